@@ -1,0 +1,100 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { ApiConfig, AppConfig, SandboxConfig, SandboxLimits } from '@sps/config';
+import type { ExecutionJobData, QueuedInputFile } from '@sps/queue';
+import { relativePathProblem } from '@sps/sandbox';
+import type { CreateExecutionDto, InputFileDto } from './dto/create-execution.dto';
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * The checks that depend on the server's configuration, applied after the DTO
+ * validation: sizes, maxima, file paths. Turns a valid request into job data.
+ */
+@Injectable()
+export class ExecutionRequestPolicy {
+  private readonly api: ApiConfig;
+  private readonly sandbox: SandboxConfig;
+
+  constructor(config: ConfigService<AppConfig, true>) {
+    this.api = config.get('api', { infer: true });
+    this.sandbox = config.get('sandbox', { infer: true });
+  }
+
+  toJobData(dto: CreateExecutionDto): ExecutionJobData {
+    const problems: string[] = [];
+    const check = (ok: boolean, message: string) => ok || problems.push(message);
+    const stdin = dto.stdin ?? '';
+    const args = dto.args ?? [];
+    check(Buffer.byteLength(dto.code) <= this.api.maxCodeBytes, `code must be at most ${this.api.maxCodeBytes} bytes`);
+    check(Buffer.byteLength(stdin) <= this.api.maxStdinBytes, `stdin must be at most ${this.api.maxStdinBytes} bytes`);
+    check(args.length <= this.api.maxArgs, `args must have at most ${this.api.maxArgs} entries`);
+    args.forEach((arg, i) => {
+      check(!arg.includes('\0'), `args.${i} must not contain NUL`);
+      check(Buffer.byteLength(arg) <= this.api.maxArgBytes, `args.${i} must be at most ${this.api.maxArgBytes} bytes`);
+    });
+    check(!dto.network || this.sandbox.allowNetwork, 'network must be false: network access is disabled on this server');
+    const limits = this.resolveLimits(dto, problems);
+    const files = this.resolveFiles(dto.files ?? [], problems);
+    if (problems.length) throw new BadRequestException(problems);
+    return {
+      code: dto.code,
+      stdin,
+      args,
+      files,
+      limits,
+      network: dto.network === true,
+      environment: dto.environment ?? 'default',
+      createdAt: new Date().toISOString(),
+    };
+  }
+
+  private resolveLimits(dto: CreateExecutionDto, problems: string[]): SandboxLimits {
+    const limits = { ...this.sandbox.defaults };
+    for (const key of Object.keys(limits) as (keyof SandboxLimits)[]) {
+      const requested = dto.limits?.[key];
+      if (requested === undefined) continue;
+      if (requested > this.sandbox.max[key]) {
+        problems.push(`limits.${key} must not be greater than ${this.sandbox.max[key]} (the server's maximum)`);
+      }
+      limits[key] = requested;
+    }
+    return limits;
+  }
+
+  private resolveFiles(files: InputFileDto[], problems: string[]): QueuedInputFile[] {
+    if (files.length > this.api.maxInputFiles) {
+      problems.push(`files must have at most ${this.api.maxInputFiles} entries`);
+      return [];
+    }
+    const seen = new Set<string>();
+    let total = 0;
+    const resolved = files.map((file, i) => {
+      const problem = relativePathProblem(file.path);
+      if (problem) problems.push(`files.${i}.path ${problem}`);
+      else if (seen.has(file.path)) problems.push(`files.${i}.path duplicates an earlier file`);
+      seen.add(file.path);
+      let data: Buffer;
+      if (file.encoding === 'base64') {
+        if (!BASE64.test(file.content)) problems.push(`files.${i}.content must be valid base64`);
+        data = Buffer.from(file.content, 'base64');
+      } else {
+        data = Buffer.from(file.content, 'utf8');
+      }
+      total += data.length;
+      return { path: file.path, data: data.toString('base64') };
+    });
+    // "a" as a file and "a/b" beneath it cannot both exist.
+    for (const [i, file] of files.entries()) {
+      const segments = file.path.split('/');
+      for (let depth = 1; depth < segments.length; depth++) {
+        if (seen.has(segments.slice(0, depth).join('/'))) {
+          problems.push(`files.${i}.path is beneath another input file`);
+          break;
+        }
+      }
+    }
+    if (total > this.api.maxInputFileBytes) problems.push(`files must total at most ${this.api.maxInputFileBytes} bytes`);
+    return resolved;
+  }
+}

@@ -1,0 +1,90 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '@sps/config';
+import {
+  ExecutionQueue,
+  ExecutionResult,
+  isFinalStatus,
+  RedisConnection,
+  toExecutionResult,
+} from '@sps/queue';
+import type { CreateExecutionDto } from './dto/create-execution.dto';
+import { ExecutionRequestPolicy } from './execution-request.policy';
+import { ExecutionWaiter } from './execution-waiter.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CANCEL_SETTLE_MS = 5000;
+
+@Injectable()
+export class ExecutionsService {
+  private readonly resultTtlSeconds: number;
+
+  constructor(
+    private readonly policy: ExecutionRequestPolicy,
+    private readonly queue: ExecutionQueue,
+    private readonly waiter: ExecutionWaiter,
+    private readonly redis: RedisConnection,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.resultTtlSeconds = config.get('queue.resultTtlSeconds', { infer: true });
+  }
+
+  async submit(dto: CreateExecutionDto): Promise<string> {
+    return this.queue.enqueue(this.policy.toJobData(dto));
+  }
+
+  async get(id: string): Promise<ExecutionResult> {
+    const job = UUID.test(id) ? await this.queue.find(id) : undefined;
+    if (job) return toExecutionResult(job, await job.getState());
+    const cancelled = UUID.test(id) ? await this.redis.client.get(this.redis.keys.cancelledResult(id)) : null;
+    if (cancelled) return JSON.parse(cancelled) as ExecutionResult;
+    throw new NotFoundException(`execution ${id} not found (it never existed or its result has expired)`);
+  }
+
+  /** The result once final, or the current one when `timeoutMs` runs out first. */
+  async waitForFinal(id: string, timeoutMs: number): Promise<ExecutionResult> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const next = this.waiter.nextEvent(id, deadline - Date.now()); // registered before reading: no lost wake-up
+      const result = await this.get(id).catch((error) => {
+        next.cancel();
+        throw error;
+      });
+      if (isFinalStatus(result.status) || Date.now() >= deadline) {
+        next.cancel();
+        return result;
+      }
+      await next.settled;
+    }
+  }
+
+  async cancel(id: string): Promise<ExecutionResult> {
+    const current = await this.get(id);
+    if (isFinalStatus(current.status)) throw new ConflictException(`execution ${id} is already ${current.status}`);
+    const { client, keys } = this.redis;
+    await client.set(keys.cancelFlag(id), '1', 'EX', this.resultTtlSeconds);
+    if (current.status === 'queued' && (await this.removeQueued(id, current))) return this.get(id);
+    await client.publish(keys.cancelChannel, id);
+    const result = await this.waitForFinal(id, CANCEL_SETTLE_MS);
+    if (result.status !== 'cancelled') {
+      throw new ConflictException(`execution ${id} finished as ${result.status} before it could be cancelled`);
+    }
+    return result;
+  }
+
+  /** A queued job is removed so it never runs; its final result is written first so no reader sees a gap. */
+  private async removeQueued(id: string, current: ExecutionResult): Promise<boolean> {
+    const { client, keys } = this.redis;
+    const record: ExecutionResult = { ...current, status: 'cancelled', finishedAt: new Date().toISOString() };
+    await client.set(keys.cancelledResult(id), JSON.stringify(record), 'EX', this.resultTtlSeconds);
+    const job = await this.queue.find(id);
+    try {
+      await job?.remove();
+      this.waiter.wake(id);
+      return true;
+    } catch {
+      await client.del(keys.cancelledResult(id)); // a worker took it meanwhile: cancel it while running instead
+      return false;
+    }
+  }
+}

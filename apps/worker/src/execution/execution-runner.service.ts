@@ -1,0 +1,190 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig, SandboxConfig } from '@sps/config';
+import type { ExecutionJobData, ExecutionOutcome } from '@sps/queue';
+import {
+  AttachedContainer,
+  buildSandboxSpec,
+  ContainerExit,
+  ContainerRuntime,
+  encodePayload,
+  FrameDecoder,
+  ProtocolError,
+  RunnerOutput,
+} from '@sps/sandbox';
+import { UnrecoverableError } from 'bullmq';
+import { EnvironmentCatalog } from '../environments/environment-catalog.service';
+import { CancellationService } from './cancellation.service';
+import { classifyOutcome, Ending } from './outcome-classifier';
+
+// The runner enforces the time limit itself and reports; this backstop kills
+// the container if the runner cannot (it shares a uid with the user's code).
+const DEADLINE_GRACE_MS = 1500;
+const EXIT_WAIT_MS = 2000;
+const FRAME_OVERHEAD_BYTES = 2 + 65_535;
+
+/** A fault of the service rather than of the user's code: BullMQ retries it. */
+export class SandboxFaultError extends Error {}
+
+@Injectable()
+export class ExecutionRunnerService {
+  private readonly logger = new Logger(ExecutionRunnerService.name);
+  private readonly sandbox: SandboxConfig;
+  private readonly workerId: string;
+
+  constructor(
+    private readonly runtime: ContainerRuntime,
+    private readonly catalog: EnvironmentCatalog,
+    private readonly cancellations: CancellationService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.sandbox = config.get('sandbox', { infer: true });
+    this.workerId = config.get('worker.id', { infer: true });
+  }
+
+  async run(jobId: string, data: ExecutionJobData): Promise<ExecutionOutcome> {
+    const image = this.catalog.imageFor(data.environment);
+    if (data.network && !this.sandbox.allowNetwork) {
+      throw new UnrecoverableError('network access is disabled on this worker');
+    }
+    if (await this.cancellations.isRequested(jobId)) return this.cancelledBeforeStart();
+    const signal = this.cancellations.track(jobId);
+    const startedAt = new Date();
+    try {
+      const container = await this.start(jobId, image, data);
+      try {
+        return await this.supervise(container, data, signal, startedAt);
+      } finally {
+        await container.remove().catch((error) => this.logger.error(`job ${jobId}: could not remove container ${container.id}: ${error}`));
+      }
+    } finally {
+      this.cancellations.untrack(jobId);
+    }
+  }
+
+  private async start(jobId: string, image: string, data: ExecutionJobData): Promise<AttachedContainer> {
+    const spec = buildSandboxSpec(
+      {
+        image,
+        jobId,
+        workerId: this.workerId,
+        limits: data.limits,
+        network: data.network,
+        deadline: Date.now() + data.limits.timeoutMs + 60_000,
+      },
+      this.sandbox,
+    );
+    try {
+      return await this.runtime.startAttached(spec);
+    } catch (error) {
+      this.logger.error(`job ${jobId}: could not start a container: ${error}`);
+      throw new SandboxFaultError('the container engine could not start a sandbox');
+    }
+  }
+
+  private async supervise(
+    container: AttachedContainer,
+    data: ExecutionJobData,
+    signal: AbortSignal,
+    startedAt: Date,
+  ): Promise<ExecutionOutcome> {
+    const caps = {
+      outputBytes: data.limits.outputBytes,
+      maxFiles: this.sandbox.maxOutputFiles,
+      maxFileBytes: this.sandbox.maxOutputFileBytes,
+      maxTotalFileBytes: this.sandbox.maxOutputTotalBytes,
+    };
+    const output = new RunnerOutput(caps);
+    container.write(
+      encodePayload({
+        code: data.code,
+        stdin: Buffer.from(data.stdin, 'utf8').toString('base64'),
+        args: data.args,
+        files: data.files,
+        timeoutMs: data.limits.timeoutMs,
+        ...caps,
+      }),
+    );
+    const ending = await this.watch(container, output, data.limits.timeoutMs + DEADLINE_GRACE_MS, signal);
+    const containerExit = ending === 'ended' ? await this.exitOf(container) : null;
+    const classification = classifyOutcome({ ending, exit: output.exit, container: containerExit });
+    const finishedAt = new Date();
+    let stderr = output.stderr.text();
+    if (ending === 'protocol') stderr += '\n[sandbox] the program corrupted the result stream\n';
+    return {
+      ...classification,
+      stdout: output.stdout.text(),
+      stderr,
+      stdoutTruncated: output.stdout.truncated || output.exit?.outputLimit === true,
+      stderrTruncated: output.stderr.truncated,
+      files: output.files.map((f) => ({ path: f.path, size: f.content.length, content: f.content.toString('base64') })),
+      filesTruncated: output.filesTruncated || output.exit?.filesTruncated === true,
+      usage: {
+        wallMs: output.exit?.wallMs ?? finishedAt.getTime() - startedAt.getTime(),
+        cpuMs: output.exit?.cpuMs ?? 0,
+        peakMemoryBytes: output.exit?.peakMemoryBytes ?? 0,
+      },
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      workerId: this.workerId,
+    };
+  }
+
+  /** Reads frames until the exit record, the end of the stream, a limit, or a cancel. */
+  private watch(container: AttachedContainer, output: RunnerOutput, deadlineMs: number, signal: AbortSignal): Promise<Ending> {
+    const decoder = new FrameDecoder(this.sandbox.maxOutputFileBytes + FRAME_OVERHEAD_BYTES);
+    return new Promise<Ending>((resolve) => {
+      let settled = false;
+      const settle = (ending: Ending, kill: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        container.stdout.off('data', onData);
+        if (kill) container.kill().catch(() => undefined);
+        resolve(ending);
+      };
+      const onData = (chunk: Buffer) => {
+        try {
+          for (const frame of decoder.push(chunk)) output.accept(frame);
+        } catch (error) {
+          if (!(error instanceof ProtocolError)) throw error;
+          return settle('protocol', true);
+        }
+        if (output.exit) settle('exited', false);
+        else if (output.outputLimitHit) settle('output_limit', true);
+      };
+      const onAbort = () => settle('cancelled', true);
+      const timer = setTimeout(() => settle('deadline', true), deadlineMs);
+      signal.addEventListener('abort', onAbort);
+      container.stdout.on('data', onData);
+      container.stdout.once('end', () => settle('ended', false));
+      container.stderr.resume(); // runner diagnostics are not part of the result
+      if (signal.aborted) onAbort();
+    });
+  }
+
+  private async exitOf(container: AttachedContainer): Promise<ContainerExit | null> {
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), EXIT_WAIT_MS));
+    return Promise.race([container.inspectExit().catch(() => null), timeout]);
+  }
+
+  private cancelledBeforeStart(): ExecutionOutcome {
+    const now = new Date().toISOString();
+    return {
+      status: 'cancelled',
+      exitCode: null,
+      signal: null,
+      stdout: '',
+      stderr: '',
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      files: [],
+      filesTruncated: false,
+      usage: null,
+      startedAt: null,
+      finishedAt: now,
+      workerId: this.workerId,
+    };
+  }
+}

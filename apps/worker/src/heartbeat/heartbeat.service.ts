@@ -1,0 +1,58 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig, WorkerConfig } from '@sps/config';
+import { WorkerHeartbeat, WorkerRegistry } from '@sps/queue';
+import { ContainerRuntime } from '@sps/sandbox';
+import { hostname } from 'node:os';
+import { EnvironmentCatalog } from '../environments/environment-catalog.service';
+import { CancellationService } from '../execution/cancellation.service';
+
+/** Tells the API, through Redis, that this worker is alive and what it can run. */
+@Injectable()
+export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(HeartbeatService.name);
+  private readonly config: WorkerConfig;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly registry: WorkerRegistry,
+    private readonly runtime: ContainerRuntime,
+    private readonly catalog: EnvironmentCatalog,
+    private readonly cancellations: CancellationService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.config = config.get('worker', { infer: true });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.beat();
+    this.timer = setInterval(() => void this.beat(), this.config.heartbeatIntervalMs);
+  }
+
+  async beat(): Promise<WorkerHeartbeat> {
+    const docker = await this.runtime.ping();
+    const environments: string[] = [];
+    if (docker.up) {
+      for (const { name, image } of this.catalog.known()) {
+        if (await this.runtime.imageExists(image).catch(() => false)) environments.push(name);
+      }
+    }
+    const heartbeat: WorkerHeartbeat = {
+      id: this.config.id,
+      host: hostname(),
+      pid: process.pid,
+      concurrency: this.config.concurrency,
+      busy: this.cancellations.busy,
+      docker,
+      environments,
+      lastSeen: new Date().toISOString(),
+    };
+    await this.registry.publish(heartbeat).catch((error) => this.logger.warn(`heartbeat not published: ${error.message}`));
+    return heartbeat;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.registry.remove(this.config.id).catch(() => undefined);
+  }
+}

@@ -1,0 +1,14 @@
+import { ApiConfig } from './api.config';
+import { QueueConfig } from './queue.config';
+import { RedisConfig } from './redis.config';
+import { SandboxConfig } from './sandbox.config';
+import { WorkerConfig } from './worker.config';
+
+/** The typed shape behind ConfigService, so `get('sandbox.max', { infer: true })` is checked. */
+export interface AppConfig {
+  redis: RedisConfig;
+  api: ApiConfig;
+  sandbox: SandboxConfig;
+  queue: QueueConfig;
+  worker: WorkerConfig;
+}

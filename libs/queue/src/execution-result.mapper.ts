@@ -1,0 +1,41 @@
+import type { JobState } from 'bullmq';
+import type { ExecutionJob } from './execution.queue';
+import type { ExecutionResult, ExecutionStatus } from './execution.types';
+
+const pendingResult = (job: ExecutionJob, status: ExecutionStatus): ExecutionResult => ({
+  id: job.id!,
+  status,
+  exitCode: null,
+  signal: null,
+  stdout: '',
+  stderr: '',
+  stdoutTruncated: false,
+  stderrTruncated: false,
+  files: [],
+  filesTruncated: false,
+  usage: null,
+  environment: job.data.environment,
+  createdAt: job.data.createdAt,
+  startedAt: status === 'running' && job.processedOn ? new Date(job.processedOn).toISOString() : null,
+  finishedAt: null,
+  workerId: null,
+});
+
+/** BullMQ says a job stalled when the worker holding it stopped renewing its lock: it died. */
+const publicFailure = (reason: string | undefined): string =>
+  reason && /stalled/i.test(reason) ? 'worker lost' : reason || 'the job failed in the service';
+
+/** Maps a BullMQ job and its state onto the public result object. */
+export const toExecutionResult = (job: ExecutionJob, state: JobState | 'unknown'): ExecutionResult => {
+  if (state === 'completed' && job.returnvalue) {
+    return { id: job.id!, environment: job.data.environment, createdAt: job.data.createdAt, ...job.returnvalue };
+  }
+  if (state === 'failed') {
+    return {
+      ...pendingResult(job, 'error'),
+      finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+      error: publicFailure(job.failedReason),
+    };
+  }
+  return pendingResult(job, state === 'active' ? 'running' : 'queued');
+};

@@ -1,0 +1,41 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '@sps/config';
+import { Job, JobsOptions, Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { EXECUTION_QUEUE } from './queue.constants';
+import type { ExecutionJobData, ExecutionOutcome } from './execution.types';
+
+export type ExecutionJob = Job<ExecutionJobData, ExecutionOutcome>;
+
+/** The only producer of execution jobs: ids, retries and retention are decided here and nowhere else. */
+@Injectable()
+export class ExecutionQueue {
+  private readonly options: JobsOptions;
+
+  constructor(
+    @InjectQueue(EXECUTION_QUEUE) readonly queue: Queue<ExecutionJobData, ExecutionOutcome>,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    const { attempts, backoffMs, resultTtlSeconds, resultMaxCount } = config.get('queue', { infer: true });
+    // Age and count, never `true`: a result removed on completion races with anyone waiting for it.
+    const retention = { age: resultTtlSeconds, count: resultMaxCount };
+    this.options = {
+      attempts,
+      backoff: { type: 'exponential', delay: backoffMs },
+      removeOnComplete: retention,
+      removeOnFail: retention,
+    };
+  }
+
+  async enqueue(data: ExecutionJobData): Promise<string> {
+    const id = randomUUID();
+    await this.queue.add('run', data, { ...this.options, jobId: id });
+    return id;
+  }
+
+  async find(id: string): Promise<ExecutionJob | undefined> {
+    return (await this.queue.getJob(id)) ?? undefined;
+  }
+}

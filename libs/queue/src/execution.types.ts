@@ -1,0 +1,75 @@
+import type { SandboxLimits } from '@sps/config';
+
+export const EXECUTION_STATUSES = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'timeout',
+  'oom',
+  'output_limit',
+  'cancelled',
+  'error',
+] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+export const isFinalStatus = (status: ExecutionStatus): boolean => status !== 'queued' && status !== 'running';
+
+/** An input file as it travels through the queue: the content is always base64 by now. */
+export interface QueuedInputFile {
+  path: string;
+  data: string;
+}
+
+export interface ExecutionJobData {
+  code: string;
+  stdin: string;
+  args: string[];
+  files: QueuedInputFile[];
+  /** Fully resolved: defaults filled in and maxima already enforced by the API. */
+  limits: SandboxLimits;
+  network: boolean;
+  environment: string;
+  createdAt: string;
+}
+
+export interface OutputFile {
+  path: string;
+  size: number;
+  content: string;
+}
+
+export interface ExecutionUsage {
+  wallMs: number;
+  cpuMs: number;
+  peakMemoryBytes: number;
+}
+
+/** What a worker returns for a job: everything about the run, nothing about the request. */
+export interface ExecutionOutcome {
+  status: ExecutionStatus;
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  files: OutputFile[];
+  filesTruncated: boolean;
+  usage: ExecutionUsage | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  workerId: string | null;
+  error?: string;
+}
+
+export interface ExecutionResult extends ExecutionOutcome {
+  id: string;
+  environment: string;
+  createdAt: string;
+}
+
+/** The typed queue contract: producers and consumers both import it, so they cannot drift apart. */
+export interface QueueContracts {
+  executions: { data: ExecutionJobData; result: ExecutionOutcome };
+}

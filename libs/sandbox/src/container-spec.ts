@@ -1,0 +1,97 @@
+import type { SandboxConfig, SandboxLimits } from '@sps/config';
+import type { ContainerCreateOptions } from 'dockerode';
+import { SANDBOX_LABELS } from './sandbox-labels';
+
+export const SANDBOX_WORKDIR = '/sandbox';
+
+export interface SandboxSpecInput {
+  image: string;
+  jobId: string;
+  workerId: string;
+  limits: SandboxLimits;
+  network: boolean;
+  /** Epoch ms after which the container is fair game for the orphan reaper. */
+  deadline: number;
+}
+
+// The container sees these and nothing else from us: nothing of the worker's
+// own environment is passed through. HOME is /tmp so tools that write caches
+// into HOME do not litter the working directory the results are collected from.
+const SANDBOX_ENV = [
+  'HOME=/tmp',
+  'LANG=C.UTF-8',
+  'LC_ALL=C.UTF-8',
+  'TMPDIR=/tmp',
+  'MPLBACKEND=Agg',
+  'MPLCONFIGDIR=/tmp/.config/matplotlib',
+  'XDG_CACHE_HOME=/tmp/.cache',
+  'OPENBLAS_NUM_THREADS=1',
+  'OMP_NUM_THREADS=1',
+];
+
+const tmpfs = (sizeMb: number, uid: number, mode: string): string =>
+  // noexec: nothing written by the job can be executed as a binary or mapped executable.
+  `rw,nosuid,nodev,noexec,size=${sizeMb}m,uid=${uid},gid=${uid},mode=${mode}`;
+
+/**
+ * The hardened create options for one job's container. Pure, so the complete
+ * spec can be pinned by a snapshot test: any weakening shows up in review.
+ */
+export const buildSandboxSpec = (input: SandboxSpecInput, config: SandboxConfig): ContainerCreateOptions => {
+  const { limits } = input;
+  const memoryBytes = limits.memoryMb * 1024 * 1024;
+  const networkMode = input.network && config.allowNetwork ? config.network : 'none';
+  return {
+    Image: input.image,
+    // The image's CMD starts the runner; the user id is forced here, whatever the image says.
+    User: `${config.uid}:${config.uid}`,
+    WorkingDir: SANDBOX_WORKDIR,
+    Env: SANDBOX_ENV,
+    Tty: false,
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    NetworkDisabled: networkMode === 'none',
+    Labels: {
+      [SANDBOX_LABELS.managed]: 'true',
+      [SANDBOX_LABELS.job]: input.jobId,
+      [SANDBOX_LABELS.worker]: input.workerId,
+      [SANDBOX_LABELS.deadline]: String(input.deadline),
+    },
+    HostConfig: {
+      NetworkMode: networkMode,
+      Runtime: config.runtime,
+      ReadonlyRootfs: true,
+      Tmpfs: {
+        [SANDBOX_WORKDIR]: tmpfs(config.workdirMb, config.uid, '0700'),
+        '/tmp': tmpfs(config.tmpMb, config.uid, '1777'),
+      },
+      ShmSize: config.shmMb * 1024 * 1024,
+      CapDrop: ['ALL'],
+      CapAdd: [],
+      // Docker's default seccomp profile stays on: it is applied unless a SecurityOpt overrides it.
+      SecurityOpt: ['no-new-privileges:true'],
+      Privileged: false,
+      IpcMode: 'private',
+      PidMode: '',
+      // An init process as PID 1 reaps zombies and cannot be killed from inside.
+      Init: true,
+      PidsLimit: limits.pids,
+      Memory: memoryBytes,
+      // MemorySwap = Memory disables swap, so the OOM killer fires at the limit.
+      MemorySwap: memoryBytes,
+      NanoCpus: Math.round(limits.cpus * 1e9),
+      OomScoreAdj: 500,
+      Ulimits: [
+        { Name: 'nofile', Soft: config.nofile, Hard: config.nofile },
+        { Name: 'core', Soft: 0, Hard: 0 },
+      ],
+      // Output is streamed through attach; a log driver would copy a flood onto the host's disk.
+      LogConfig: { Type: 'none', Config: {} },
+      AutoRemove: false,
+      RestartPolicy: { Name: 'no' },
+    },
+  };
+};

@@ -1,0 +1,137 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '@sps/config';
+import Docker from 'dockerode';
+import { Agent } from 'node:http';
+import { Duplex, PassThrough } from 'node:stream';
+import {
+  AttachedContainer,
+  ContainerExit,
+  ContainerRuntime,
+  EngineStatus,
+  ManagedContainer,
+} from './container-runtime';
+import { SANDBOX_LABELS } from './sandbox-labels';
+
+const isGone = (error: unknown): boolean => {
+  const status = (error as { statusCode?: number }).statusCode;
+  return status === 404 || status === 409; // 409: removal already in progress
+};
+
+class DockerAttachedContainer implements AttachedContainer {
+  readonly stdout = new PassThrough();
+  readonly stderr = new PassThrough();
+
+  constructor(
+    private readonly container: Docker.Container,
+    private readonly stream: Duplex,
+  ) {
+    container.modem.demuxStream(stream, this.stdout, this.stderr);
+    const end = () => {
+      this.stdout.end();
+      this.stderr.end();
+    };
+    stream.once('end', end);
+    stream.once('close', end);
+    stream.once('error', end);
+  }
+
+  get id(): string {
+    return this.container.id;
+  }
+
+  write(data: Buffer): void {
+    this.stream.write(data);
+  }
+
+  async kill(): Promise<void> {
+    await this.container.kill({ signal: 'SIGKILL' }).catch((error) => {
+      if (!isGone(error)) throw error;
+    });
+  }
+
+  async inspectExit(): Promise<ContainerExit> {
+    await this.container.wait();
+    const { State } = await this.container.inspect();
+    return { exitCode: State.Running ? null : State.ExitCode, oomKilled: State.OOMKilled };
+  }
+
+  async remove(): Promise<void> {
+    this.stream.destroy();
+    await this.container.remove({ force: true, v: true }).catch((error) => {
+      if (!isGone(error)) throw error;
+    });
+  }
+}
+
+/** The one place that speaks to the Docker Engine API. */
+@Injectable()
+export class DockerContainerRuntime extends ContainerRuntime implements OnModuleDestroy {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly docker: Docker;
+
+  constructor(@Inject(ConfigService) config: ConfigService<AppConfig, true>) {
+    super();
+    // Keep-alive reuses connections to the socket instead of opening one per call.
+    this.docker = new Docker({ socketPath: config.get('sandbox.dockerSocket', { infer: true }), agent: this.agent } as Docker.DockerOptions);
+  }
+
+  async ping(): Promise<EngineStatus> {
+    try {
+      const version = await this.docker.version();
+      return { up: true, version: version.Version };
+    } catch {
+      return { up: false, version: null };
+    }
+  }
+
+  async imageExists(image: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return true;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return false;
+      throw error;
+    }
+  }
+
+  async startAttached(options: Docker.ContainerCreateOptions): Promise<AttachedContainer> {
+    const container = await this.docker.createContainer(options);
+    try {
+      const stream = (await container.attach({
+        stream: true,
+        stdin: true,
+        stdout: true,
+        stderr: true,
+        hijack: true,
+      })) as Duplex;
+      const attached = new DockerAttachedContainer(container, stream);
+      await container.start();
+      return attached;
+    } catch (error) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async listManaged(): Promise<ManagedContainer[]> {
+    const containers = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${SANDBOX_LABELS.managed}=true`] },
+    });
+    return containers.map((c) => ({ id: c.Id, labels: c.Labels }));
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    await this.docker
+      .getContainer(id)
+      .remove({ force: true, v: true })
+      .catch((error) => {
+        if (!isGone(error)) throw error;
+      });
+  }
+
+  onModuleDestroy(): void {
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,7 @@
+/** Labels on every container this service creates; the reaper and the tests find them by these alone. */
+export const SANDBOX_LABELS = {
+  managed: 'io.simplepysandbox.managed',
+  job: 'io.simplepysandbox.job',
+  worker: 'io.simplepysandbox.worker',
+  deadline: 'io.simplepysandbox.deadline',
+} as const;
