@@ -172,6 +172,7 @@ class Relay:
         self.limit = int(payload["outputBytes"])
         self.deadline = time.monotonic() + int(payload["timeoutMs"]) / 1000
         self.counts = {b"O": 0, b"E": 0}
+        self.truncated = {b"O": False, b"E": False}
         self.output_limit = False
         self.timed_out = False
         self.selector = selectors.DefaultSelector()
@@ -230,6 +231,7 @@ class Relay:
         room = self.limit - self.counts[kind]
         if len(chunk) > room:
             chunk = chunk[:max(room, 0)]
+            self.truncated[kind] = True
             self.output_limit = True
         self.counts[kind] += len(chunk)
         if chunk:
@@ -364,6 +366,8 @@ def main():
         "signal": signal_name,
         "timedOut": relay.timed_out,
         "outputLimit": relay.output_limit,
+        "stdoutTruncated": relay.truncated[b"O"],
+        "stderrTruncated": relay.truncated[b"E"],
         "oomKilled": oom_kills() > 0,
         "filesTruncated": truncated,
         "wallMs": wall_ms,

@@ -1,10 +1,11 @@
-import { ValidationPipe } from '@nestjs/common';
+import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { readApiConfig, type AppConfig } from '@sps/config';
 import { ApiModule } from './api.module';
 import { setupSwagger } from './swagger';
+import { validationMessages } from './validation/validation-messages';
 
 const JSON_OVERHEAD_BYTES = 64 * 1024;
 
@@ -23,6 +24,7 @@ export const createHttpApp = async (): Promise<NestFastifyApplication> => {
       transform: true,
       forbidUnknownValues: true,
       validationError: { target: false, value: false },
+      exceptionFactory: (errors) => new BadRequestException(validationMessages(errors)),
     }),
   );
   app.enableShutdownHooks();

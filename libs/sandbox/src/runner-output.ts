@@ -14,6 +14,8 @@ export interface RunnerExitRecord {
   signal: string | null;
   timedOut: boolean;
   outputLimit: boolean;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
   oomKilled: boolean;
   filesTruncated: boolean;
   wallMs: number;
@@ -165,6 +167,8 @@ export const parseExitRecord = (body: Buffer): RunnerExitRecord => {
     signal,
     timedOut: flag(raw.timedOut),
     outputLimit: flag(raw.outputLimit),
+    stdoutTruncated: flag(raw.stdoutTruncated ?? false),
+    stderrTruncated: flag(raw.stderrTruncated ?? false),
     oomKilled: flag(raw.oomKilled),
     filesTruncated: flag(raw.filesTruncated),
     wallMs: count(raw.wallMs),
@@ -178,6 +182,8 @@ const emptyExitRecord = (): RunnerExitRecord => ({
   signal: null,
   timedOut: false,
   outputLimit: false,
+  stdoutTruncated: false,
+  stderrTruncated: false,
   oomKilled: false,
   filesTruncated: false,
   wallMs: 0,

@@ -25,6 +25,7 @@ export class ExecutionsController {
   }
 
   @Post()
+  @HttpCode(200) // with ?wait=true and a final result; queued answers set 202 themselves
   @ApiQuery(WAIT_DOC)
   @ApiAcceptedResponse({ type: ExecutionAcceptedDto, description: 'Queued; poll the Location.' })
   @ApiOkResponse({ type: ExecutionResultDto, description: 'With ?wait=true: the final result.' })

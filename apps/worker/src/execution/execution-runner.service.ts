@@ -115,8 +115,8 @@ export class ExecutionRunnerService {
       ...classification,
       stdout: output.stdout.text(),
       stderr,
-      stdoutTruncated: output.stdout.truncated || output.exit?.outputLimit === true,
-      stderrTruncated: output.stderr.truncated,
+      stdoutTruncated: output.stdout.truncated || output.exit?.stdoutTruncated === true,
+      stderrTruncated: output.stderr.truncated || output.exit?.stderrTruncated === true,
       files: output.files.map((f) => ({ path: f.path, size: f.content.length, content: f.content.toString('base64') })),
       filesTruncated: output.filesTruncated || output.exit?.filesTruncated === true,
       usage: {

@@ -1,0 +1,26 @@
+/** Unit specs sit beside the code; end-to-end specs drive HTTP against real Redis and Docker. */
+const shared = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  moduleNameMapper: {
+    '^@sps/config$': '<rootDir>/libs/config/src',
+    '^@sps/queue$': '<rootDir>/libs/queue/src',
+    '^@sps/sandbox$': '<rootDir>/libs/sandbox/src',
+  },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }] },
+};
+
+module.exports = {
+  testTimeout: 60000,
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/no-leftover-containers.ts'],
+    },
+  ],
+};

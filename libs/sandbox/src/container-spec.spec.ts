@@ -1,0 +1,196 @@
+// @nestjs/* ship as ES modules only, which Jest's CommonJS runtime cannot load.
+// @sps/config imports them just for registerAs and its module class, so these
+// stand-ins are enough; the config readers under use are the real ones.
+jest.mock('@nestjs/common', () => ({ Module: () => () => undefined }));
+jest.mock('@nestjs/config', () => ({ registerAs: (_token: string, factory: () => unknown) => factory, ConfigModule: class {} }));
+
+import { EnvReader, readSandboxConfig, SandboxConfig, SandboxLimits } from '@sps/config';
+import { buildSandboxSpec, SANDBOX_WORKDIR, SandboxSpecInput } from './container-spec';
+import { SANDBOX_LABELS } from './sandbox-labels';
+
+const config: SandboxConfig = readSandboxConfig(new EnvReader({}));
+// The maximum CPU count defaults to the host's, so it is pinned here to keep the snapshot the same on every machine.
+const maxLimits: SandboxLimits = readSandboxConfig(new EnvReader({ SANDBOX_MAX_CPUS: '4' })).max;
+
+const input = (overrides: Partial<SandboxSpecInput> = {}): SandboxSpecInput => ({
+  image: 'simplepysandbox/sandbox:latest',
+  jobId: 'job-0001',
+  workerId: 'worker-a',
+  limits: config.defaults,
+  network: false,
+  deadline: 1_700_000_000_000,
+  ...overrides,
+});
+
+/** Everything the container would see in its environment, as names. */
+const envNames = (env: string[] | undefined): string[] => (env ?? []).map((entry) => entry.slice(0, entry.indexOf('=')));
+
+const ALLOWED_ENV = [
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'TMPDIR',
+  'MPLBACKEND',
+  'MPLCONFIGDIR',
+  'XDG_CACHE_HOME',
+  'OPENBLAS_NUM_THREADS',
+  'OMP_NUM_THREADS',
+];
+
+describe('buildSandboxSpec', () => {
+  it('matches the snapshot for a job at the default limits', () => {
+    expect(buildSandboxSpec(input(), config)).toMatchSnapshot();
+  });
+
+  it('matches the snapshot for a job at the maximum limits', () => {
+    expect(maxLimits).toEqual({ ...config.max, cpus: 4 });
+    expect(buildSandboxSpec(input({ limits: maxLimits }), config)).toMatchSnapshot();
+  });
+
+  describe.each<[string, SandboxLimits]>([
+    ['default limits', config.defaults],
+    ['maximum limits', maxLimits],
+  ])('at %s', (_label, limits) => {
+    const spec = buildSandboxSpec(input({ limits }), config);
+    const host = spec.HostConfig!;
+
+    it('has no network', () => {
+      expect(host.NetworkMode).toBe('none');
+      expect(spec.NetworkDisabled).toBe(true);
+    });
+
+    it('has a read-only root file system', () => {
+      expect(host.ReadonlyRootfs).toBe(true);
+    });
+
+    it('drops every capability and adds none', () => {
+      expect(host.CapDrop).toEqual(['ALL']);
+      expect(host.CapAdd ?? []).toEqual([]);
+    });
+
+    it('forbids privilege escalation and leaves seccomp and AppArmor on', () => {
+      expect(host.SecurityOpt).toContain('no-new-privileges:true');
+      for (const option of host.SecurityOpt ?? []) expect(option).not.toMatch(/unconfined/i);
+    });
+
+    it('is not privileged and runs an init process', () => {
+      expect(host.Privileged).toBe(false);
+      expect(host.Init).toBe(true);
+    });
+
+    it('sets memory from the limits and allows no swap', () => {
+      expect(host.Memory).toBe(limits.memoryMb * 1024 * 1024);
+      expect(host.MemorySwap).toBe(host.Memory);
+    });
+
+    it('sets the CPU and process limits', () => {
+      expect(host.NanoCpus).toBe(limits.cpus * 1e9);
+      expect(host.PidsLimit).toBe(limits.pids);
+    });
+
+    it('runs as the configured unprivileged user', () => {
+      const [user, group] = (spec.User ?? '').split(':');
+      expect(['', '0', 'root']).not.toContain(user);
+      expect(['', '0', 'root']).not.toContain(group);
+      expect(spec.User).toBe(`${config.uid}:${config.uid}`);
+    });
+
+    it('keeps no container log', () => {
+      expect(host.LogConfig?.Type).toBe('none');
+    });
+
+    it('mounts the working directory and /tmp as size-limited, non-executable tmpfs', () => {
+      const mounts = host.Tmpfs ?? {};
+      expect(Object.keys(mounts).sort()).toEqual([SANDBOX_WORKDIR, '/tmp'].sort());
+      const expectedSize = { [SANDBOX_WORKDIR]: config.workdirMb, '/tmp': config.tmpMb };
+      for (const [path, options] of Object.entries(mounts)) {
+        const flags = options.split(',');
+        expect(flags).toEqual(expect.arrayContaining(['noexec', 'nosuid', 'nodev', `size=${expectedSize[path]}m`]));
+        expect(flags).not.toContain('exec');
+        expect(flags).not.toContain('suid');
+      }
+    });
+
+    it('never restarts or removes itself, and disables core dumps', () => {
+      expect(host.RestartPolicy).toEqual({ Name: 'no' });
+      expect(host.AutoRemove).toBe(false);
+      expect(host.Ulimits).toContainEqual({ Name: 'core', Soft: 0, Hard: 0 });
+      expect(host.Ulimits).toContainEqual({ Name: 'nofile', Soft: config.nofile, Hard: config.nofile });
+    });
+  });
+
+  it('gives the job no network when it asks for one but the server does not allow it', () => {
+    expect(config.allowNetwork).toBe(false);
+    const spec = buildSandboxSpec(input({ network: true }), config);
+    expect(spec.HostConfig?.NetworkMode).toBe('none');
+    expect(spec.NetworkDisabled).toBe(true);
+  });
+
+  it('gives the job the configured network only when it asks and the server allows it', () => {
+    const allowing = readSandboxConfig(new EnvReader({ SANDBOX_ALLOW_NETWORK: 'true', SANDBOX_NETWORK: 'sandbox-net' }));
+    const asked = buildSandboxSpec(input({ network: true }), allowing);
+    expect(asked.HostConfig?.NetworkMode).toBe('sandbox-net');
+    expect(asked.NetworkDisabled).toBe(false);
+    const notAsked = buildSandboxSpec(input({ network: false }), allowing);
+    expect(notAsked.HostConfig?.NetworkMode).toBe('none');
+    expect(notAsked.NetworkDisabled).toBe(true);
+  });
+
+  it('labels the container with its job, worker and deadline', () => {
+    const spec = buildSandboxSpec(input({ jobId: 'j-42', workerId: 'w-7', deadline: 123456 }), config);
+    expect(spec.Labels).toEqual({
+      [SANDBOX_LABELS.managed]: 'true',
+      [SANDBOX_LABELS.job]: 'j-42',
+      [SANDBOX_LABELS.worker]: 'w-7',
+      [SANDBOX_LABELS.deadline]: '123456',
+    });
+  });
+
+  it('uses the uid from the config', () => {
+    const other = readSandboxConfig(new EnvReader({ SANDBOX_UID: '4242' }));
+    const spec = buildSandboxSpec(input(), other);
+    expect(spec.User).toBe('4242:4242');
+    for (const options of Object.values(spec.HostConfig?.Tmpfs ?? {})) expect(options).toContain('uid=4242,gid=4242');
+  });
+
+  describe('environment', () => {
+    const saved = { ...process.env };
+
+    beforeEach(() => {
+      process.env.SECRET_TOKEN = 'x';
+      process.env.AWS_SECRET_ACCESS_KEY = 'y';
+      process.env.REDIS_URL = 'redis://user:password@redis:6379';
+    });
+
+    afterEach(() => {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    });
+
+    it('passes nothing from the worker environment', () => {
+      const env = buildSandboxSpec(input(), config).Env ?? [];
+      const names = envNames(env);
+      expect(names).not.toContain('SECRET_TOKEN');
+      expect(names).not.toContain('AWS_SECRET_ACCESS_KEY');
+      expect(names).not.toContain('REDIS_URL');
+      for (const entry of env) {
+        expect(entry).not.toContain('password');
+        expect(entry).not.toBe('SECRET_TOKEN=x');
+      }
+    });
+
+    it('holds only the fixed list of variables', () => {
+      const names = envNames(buildSandboxSpec(input(), config).Env);
+      expect(names.length).toBeGreaterThan(0);
+      for (const name of names) expect(ALLOWED_ENV).toContain(name);
+      const leaked = Object.keys(process.env).filter((key) => !ALLOWED_ENV.includes(key) && names.includes(key));
+      expect(leaked).toEqual([]);
+    });
+
+    it('keeps HOME and TMPDIR inside /tmp', () => {
+      const env = buildSandboxSpec(input(), config).Env ?? [];
+      expect(env).toContain('HOME=/tmp');
+      expect(env).toContain('TMPDIR=/tmp');
+    });
+  });
+});

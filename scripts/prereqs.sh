@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Makes sure everything the service needs is here before it starts or is tested:
+# npm packages, a reachable Redis, a reachable Docker engine and the sandbox image.
+# Each step says what it does; anything it cannot provide stops with a clear message.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
+DOCKER_SOCKET=${DOCKER_SOCKET:-/var/run/docker.sock}
+SANDBOX_IMAGE=${SANDBOX_IMAGE:-simplepysandbox/sandbox:latest}
+DATA_DIR=${DATA_DIR:-$PWD/.data}
+
+say() { echo "[prereqs] $*"; }
+die() { echo "[prereqs] ERROR: $*" >&2; exit 1; }
+
+can_apt_install() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
+
+apt_install() {
+  can_apt_install || die "$* missing, and this is not a Debian/Ubuntu host where I am root: install $* yourself"
+  say "installing Debian packages: $*"
+  if [ ! -f /tmp/.sps-apt-updated ]; then apt-get update -qq && touch /tmp/.sps-apt-updated; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_node_modules() {
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "installing npm dependencies"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+redis_ping() {
+  local hostport=${REDIS_URL#*://}; hostport=${hostport#*@}; hostport=${hostport%%/*}
+  local host=${hostport%%:*} port=${hostport##*:}
+  [ "$port" = "$hostport" ] && port=6379
+  timeout 3 bash -c "exec 3<>/dev/tcp/$host/$port && printf 'PING\r\n' >&3 && head -c 5 <&3" 2>/dev/null | grep -q -e PONG -e NOAUTH
+}
+
+ensure_redis() {
+  redis_ping && return 0
+  case "$REDIS_URL" in
+    redis://127.0.0.1*|redis://localhost*) ;;
+    *) die "Redis at $REDIS_URL is unreachable" ;;
+  esac
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  local port=${REDIS_URL##*:}; port=${port%%/*}; [[ "$port" =~ ^[0-9]+$ ]] || port=6379
+  mkdir -p "$DATA_DIR"
+  say "starting a local redis-server on 127.0.0.1:$port (AOF on, data in $DATA_DIR)"
+  redis-server --bind 127.0.0.1 --port "$port" --dir "$DATA_DIR" --appendonly yes --appendfsync everysec \
+    --maxmemory-policy noeviction --daemonize yes --logfile "$DATA_DIR/redis.log" --pidfile "$DATA_DIR/redis.pid" >/dev/null
+  for _ in $(seq 1 50); do redis_ping && return 0; sleep 0.1; done
+  die "redis-server did not come up; see $DATA_DIR/redis.log"
+}
+
+docker_ping() {
+  curl -sf --max-time 3 --unix-socket "$DOCKER_SOCKET" http://localhost/_ping >/dev/null 2>&1
+}
+
+ensure_docker() {
+  command -v curl >/dev/null 2>&1 || apt_install curl
+  docker_ping && return 0
+  can_apt_install || die "no Docker engine answers on $DOCKER_SOCKET; start Docker (or set DOCKER_SOCKET) and retry"
+  command -v dockerd >/dev/null 2>&1 || apt_install docker.io
+  mkdir -p "$DATA_DIR"
+  # No default bridge, no iptables rules: sandboxes use network "none", and
+  # builds that need the package archive use the host network.
+  say "starting dockerd (log: $DATA_DIR/dockerd.log)"
+  setsid nohup dockerd --bridge=none --iptables=false --ip-masq=false >"$DATA_DIR/dockerd.log" 2>&1 < /dev/null &
+  for _ in $(seq 1 100); do docker_ping && return 0; sleep 0.3; done
+  die "dockerd did not come up; see $DATA_DIR/dockerd.log"
+}
+
+ensure_base_image() {
+  command -v docker >/dev/null 2>&1 || apt_install docker.io
+  local wanted current
+  wanted=$(bash scripts/build-base-image.sh --source-hash)
+  current=$(docker image inspect -f '{{ index .Config.Labels "io.simplepysandbox.source" }}' "$SANDBOX_IMAGE" 2>/dev/null || true)
+  if [ "$current" != "$wanted" ]; then
+    say "building the sandbox image $SANDBOX_IMAGE"
+    bash scripts/build-base-image.sh
+  fi
+}
+
+ensure_node_modules
+ensure_redis
+ensure_docker
+ensure_base_image
+say "ready: Redis at $REDIS_URL, Docker at $DOCKER_SOCKET, image $SANDBOX_IMAGE"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole suite: unit specs, then end-to-end specs over HTTP against the real
+# Redis and Docker that scripts/prereqs.sh made sure of (npm's pretest hook).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+npm run --silent build || exit 1
+mkdir -p .data
+report=.data/jest-report.json
+npx jest --runInBand --json --outputFile="$report" "$@"
+status=$?
+# One plain closing line, whatever the reporter printed above it.
+node -e '
+  const r = require(process.argv[1]);
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' "$PWD/$report" 2>/dev/null || echo "0 passed, 1 failed"
+exit $status

@@ -1,0 +1,43 @@
+import { pollUntil, request, submit } from './support/api-client';
+import { listSandboxContainers } from './support/sandbox-containers';
+
+const SLEEPER = 'import time\nprint("started", flush=True)\ntime.sleep(60)';
+const LONG = { limits: { timeoutMs: 60000 } };
+
+describe('cancel', () => {
+  it('kills a running job and reports it cancelled', async () => {
+    const id = await submit(SLEEPER, LONG);
+    await pollUntil(id, (r) => r.status === 'running');
+    const response = await request('DELETE', `/v1/executions/${id}`);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ id, status: 'cancelled' });
+    const containers = await listSandboxContainers();
+    expect(containers.filter((c) => c.Labels['io.simplepysandbox.job'] === id)).toEqual([]);
+    expect((await request('GET', `/v1/executions/${id}`)).body.status).toBe('cancelled');
+  });
+
+  it('removes a queued job so that it never runs', async () => {
+    // Fill both worker slots, so the third job has to wait in the queue.
+    const blockers = [await submit(SLEEPER, LONG), await submit(SLEEPER, LONG)];
+    for (const id of blockers) await pollUntil(id, (r) => r.status === 'running');
+    const queued = await submit('open("ran.txt", "w").write("it ran")');
+    expect((await request('GET', `/v1/executions/${queued}`)).body.status).toBe('queued');
+
+    const response = await request('DELETE', `/v1/executions/${queued}`);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ id: queued, status: 'cancelled', startedAt: null, workerId: null });
+
+    for (const id of blockers) expect((await request('DELETE', `/v1/executions/${id}`)).body.status).toBe('cancelled');
+    // With free slots again, the cancelled job still does not run.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await request('GET', `/v1/executions/${queued}`)).body).toMatchObject({ status: 'cancelled', startedAt: null, files: [] });
+  });
+
+  it('answers 409 for a job that is already final', async () => {
+    const response = await request('POST', '/v1/executions?wait=true', { code: 'print(1)' });
+    expect(response.body.status).toBe('succeeded');
+    const cancel = await request('DELETE', `/v1/executions/${response.body.id}`);
+    expect(cancel.status).toBe(409);
+    expect(cancel.body.message).toContain('already succeeded');
+  });
+});

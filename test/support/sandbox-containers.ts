@@ -1,0 +1,20 @@
+import Docker from 'dockerode';
+
+const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
+const MANAGED = 'io.simplepysandbox.managed=true';
+
+export const listSandboxContainers = async (): Promise<Docker.ContainerInfo[]> =>
+  docker.listContainers({ all: true, filters: { label: [MANAGED] } });
+
+/** Removal happens right after a result is recorded; give it a moment, then insist. */
+export const expectNoSandboxContainers = async (timeoutMs = 10_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  let left = await listSandboxContainers();
+  while (left.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    left = await listSandboxContainers();
+  }
+  if (left.length) {
+    throw new Error(`sandbox containers left behind: ${left.map((c) => `${c.Id.slice(0, 12)} ${c.State}`).join(', ')}`);
+  }
+};

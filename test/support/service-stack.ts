@@ -1,0 +1,99 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const LOG_DIR = join(ROOT, '.data', 'e2e-logs');
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+/**
+ * The real API and worker processes, built into dist/, against the real Redis
+ * and Docker: what an operator runs, started the way an operator starts it.
+ */
+export class ServiceStack {
+  readonly workers = new Map<string, ChildProcess>();
+  private api: ChildProcess | undefined;
+  private nextWorker = 1;
+
+  constructor(
+    readonly name: string,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get prefix(): string {
+    return this.env.REDIS_PREFIX;
+  }
+
+  async start(workerCount = 1): Promise<void> {
+    this.api = this.spawn('api', 'dist/apps/api/src/main.js', { PORT: String(this.port), HOST: '127.0.0.1' });
+    for (let i = 0; i < workerCount; i++) this.startWorker();
+    await this.waitUntilReady();
+  }
+
+  startWorker(extraEnv: Record<string, string> = {}): string {
+    const id = `${this.name}-w${this.nextWorker++}`;
+    this.workers.set(id, this.spawn(id, 'dist/apps/worker/src/main.js', { WORKER_ID: id, ...extraEnv }));
+    return id;
+  }
+
+  async waitUntilReady(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      try {
+        const response = await fetch(`${this.baseUrl}/health/ready`);
+        if (response.status === 200) return;
+        last = await response.text();
+      } catch (error) {
+        last = String(error);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`${this.name} did not become ready: ${last} (logs in ${LOG_DIR})`);
+  }
+
+  async stop(): Promise<void> {
+    const all = [this.api, ...this.workers.values()].filter((p): p is ChildProcess => !!p);
+    await Promise.all(all.map((child) => stopProcess(child)));
+    this.workers.clear();
+  }
+
+  private spawn(role: string, script: string, extraEnv: Record<string, string>): ChildProcess {
+    mkdirSync(LOG_DIR, { recursive: true });
+    const log = createWriteStream(join(LOG_DIR, `${this.name}-${role}.log`));
+    const child = spawn(process.execPath, [join(ROOT, script)], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    return child;
+  }
+}
+
+export const stopProcess = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<void> =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill(signal);
+  });
