@@ -3,8 +3,15 @@ import Docker from 'dockerode';
 const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
 const MANAGED = 'io.simplepysandbox.managed=true';
 
-export const listSandboxContainers = async (): Promise<Docker.ContainerInfo[]> =>
-  docker.listContainers({ all: true, filters: { label: [MANAGED] } });
+/**
+ * Sandbox containers of this test run: its workers' ids start with the run's
+ * Redis prefix, so test runs side by side on one engine do not see each other.
+ */
+export const listSandboxContainers = async (): Promise<Docker.ContainerInfo[]> => {
+  const prefix = process.env.E2E_REDIS_PREFIX ?? '';
+  const all = await docker.listContainers({ all: true, filters: { label: [MANAGED] } });
+  return all.filter((c) => (c.Labels['io.simplepysandbox.worker'] ?? '').startsWith(`${prefix}-`));
+};
 
 /** Removal happens right after a result is recorded; give it a moment, then insist. */
 export const expectNoSandboxContainers = async (timeoutMs = 10_000): Promise<void> => {

@@ -46,7 +46,7 @@ export class ServiceStack {
   }
 
   startWorker(extraEnv: Record<string, string> = {}): string {
-    const id = `${this.name}-w${this.nextWorker++}`;
+    const id = `${this.prefix}-w${this.nextWorker++}`;
     this.workers.set(id, this.spawn(id, 'dist/apps/worker/src/main.js', { WORKER_ID: id, ...extraEnv }));
     return id;
   }
