@@ -10,51 +10,91 @@ export const baseUrl = (): string => {
   return url;
 };
 
-export const request = async <T = any>(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<HttpResponse<T>> => {
-  const response = await fetch(`${baseUrl()}${path}`, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: response.status, headers: response.headers, body: parsed as T };
-};
-
-/** Runs code synchronously and returns the final result; fails the test on anything but 200. */
-export const run = async (code: string, extra: Record<string, unknown> = {}): Promise<any> => {
-  const response = await request('POST', '/v1/executions?wait=true', { code, ...extra });
-  if (response.status !== 200) throw new Error(`expected 200, got ${response.status}: ${JSON.stringify(response.body)}`);
-  return response.body;
-};
-
-export const submit = async (code: string, extra: Record<string, unknown> = {}): Promise<string> => {
-  const response = await request('POST', '/v1/executions', { code, ...extra });
-  if (response.status !== 202) throw new Error(`expected 202, got ${response.status}: ${JSON.stringify(response.body)}`);
-  return response.body.id;
-};
-
-/** Polls until `predicate` holds for the execution, or fails after `timeoutMs`. */
-export const pollUntil = async (id: string, predicate: (result: any) => boolean, timeoutMs = 30_000): Promise<any> => {
-  const deadline = Date.now() + timeoutMs;
-  let last: any;
-  while (Date.now() < deadline) {
-    last = (await request('GET', `/v1/executions/${id}`)).body;
-    if (predicate(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`execution ${id} never matched; last seen: ${JSON.stringify(last)}`);
+/** The admin key the shared stack was started with (ADMIN_API_KEY); every request sends it unless told otherwise. */
+export const adminKey = (): string => {
+  const key = process.env.E2E_ADMIN_KEY;
+  if (!key) throw new Error('E2E_ADMIN_KEY is not set: the e2e global setup did not run');
+  return key;
 };
 
 export const FINAL = ['succeeded', 'failed', 'timeout', 'oom', 'output_limit', 'cancelled', 'error'];
 export const isFinal = (result: any): boolean => FINAL.includes(result?.status);
+
+/**
+ * HTTP against a stack as one API key: `key` is sent as "Authorization: Bearer
+ * <key>", or no Authorization header at all when it is null. An Authorization
+ * header passed to `request` wins over the key.
+ */
+export class ApiClient {
+  constructor(
+    private readonly key: () => string | null,
+    private readonly base: () => string = baseUrl,
+  ) {}
+
+  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResponse<T>> {
+    const all: Record<string, string> = body === undefined ? { ...headers } : { 'content-type': 'application/json', ...headers };
+    const key = this.key();
+    if (key !== null && !Object.keys(all).some((name) => name.toLowerCase() === 'authorization')) all.authorization = `Bearer ${key}`;
+    const response = await fetch(`${this.base()}${path}`, {
+      method,
+      headers: all,
+      body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? (body as unknown as BodyInit) : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  }
+
+  /** Runs code synchronously and returns the final result; fails the test on anything but 200. */
+  async run(code: string, extra: Record<string, unknown> = {}): Promise<any> {
+    const response = await this.request('POST', '/v1/executions?wait=true', { code, ...extra });
+    if (response.status !== 200) throw new Error(`expected 200, got ${response.status}: ${JSON.stringify(response.body)}`);
+    return response.body;
+  }
+
+  async submit(code: string, extra: Record<string, unknown> = {}): Promise<string> {
+    const response = await this.request('POST', '/v1/executions', { code, ...extra });
+    if (response.status !== 202) throw new Error(`expected 202, got ${response.status}: ${JSON.stringify(response.body)}`);
+    return response.body.id;
+  }
+
+  /** Polls until `predicate` holds for the execution, or fails after `timeoutMs`. */
+  async pollUntil(id: string, predicate: (result: any) => boolean, timeoutMs = 30_000): Promise<any> {
+    const deadline = Date.now() + timeoutMs;
+    let last: any;
+    while (Date.now() < deadline) {
+      last = (await this.request('GET', `/v1/executions/${id}`)).body;
+      if (predicate(last)) return last;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`execution ${id} never matched; last seen: ${JSON.stringify(last)}`);
+  }
+}
+
+/** A client that sends `key` (or nothing, for null), against the shared stack or the given base URL. */
+export const asKey = (key: string | null, base?: string): ApiClient => new ApiClient(() => key, base ? () => base : baseUrl);
+
+const admin = new ApiClient(adminKey);
+export const request = <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResponse<T>> =>
+  admin.request<T>(method, path, body, headers);
+export const run = (code: string, extra: Record<string, unknown> = {}): Promise<any> => admin.run(code, extra);
+export const submit = (code: string, extra: Record<string, unknown> = {}): Promise<string> => admin.submit(code, extra);
+export const pollUntil = (id: string, predicate: (result: any) => boolean, timeoutMs = 30_000): Promise<any> =>
+  admin.pollUntil(id, predicate, timeoutMs);
+
+/** Creates a key through POST /v1/keys as the admin and returns it with its id. */
+export const createKey = async (
+  name: string,
+  options: { role?: 'admin' | 'user'; quotas?: Record<string, unknown> } = {},
+  client: ApiClient = admin,
+): Promise<{ id: string; key: string }> => {
+  const unique = `${name}-${Math.random().toString(36).slice(2, 8)}`;
+  const response = await client.request('POST', '/v1/keys', { name: unique, ...options });
+  if (response.status !== 201) throw new Error(`creating key ${unique}: ${response.status} ${JSON.stringify(response.body)}`);
+  return { id: response.body.id, key: response.body.key };
+};

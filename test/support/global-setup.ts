@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, ServiceStack } from './service-stack';
@@ -35,6 +36,14 @@ const requirePrerequisites = async (redisUrl: string): Promise<void> => {
 export default async function globalSetup(): Promise<void> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   await requirePrerequisites(redisUrl);
+  // Set in this process's environment, so every stack a test starts gets them too: the
+  // same admin key (which api-client sends by default), and quotas no ordinary test reaches.
+  process.env.ADMIN_API_KEY = process.env.E2E_ADMIN_KEY = `e2e-admin-${randomBytes(16).toString('hex')}`;
+  process.env.QUOTA_RATE_PER_MINUTE = '1000000';
+  process.env.QUOTA_MAX_IN_FLIGHT = '100000';
+  // A secret only the workers have: sandboxes must never see it (test/adversarial/container-view).
+  const canary = `canary-${randomBytes(12).toString('hex')}`;
+  process.env.E2E_WORKER_CANARY = canary;
   const stack = new ServiceStack('e2e', await freePort(), {
     REDIS_URL: redisUrl,
     REDIS_PREFIX: `e2e-${process.pid}`,
@@ -42,6 +51,7 @@ export default async function globalSetup(): Promise<void> {
     HEARTBEAT_INTERVAL_MS: '1000',
     WORKER_CONCURRENCY: '2',
     JOB_BACKOFF_MS: '200',
+    SPS_WORKER_SECRET: canary,
   });
   await stack.start(1);
   globalThis.__E2E_STACK__ = stack;

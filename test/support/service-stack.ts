@@ -42,7 +42,25 @@ export class ServiceStack {
   async start(workerCount = 1): Promise<void> {
     this.api = this.spawn('api', 'dist/apps/api/src/main.js', { PORT: String(this.port), HOST: '127.0.0.1' });
     for (let i = 0; i < workerCount; i++) this.startWorker();
-    await this.waitUntilReady();
+    if (workerCount > 0) await this.waitUntilReady();
+    else await this.waitUntilLive();
+  }
+
+  /** The API answers, whether or not any worker is up. */
+  async waitUntilLive(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const up = await fetch(`${this.baseUrl}/health/live`).then((r) => r.ok, () => false);
+      if (up) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`${this.name} API did not come up (logs in ${LOG_DIR})`);
+  }
+
+  async stopWorker(id: string): Promise<void> {
+    const child = this.workers.get(id);
+    if (child) await stopProcess(child);
+    this.workers.delete(id);
   }
 
   startWorker(extraEnv: Record<string, string> = {}): string {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AppConfigModule } from '@sps/config';
 import { QueueModule } from '@sps/queue';
+import { AuthModule } from './auth/auth.module';
 import { ExecutionRequestPolicy } from './executions/execution-request.policy';
 import { ExecutionWaiter } from './executions/execution-waiter.service';
 import { ExecutionsController } from './executions/executions.controller';
@@ -9,7 +10,7 @@ import { LegacyExecuteController } from './executions/legacy-execute.controller'
 import { HealthController } from './health/health.controller';
 
 @Module({
-  imports: [AppConfigModule.forApi(), QueueModule],
+  imports: [AppConfigModule.forApi(), QueueModule, AuthModule],
   controllers: [ExecutionsController, LegacyExecuteController, HealthController],
   providers: [ExecutionRequestPolicy, ExecutionWaiter, ExecutionsService],
 })

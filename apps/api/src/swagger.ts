@@ -8,6 +8,7 @@ export const setupSwagger = (app: INestApplication): void => {
       .setTitle('SimplePySandbox')
       .setDescription('Runs untrusted Python code, each job in its own fresh, locked-down container.')
       .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' })
       .build(),
   );
   SwaggerModule.setup('docs', app, document);

@@ -14,6 +14,8 @@ export interface ApiConfig {
   maxInputFileBytes: number;
   maxArgs: number;
   maxArgBytes: number;
+  /** Body limit of every route that does not declare a larger one (executions do). */
+  defaultBodyLimitBytes: number;
 }
 
 export const readApiConfig = (env = new EnvReader()): ApiConfig => ({
@@ -26,6 +28,7 @@ export const readApiConfig = (env = new EnvReader()): ApiConfig => ({
   maxInputFileBytes: env.int('MAX_INPUT_FILES_BYTES', 10 * MiB, { min: 0, max: 256 * MiB }),
   maxArgs: env.int('MAX_ARGS', 256, { min: 0, max: 4096 }),
   maxArgBytes: env.int('MAX_ARG_BYTES', 4096, { min: 1, max: 128 * 1024 }),
+  defaultBodyLimitBytes: env.int('API_BODY_LIMIT_BYTES', 128 * 1024, { min: 1024, max: 64 * MiB }),
 });
 
 export const apiConfig = registerAs('api', () => readApiConfig());

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigFactory, ConfigModule } from '@nestjs/config';
 import { apiConfig } from './api.config';
+import { authConfig } from './auth.config';
 import { queueConfig } from './queue.config';
 import { redisConfig } from './redis.config';
 import { sandboxConfig } from './sandbox.config';
@@ -10,11 +11,16 @@ import { workerConfig } from './worker.config';
 @Module({})
 export class AppConfigModule {
   static forApi(): DynamicModule {
-    return AppConfigModule.with([redisConfig, queueConfig, apiConfig, sandboxConfig, workerConfig]);
+    return AppConfigModule.with([redisConfig, queueConfig, apiConfig, sandboxConfig, workerConfig, authConfig]);
   }
 
   static forWorker(): DynamicModule {
     return AppConfigModule.with([redisConfig, queueConfig, sandboxConfig, workerConfig]);
+  }
+
+  /** For the key-management command line: Redis and the auth settings, nothing that listens or runs jobs. */
+  static forKeysCli(): DynamicModule {
+    return AppConfigModule.with([redisConfig, sandboxConfig, authConfig]);
   }
 
   private static with(load: ConfigFactory[]): DynamicModule {

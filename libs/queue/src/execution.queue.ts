@@ -6,8 +6,20 @@ import { Job, JobsOptions, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { EXECUTION_QUEUE } from './queue.constants';
 import type { ExecutionJobData, ExecutionOutcome } from './execution.types';
+import { FairShare } from './fair-share.service';
 
 export type ExecutionJob = Job<ExecutionJobData, ExecutionOutcome>;
+
+/** The key already has as many executions queued or running as it may. */
+export class InFlightLimitError extends Error {
+  constructor(readonly maxInFlight: number) {
+    super(`this API key already has ${maxInFlight} executions queued or running (its maximum); wait for one to finish`);
+  }
+}
+
+const FINAL_STATES = new Set(['completed', 'failed']);
+/** A job admitted this recently may not be in the queue yet: "unknown" does not mean gone. */
+const ADMISSION_GRACE_MS = 60_000;
 
 /** The only producer of execution jobs: ids, retries and retention are decided here and nowhere else. */
 @Injectable()
@@ -16,6 +28,7 @@ export class ExecutionQueue {
 
   constructor(
     @InjectQueue(EXECUTION_QUEUE) readonly queue: Queue<ExecutionJobData, ExecutionOutcome>,
+    private readonly fairShare: FairShare,
     config: ConfigService<AppConfig, true>,
   ) {
     const { attempts, backoffMs, resultTtlSeconds, resultMaxCount } = config.get('queue', { infer: true });
@@ -29,10 +42,43 @@ export class ExecutionQueue {
     };
   }
 
-  async enqueue(data: ExecutionJobData): Promise<string> {
+  /**
+   * Queues a job for its owner, who may have at most `maxInFlight` queued or
+   * running; its priority is its fair-share round (see FairShare).
+   */
+  async enqueue(data: ExecutionJobData, maxInFlight: number): Promise<string> {
     const id = randomUUID();
-    await this.queue.add('run', data, { ...this.options, jobId: id });
+    const owner = data.ownerKeyId;
+    let priority = await this.fairShare.admit(owner, id, maxInFlight);
+    if (priority === null && (await this.forgetFinished(owner)) > 0) {
+      priority = await this.fairShare.admit(owner, id, maxInFlight);
+    }
+    if (priority === null) throw new InFlightLimitError(maxInFlight);
+    try {
+      await this.queue.add('run', data, { ...this.options, jobId: id, priority });
+    } catch (error) {
+      await this.fairShare.release(owner, id).catch(() => undefined);
+      throw error;
+    }
     return id;
+  }
+
+  /**
+   * Workers release a job from its key's count when it ends; one that died
+   * first cannot. Before refusing a key, its count is checked against the
+   * jobs themselves, so a lost release never locks a key out.
+   */
+  private async forgetFinished(owner: string): Promise<number> {
+    let forgotten = 0;
+    const now = Date.now();
+    for (const { id, admittedAt } of await this.fairShare.inFlight(owner)) {
+      const state = await this.queue.getJobState(id);
+      if (FINAL_STATES.has(state) || (state === 'unknown' && now - admittedAt > ADMISSION_GRACE_MS)) {
+        await this.fairShare.release(owner, id);
+        forgotten++;
+      }
+    }
+    return forgotten;
   }
 
   async find(id: string): Promise<ExecutionJob | undefined> {

@@ -22,6 +22,8 @@ export interface QueuedInputFile {
 }
 
 export interface ExecutionJobData {
+  /** Id of the API key that created the execution: only that key can see, wait for or cancel it. */
+  ownerKeyId: string;
   code: string;
   stdin: string;
   args: string[];

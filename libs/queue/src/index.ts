@@ -4,6 +4,7 @@ export * from './redis-keys';
 export * from './redis-connection.service';
 export * from './worker-heartbeat';
 export * from './worker-registry.service';
+export * from './fair-share.service';
 export * from './execution.queue';
 export * from './execution-result.mapper';
 export * from './queue.module';

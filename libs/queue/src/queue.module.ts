@@ -3,6 +3,7 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import { ExecutionQueue } from './execution.queue';
+import { FairShare } from './fair-share.service';
 import { EXECUTION_QUEUE } from './queue.constants';
 import { RedisConnection } from './redis-connection.service';
 import { WorkerRegistry } from './worker-registry.service';
@@ -19,7 +20,7 @@ import { WorkerRegistry } from './worker-registry.service';
     }),
     BullModule.registerQueue({ name: EXECUTION_QUEUE }),
   ],
-  providers: [RedisConnection, WorkerRegistry, ExecutionQueue],
-  exports: [BullModule, RedisConnection, WorkerRegistry, ExecutionQueue],
+  providers: [RedisConnection, WorkerRegistry, FairShare, ExecutionQueue],
+  exports: [BullModule, RedisConnection, WorkerRegistry, FairShare, ExecutionQueue],
 })
 export class QueueModule {}

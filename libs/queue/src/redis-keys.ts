@@ -23,4 +23,39 @@ export class RedisKeys {
   get workersSeen(): string {
     return `${this.prefix}:workers:seen`;
   }
+
+  /** Hash: API key id -> its record (name, role, quotas, sha-256 of the key; never the key itself). */
+  get apiKeys(): string {
+    return `${this.prefix}:apikeys`;
+  }
+
+  /** Hash: sha-256 of an API key -> its id, for the lookup on every request. */
+  get apiKeyHashes(): string {
+    return `${this.prefix}:apikeys:hashes`;
+  }
+
+  /** Hash: API key name -> its id, so names are unique. */
+  get apiKeyNames(): string {
+    return `${this.prefix}:apikeys:names`;
+  }
+
+  /** The rate limiter's state for one key (GCRA: the theoretical arrival time, epoch ms). */
+  rateLimit(keyId: string): string {
+    return `${this.prefix}:rate:${keyId}`;
+  }
+
+  /** Sorted set of the ids of a key's queued and running executions, scored by admission time. */
+  inFlight(keyId: string): string {
+    return `${this.prefix}:inflight:${keyId}`;
+  }
+
+  /** The fair-share round of a key's most recently admitted execution. */
+  fairRound(keyId: string): string {
+    return `${this.prefix}:fair:round:${keyId}`;
+  }
+
+  /** The fair-share round of the execution a worker started most recently. */
+  get fairClock(): string {
+    return `${this.prefix}:fair:clock`;
+  }
 }

@@ -1,5 +1,6 @@
 import { ExecutionResult, isFinalStatus } from '@sps/queue';
 import type { FastifyReply } from 'fastify';
+import type { Principal } from '../auth/principal';
 import type { ExecutionAcceptedDto } from './dto/execution-result.dto';
 import type { ExecutionsService } from './executions.service';
 
@@ -12,9 +13,10 @@ export const replyAccepted = (id: string, reply: FastifyReply): ExecutionAccepte
 export const replyWhenFinal = async (
   executions: ExecutionsService,
   id: string,
+  owner: Principal,
   waitCapMs: number,
   reply: FastifyReply,
 ): Promise<ExecutionResult | ExecutionAcceptedDto> => {
-  const result = await executions.waitForFinal(id, waitCapMs);
+  const result = await executions.waitForFinal(id, owner, waitCapMs);
   return isFinalStatus(result.status) ? result : replyAccepted(id, reply);
 };

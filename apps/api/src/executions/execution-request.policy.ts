@@ -3,13 +3,19 @@ import { ConfigService } from '@nestjs/config';
 import type { ApiConfig, AppConfig, SandboxConfig, SandboxLimits } from '@sps/config';
 import type { ExecutionJobData, QueuedInputFile } from '@sps/queue';
 import { relativePathProblem } from '@sps/sandbox';
+import type { Principal } from '../auth/principal';
 import type { CreateExecutionDto, InputFileDto } from './dto/create-execution.dto';
 
+// With the u flag, a surrogate pair is one code point; only a lone surrogate is in category Cs.
+const LONE_SURROGATE = /\p{Cs}/u;
+const wellFormed = (text: string): boolean => !LONE_SURROGATE.test(text);
+const WELL_FORMED = (field: string) => `${field} must be well-formed Unicode (no lone surrogates)`;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
- * The checks that depend on the server's configuration, applied after the DTO
- * validation: sizes, maxima, file paths. Turns a valid request into job data.
+ * The checks that depend on the server's configuration and on the caller's
+ * key, applied after the DTO validation: sizes, maxima, file paths, encoding.
+ * Turns a valid request into job data owned by the caller.
  */
 @Injectable()
 export class ExecutionRequestPolicy {
@@ -21,23 +27,28 @@ export class ExecutionRequestPolicy {
     this.sandbox = config.get('sandbox', { infer: true });
   }
 
-  toJobData(dto: CreateExecutionDto): ExecutionJobData {
+  toJobData(dto: CreateExecutionDto, owner: Principal): ExecutionJobData {
     const problems: string[] = [];
     const check = (ok: boolean, message: string) => ok || problems.push(message);
     const stdin = dto.stdin ?? '';
     const args = dto.args ?? [];
+    // A lone UTF-16 surrogate has no UTF-8 form: it would be mangled on the way or break the runner.
+    check(wellFormed(dto.code), WELL_FORMED('code'));
     check(Buffer.byteLength(dto.code) <= this.api.maxCodeBytes, `code must be at most ${this.api.maxCodeBytes} bytes`);
+    check(wellFormed(stdin), WELL_FORMED('stdin'));
     check(Buffer.byteLength(stdin) <= this.api.maxStdinBytes, `stdin must be at most ${this.api.maxStdinBytes} bytes`);
     check(args.length <= this.api.maxArgs, `args must have at most ${this.api.maxArgs} entries`);
     args.forEach((arg, i) => {
       check(!arg.includes('\0'), `args.${i} must not contain NUL`);
+      check(wellFormed(arg), WELL_FORMED(`args.${i}`));
       check(Buffer.byteLength(arg) <= this.api.maxArgBytes, `args.${i} must be at most ${this.api.maxArgBytes} bytes`);
     });
     check(!dto.network || this.sandbox.allowNetwork, 'network must be false: network access is disabled on this server');
-    const limits = this.resolveLimits(dto, problems);
+    const limits = this.resolveLimits(dto, owner, problems);
     const files = this.resolveFiles(dto.files ?? [], problems);
     if (problems.length) throw new BadRequestException(problems);
     return {
+      ownerKeyId: owner.keyId,
       code: dto.code,
       stdin,
       args,
@@ -49,13 +60,19 @@ export class ExecutionRequestPolicy {
     };
   }
 
-  private resolveLimits(dto: CreateExecutionDto, problems: string[]): SandboxLimits {
+  private resolveLimits(dto: CreateExecutionDto, owner: Principal, problems: string[]): SandboxLimits {
     const limits = { ...this.sandbox.defaults };
     for (const key of Object.keys(limits) as (keyof SandboxLimits)[]) {
+      const max = owner.quotas.maxLimits[key];
       const requested = dto.limits?.[key];
-      if (requested === undefined) continue;
-      if (requested > this.sandbox.max[key]) {
-        problems.push(`limits.${key} must not be greater than ${this.sandbox.max[key]} (the server's maximum)`);
+      if (requested === undefined) {
+        // A key held below the server's default gets its own maximum as its default.
+        limits[key] = Math.min(limits[key], max);
+        continue;
+      }
+      if (requested > max) {
+        const whose = max < this.sandbox.max[key] ? "this API key's maximum" : "the server's maximum";
+        problems.push(`limits.${key} must not be greater than ${max} (${whose})`);
       }
       limits[key] = requested;
     }
@@ -70,7 +87,7 @@ export class ExecutionRequestPolicy {
     const seen = new Set<string>();
     let total = 0;
     const resolved = files.map((file, i) => {
-      const problem = relativePathProblem(file.path);
+      const problem = wellFormed(file.path) ? relativePathProblem(file.path) : 'must be well-formed Unicode (no lone surrogates)';
       if (problem) problems.push(`files.${i}.path ${problem}`);
       else if (seen.has(file.path)) problems.push(`files.${i}.path duplicates an earlier file`);
       seen.add(file.path);
@@ -79,6 +96,7 @@ export class ExecutionRequestPolicy {
         if (!BASE64.test(file.content)) problems.push(`files.${i}.content must be valid base64`);
         data = Buffer.from(file.content, 'base64');
       } else {
+        if (!wellFormed(file.content)) problems.push(WELL_FORMED(`files.${i}.content`));
         data = Buffer.from(file.content, 'utf8');
       }
       total += data.length;

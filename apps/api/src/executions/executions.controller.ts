@@ -1,9 +1,23 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiPayloadTooLargeResponse,
+  ApiQuery,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import type { AppConfig } from '@sps/config';
 import type { ExecutionResult } from '@sps/queue';
 import type { FastifyReply } from 'fastify';
+import { CurrentPrincipal } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { BodyLimit } from '../http/body-limit.decorator';
 import { CreateExecutionDto } from './dto/create-execution.dto';
 import { ExecutionAcceptedDto, ExecutionResultDto } from './dto/execution-result.dto';
 import { replyAccepted, replyWhenFinal } from './execution-replies';
@@ -13,6 +27,7 @@ import { parseWaitFlag } from './wait-query';
 const WAIT_DOC = { name: 'wait', required: false, description: 'Hold the request until the job is final or the wait cap runs out.', enum: ['true', 'false'] };
 
 @ApiTags('executions')
+@ApiBearerAuth()
 @Controller('v1/executions')
 export class ExecutionsController {
   private readonly waitCapMs: number;
@@ -25,35 +40,43 @@ export class ExecutionsController {
   }
 
   @Post()
+  @BodyLimit('execution')
   @HttpCode(200) // with ?wait=true and a final result; queued answers set 202 themselves
   @ApiQuery(WAIT_DOC)
   @ApiAcceptedResponse({ type: ExecutionAcceptedDto, description: 'Queued; poll the Location.' })
   @ApiOkResponse({ type: ExecutionResultDto, description: 'With ?wait=true: the final result.' })
   @ApiBadRequestResponse({ description: 'Validation failed; the messages name the fields.' })
+  @ApiPayloadTooLargeResponse({ description: 'The body is larger than the server accepts.' })
+  @ApiTooManyRequestsResponse({ description: 'Over the key\'s request rate or its executions in flight; see Retry-After.' })
   async create(
     @Body() dto: CreateExecutionDto,
     @Query('wait') wait: string | undefined,
+    @CurrentPrincipal() owner: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExecutionResult | ExecutionAcceptedDto> {
     const waiting = parseWaitFlag(wait);
-    const id = await this.executions.submit(dto);
-    return waiting ? replyWhenFinal(this.executions, id, this.waitCapMs, reply) : replyAccepted(id, reply);
+    const id = await this.executions.submit(dto, owner);
+    return waiting ? replyWhenFinal(this.executions, id, owner, this.waitCapMs, reply) : replyAccepted(id, reply);
   }
 
   @Get(':id')
   @ApiQuery(WAIT_DOC)
   @ApiOkResponse({ type: ExecutionResultDto })
-  @ApiNotFoundResponse({ description: 'Unknown or expired id.' })
-  async get(@Param('id') id: string, @Query('wait') wait: string | undefined): Promise<ExecutionResult> {
-    return parseWaitFlag(wait) ? this.executions.waitForFinal(id, this.waitCapMs) : this.executions.get(id);
+  @ApiNotFoundResponse({ description: 'Unknown or expired id, or an execution of another key.' })
+  async get(
+    @Param('id') id: string,
+    @Query('wait') wait: string | undefined,
+    @CurrentPrincipal() owner: Principal,
+  ): Promise<ExecutionResult> {
+    return parseWaitFlag(wait) ? this.executions.waitForFinal(id, owner, this.waitCapMs) : this.executions.get(id, owner);
   }
 
   @Delete(':id')
   @HttpCode(200)
   @ApiOkResponse({ type: ExecutionResultDto, description: 'Cancelled: a queued job never runs, a running one is killed.' })
-  @ApiNotFoundResponse({ description: 'Unknown or expired id.' })
+  @ApiNotFoundResponse({ description: 'Unknown or expired id, or an execution of another key.' })
   @ApiConflictResponse({ description: 'The job was already final.' })
-  async cancel(@Param('id') id: string): Promise<ExecutionResult> {
-    return this.executions.cancel(id);
+  async cancel(@Param('id') id: string, @CurrentPrincipal() owner: Principal): Promise<ExecutionResult> {
+    return this.executions.cancel(id, owner);
   }
 }

@@ -4,17 +4,32 @@ import type { AppConfig } from '@sps/config';
 import {
   ExecutionQueue,
   ExecutionResult,
+  FairShare,
+  InFlightLimitError,
   isFinalStatus,
   RedisConnection,
   toExecutionResult,
 } from '@sps/queue';
+import type { Principal } from '../auth/principal';
+import { TooManyRequestsException } from '../http/too-many-requests.exception';
 import type { CreateExecutionDto } from './dto/create-execution.dto';
 import { ExecutionRequestPolicy } from './execution-request.policy';
 import { ExecutionWaiter } from './execution-waiter.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CANCEL_SETTLE_MS = 5000;
+const IN_FLIGHT_RETRY_AFTER_SECONDS = 5;
 
+/** A job cancelled while queued is removed from the queue; its result is kept with its owner. */
+interface CancelledRecord {
+  owner: string;
+  result: ExecutionResult;
+}
+
+/**
+ * Every lookup is by (id, owner): another key's execution is answered exactly
+ * like one that never existed, so ids cannot be probed across tenants.
+ */
 @Injectable()
 export class ExecutionsService {
   private readonly resultTtlSeconds: number;
@@ -24,29 +39,40 @@ export class ExecutionsService {
     private readonly queue: ExecutionQueue,
     private readonly waiter: ExecutionWaiter,
     private readonly redis: RedisConnection,
+    private readonly fairShare: FairShare,
     config: ConfigService<AppConfig, true>,
   ) {
     this.resultTtlSeconds = config.get('queue.resultTtlSeconds', { infer: true });
   }
 
-  async submit(dto: CreateExecutionDto): Promise<string> {
-    return this.queue.enqueue(this.policy.toJobData(dto));
+  async submit(dto: CreateExecutionDto, owner: Principal): Promise<string> {
+    const data = this.policy.toJobData(dto, owner);
+    try {
+      return await this.queue.enqueue(data, owner.quotas.maxInFlight);
+    } catch (error) {
+      if (error instanceof InFlightLimitError) throw new TooManyRequestsException(error.message, IN_FLIGHT_RETRY_AFTER_SECONDS);
+      throw error;
+    }
   }
 
-  async get(id: string): Promise<ExecutionResult> {
+  async get(id: string, owner: Principal): Promise<ExecutionResult> {
     const job = UUID.test(id) ? await this.queue.find(id) : undefined;
-    if (job) return toExecutionResult(job, await job.getState());
-    const cancelled = UUID.test(id) ? await this.redis.client.get(this.redis.keys.cancelledResult(id)) : null;
-    if (cancelled) return JSON.parse(cancelled) as ExecutionResult;
-    throw new NotFoundException(`execution ${id} not found (it never existed or its result has expired)`);
+    if (job) {
+      if (job.data.ownerKeyId === owner.keyId) return toExecutionResult(job, await job.getState());
+      throw notFound(id);
+    }
+    const raw = UUID.test(id) ? await this.redis.client.get(this.redis.keys.cancelledResult(id)) : null;
+    const cancelled = raw ? (JSON.parse(raw) as CancelledRecord) : null;
+    if (cancelled?.owner === owner.keyId) return cancelled.result;
+    throw notFound(id);
   }
 
   /** The result once final, or the current one when `timeoutMs` runs out first. */
-  async waitForFinal(id: string, timeoutMs: number): Promise<ExecutionResult> {
+  async waitForFinal(id: string, owner: Principal, timeoutMs: number): Promise<ExecutionResult> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const next = this.waiter.nextEvent(id, deadline - Date.now()); // registered before reading: no lost wake-up
-      const result = await this.get(id).catch((error) => {
+      const result = await this.get(id, owner).catch((error) => {
         next.cancel();
         throw error;
       });
@@ -58,14 +84,14 @@ export class ExecutionsService {
     }
   }
 
-  async cancel(id: string): Promise<ExecutionResult> {
-    const current = await this.get(id);
+  async cancel(id: string, owner: Principal): Promise<ExecutionResult> {
+    const current = await this.get(id, owner);
     if (isFinalStatus(current.status)) throw new ConflictException(`execution ${id} is already ${current.status}`);
     const { client, keys } = this.redis;
     await client.set(keys.cancelFlag(id), '1', 'EX', this.resultTtlSeconds);
-    if (current.status === 'queued' && (await this.removeQueued(id, current))) return this.get(id);
+    if (current.status === 'queued' && (await this.removeQueued(id, owner, current))) return this.get(id, owner);
     await client.publish(keys.cancelChannel, id);
-    const result = await this.waitForFinal(id, CANCEL_SETTLE_MS);
+    const result = await this.waitForFinal(id, owner, CANCEL_SETTLE_MS);
     if (result.status !== 'cancelled') {
       throw new ConflictException(`execution ${id} finished as ${result.status} before it could be cancelled`);
     }
@@ -73,13 +99,14 @@ export class ExecutionsService {
   }
 
   /** A queued job is removed so it never runs; its final result is written first so no reader sees a gap. */
-  private async removeQueued(id: string, current: ExecutionResult): Promise<boolean> {
+  private async removeQueued(id: string, owner: Principal, current: ExecutionResult): Promise<boolean> {
     const { client, keys } = this.redis;
-    const record: ExecutionResult = { ...current, status: 'cancelled', finishedAt: new Date().toISOString() };
+    const record: CancelledRecord = { owner: owner.keyId, result: { ...current, status: 'cancelled', finishedAt: new Date().toISOString() } };
     await client.set(keys.cancelledResult(id), JSON.stringify(record), 'EX', this.resultTtlSeconds);
     const job = await this.queue.find(id);
     try {
       await job?.remove();
+      await this.fairShare.release(owner.keyId, id).catch(() => undefined); // the queue forgets it lazily otherwise
       this.waiter.wake(id);
       return true;
     } catch {
@@ -88,3 +115,7 @@ export class ExecutionsService {
     }
   }
 }
+
+// The same answer whether the id never existed, expired, or belongs to another key.
+const notFound = (id: string): NotFoundException =>
+  new NotFoundException(`execution ${id} not found (it never existed or its result has expired)`);

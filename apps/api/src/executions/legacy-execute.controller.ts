@@ -1,9 +1,12 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AppConfig } from '@sps/config';
 import type { ExecutionResult } from '@sps/queue';
 import type { FastifyReply } from 'fastify';
+import { CurrentPrincipal } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { BodyLimit } from '../http/body-limit.decorator';
 import { CreateExecutionDto } from './dto/create-execution.dto';
 import { ExecutionAcceptedDto, ExecutionResultDto } from './dto/execution-result.dto';
 import { replyWhenFinal } from './execution-replies';
@@ -11,6 +14,7 @@ import { ExecutionsService } from './executions.service';
 
 /** POST /execute, kept for clients of the original service: the same as POST /v1/executions?wait=true. */
 @ApiTags('executions')
+@ApiBearerAuth()
 @Controller('execute')
 export class LegacyExecuteController {
   private readonly waitCapMs: number;
@@ -23,14 +27,16 @@ export class LegacyExecuteController {
   }
 
   @Post()
+  @BodyLimit('execution')
   @HttpCode(200)
   @ApiOperation({ summary: 'Same as POST /v1/executions?wait=true' })
   @ApiOkResponse({ type: ExecutionResultDto })
   async execute(
     @Body() dto: CreateExecutionDto,
+    @CurrentPrincipal() owner: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExecutionResult | ExecutionAcceptedDto> {
-    const id = await this.executions.submit(dto);
-    return replyWhenFinal(this.executions, id, this.waitCapMs, reply);
+    const id = await this.executions.submit(dto, owner);
+    return replyWhenFinal(this.executions, id, owner, this.waitCapMs, reply);
   }
 }

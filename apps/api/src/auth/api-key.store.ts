@@ -1,0 +1,207 @@
+import { Injectable } from '@nestjs/common';
+import type { SandboxLimits } from '@sps/config';
+import { RedisConnection } from '@sps/queue';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const API_KEY_ROLES = ['admin', 'user'] as const;
+export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+
+/** A key's own quotas; anything missing falls back to the server's defaults and maxima. */
+export interface KeyQuotas {
+  ratePerMinute?: number;
+  maxInFlight?: number;
+  maxLimits?: Partial<SandboxLimits>;
+}
+
+/** What is known about a key, and all that is ever shown: never the key, never its hash. */
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  role: ApiKeyRole;
+  quotas: KeyQuotas;
+  createdAt: string;
+}
+
+interface StoredApiKey extends ApiKeyRecord {
+  /** sha-256 of the key, hex. A 256-bit random key needs no slow hash: there is nothing to brute-force. */
+  hash: string;
+}
+
+export interface NewApiKey {
+  name: string;
+  role: ApiKeyRole;
+  quotas?: KeyQuotas;
+}
+
+export class ApiKeyNameTakenError extends Error {
+  constructor(name: string) {
+    super(`an API key named "${name}" already exists`);
+  }
+}
+
+/** The id of the admin key that ADMIN_API_KEY bootstraps; a new value replaces the old key. */
+export const ENV_ADMIN_KEY_ID = 'admin-env';
+export const KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
+const KEY_PREFIX = 'sps_';
+const MAX_PRESENTED_KEY_LENGTH = 512;
+
+export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
+
+/** 256 random bits, URL-safe, with a prefix that makes a leaked key easy to recognise in a scan. */
+export const generateApiKey = (): string => KEY_PREFIX + randomBytes(32).toString('base64url');
+
+// KEYS: records, hashes, names.  ARGV: id, name, hash, record JSON, only-if-empty flag.
+const CREATE = `
+if ARGV[5] == '1' and redis.call('HLEN', KEYS[1]) > 0 then return -1 end
+if redis.call('HSETNX', KEYS[3], ARGV[2], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[1])
+return 1
+`;
+
+// KEYS: records, hashes, names.  ARGV: id.
+const REVOKE = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local record = cjson.decode(raw)
+redis.call('HDEL', KEYS[1], ARGV[1])
+if redis.call('HGET', KEYS[2], record.hash) == ARGV[1] then redis.call('HDEL', KEYS[2], record.hash) end
+if redis.call('HGET', KEYS[3], record.name) == ARGV[1] then redis.call('HDEL', KEYS[3], record.name) end
+return 1
+`;
+
+// KEYS: records, hashes, names.  ARGV: id, name, hash, record JSON. Replaces the key with this id, whatever it was.
+const REPLACE = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if raw then
+  local old = cjson.decode(raw)
+  if old.hash == ARGV[3] then return 0 end
+  if redis.call('HGET', KEYS[2], old.hash) == ARGV[1] then redis.call('HDEL', KEYS[2], old.hash) end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[1])
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[1])
+return 1
+`;
+
+const publicRecord = ({ hash: _hash, ...record }: StoredApiKey): ApiKeyRecord => record;
+
+/**
+ * API keys in Redis, shared by every API replica: records by id, and an index
+ * from the key's sha-256 to its id for the lookup on each request. Revoking
+ * takes effect on the next request; nothing is cached.
+ */
+@Injectable()
+export class ApiKeyStore {
+  constructor(private readonly redis: RedisConnection) {}
+
+  async create(spec: NewApiKey): Promise<{ record: ApiKeyRecord; key: string }> {
+    if (spec.name === ENV_ADMIN_KEY_ID) throw new ApiKeyNameTakenError(spec.name); // reserved for ADMIN_API_KEY
+    const created = await this.insert(spec, false);
+    if (!created) throw new ApiKeyNameTakenError(spec.name);
+    return created;
+  }
+
+  /** Creates an admin key only if there are no keys at all, atomically across replicas. */
+  async createFirstAdmin(name: string): Promise<{ record: ApiKeyRecord; key: string } | null> {
+    return this.insert({ name, role: 'admin' }, true);
+  }
+
+  /** Makes `key` the admin key with id ENV_ADMIN_KEY_ID. Returns whether anything changed. */
+  async ensureEnvAdmin(key: string): Promise<boolean> {
+    const { client, keys } = this.redis;
+    const stored: StoredApiKey = {
+      id: ENV_ADMIN_KEY_ID,
+      name: ENV_ADMIN_KEY_ID,
+      role: 'admin',
+      quotas: {},
+      createdAt: new Date().toISOString(),
+      hash: hashApiKey(key),
+    };
+    const changed = await client.eval(
+      REPLACE,
+      3,
+      keys.apiKeys,
+      keys.apiKeyHashes,
+      keys.apiKeyNames,
+      stored.id,
+      stored.name,
+      stored.hash,
+      JSON.stringify(stored),
+    );
+    return changed === 1;
+  }
+
+  /** The key's record, or null for a key that does not exist or was revoked. */
+  async findByKey(key: string): Promise<ApiKeyRecord | null> {
+    if (!key || key.length > MAX_PRESENTED_KEY_LENGTH) return null;
+    const { client, keys } = this.redis;
+    const hash = hashApiKey(key);
+    const id = await client.hget(keys.apiKeyHashes, hash);
+    if (!id) return null;
+    const stored = await this.read(id);
+    if (!stored) return null;
+    // The index found it by hash already; this compare, in constant time, is what grants access.
+    const expected = Buffer.from(stored.hash, 'hex');
+    const presented = Buffer.from(hash, 'hex');
+    return expected.length === presented.length && timingSafeEqual(expected, presented) ? publicRecord(stored) : null;
+  }
+
+  async get(id: string): Promise<ApiKeyRecord | null> {
+    const stored = await this.read(id);
+    return stored && publicRecord(stored);
+  }
+
+  async findByName(name: string): Promise<ApiKeyRecord | null> {
+    const id = await this.redis.client.hget(this.redis.keys.apiKeyNames, name);
+    return id ? this.get(id) : null;
+  }
+
+  async list(): Promise<ApiKeyRecord[]> {
+    const all = await this.redis.client.hvals(this.redis.keys.apiKeys);
+    return all
+      .map((raw) => publicRecord(JSON.parse(raw) as StoredApiKey))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
+  }
+
+  async count(): Promise<number> {
+    return this.redis.client.hlen(this.redis.keys.apiKeys);
+  }
+
+  /** Returns false when there was no such key. */
+  async revoke(id: string): Promise<boolean> {
+    const { client, keys } = this.redis;
+    return (await client.eval(REVOKE, 3, keys.apiKeys, keys.apiKeyHashes, keys.apiKeyNames, id)) === 1;
+  }
+
+  private async insert(spec: NewApiKey, onlyIfEmpty: boolean): Promise<{ record: ApiKeyRecord; key: string } | null> {
+    const { client, keys } = this.redis;
+    const key = generateApiKey();
+    const stored: StoredApiKey = {
+      id: randomBytes(8).toString('hex'),
+      name: spec.name,
+      role: spec.role,
+      quotas: spec.quotas ?? {},
+      createdAt: new Date().toISOString(),
+      hash: hashApiKey(key),
+    };
+    const result = await client.eval(
+      CREATE,
+      3,
+      keys.apiKeys,
+      keys.apiKeyHashes,
+      keys.apiKeyNames,
+      stored.id,
+      stored.name,
+      stored.hash,
+      JSON.stringify(stored),
+      onlyIfEmpty ? '1' : '0',
+    );
+    return result === 1 ? { record: publicRecord(stored), key } : null;
+  }
+
+  private async read(id: string): Promise<StoredApiKey | null> {
+    const raw = await this.redis.client.hget(this.redis.keys.apiKeys, id);
+    return raw ? (JSON.parse(raw) as StoredApiKey) : null;
+  }
+}

@@ -1,0 +1,51 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { ApiKeyRecord } from './api-key.store';
+import { ApiKeysService } from './api-keys.service';
+import { AdminOnly } from './auth.decorators';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/create-api-key.dto';
+
+@ApiTags('keys')
+@ApiBearerAuth()
+@ApiForbiddenResponse({ description: 'The key is not an admin key.' })
+@AdminOnly()
+@Controller('v1/keys')
+export class KeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: CreatedApiKeyDto, description: 'The new key; `key` is shown this once.' })
+  @ApiConflictResponse({ description: 'A key with this name exists.' })
+  create(@Body() dto: CreateApiKeyDto): Promise<ApiKeyRecord & { key: string }> {
+    return this.keys.create({ name: dto.name, role: dto.role ?? 'user', quotas: dto.quotas });
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [ApiKeyDto] })
+  list(): Promise<ApiKeyRecord[]> {
+    return this.keys.list();
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: ApiKeyDto })
+  @ApiNotFoundResponse()
+  get(@Param('id') id: string): Promise<ApiKeyRecord> {
+    return this.keys.get(id);
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ApiKeyDto, description: 'Revoked: the key stops working on its next request.' })
+  @ApiNotFoundResponse()
+  revoke(@Param('id') id: string): Promise<ApiKeyRecord> {
+    return this.keys.revoke(id);
+  }
+}

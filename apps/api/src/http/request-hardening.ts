@@ -1,0 +1,41 @@
+import { UnsupportedMediaTypeException } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { BodyLimitName } from './body-limit.decorator';
+import { parseJsonBody } from './json-body.parser';
+
+export interface BodyLimits {
+  /** Every route without a @BodyLimit. */
+  default: number;
+  execution: number;
+}
+
+/**
+ * What the API accepts before any controller sees a request:
+ * - JSON bodies only, parsed by parseJsonBody (depth, prototype keys, UTF-8);
+ *   anything else is 415, and so is a body with a Content-Encoding: compressed
+ *   bodies are refused outright, so no decompression bomb can be inflated;
+ * - a body limit per route (413): small by default, larger where @BodyLimit says.
+ * Must run before app.init(), which registers the routes.
+ */
+export const hardenRequests = (app: NestFastifyApplication, limits: BodyLimits): void => {
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    const name = (route.config as { bodyLimitName?: BodyLimitName } | undefined)?.bodyLimitName;
+    route.bodyLimit ??= name ? limits[name] : limits.default;
+  });
+  fastify.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
+    const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity') {
+      throw new UnsupportedMediaTypeException(`Content-Encoding "${encoding}" is not accepted: send the body uncompressed`);
+    }
+  });
+  fastify.removeAllContentTypeParsers();
+  app.useBodyParser('application/json', { bodyLimit: limits.default }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+};

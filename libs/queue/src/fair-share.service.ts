@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { RedisConnection } from './redis-connection.service';
+
+/**
+ * Fair share between API keys, as start-time fair queuing on BullMQ priorities.
+ *
+ * Every admitted execution gets a "round": one more than its key's previous
+ * round, but never behind the round workers are serving now (the clock). BullMQ
+ * starts the lowest priority first, and the round is the priority, so a key's
+ * n-th waiting job runs in round n: a key with 200 jobs queued gets one job per
+ * round like everyone else, and a newcomer's first job runs in the very next
+ * round instead of after the 200. Within one key, jobs keep their order.
+ *
+ * A key can be at most as many rounds ahead of the clock as it has jobs in
+ * flight; that bound keeps rounds small after the clock is reset and makes a
+ * stale round (a key whose jobs were cancelled) harmless.
+ */
+export const PRIORITY_LIMIT = 2 ** 21 - 1; // BullMQ's largest priority
+/** Past this, the clock is reset the next time the queue has nothing waiting. */
+export const CLOCK_RESET_AT = 2 ** 20;
+/** In-flight bookkeeping of a key with no activity for this long is dropped. */
+const IN_FLIGHT_TTL_SECONDS = 7 * 24 * 3600;
+
+/** The round a new job of a key gets; the Lua script below is this function, atomically. */
+export const nextFairRound = ({ last, clock, inFlight }: { last: number; clock: number; inFlight: number }): number =>
+  Math.min(Math.min(Math.max(last, clock), clock + inFlight) + 1, PRIORITY_LIMIT);
+
+// KEYS: in-flight set, key round, clock.  ARGV: job id, max in flight, now (ms), ttl (s), priority limit.
+// Returns the round, or 0 when the key already has its maximum in flight.
+const ADMIT = `
+local inflight = redis.call('ZCARD', KEYS[1])
+if inflight >= tonumber(ARGV[2]) then return 0 end
+local clock = tonumber(redis.call('GET', KEYS[3]) or '0')
+local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+local round = math.min(math.min(math.max(last, clock), clock + inflight) + 1, tonumber(ARGV[5]))
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('SET', KEYS[2], round, 'EX', ARGV[4])
+return round
+`;
+
+// KEYS: clock.  ARGV: round of the job that started.
+const ADVANCE = `
+local clock = tonumber(redis.call('GET', KEYS[1]) or '0')
+local round = tonumber(ARGV[1])
+if round > clock then redis.call('SET', KEYS[1], round) return round end
+return clock
+`;
+
+// KEYS: clock.  ARGV: the value seen; resets only if nobody moved it meanwhile.
+const RESET = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+return 0
+`;
+
+/** The Redis side of fair share and of the per-key limit on executions in flight. */
+@Injectable()
+export class FairShare {
+  constructor(private readonly redis: RedisConnection) {}
+
+  /**
+   * Reserves a place for `jobId` among `owner`'s executions in flight and
+   * returns its priority, or null when the key already has `maxInFlight`.
+   * Check and reservation are one atomic step, so API replicas agree.
+   */
+  async admit(owner: string, jobId: string, maxInFlight: number): Promise<number | null> {
+    const { client, keys } = this.redis;
+    const round = (await client.eval(
+      ADMIT,
+      3,
+      keys.inFlight(owner),
+      keys.fairRound(owner),
+      keys.fairClock,
+      jobId,
+      maxInFlight,
+      Date.now(),
+      IN_FLIGHT_TTL_SECONDS,
+      PRIORITY_LIMIT,
+    )) as number;
+    return round > 0 ? round : null;
+  }
+
+  /** The execution is final (or was never queued): it no longer counts against its key. */
+  async release(owner: string, jobId: string): Promise<void> {
+    await this.redis.client.zrem(this.redis.keys.inFlight(owner), jobId);
+  }
+
+  /** The executions counted as in flight for `owner`, with when each was admitted (epoch ms). */
+  async inFlight(owner: string): Promise<{ id: string; admittedAt: number }[]> {
+    const flat = await this.redis.client.zrange(this.redis.keys.inFlight(owner), '0', '-1', 'WITHSCORES');
+    const entries: { id: string; admittedAt: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) entries.push({ id: flat[i], admittedAt: Number(flat[i + 1]) });
+    return entries;
+  }
+
+  /**
+   * A worker started a job of this round. Once the clock is high and nothing
+   * waits, it starts again from zero, so priorities stay within BullMQ's range.
+   */
+  async started(round: number, waitingCount: () => Promise<number>): Promise<void> {
+    const { client, keys } = this.redis;
+    const clock = (await client.eval(ADVANCE, 1, keys.fairClock, String(round))) as number;
+    if (clock >= CLOCK_RESET_AT && (await waitingCount()) === 0) {
+      await client.eval(RESET, 1, keys.fairClock, String(clock));
+    }
+  }
+}
