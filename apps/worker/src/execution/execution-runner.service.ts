@@ -14,7 +14,9 @@ import {
 } from '@sps/sandbox';
 import { UnrecoverableError } from 'bullmq';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
+import { WarmPool } from '../pool/warm-pool.service';
 import { CancellationService } from './cancellation.service';
+import { ContainerDisposer } from './container-disposer.service';
 import { classifyOutcome, Ending } from './outcome-classifier';
 
 // The runner enforces the time limit itself and reports; this backstop kills
@@ -36,6 +38,8 @@ export class ExecutionRunnerService {
     private readonly runtime: ContainerRuntime,
     private readonly catalog: EnvironmentCatalog,
     private readonly cancellations: CancellationService,
+    private readonly pool: WarmPool,
+    private readonly disposer: ContainerDisposer,
     config: ConfigService<AppConfig, true>,
   ) {
     this.sandbox = config.get('sandbox', { infer: true });
@@ -51,11 +55,12 @@ export class ExecutionRunnerService {
     const signal = this.cancellations.track(jobId);
     const startedAt = new Date();
     try {
-      const container = await this.start(jobId, image, data);
+      const warm = await this.pool.take(data.environment, image, data.limits, data.network);
+      const container = warm ?? (await this.start(jobId, image, data));
       try {
         return await this.supervise(container, data, signal, startedAt);
       } finally {
-        await container.remove().catch((error) => this.logger.error(`job ${jobId}: could not remove container ${container.id}: ${error}`));
+        this.disposer.dispose(container, `job ${jobId}`);
       }
     } finally {
       this.cancellations.untrack(jobId);
@@ -159,6 +164,7 @@ export class ExecutionRunnerService {
       signal.addEventListener('abort', onAbort);
       container.stdout.on('data', onData);
       container.stdout.once('end', () => settle('ended', false));
+      container.stdout.resume(); // a warm container's stream was paused after its ready frame
       container.stderr.resume(); // runner diagnostics are not part of the result
       if (signal.aborted) onAbort();
     });
