@@ -105,9 +105,6 @@ def run_user_code(payload, pipes):
         pass
     os.chdir(WORKDIR)
     sys.dont_write_bytecode = True
-    import site  # the runner starts with -S; the user's program gets site-packages as usual
-
-    site.main()
     sys.path.insert(0, WORKDIR)
     sys.argv = [MAIN_FILE] + list(payload.get("args", []))
     status = execute_main(payload["code"].encode("utf-8"))
@@ -332,6 +329,12 @@ def read_regular_file(path, max_size):
 
 
 def main():
+    # The interpreter starts with -S; site-packages are set up here, once, before
+    # the ready signal, so a pre-started container has paid for it already and
+    # the forked program sees the same sys.path as `python3 main.py` would.
+    import site
+
+    site.main()
     send(b"R")
     try:
         payload = read_payload()

@@ -64,7 +64,7 @@ export const buildSandboxSpec = (input: SandboxSpecInput, config: SandboxConfig)
     // The image's CMD starts the runner; the user id is forced here, whatever the image says.
     User: `${config.uid}:${config.uid}`,
     WorkingDir: SANDBOX_WORKDIR,
-    Env: SANDBOX_ENV,
+    Env: [...SANDBOX_ENV],
     Tty: false,
     OpenStdin: true,
     StdinOnce: true,

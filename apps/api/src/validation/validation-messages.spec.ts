@@ -43,7 +43,7 @@ describe('validationMessages', () => {
   it('prefixes a nested limit with its parent', async () => {
     const messages = await messagesFor({ code: 'x', limits: { memoryMb: 'abc' } });
     expect(messages).toHaveLength(2);
-    expect(messages).toEqual(expect.arrayContaining(['limits.memoryMb must be an integer number', 'limits.memoryMb must not be less than 16']));
+    expect(messages).toEqual(expect.arrayContaining(['limits.memoryMb must be an integer number', 'limits.memoryMb must not be less than 32']));
   });
 
   it('names each bad limit and an unknown one', async () => {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { AppConfig, SandboxConfig } from '@sps/config';
+import { CPU_COUNT, type AppConfig, type SandboxConfig } from '@sps/config';
 import type { ExecutionJobData, ExecutionOutcome } from '@sps/queue';
 import {
   AttachedContainer,
@@ -46,7 +46,9 @@ export class ExecutionRunnerService {
     this.workerId = config.get('worker.id', { infer: true });
   }
 
-  async run(jobId: string, data: ExecutionJobData): Promise<ExecutionOutcome> {
+  async run(jobId: string, job: ExecutionJobData): Promise<ExecutionOutcome> {
+    // The API checks CPUs against its own host; the engine refuses more than this one has.
+    const data = { ...job, limits: { ...job.limits, cpus: Math.min(job.limits.cpus, CPU_COUNT) } };
     const image = this.catalog.imageFor(data.environment);
     if (data.network && !this.sandbox.allowNetwork) {
       throw new UnrecoverableError('network access is disabled on this worker');
