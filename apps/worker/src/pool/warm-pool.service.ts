@@ -77,9 +77,10 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
     this.refillSoon();
     if (!entry) return this.count(environment, null);
     entry.container.stdout.off('end', entry.onExit);
-    if (!isDeepStrictEqual(limits, this.sandbox.defaults)) {
+    const resources = sandboxResources(limits);
+    if (!isDeepStrictEqual(resources, sandboxResources(this.sandbox.defaults))) {
       try {
-        await entry.container.updateResources(sandboxResources(limits));
+        await entry.container.updateResources(resources);
       } catch (error) {
         this.logger.warn(`could not apply a job's limits to a warm container, running cold: ${error}`);
         this.disposer.dispose(entry.container, 'warm pool');
