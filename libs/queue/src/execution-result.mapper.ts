@@ -1,10 +1,11 @@
 import type { JobState } from 'bullmq';
 import type { ExecutionJob } from './execution.queue';
-import type { ExecutionResult, ExecutionStatus } from './execution.types';
+import type { ExecutionJobData, ExecutionResult, ExecutionStatus } from './execution.types';
 
-const pendingResult = (job: ExecutionJob, status: ExecutionStatus): ExecutionResult => ({
-  id: job.id!,
-  status,
+/** The result of a job nobody has run yet. */
+export const queuedResult = (id: string, data: ExecutionJobData): ExecutionResult => ({
+  id,
+  status: 'queued',
   exitCode: null,
   signal: null,
   stdout: '',
@@ -14,11 +15,17 @@ const pendingResult = (job: ExecutionJob, status: ExecutionStatus): ExecutionRes
   files: [],
   filesTruncated: false,
   usage: null,
-  environment: job.data.environment,
-  createdAt: job.data.createdAt,
-  startedAt: status === 'running' && job.processedOn ? new Date(job.processedOn).toISOString() : null,
+  environment: data.environment,
+  createdAt: data.createdAt,
+  startedAt: null,
   finishedAt: null,
   workerId: null,
+});
+
+const pendingResult = (job: ExecutionJob, status: ExecutionStatus): ExecutionResult => ({
+  ...queuedResult(job.id!, job.data),
+  status,
+  startedAt: status === 'running' && job.processedOn ? new Date(job.processedOn).toISOString() : null,
 });
 
 /** BullMQ says a job stalled when the worker holding it stopped renewing its lock: it died. */

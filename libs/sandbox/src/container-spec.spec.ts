@@ -102,7 +102,7 @@ describe('buildSandboxSpec', () => {
     it('mounts the working directory and /tmp as size-limited, non-executable tmpfs', () => {
       const mounts = host.Tmpfs ?? {};
       expect(Object.keys(mounts).sort()).toEqual([SANDBOX_WORKDIR, '/tmp'].sort());
-      const expectedSize = { [SANDBOX_WORKDIR]: config.workdirMb, '/tmp': config.tmpMb };
+      const expectedSize: Record<string, number> = { [SANDBOX_WORKDIR]: config.workdirMb, '/tmp': config.tmpMb };
       for (const [path, options] of Object.entries(mounts)) {
         const flags = options.split(',');
         expect(flags).toEqual(expect.arrayContaining(['noexec', 'nosuid', 'nodev', `size=${expectedSize[path]}m`]));

@@ -261,10 +261,13 @@ describe('parseExitRecord', () => {
     expect(parsed.oomKilled).toBe(true);
   });
 
-  it('treats missing stream truncation flags as false, for runners that do not send them', () => {
-    const parsed = parseExitRecord(record({ stdoutTruncated: undefined, stderrTruncated: undefined }));
-    expect(parsed.stdoutTruncated).toBe(false);
-    expect(parsed.stderrTruncated).toBe(false);
+  it('refuses a record without the stream truncation flags', () => {
+    expect(() => parseExitRecord(record({ stdoutTruncated: undefined }))).toThrow(ProtocolError);
+    expect(() => parseExitRecord(record({ stderrTruncated: null }))).toThrow(ProtocolError);
+  });
+
+  it('refuses a fractional exit code rather than rounding it', () => {
+    expect(() => parseExitRecord(record({ exitCode: 1.5 }))).toThrow(ProtocolError);
   });
 
   it('reads the stream truncation flags when they are sent', () => {

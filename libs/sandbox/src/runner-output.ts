@@ -137,8 +137,8 @@ export class CappedBuffer {
 }
 
 const count = (value: unknown): number => {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new ProtocolError('bad number');
-  return Math.floor(value);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new ProtocolError('bad number');
+  return value;
 };
 
 const flag = (value: unknown): boolean => {
@@ -167,8 +167,8 @@ export const parseExitRecord = (body: Buffer): RunnerExitRecord => {
     signal,
     timedOut: flag(raw.timedOut),
     outputLimit: flag(raw.outputLimit),
-    stdoutTruncated: flag(raw.stdoutTruncated ?? false),
-    stderrTruncated: flag(raw.stderrTruncated ?? false),
+    stdoutTruncated: flag(raw.stdoutTruncated),
+    stderrTruncated: flag(raw.stderrTruncated),
     oomKilled: flag(raw.oomKilled),
     filesTruncated: flag(raw.filesTruncated),
     wallMs: count(raw.wallMs),

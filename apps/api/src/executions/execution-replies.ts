@@ -12,11 +12,11 @@ export const replyAccepted = (id: string, reply: FastifyReply): ExecutionAccepte
 /** 200 with the final result, or 202 with the id when the wait cap runs out first. */
 export const replyWhenFinal = async (
   executions: ExecutionsService,
-  id: string,
+  queued: ExecutionResult,
   owner: Principal,
   waitCapMs: number,
   reply: FastifyReply,
 ): Promise<ExecutionResult | ExecutionAcceptedDto> => {
-  const result = await executions.waitForFinal(id, owner, waitCapMs);
-  return isFinalStatus(result.status) ? result : replyAccepted(id, reply);
+  const result = await executions.waitForFinal(queued.id, owner, waitCapMs, queued);
+  return isFinalStatus(result.status) ? result : replyAccepted(queued.id, reply);
 };

@@ -63,7 +63,7 @@ export class ExecutionRequestPolicy {
   private resolveLimits(dto: CreateExecutionDto, owner: Principal, problems: string[]): SandboxLimits {
     const limits = { ...this.sandbox.defaults };
     for (const key of Object.keys(limits) as (keyof SandboxLimits)[]) {
-      const max = owner.quotas.maxLimits[key];
+      const max = Math.min(owner.quotas.maxLimits[key], this.sandbox.max[key]);
       const requested = dto.limits?.[key];
       if (requested === undefined) {
         // A key held below the server's default gets its own maximum as its default.

@@ -55,8 +55,8 @@ export class ExecutionsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExecutionResult | ExecutionAcceptedDto> {
     const waiting = parseWaitFlag(wait);
-    const id = await this.executions.submit(dto, owner);
-    return waiting ? replyWhenFinal(this.executions, id, owner, this.waitCapMs, reply) : replyAccepted(id, reply);
+    const queued = await this.executions.submit(dto, owner);
+    return waiting ? replyWhenFinal(this.executions, queued, owner, this.waitCapMs, reply) : replyAccepted(queued.id, reply);
   }
 
   @Get(':id')

@@ -7,6 +7,7 @@ import {
   FairShare,
   InFlightLimitError,
   isFinalStatus,
+  queuedResult,
   RedisConnection,
   toExecutionResult,
 } from '@sps/queue';
@@ -45,10 +46,11 @@ export class ExecutionsService {
     this.resultTtlSeconds = config.get('queue.resultTtlSeconds', { infer: true });
   }
 
-  async submit(dto: CreateExecutionDto, owner: Principal): Promise<string> {
+  /** Queues the job for its owner; the answer is its result as of now, built here rather than read back. */
+  async submit(dto: CreateExecutionDto, owner: Principal): Promise<ExecutionResult> {
     const data = this.policy.toJobData(dto, owner);
     try {
-      return await this.queue.enqueue(data, owner.quotas.maxInFlight);
+      return queuedResult(await this.queue.enqueue(data, owner.quotas.maxInFlight), data);
     } catch (error) {
       if (error instanceof InFlightLimitError) throw new TooManyRequestsException(error.message, IN_FLIGHT_RETRY_AFTER_SECONDS);
       throw error;
@@ -67,21 +69,35 @@ export class ExecutionsService {
     throw notFound(id);
   }
 
-  /** The result once final, or the current one when `timeoutMs` runs out first. */
-  async waitForFinal(id: string, owner: Principal, timeoutMs: number): Promise<ExecutionResult> {
+  /**
+   * The result once final, or the latest one when `timeoutMs` runs out first.
+   * A completion event carries the outcome, so the common case reads nothing back.
+   * Ownership is checked by the first read; `known` may skip it only because it
+   * is the owner's own submission.
+   */
+  async waitForFinal(id: string, owner: Principal, timeoutMs: number, known?: ExecutionResult): Promise<ExecutionResult> {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const next = this.waiter.nextEvent(id, deadline - Date.now()); // registered before reading: no lost wake-up
-      const result = await this.get(id, owner).catch((error) => {
+    let next = this.waiter.nextEvent(id, timeoutMs); // registered before reading: no lost wake-up
+    let current: ExecutionResult;
+    try {
+      current = known ?? (await this.get(id, owner));
+    } catch (error) {
+      next.cancel();
+      throw error;
+    }
+    while (!isFinalStatus(current.status) && Date.now() < deadline) {
+      const event = await next.settled;
+      if (event.kind === 'completed') {
+        return { id, environment: current.environment, createdAt: current.createdAt, ...event.outcome };
+      }
+      next = this.waiter.nextEvent(id, deadline - Date.now());
+      current = await this.get(id, owner).catch((error) => {
         next.cancel();
         throw error;
       });
-      if (isFinalStatus(result.status) || Date.now() >= deadline) {
-        next.cancel();
-        return result;
-      }
-      await next.settled;
     }
+    next.cancel();
+    return current;
   }
 
   async cancel(id: string, owner: Principal): Promise<ExecutionResult> {

@@ -36,7 +36,7 @@ export class LegacyExecuteController {
     @CurrentPrincipal() owner: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExecutionResult | ExecutionAcceptedDto> {
-    const id = await this.executions.submit(dto, owner);
-    return replyWhenFinal(this.executions, id, owner, this.waitCapMs, reply);
+    const queued = await this.executions.submit(dto, owner);
+    return replyWhenFinal(this.executions, queued, owner, this.waitCapMs, reply);
   }
 }
