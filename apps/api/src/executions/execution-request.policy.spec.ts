@@ -59,9 +59,9 @@ const policyWith = (apiEnv: Env = {}, sandboxEnv: Env = {}): ExecutionRequestPol
 const request = (fields: Partial<CreateExecutionDto> = {}): CreateExecutionDto => ({ code: 'print(1)', ...fields });
 
 /** The messages of the BadRequestException that toJobData throws; fails the test if it does not throw one. */
-const problemsOf = (policy: ExecutionRequestPolicy, dto: CreateExecutionDto): string[] => {
+const problemsOf = (policy: ExecutionRequestPolicy, dto: CreateExecutionDto, owner: Principal = OWNER): string[] => {
   try {
-    policy.toJobData(dto, OWNER);
+    policy.toJobData(dto, owner);
   } catch (error) {
     expect(error).toBeInstanceOf(BadRequestException);
     const body = (error as BadRequestException).getResponse() as { message: unknown };
@@ -298,5 +298,54 @@ describe('ExecutionRequestPolicy.toJobData', () => {
       "limits.pids must not be greater than 512 (the server's maximum)",
       'files.0.path must be relative',
     ]);
+  });
+
+  describe('the caller\'s key', () => {
+    const held: Principal = {
+      ...OWNER,
+      keyId: 'k-held',
+      quotas: { ...OWNER.quotas, maxLimits: { timeoutMs: 2000, memoryMb: 128, cpus: 0.5, pids: 32, outputBytes: 4096 } },
+    };
+
+    it('owns the job', () => {
+      expect(policyWith().toJobData(request(), held).ownerKeyId).toBe('k-held');
+    });
+
+    it("refuses limits above the key's own maxima, saying whose maximum it is", () => {
+      expect(problemsOf(policyWith(), request({ limits: { memoryMb: 129, timeoutMs: 2000, pids: 513 } }), held)).toEqual([
+        "limits.memoryMb must not be greater than 128 (this API key's maximum)",
+        "limits.pids must not be greater than 32 (this API key's maximum)",
+      ]);
+    });
+
+    it("holds the defaults down to the key's maxima when the request asks for nothing", () => {
+      expect(policyWith().toJobData(request(), held).limits).toEqual({ timeoutMs: 2000, memoryMb: 128, cpus: 0.5, pids: 32, outputBytes: 4096 });
+    });
+
+    it("never lets a key's maxima lift the server's", () => {
+      const generous: Principal = { ...OWNER, quotas: { ...OWNER.quotas, maxLimits: { ...held.quotas.maxLimits, memoryMb: 1_000_000 } } };
+      expect(problemsOf(policyWith(), request({ limits: { memoryMb: 4096 } }), generous)).toEqual([
+        "limits.memoryMb must not be greater than 2048 (the server's maximum)",
+      ]);
+    });
+  });
+
+  describe('Unicode', () => {
+    it.each([
+      ['code', { code: 'print("\ud800")' }],
+      ['stdin', { stdin: 'a\udc00b' }],
+      ['args.1', { args: ['ok', '\ud83d'] }],
+      ['files.0.content', { files: [{ path: 'a', content: '\udfff' }] }],
+      ['files.0.path', { files: [{ path: 'a\ud800', content: 'x' }] }],
+    ])('refuses a lone surrogate in %s, naming the field', (field, fields) => {
+      expect(problemsOf(policyWith(), request(fields as Partial<CreateExecutionDto>))).toEqual([
+        `${field} must be well-formed Unicode (no lone surrogates)`,
+      ]);
+    });
+
+    it('accepts astral characters, BOMs and right-to-left marks', () => {
+      const code = '\ufeffprint("𝄞 \u202e ünï")';
+      expect(policyWith().toJobData(request({ code, args: ['😀'], files: [{ path: 'ü/😀.txt', content: '𝄞' }] }), OWNER).code).toBe(code);
+    });
   });
 });
