@@ -33,6 +33,7 @@ export class ExecutionRunnerService {
   private readonly logger = new Logger(ExecutionRunnerService.name);
   private readonly sandbox: SandboxConfig;
   private readonly workerId: string;
+  private readonly deployment: string;
 
   constructor(
     private readonly runtime: ContainerRuntime,
@@ -44,6 +45,7 @@ export class ExecutionRunnerService {
   ) {
     this.sandbox = config.get('sandbox', { infer: true });
     this.workerId = config.get('worker.id', { infer: true });
+    this.deployment = config.get('redis.prefix', { infer: true });
   }
 
   async run(jobId: string, job: ExecutionJobData): Promise<ExecutionOutcome> {
@@ -73,6 +75,7 @@ export class ExecutionRunnerService {
     const spec = buildSandboxSpec(
       {
         image,
+        deployment: this.deployment,
         jobId,
         workerId: this.workerId,
         limits: data.limits,
@@ -113,6 +116,10 @@ export class ExecutionRunnerService {
       }),
     );
     const ending = await this.watch(container, output, data.limits.timeoutMs + DEADLINE_GRACE_MS, signal);
+    if (ending === 'ended' && !output.accepted) {
+      // Dead before it read the job (killed from outside, engine trouble): retry elsewhere.
+      throw new SandboxFaultError('the sandbox container stopped before it could take the job');
+    }
     const containerExit = ending === 'ended' ? await this.exitOf(container) : null;
     const classification = classifyOutcome({ ending, exit: output.exit, container: containerExit });
     const finishedAt = new Date();
