@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { CPU_COUNT, type AppConfig, type SandboxConfig } from '@sps/config';
-import type { ExecutionJobData, ExecutionOutcome } from '@sps/queue';
+import { emptyOutcome, type ExecutionJobData, type ExecutionOutcome } from '@sps/queue';
 import {
   AttachedContainer,
   buildSandboxSpec,
@@ -185,21 +185,6 @@ export class ExecutionRunnerService {
   }
 
   private cancelledBeforeStart(): ExecutionOutcome {
-    const now = new Date().toISOString();
-    return {
-      status: 'cancelled',
-      exitCode: null,
-      signal: null,
-      stdout: '',
-      stderr: '',
-      stdoutTruncated: false,
-      stderrTruncated: false,
-      files: [],
-      filesTruncated: false,
-      usage: null,
-      startedAt: null,
-      finishedAt: now,
-      workerId: this.workerId,
-    };
+    return { ...emptyOutcome('cancelled'), finishedAt: new Date().toISOString(), workerId: this.workerId };
   }
 }
