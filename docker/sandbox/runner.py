@@ -7,7 +7,7 @@ sends back the files the program created or changed plus an exit record.
 
 Wire format, container stdin:  u32 big-endian length + UTF-8 JSON payload.
 Wire format, container stdout: 1 byte type + u32 big-endian length + body.
-  R ready   O stdout chunk   E stderr chunk
+  R ready   A payload accepted   O stdout chunk   E stderr chunk
   F file (u16 name length + name bytes + content)   X exit record (JSON)
 
 Everything here runs as the same unprivileged uid as the user's code, so the
@@ -344,6 +344,9 @@ def main():
     send(b"R")
     try:
         payload = read_payload()
+        # Tells the worker this container was alive and took the job, so a
+        # container that died before this is the service's fault, not the user's.
+        send(b"A")
         inputs = write_input_files(payload.get("files", []))
     except Exception as exc:  # a broken payload is the worker's bug, not the user's
         send(b"X", json.dumps({"error": "runner could not read its payload: %s" % type(exc).__name__}).encode())

@@ -1,11 +1,10 @@
 import type { JobState } from 'bullmq';
 import type { ExecutionJob } from './execution.queue';
-import type { ExecutionJobData, ExecutionResult, ExecutionStatus } from './execution.types';
+import type { ExecutionJobData, ExecutionOutcome, ExecutionResult, ExecutionStatus } from './execution.types';
 
-/** The result of a job nobody has run yet. */
-export const queuedResult = (id: string, data: ExecutionJobData): ExecutionResult => ({
-  id,
-  status: 'queued',
+/** An outcome with nothing run: no output, no usage, no times. */
+export const emptyOutcome = (status: ExecutionStatus): ExecutionOutcome => ({
+  status,
   exitCode: null,
   signal: null,
   stdout: '',
@@ -15,11 +14,17 @@ export const queuedResult = (id: string, data: ExecutionJobData): ExecutionResul
   files: [],
   filesTruncated: false,
   usage: null,
-  environment: data.environment,
-  createdAt: data.createdAt,
   startedAt: null,
   finishedAt: null,
   workerId: null,
+});
+
+/** The result of a job nobody has run yet. */
+export const queuedResult = (id: string, data: ExecutionJobData): ExecutionResult => ({
+  id,
+  environment: data.environment,
+  createdAt: data.createdAt,
+  ...emptyOutcome('queued'),
 });
 
 const pendingResult = (job: ExecutionJob, status: ExecutionStatus): ExecutionResult => ({

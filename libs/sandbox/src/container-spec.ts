@@ -6,6 +6,7 @@ export const SANDBOX_WORKDIR = '/sandbox';
 
 export interface SandboxSpecInput {
   image: string;
+  deployment: string;
   jobId: string;
   workerId: string;
   limits: SandboxLimits;
@@ -74,6 +75,7 @@ export const buildSandboxSpec = (input: SandboxSpecInput, config: SandboxConfig)
     NetworkDisabled: networkMode === 'none',
     Labels: {
       [SANDBOX_LABELS.managed]: 'true',
+      [SANDBOX_LABELS.deployment]: input.deployment,
       [SANDBOX_LABELS.job]: input.jobId,
       [SANDBOX_LABELS.worker]: input.workerId,
       [SANDBOX_LABELS.deadline]: String(input.deadline),

@@ -345,3 +345,19 @@ describe('parseExitRecord', () => {
     });
   });
 });
+
+describe('RunnerOutput accept frame', () => {
+  it('records that the runner took the payload', () => {
+    const output = new RunnerOutput(caps);
+    expect(output.accepted).toBe(false);
+    output.accept(frame('A', ''));
+    expect(output.accepted).toBe(true);
+  });
+
+  it('refuses a second accept frame and one with a body', () => {
+    const output = new RunnerOutput(caps);
+    output.accept(frame('A', ''));
+    expect(() => output.accept(frame('A', ''))).toThrow(ProtocolError);
+    expect(() => new RunnerOutput(caps).accept(frame('A', 'x'))).toThrow(ProtocolError);
+  });
+});

@@ -39,6 +39,8 @@ const MAX_EXIT_RECORD_BYTES = 4096;
  */
 export class RunnerOutput {
   ready = false;
+  /** The runner confirmed it received the payload. */
+  accepted = false;
   exit: RunnerExitRecord | null = null;
   /** Set when stdout or stderr passed the cap: the caller must kill the container. */
   outputLimitHit = false;
@@ -56,6 +58,10 @@ export class RunnerOutput {
       case 'R':
         if (this.ready || frame.body.length) throw new ProtocolError('unexpected ready frame');
         this.ready = true;
+        return;
+      case 'A':
+        if (this.accepted || frame.body.length) throw new ProtocolError('unexpected accept frame');
+        this.accepted = true;
         return;
       case 'O':
       case 'E':

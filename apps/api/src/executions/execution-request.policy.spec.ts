@@ -1,28 +1,3 @@
-// @nestjs/* ship as ES modules only, which Jest's CommonJS runtime cannot load.
-// The policy takes decorators, ConfigService (as a type) and BadRequestException
-// from them; the stand-in exception builds its body the way Nest's does
-// (message, error, statusCode), so assertions read the policy's own messages.
-jest.mock('@nestjs/common', () => {
-  class BadRequestException extends Error {
-    constructor(private readonly body: unknown) {
-      super('Bad Request Exception');
-    }
-    getResponse() {
-      return { message: this.body, error: 'Bad Request', statusCode: 400 };
-    }
-    getStatus() {
-      return 400;
-    }
-  }
-  const decorator = () => () => undefined;
-  return { BadRequestException, Injectable: decorator, Inject: decorator, Module: decorator };
-});
-jest.mock('@nestjs/config', () => ({
-  ConfigService: class {},
-  ConfigModule: class {},
-  registerAs: (_token: string, factory: () => unknown) => factory,
-}));
-
 import { BadRequestException } from '@nestjs/common';
 import { EnvReader, readApiConfig, readSandboxConfig } from '@sps/config';
 import type { Principal } from '../auth/principal';

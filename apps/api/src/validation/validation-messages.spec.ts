@@ -1,5 +1,6 @@
-// @nestjs/swagger ships as an ES module only, which Jest's CommonJS runtime
-// cannot load; its decorators only document the DTO, so no-ops stand in for them.
+// @nestjs/swagger builds its UI module with createRequire(import.meta.url), which
+// does not survive Jest's CommonJS transform; its decorators only document the
+// DTO, so no-ops stand in for them here.
 jest.mock('@nestjs/swagger', () => ({ ApiProperty: () => () => undefined, ApiPropertyOptional: () => () => undefined }));
 
 import 'reflect-metadata';

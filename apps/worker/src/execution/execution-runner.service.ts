@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { CPU_COUNT, type AppConfig, type SandboxConfig } from '@sps/config';
-import type { ExecutionJobData, ExecutionOutcome } from '@sps/queue';
+import { emptyOutcome, type ExecutionJobData, type ExecutionOutcome } from '@sps/queue';
 import {
   AttachedContainer,
   buildSandboxSpec,
@@ -33,6 +33,7 @@ export class ExecutionRunnerService {
   private readonly logger = new Logger(ExecutionRunnerService.name);
   private readonly sandbox: SandboxConfig;
   private readonly workerId: string;
+  private readonly deployment: string;
 
   constructor(
     private readonly runtime: ContainerRuntime,
@@ -44,6 +45,7 @@ export class ExecutionRunnerService {
   ) {
     this.sandbox = config.get('sandbox', { infer: true });
     this.workerId = config.get('worker.id', { infer: true });
+    this.deployment = config.get('redis.prefix', { infer: true });
   }
 
   async run(jobId: string, job: ExecutionJobData): Promise<ExecutionOutcome> {
@@ -73,6 +75,7 @@ export class ExecutionRunnerService {
     const spec = buildSandboxSpec(
       {
         image,
+        deployment: this.deployment,
         jobId,
         workerId: this.workerId,
         limits: data.limits,
@@ -113,6 +116,10 @@ export class ExecutionRunnerService {
       }),
     );
     const ending = await this.watch(container, output, data.limits.timeoutMs + DEADLINE_GRACE_MS, signal);
+    if (ending === 'ended' && !output.accepted) {
+      // Dead before it read the job (killed from outside, engine trouble): retry elsewhere.
+      throw new SandboxFaultError('the sandbox container stopped before it could take the job');
+    }
     const containerExit = ending === 'ended' ? await this.exitOf(container) : null;
     const classification = classifyOutcome({ ending, exit: output.exit, container: containerExit });
     const finishedAt = new Date();
@@ -178,21 +185,6 @@ export class ExecutionRunnerService {
   }
 
   private cancelledBeforeStart(): ExecutionOutcome {
-    const now = new Date().toISOString();
-    return {
-      status: 'cancelled',
-      exitCode: null,
-      signal: null,
-      stdout: '',
-      stderr: '',
-      stdoutTruncated: false,
-      stderrTruncated: false,
-      files: [],
-      filesTruncated: false,
-      usage: null,
-      startedAt: null,
-      finishedAt: now,
-      workerId: this.workerId,
-    };
+    return { ...emptyOutcome('cancelled'), finishedAt: new Date().toISOString(), workerId: this.workerId };
   }
 }

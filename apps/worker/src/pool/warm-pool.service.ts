@@ -42,6 +42,7 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly config: WarmPoolConfig;
   private readonly sandbox: SandboxConfig;
   private readonly workerId: string;
+  private readonly deployment: string;
   private readonly concurrency: number;
   private filling = false;
   private stopped = false;
@@ -57,6 +58,7 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
     this.config = config.get('worker.pool', { infer: true });
     this.sandbox = config.get('sandbox', { infer: true });
     this.workerId = config.get('worker.id', { infer: true });
+    this.deployment = config.get('redis.prefix', { infer: true });
     this.concurrency = config.get('worker.concurrency', { infer: true });
   }
 
@@ -70,8 +72,9 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
   async take(environment: string, image: string, limits: SandboxLimits, network: boolean): Promise<AttachedContainer | null> {
     const waiting = this.idle.get(environment) ?? [];
     let entry = network ? undefined : waiting.shift();
-    while (entry && entry.image !== image) {
-      this.discard(entry); // built from an image this environment no longer uses
+    // Skip containers built from an image this environment no longer uses, or already gone.
+    while (entry && (entry.image !== image || entry.container.stdout.readableEnded)) {
+      this.discard(entry);
       entry = waiting.shift();
     }
     this.refillSoon();
@@ -147,6 +150,7 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
       const spec = buildSandboxSpec(
         {
           image,
+          deployment: this.deployment,
           jobId: 'warm-pool',
           workerId: this.workerId,
           limits: this.sandbox.defaults,
