@@ -25,6 +25,8 @@ export interface SandboxConfig {
   workdirMb: number;
   tmpMb: number;
   shmMb: number;
+  /** Files and directories each tmpfs (/sandbox, /tmp, /dev/shm) can hold. */
+  tmpfsInodes: number;
   nofile: number;
   maxOutputFiles: number;
   maxOutputFileBytes: number;
@@ -69,6 +71,7 @@ export const readSandboxConfig = (env = new EnvReader()): SandboxConfig => {
     workdirMb: env.int('SANDBOX_WORKDIR_MB', 64, { min: 1, max: 64 * 1024 }),
     tmpMb: env.int('SANDBOX_TMP_MB', 64, { min: 1, max: 64 * 1024 }),
     shmMb: env.int('SANDBOX_SHM_MB', 16, { min: 1, max: 64 * 1024 }),
+    tmpfsInodes: env.int('SANDBOX_TMPFS_INODES', 16_384, { min: 64, max: 1_048_576 }),
     nofile: env.int('SANDBOX_NOFILE', 256, { min: 32, max: 1_048_576 }),
     maxOutputFiles: env.int('SANDBOX_MAX_OUTPUT_FILES', 100, { min: 0, max: 100_000 }),
     maxOutputFileBytes: env.int('SANDBOX_MAX_OUTPUT_FILE_BYTES', 8 * MiB, { min: 0, max: 1024 * MiB }),

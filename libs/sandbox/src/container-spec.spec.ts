@@ -94,13 +94,15 @@ describe('buildSandboxSpec', () => {
       expect(host.LogConfig?.Type).toBe('none');
     });
 
-    it('mounts the working directory and /tmp as size-limited, non-executable tmpfs', () => {
+    it('mounts the working directory, /tmp and /dev/shm as size- and inode-limited, non-executable tmpfs', () => {
       const mounts = host.Tmpfs ?? {};
-      expect(Object.keys(mounts).sort()).toEqual([SANDBOX_WORKDIR, '/tmp'].sort());
-      const expectedSize: Record<string, number> = { [SANDBOX_WORKDIR]: config.workdirMb, '/tmp': config.tmpMb };
+      expect(Object.keys(mounts).sort()).toEqual([SANDBOX_WORKDIR, '/tmp', '/dev/shm'].sort());
+      const expectedSize: Record<string, number> = { [SANDBOX_WORKDIR]: config.workdirMb, '/tmp': config.tmpMb, '/dev/shm': config.shmMb };
       for (const [path, options] of Object.entries(mounts)) {
         const flags = options.split(',');
-        expect(flags).toEqual(expect.arrayContaining(['noexec', 'nosuid', 'nodev', `size=${expectedSize[path]}m`]));
+        expect(flags).toEqual(
+          expect.arrayContaining(['noexec', 'nosuid', 'nodev', `size=${expectedSize[path]}m`, `nr_inodes=${config.tmpfsInodes}`]),
+        );
         expect(flags).not.toContain('exec');
         expect(flags).not.toContain('suid');
       }

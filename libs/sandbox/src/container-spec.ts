@@ -49,9 +49,12 @@ export const sandboxResources = (limits: SandboxLimits): SandboxResources => {
   };
 };
 
-const tmpfs = (sizeMb: number, uid: number, mode: string): string =>
-  // noexec: nothing written by the job can be executed as a binary or mapped executable.
-  `rw,nosuid,nodev,noexec,size=${sizeMb}m,uid=${uid},gid=${uid},mode=${mode}`;
+// noexec: nothing written by the job can be executed as a binary or mapped executable.
+// nr_inodes: a tmpfs otherwise allows about one inode per two pages of host RAM, so
+// "millions of small files" would run on until the memory limit (inodes are kernel
+// memory charged to the container) and leave a directory too big to collect.
+const tmpfs = (sizeMb: number, inodes: number, uid: number, mode: string): string =>
+  `rw,nosuid,nodev,noexec,size=${sizeMb}m,nr_inodes=${inodes},uid=${uid},gid=${uid},mode=${mode}`;
 
 /**
  * The hardened create options for one job's container. Pure, so the complete
@@ -85,8 +88,11 @@ export const buildSandboxSpec = (input: SandboxSpecInput, config: SandboxConfig)
       Runtime: config.runtime,
       ReadonlyRootfs: true,
       Tmpfs: {
-        [SANDBOX_WORKDIR]: tmpfs(config.workdirMb, config.uid, '0700'),
-        '/tmp': tmpfs(config.tmpMb, config.uid, '1777'),
+        [SANDBOX_WORKDIR]: tmpfs(config.workdirMb, config.tmpfsInodes, config.uid, '0700'),
+        '/tmp': tmpfs(config.tmpMb, config.tmpfsInodes, config.uid, '1777'),
+        // Mounted here rather than by IpcMode so that it gets an inode limit too; Docker
+        // then skips its own /dev/shm. ShmSize stays as the same cap should it not.
+        '/dev/shm': tmpfs(config.shmMb, config.tmpfsInodes, config.uid, '1777'),
       },
       ShmSize: config.shmMb * 1024 * 1024,
       CapDrop: ['ALL'],
