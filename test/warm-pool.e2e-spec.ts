@@ -1,3 +1,4 @@
+import { adminKey } from './support/api-client';
 import { freePort, ServiceStack } from './support/service-stack';
 import { warmContainersOf } from './support/sandbox-containers';
 
@@ -12,7 +13,7 @@ let allowedBefore: string | undefined;
 const post = async (body: unknown): Promise<any> => {
   const response = await fetch(`${stack.baseUrl}/v1/executions?wait=true`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey()}` },
     body: JSON.stringify(body),
   });
   expect(response.status).toBe(200);
