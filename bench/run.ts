@@ -3,6 +3,7 @@
  * Prints one table and writes bench/results/latest.json. Targets 127.0.0.1 only,
  * and every loop is bounded in count.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,8 @@ const WARM_PAUSE_MS = env('BENCH_WARM_PAUSE_MS', 200);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCIES ?? '2,4,6').split(',').map(Number);
 const RUNTIMES = (process.env.BENCH_RUNTIMES ?? 'runc,crun').split(',');
 
+const BENCH_ADMIN_KEY = `bench-admin-${randomBytes(16).toString('hex')}`;
+
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 const withStack = async <T>(name: string, settings: Record<string, string>, body: (stack: ServiceStack) => Promise<T>): Promise<T> => {
@@ -28,6 +31,10 @@ const withStack = async <T>(name: string, settings: Record<string, string>, body
     REDIS_PREFIX: `bench-${process.pid}-${name}`,
     HEARTBEAT_INTERVAL_MS: '1000',
     WAIT_CAP_MS: '60000',
+    // One admin key for the run, and quotas no benchmark reaches: it measures the service, not its limits.
+    ADMIN_API_KEY: BENCH_ADMIN_KEY,
+    QUOTA_RATE_PER_MINUTE: '10000000',
+    QUOTA_MAX_IN_FLIGHT: '1000000',
     ...settings,
   });
   await stack.start(1);

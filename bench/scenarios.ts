@@ -22,7 +22,7 @@ const timedRun = async (stack: ServiceStack): Promise<{ ms: number; ok: boolean 
   const start = process.hrtime.bigint();
   const response = await fetch(`${stack.baseUrl}/v1/executions?wait=true`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.adminKey}` },
     body: JSON.stringify(HELLO),
   });
   const body = await response.json();
@@ -57,11 +57,11 @@ export const throughput = async (stack: ServiceStack, jobs: number, clients: num
   const results = await mapLimit(Array.from({ length: jobs }), clients, async () => {
     const submitted = await fetch(`${stack.baseUrl}/v1/executions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.adminKey}` },
       body: JSON.stringify(HELLO),
     });
     const { id } = await submitted.json();
-    const final = await fetch(`${stack.baseUrl}/v1/executions/${id}?wait=true`);
+    const final = await fetch(`${stack.baseUrl}/v1/executions/${id}?wait=true`, { headers: { authorization: `Bearer ${stack.adminKey}` } });
     return (await final.json()).status === 'succeeded';
   });
   return { perS: round(jobs / (elapsedMs(start) / 1000)), ok: results.filter(Boolean).length };

@@ -43,6 +43,13 @@ export class ServiceStack {
     return this.env.REDIS_PREFIX;
   }
 
+  /** The admin key the API bootstraps from ADMIN_API_KEY: its own setting, or the one it inherits. */
+  get adminKey(): string {
+    const key = this.env.ADMIN_API_KEY ?? process.env.ADMIN_API_KEY;
+    if (!key) throw new Error(`${this.name} has no ADMIN_API_KEY`);
+    return key;
+  }
+
   async start(workerCount = 1): Promise<void> {
     this.api = this.spawn('api', 'dist/apps/api/src/main.js', { PORT: String(this.port), HOST: '127.0.0.1' });
     for (let i = 0; i < workerCount; i++) this.startWorker();
