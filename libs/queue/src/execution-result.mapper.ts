@@ -28,7 +28,7 @@ const publicFailure = (reason: string | undefined): string =>
 /** Maps a BullMQ job and its state onto the public result object. */
 export const toExecutionResult = (job: ExecutionJob, state: JobState | 'unknown'): ExecutionResult => {
   if (state === 'completed' && job.returnvalue) {
-    return { id: job.id!, environment: job.data.environment, createdAt: job.data.createdAt, ...job.returnvalue };
+    return { id: job.id!, createdAt: job.data.createdAt, ...job.returnvalue, environment: job.data.environment };
   }
   if (state === 'failed') {
     return {

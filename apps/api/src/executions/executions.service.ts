@@ -7,6 +7,7 @@ import {
   isFinalStatus,
   RedisConnection,
   toExecutionResult,
+  withRedis,
 } from '@sps/queue';
 import type { CreateExecutionDto } from './dto/create-execution.dto';
 import { ExecutionRequestPolicy } from './execution-request.policy';
@@ -35,10 +36,12 @@ export class ExecutionsService {
 
   async get(id: string): Promise<ExecutionResult> {
     const job = UUID.test(id) ? await this.queue.find(id) : undefined;
-    if (job) return toExecutionResult(job, await job.getState());
-    const cancelled = UUID.test(id) ? await this.redis.client.get(this.redis.keys.cancelledResult(id)) : null;
+    if (job) return toExecutionResult(job, await withRedis(() => job.getState()));
+    const cancelled = UUID.test(id) ? await withRedis(() => this.redis.client.get(this.redis.keys.cancelledResult(id))) : null;
     if (cancelled) return JSON.parse(cancelled) as ExecutionResult;
-    throw new NotFoundException(`execution ${id} not found (it never existed or its result has expired)`);
+    throw new NotFoundException(
+      `execution ${id} not found: it never existed, or its result has expired (results are kept ${this.resultTtlSeconds} s)`,
+    );
   }
 
   /** The result once final, or the current one when `timeoutMs` runs out first. */
@@ -62,9 +65,9 @@ export class ExecutionsService {
     const current = await this.get(id);
     if (isFinalStatus(current.status)) throw new ConflictException(`execution ${id} is already ${current.status}`);
     const { client, keys } = this.redis;
-    await client.set(keys.cancelFlag(id), '1', 'EX', this.resultTtlSeconds);
+    await withRedis(() => client.set(keys.cancelFlag(id), '1', 'EX', this.resultTtlSeconds));
     if (current.status === 'queued' && (await this.removeQueued(id, current))) return this.get(id);
-    await client.publish(keys.cancelChannel, id);
+    await withRedis(() => client.publish(keys.cancelChannel, id));
     const result = await this.waitForFinal(id, CANCEL_SETTLE_MS);
     if (result.status !== 'cancelled') {
       throw new ConflictException(`execution ${id} finished as ${result.status} before it could be cancelled`);
@@ -76,7 +79,7 @@ export class ExecutionsService {
   private async removeQueued(id: string, current: ExecutionResult): Promise<boolean> {
     const { client, keys } = this.redis;
     const record: ExecutionResult = { ...current, status: 'cancelled', finishedAt: new Date().toISOString() };
-    await client.set(keys.cancelledResult(id), JSON.stringify(record), 'EX', this.resultTtlSeconds);
+    await withRedis(() => client.set(keys.cancelledResult(id), JSON.stringify(record), 'EX', this.resultTtlSeconds));
     const job = await this.queue.find(id);
     try {
       await job?.remove();

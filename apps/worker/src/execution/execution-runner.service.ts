@@ -15,6 +15,7 @@ import {
 import { UnrecoverableError } from 'bullmq';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
 import { CancellationService } from './cancellation.service';
+import { JobInterruptedError } from './job-interrupted.error';
 import { classifyOutcome, Ending } from './outcome-classifier';
 
 // The runner enforces the time limit itself and reports; this backstop kills
@@ -47,13 +48,17 @@ export class ExecutionRunnerService {
     if (data.network && !this.sandbox.allowNetwork) {
       throw new UnrecoverableError('network access is disabled on this worker');
     }
-    if (await this.cancellations.isRequested(jobId)) return this.cancelledBeforeStart();
+    if (await this.cancellations.isRequested(jobId)) return this.cancelledBeforeStart(data.environment);
     const signal = this.cancellations.track(jobId);
     const startedAt = new Date();
     try {
+      if (signal.reason instanceof JobInterruptedError) throw signal.reason;
       const container = await this.start(jobId, image, data);
       try {
-        return await this.supervise(container, data, signal, startedAt);
+        const outcome = await this.supervise(container, data, signal, startedAt);
+        // Killed because this worker is going away, not because anyone cancelled it.
+        if (signal.reason instanceof JobInterruptedError) throw signal.reason;
+        return outcome;
       } finally {
         await container.remove().catch((error) => this.logger.error(`job ${jobId}: could not remove container ${container.id}: ${error}`));
       }
@@ -127,6 +132,7 @@ export class ExecutionRunnerService {
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       workerId: this.workerId,
+      environment: data.environment,
     };
   }
 
@@ -169,7 +175,7 @@ export class ExecutionRunnerService {
     return Promise.race([container.inspectExit().catch(() => null), timeout]);
   }
 
-  private cancelledBeforeStart(): ExecutionOutcome {
+  private cancelledBeforeStart(environment: string): ExecutionOutcome {
     const now = new Date().toISOString();
     return {
       status: 'cancelled',
@@ -185,6 +191,7 @@ export class ExecutionRunnerService {
       startedAt: null,
       finishedAt: now,
       workerId: this.workerId,
+      environment,
     };
   }
 }

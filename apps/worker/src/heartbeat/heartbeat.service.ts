@@ -6,6 +6,7 @@ import { ContainerRuntime } from '@sps/sandbox';
 import { hostname } from 'node:os';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
 import { CancellationService } from '../execution/cancellation.service';
+import { DockerGate } from '../execution/docker-gate.service';
 
 /** Tells the API, through Redis, that this worker is alive and what it can run. */
 @Injectable()
@@ -19,6 +20,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly runtime: ContainerRuntime,
     private readonly catalog: EnvironmentCatalog,
     private readonly cancellations: CancellationService,
+    private readonly docker: DockerGate,
     config: ConfigService<AppConfig, true>,
   ) {
     this.config = config.get('worker', { infer: true });
@@ -30,7 +32,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async beat(): Promise<WorkerHeartbeat> {
-    const docker = await this.runtime.ping();
+    const docker = await this.docker.check(); // also pauses or resumes taking jobs when Docker comes or goes
     const environments: string[] = [];
     if (docker.up) {
       for (const { name, image } of this.catalog.known()) {

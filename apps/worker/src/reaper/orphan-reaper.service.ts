@@ -1,0 +1,107 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig, WorkerConfig } from '@sps/config';
+import { WorkerRegistry } from '@sps/queue';
+import { ContainerRuntime, ManagedContainer, SANDBOX_LABELS } from '@sps/sandbox';
+import { CancellationService } from '../execution/cancellation.service';
+
+export interface ReapContext {
+  selfId: string;
+  /** Ids of workers with a live heartbeat, or null when Redis could not say. */
+  live: Set<string> | null;
+  now: number;
+  /** The sweep at start: this worker runs nothing yet, so its own containers are from an earlier life. */
+  atStart: boolean;
+  heartbeatTtlMs: number;
+  deadlineGraceMs: number;
+}
+
+/**
+ * Why a container should be removed, or null to leave it. Only containers that
+ * carry this service's label are ever considered.
+ */
+export const orphanReason = (container: ManagedContainer, context: ReapContext): string | null => {
+  const { labels } = container;
+  if (labels[SANDBOX_LABELS.managed] !== 'true') return null;
+  const deadline = Number(labels[SANDBOX_LABELS.deadline]);
+  if (Number.isFinite(deadline) && deadline > 0 && context.now > deadline + context.deadlineGraceMs) {
+    return 'its deadline is long past';
+  }
+  const owner = labels[SANDBOX_LABELS.worker];
+  if (!owner) return null;
+  if (owner === context.selfId) return context.atStart ? 'left by an earlier run of this worker' : null;
+  // A worker may create a container just before its first heartbeat lands: young containers get the benefit of the doubt.
+  const old = context.now - container.createdAt > context.heartbeatTtlMs;
+  if (context.live && !context.live.has(owner) && old) return `its worker ${owner} has no live heartbeat`;
+  return null;
+};
+
+/** Removes sandbox containers that nobody will ever remove: at start, then periodically. */
+@Injectable()
+export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(OrphanReaper.name);
+  private readonly config: WorkerConfig;
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<string[]> | null = null;
+
+  constructor(
+    private readonly runtime: ContainerRuntime,
+    private readonly registry: WorkerRegistry,
+    private readonly cancellations: CancellationService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.config = config.get('worker', { infer: true });
+  }
+
+  onApplicationBootstrap(): void {
+    void this.sweep(true);
+    this.timer = setInterval(() => void this.sweep(false), this.config.reaperIntervalMs);
+  }
+
+  /** One pass; returns the ids removed. Never runs twice at once. */
+  sweep(atStart = false): Promise<string[]> {
+    this.sweeping ??= this.sweepOnce(atStart).finally(() => (this.sweeping = null));
+    return this.sweeping;
+  }
+
+  private async sweepOnce(atStart: boolean): Promise<string[]> {
+    let containers: ManagedContainer[];
+    try {
+      containers = await this.runtime.listManaged();
+    } catch {
+      return []; // Docker is away; the next pass will see
+    }
+    if (!containers.length) return [];
+    const live = await this.registry
+      .live(this.config.heartbeatTtlMs)
+      .then((workers) => new Set(workers.map((w) => w.id)))
+      .catch(() => null);
+    const context: ReapContext = {
+      selfId: this.config.id,
+      live,
+      now: Date.now(),
+      atStart,
+      heartbeatTtlMs: this.config.heartbeatTtlMs,
+      deadlineGraceMs: this.config.reaperDeadlineGraceMs,
+    };
+    const removed: string[] = [];
+    for (const container of containers) {
+      const job = container.labels[SANDBOX_LABELS.job];
+      if (job && this.cancellations.isRunning(job) && container.labels[SANDBOX_LABELS.worker] === this.config.id) continue;
+      const reason = orphanReason(container, context);
+      if (!reason) continue;
+      try {
+        await this.runtime.removeContainer(container.id);
+        removed.push(container.id);
+        this.logger.warn(`removed container ${container.id.slice(0, 12)} of job ${job ?? '?'}: ${reason}`);
+      } catch (error) {
+        this.logger.warn(`could not remove container ${container.id.slice(0, 12)}: ${(error as Error).message}`);
+      }
+    }
+    return removed;
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+}
