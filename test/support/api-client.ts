@@ -10,51 +10,61 @@ export const baseUrl = (): string => {
   return url;
 };
 
-export const request = async <T = any>(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<HttpResponse<T>> => {
-  const response = await fetch(`${baseUrl()}${path}`, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: response.status, headers: response.headers, body: parsed as T };
-};
-
-/** Runs code synchronously and returns the final result; fails the test on anything but 200. */
-export const run = async (code: string, extra: Record<string, unknown> = {}): Promise<any> => {
-  const response = await request('POST', '/v1/executions?wait=true', { code, ...extra });
-  if (response.status !== 200) throw new Error(`expected 200, got ${response.status}: ${JSON.stringify(response.body)}`);
-  return response.body;
-};
-
-export const submit = async (code: string, extra: Record<string, unknown> = {}): Promise<string> => {
-  const response = await request('POST', '/v1/executions', { code, ...extra });
-  if (response.status !== 202) throw new Error(`expected 202, got ${response.status}: ${JSON.stringify(response.body)}`);
-  return response.body.id;
-};
-
-/** Polls until `predicate` holds for the execution, or fails after `timeoutMs`. */
-export const pollUntil = async (id: string, predicate: (result: any) => boolean, timeoutMs = 30_000): Promise<any> => {
-  const deadline = Date.now() + timeoutMs;
-  let last: any;
-  while (Date.now() < deadline) {
-    last = (await request('GET', `/v1/executions/${id}`)).body;
-    if (predicate(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`execution ${id} never matched; last seen: ${JSON.stringify(last)}`);
-};
-
 export const FINAL = ['succeeded', 'failed', 'timeout', 'oom', 'output_limit', 'cancelled', 'error'];
 export const isFinal = (result: any): boolean => FINAL.includes(result?.status);
+
+/** A client for one API: the shared stack's by default, or a test's own stack. */
+export const apiClient = (base: () => string) => {
+  const request = async <T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    timeoutMs = 120_000,
+  ): Promise<HttpResponse<T>> => {
+    const response = await fetch(`${base()}${path}`, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      // A hang is a failure too: no request may wait forever.
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  };
+
+  /** Runs code synchronously and returns the final result; fails the test on anything but 200. */
+  const run = async (code: string, extra: Record<string, unknown> = {}): Promise<any> => {
+    const response = await request('POST', '/v1/executions?wait=true', { code, ...extra });
+    if (response.status !== 200) throw new Error(`expected 200, got ${response.status}: ${JSON.stringify(response.body)}`);
+    return response.body;
+  };
+
+  const submit = async (code: string, extra: Record<string, unknown> = {}): Promise<string> => {
+    const response = await request('POST', '/v1/executions', { code, ...extra });
+    if (response.status !== 202) throw new Error(`expected 202, got ${response.status}: ${JSON.stringify(response.body)}`);
+    return response.body.id;
+  };
+
+  /** Polls until `predicate` holds for the execution, or fails after `timeoutMs`. */
+  const pollUntil = async (id: string, predicate: (result: any) => boolean, timeoutMs = 30_000): Promise<any> => {
+    const deadline = Date.now() + timeoutMs;
+    let last: any;
+    while (Date.now() < deadline) {
+      last = (await request('GET', `/v1/executions/${id}`)).body;
+      if (predicate(last)) return last;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`execution ${id} never matched; last seen: ${JSON.stringify(last)}`);
+  };
+
+  return { request, run, submit, pollUntil };
+};
+
+export const { request, run, submit, pollUntil } = apiClient(baseUrl);

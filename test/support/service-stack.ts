@@ -39,6 +39,14 @@ export class ServiceStack {
     return this.env.REDIS_PREFIX;
   }
 
+  get apiProcess(): ChildProcess | undefined {
+    return this.api;
+  }
+
+  logPath(role: string): string {
+    return join(LOG_DIR, `${this.name}-${role}.log`);
+  }
+
   async start(workerCount = 1): Promise<void> {
     this.api = this.spawn('api', 'dist/apps/api/src/main.js', { PORT: String(this.port), HOST: '127.0.0.1' });
     for (let i = 0; i < workerCount; i++) this.startWorker();
@@ -75,7 +83,7 @@ export class ServiceStack {
 
   private spawn(role: string, script: string, extraEnv: Record<string, string>): ChildProcess {
     mkdirSync(LOG_DIR, { recursive: true });
-    const log = createWriteStream(join(LOG_DIR, `${this.name}-${role}.log`));
+    const log = createWriteStream(this.logPath(role));
     const child = spawn(process.execPath, [join(ROOT, script)], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, ...extraEnv },
@@ -86,6 +94,13 @@ export class ServiceStack {
     return child;
   }
 }
+
+/** Resolves with the exit code (or the signal) once the process has exited. */
+export const exitOf = (child: ChildProcess): Promise<number | NodeJS.Signals> =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode ?? child.signalCode!);
+    child.once('exit', (code, signal) => resolve(code ?? signal!));
+  });
 
 export const stopProcess = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<void> =>
   new Promise((resolve) => {
