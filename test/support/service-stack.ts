@@ -50,7 +50,8 @@ export class ServiceStack {
   async start(workerCount = 1): Promise<void> {
     this.api = this.spawn('api', 'dist/apps/api/src/main.js', { PORT: String(this.port), HOST: '127.0.0.1' });
     for (let i = 0; i < workerCount; i++) this.startWorker();
-    await this.waitUntilReady();
+    // With no worker the API cannot be ready, only live.
+    await (workerCount ? this.waitUntilReady() : this.waitUntil('/health/live'));
   }
 
   startWorker(extraEnv: Record<string, string> = {}): string {
@@ -60,11 +61,15 @@ export class ServiceStack {
   }
 
   async waitUntilReady(timeoutMs = 30_000): Promise<void> {
+    await this.waitUntil('/health/ready', timeoutMs);
+  }
+
+  async waitUntil(path: string, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     while (Date.now() < deadline) {
       try {
-        const response = await fetch(`${this.baseUrl}/health/ready`);
+        const response = await fetch(`${this.baseUrl}${path}`);
         if (response.status === 200) return;
         last = await response.text();
       } catch (error) {
@@ -72,7 +77,7 @@ export class ServiceStack {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`${this.name} did not become ready: ${last} (logs in ${LOG_DIR})`);
+    throw new Error(`${this.name}: ${path} did not answer 200: ${last} (logs in ${LOG_DIR})`);
   }
 
   async stop(): Promise<void> {

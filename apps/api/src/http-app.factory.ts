@@ -58,7 +58,12 @@ export const drainOnSignals = (app: NestFastifyApplication, log: (message: strin
     draining = true;
     log(`${signal}: no new connections; draining in-flight requests`);
     try {
-      await app.getHttpAdapter().getInstance().close();
+      const fastify = app.getHttpAdapter().getInstance();
+      const closed = fastify.close();
+      // A keep-alive connection goes idle once its last request is answered; close it then, or close() waits for the client.
+      const sweep = setInterval(() => fastify.server.closeIdleConnections(), 100);
+      await closed;
+      clearInterval(sweep);
       await app.close();
       log('drained; exiting');
       process.exit(0);
