@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { isFinal } from './support/api-client';
 import { eventually } from './support/eventually';
 import { FAST_FAULT_DETECTION, privateStack } from './support/private-stack';
 import { expectNoSandboxContainers } from './support/sandbox-containers';
@@ -51,7 +52,7 @@ describe('graceful shutdown on SIGTERM', () => {
 
     // The next worker runs it from the start, to the end.
     const next = await startWorker({ WORKER_SHUTDOWN_GRACE_MS: '60000' });
-    const result = await ctx.pollUntil(id, (r) => r.status !== 'queued' && r.status !== 'running', 60_000);
+    const result = await ctx.pollUntil(id, isFinal, 60_000);
     expect(result).toMatchObject({ status: 'succeeded', stdout: 'finished\n', workerId: next });
   });
 
