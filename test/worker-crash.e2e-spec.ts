@@ -5,7 +5,13 @@ import { expectNoSandboxContainers, listSandboxContainers } from './support/sand
 import { exitOf } from './support/service-stack';
 
 const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
-const LABEL = { managed: 'io.simplepysandbox.managed', job: 'io.simplepysandbox.job', worker: 'io.simplepysandbox.worker', deadline: 'io.simplepysandbox.deadline' };
+const LABEL = {
+  managed: 'io.simplepysandbox.managed',
+  job: 'io.simplepysandbox.job',
+  worker: 'io.simplepysandbox.worker',
+  deadline: 'io.simplepysandbox.deadline',
+  deployment: 'io.simplepysandbox.deployment',
+};
 const SLEEPER = 'import time\ntime.sleep(120)';
 
 /** The one container of `workerId`, once it is running a job. */
@@ -77,10 +83,19 @@ describe('a worker killed with SIGKILL while a job runs', () => {
     const live = [...ctx.stack.workers.entries()].find(([, child]) => child.exitCode === null && child.signalCode === null)![0];
     const create = (labels: Record<string, string>) =>
       docker.createContainer({ Image: 'simplepysandbox/sandbox:latest', Cmd: ['python3', '-c', 'pass'], Labels: labels, NetworkDisabled: true });
-    const ghostOwner = await create({ [LABEL.managed]: 'true', [LABEL.worker]: `${ctx.prefix}-ghost`, [LABEL.job]: 'ghost-1', [LABEL.deadline]: String(Date.now() + 3_600_000) });
-    const expired = await create({ [LABEL.managed]: 'true', [LABEL.worker]: live, [LABEL.job]: 'ghost-2', [LABEL.deadline]: String(Date.now() - 3_600_000) });
+    const ours = { [LABEL.managed]: 'true', [LABEL.deployment]: ctx.prefix };
+    const ghostOwner = await create({ ...ours, [LABEL.worker]: `${ctx.prefix}-ghost`, [LABEL.job]: 'ghost-1', [LABEL.deadline]: String(Date.now() + 3_600_000) });
+    const expired = await create({ ...ours, [LABEL.worker]: live, [LABEL.job]: 'ghost-2', [LABEL.deadline]: String(Date.now() - 3_600_000) });
     const unlabelled = await create({ 'org.example.unrelated': 'yes' });
-    const youngUnknown = await create({ [LABEL.managed]: 'true', [LABEL.worker]: `${ctx.prefix}-starting`, [LABEL.job]: 'ghost-3' });
+    // Labelled by this service, but for another deployment sharing the engine: its owner is unknown here, not dead.
+    const otherDeployment = await create({
+      [LABEL.managed]: 'true',
+      [LABEL.deployment]: `${ctx.prefix}-elsewhere`,
+      [LABEL.worker]: `${ctx.prefix}-elsewhere-w1`,
+      [LABEL.job]: 'elsewhere-1',
+      [LABEL.deadline]: String(Date.now() + 3_600_000),
+    });
+    const youngUnknown = await create({ ...ours, [LABEL.worker]: `${ctx.prefix}-starting`, [LABEL.job]: 'ghost-3' });
     try {
       const exists = async (c: Docker.Container) => c.inspect().then(() => true, () => false);
       await eventually('the orphans to be removed', async () => (!(await exists(ghostOwner)) && !(await exists(expired)) ? true : undefined));
@@ -88,8 +103,9 @@ describe('a worker killed with SIGKILL while a job runs', () => {
       // Its worker is unknown, but so young that it may just not have sent its first heartbeat yet; it goes once that excuse runs out.
       await eventually('the unknown worker\'s container to be removed once old enough', async () => ((await exists(youngUnknown)) ? undefined : true));
       expect(await exists(unlabelled)).toBe(true);
+      expect(await exists(otherDeployment)).toBe(true);
     } finally {
-      for (const c of [ghostOwner, expired, unlabelled, youngUnknown]) await c.remove({ force: true }).catch(() => undefined);
+      for (const c of [ghostOwner, expired, unlabelled, otherDeployment, youngUnknown]) await c.remove({ force: true }).catch(() => undefined);
     }
   });
 });

@@ -12,6 +12,12 @@ export interface SandboxSpecInput {
   network: boolean;
   /** Epoch ms after which the container is fair game for the orphan reaper. */
   deadline: number;
+  /**
+   * The deployment (its Redis prefix) whose worker made the container. Several
+   * deployments may share one Docker engine, and a reaper only ever judges its own
+   * deployment's containers: it cannot see the others' heartbeats.
+   */
+  deployment?: string;
 }
 
 // The container sees these and nothing else from us: nothing of the worker's
@@ -59,6 +65,7 @@ export const buildSandboxSpec = (input: SandboxSpecInput, config: SandboxConfig)
       [SANDBOX_LABELS.job]: input.jobId,
       [SANDBOX_LABELS.worker]: input.workerId,
       [SANDBOX_LABELS.deadline]: String(input.deadline),
+      ...(input.deployment ? { [SANDBOX_LABELS.deployment]: input.deployment } : {}),
     },
     HostConfig: {
       NetworkMode: networkMode,

@@ -4,4 +4,5 @@ export const SANDBOX_LABELS = {
   job: 'io.simplepysandbox.job',
   worker: 'io.simplepysandbox.worker',
   deadline: 'io.simplepysandbox.deadline',
+  deployment: 'io.simplepysandbox.deployment',
 } as const;

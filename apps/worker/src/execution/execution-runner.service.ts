@@ -32,6 +32,7 @@ export class ExecutionRunnerService {
   private readonly logger = new Logger(ExecutionRunnerService.name);
   private readonly sandbox: SandboxConfig;
   private readonly workerId: string;
+  private readonly deployment: string;
 
   constructor(
     private readonly runtime: ContainerRuntime,
@@ -41,6 +42,7 @@ export class ExecutionRunnerService {
   ) {
     this.sandbox = config.get('sandbox', { infer: true });
     this.workerId = config.get('worker.id', { infer: true });
+    this.deployment = config.get('redis.prefix', { infer: true });
   }
 
   async run(jobId: string, data: ExecutionJobData): Promise<ExecutionOutcome> {
@@ -76,6 +78,7 @@ export class ExecutionRunnerService {
         limits: data.limits,
         network: data.network,
         deadline: Date.now() + data.limits.timeoutMs + 60_000,
+        deployment: this.deployment,
       },
       this.sandbox,
     );

@@ -3,44 +3,15 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig, WorkerConfig } from '@sps/config';
 import { WorkerRegistry } from '@sps/queue';
 import { ContainerRuntime, ManagedContainer, SANDBOX_LABELS } from '@sps/sandbox';
+import { orphanReason, ReapContext } from './orphan-policy';
 import { CancellationService } from '../execution/cancellation.service';
-
-export interface ReapContext {
-  selfId: string;
-  /** Ids of workers with a live heartbeat, or null when Redis could not say. */
-  live: Set<string> | null;
-  now: number;
-  /** The sweep at start: this worker runs nothing yet, so its own containers are from an earlier life. */
-  atStart: boolean;
-  heartbeatTtlMs: number;
-  deadlineGraceMs: number;
-}
-
-/**
- * Why a container should be removed, or null to leave it. Only containers that
- * carry this service's label are ever considered.
- */
-export const orphanReason = (container: ManagedContainer, context: ReapContext): string | null => {
-  const { labels } = container;
-  if (labels[SANDBOX_LABELS.managed] !== 'true') return null;
-  const deadline = Number(labels[SANDBOX_LABELS.deadline]);
-  if (Number.isFinite(deadline) && deadline > 0 && context.now > deadline + context.deadlineGraceMs) {
-    return 'its deadline is long past';
-  }
-  const owner = labels[SANDBOX_LABELS.worker];
-  if (!owner) return null;
-  if (owner === context.selfId) return context.atStart ? 'left by an earlier run of this worker' : null;
-  // A worker may create a container just before its first heartbeat lands: young containers get the benefit of the doubt.
-  const old = context.now - container.createdAt > context.heartbeatTtlMs;
-  if (context.live && !context.live.has(owner) && old) return `its worker ${owner} has no live heartbeat`;
-  return null;
-};
 
 /** Removes sandbox containers that nobody will ever remove: at start, then periodically. */
 @Injectable()
 export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OrphanReaper.name);
   private readonly config: WorkerConfig;
+  private readonly deployment: string;
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<string[]> | null = null;
 
@@ -51,6 +22,7 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
     config: ConfigService<AppConfig, true>,
   ) {
     this.config = config.get('worker', { infer: true });
+    this.deployment = config.get('redis.prefix', { infer: true });
   }
 
   onApplicationBootstrap(): void {
@@ -77,6 +49,7 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
       .then((workers) => new Set(workers.map((w) => w.id)))
       .catch(() => null);
     const context: ReapContext = {
+      deployment: this.deployment,
       selfId: this.config.id,
       live,
       now: Date.now(),
