@@ -40,6 +40,7 @@ const main = async (): Promise<void> => {
   }, LIMIT_MS);
   const url = `redis://127.0.0.1:${port}`;
   const client = new Redis(url, { retryStrategy: (n) => (n > 50 ? null : 100) });
+  client.on('error', () => undefined);
   await client.ping();
   try {
     // Baseline: plain SETs, pipelined 50 at a time, like BullMQ's own traffic pattern.
