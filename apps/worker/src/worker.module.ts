@@ -5,10 +5,12 @@ import { QueueModule } from '@sps/queue';
 import { SandboxModule } from '@sps/sandbox';
 import { EnvironmentCatalog } from './environments/environment-catalog.service';
 import { CancellationService } from './execution/cancellation.service';
+import { ContainerDisposer } from './execution/container-disposer.service';
 import { DockerGate } from './execution/docker-gate.service';
 import { ExecutionRunnerService } from './execution/execution-runner.service';
 import { ExecutionProcessor } from './execution/execution.processor';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
+import { WarmPool } from './pool/warm-pool.service';
 import { OrphanReaper } from './reaper/orphan-reaper.service';
 import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
 
@@ -17,7 +19,9 @@ import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
   providers: [
     EnvironmentCatalog,
     CancellationService,
+    ContainerDisposer,
     DockerGate,
+    WarmPool,
     ExecutionRunnerService,
     ExecutionProcessor,
     HeartbeatService,

@@ -1,7 +1,3 @@
-// @nestjs/config ships as an ES module only, which Jest's CommonJS runtime cannot
-// load; registerAs is all these files take from it, and the readers are tested directly.
-jest.mock('@nestjs/config', () => ({ registerAs: (_token: string, factory: () => unknown) => factory }));
-
 import { readApiConfig } from './api.config';
 import { ConfigError, EnvReader } from './env-reader';
 import { readLoggingConfig } from './logging.config';

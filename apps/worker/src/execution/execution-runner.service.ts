@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { AppConfig, SandboxConfig } from '@sps/config';
-import type { ExecutionJobData, ExecutionOutcome } from '@sps/queue';
+import { CPU_COUNT, type AppConfig, type SandboxConfig } from '@sps/config';
+import { emptyOutcome, type ExecutionJobData, type ExecutionOutcome } from '@sps/queue';
 import {
   AttachedContainer,
   buildSandboxSpec,
@@ -14,7 +14,9 @@ import {
 } from '@sps/sandbox';
 import { UnrecoverableError } from 'bullmq';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
+import { WarmPool } from '../pool/warm-pool.service';
 import { CancellationService } from './cancellation.service';
+import { ContainerDisposer } from './container-disposer.service';
 import { JobInterruptedError } from './job-interrupted.error';
 import { classifyOutcome, Ending } from './outcome-classifier';
 
@@ -38,6 +40,8 @@ export class ExecutionRunnerService {
     private readonly runtime: ContainerRuntime,
     private readonly catalog: EnvironmentCatalog,
     private readonly cancellations: CancellationService,
+    private readonly pool: WarmPool,
+    private readonly disposer: ContainerDisposer,
     config: ConfigService<AppConfig, true>,
   ) {
     this.sandbox = config.get('sandbox', { infer: true });
@@ -45,7 +49,9 @@ export class ExecutionRunnerService {
     this.deployment = config.get('redis.prefix', { infer: true });
   }
 
-  async run(jobId: string, data: ExecutionJobData): Promise<ExecutionOutcome> {
+  async run(jobId: string, job: ExecutionJobData): Promise<ExecutionOutcome> {
+    // The API checks CPUs against its own host; the engine refuses more than this one has.
+    const data = { ...job, limits: { ...job.limits, cpus: Math.min(job.limits.cpus, CPU_COUNT) } };
     const image = this.catalog.imageFor(data.environment);
     if (data.network && !this.sandbox.allowNetwork) {
       throw new UnrecoverableError('network access is disabled on this worker');
@@ -55,14 +61,15 @@ export class ExecutionRunnerService {
     const startedAt = new Date();
     try {
       if (signal.reason instanceof JobInterruptedError) throw signal.reason;
-      const container = await this.start(jobId, image, data);
+      const warm = await this.pool.take(data.environment, image, data.limits, data.network);
+      const container = warm ?? (await this.start(jobId, image, data));
       try {
         const outcome = await this.supervise(container, data, signal, startedAt);
         // Killed because this worker is going away, not because anyone cancelled it.
         if (signal.reason instanceof JobInterruptedError) throw signal.reason;
         return outcome;
       } finally {
-        await container.remove().catch((error) => this.logger.error(`job ${jobId}: could not remove container ${container.id}: ${error}`));
+        this.disposer.dispose(container, `job ${jobId}`);
       }
     } finally {
       this.cancellations.untrack(jobId);
@@ -73,12 +80,12 @@ export class ExecutionRunnerService {
     const spec = buildSandboxSpec(
       {
         image,
+        deployment: this.deployment,
         jobId,
         workerId: this.workerId,
         limits: data.limits,
         network: data.network,
         deadline: Date.now() + data.limits.timeoutMs + 60_000,
-        deployment: this.deployment,
       },
       this.sandbox,
     );
@@ -114,6 +121,10 @@ export class ExecutionRunnerService {
       }),
     );
     const ending = await this.watch(container, output, data.limits.timeoutMs + DEADLINE_GRACE_MS, signal);
+    if (ending === 'ended' && !output.accepted) {
+      // Dead before it read the job (killed from outside, engine trouble): retry elsewhere.
+      throw new SandboxFaultError('the sandbox container stopped before it could take the job');
+    }
     const containerExit = ending === 'ended' ? await this.exitOf(container) : null;
     const classification = classifyOutcome({ ending, exit: output.exit, container: containerExit });
     const finishedAt = new Date();
@@ -168,6 +179,7 @@ export class ExecutionRunnerService {
       signal.addEventListener('abort', onAbort);
       container.stdout.on('data', onData);
       container.stdout.once('end', () => settle('ended', false));
+      container.stdout.resume(); // a warm container's stream was paused after its ready frame
       container.stderr.resume(); // runner diagnostics are not part of the result
       if (signal.aborted) onAbort();
     });
@@ -179,22 +191,6 @@ export class ExecutionRunnerService {
   }
 
   private cancelledBeforeStart(environment: string): ExecutionOutcome {
-    const now = new Date().toISOString();
-    return {
-      status: 'cancelled',
-      exitCode: null,
-      signal: null,
-      stdout: '',
-      stderr: '',
-      stdoutTruncated: false,
-      stderrTruncated: false,
-      files: [],
-      filesTruncated: false,
-      usage: null,
-      startedAt: null,
-      finishedAt: now,
-      workerId: this.workerId,
-      environment,
-    };
+    return { ...emptyOutcome('cancelled', environment), finishedAt: new Date().toISOString(), workerId: this.workerId };
   }
 }

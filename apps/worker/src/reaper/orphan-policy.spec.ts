@@ -1,6 +1,3 @@
-// The policy needs the label names alone; the lib's index would also load Nest, an ES module Jest cannot require.
-jest.mock('@sps/sandbox', () => jest.requireActual('../../../../libs/sandbox/src/sandbox-labels'));
-
 import type { ManagedContainer } from '@sps/sandbox';
 import { orphanReason, ReapContext } from './orphan-policy';
 
@@ -10,7 +7,7 @@ const context = (fields: Partial<ReapContext> = {}): ReapContext => ({
   selfId: 'me',
   live: new Set(['me', 'peer']),
   now: NOW,
-  atStart: false,
+  bootedAt: NOW - 60_000,
   heartbeatTtlMs: 15_000,
   deadlineGraceMs: 60_000,
   ...fields,
@@ -53,11 +50,16 @@ describe('orphanReason', () => {
 
   it("leaves a live peer's container and this worker's own while running", () => {
     expect(orphanReason(container({ 'io.simplepysandbox.worker': 'peer' }), context())).toBeNull();
-    expect(orphanReason(container({ 'io.simplepysandbox.worker': 'me' }), context())).toBeNull();
+    expect(orphanReason(container({ 'io.simplepysandbox.worker': 'me' }, 30_000), context())).toBeNull();
   });
 
-  it("removes this worker's own containers at start: they are from an earlier life", () => {
-    expect(orphanReason(container({ 'io.simplepysandbox.worker': 'me' }), context({ atStart: true }))).toBe('left by an earlier run of this worker');
+  it("removes this worker's own containers from before it started: they are from an earlier life", () => {
+    expect(orphanReason(container({ 'io.simplepysandbox.worker': 'me' }, 120_000), context())).toBe('left by an earlier run of this worker');
+  });
+
+  it("leaves this worker's own containers from this life, such as its warm pool's, even just after start", () => {
+    expect(orphanReason(container({ 'io.simplepysandbox.worker': 'me', 'io.simplepysandbox.job': 'warm-pool' }, 1000), context({ bootedAt: NOW - 1500 }))).toBeNull();
+    expect(orphanReason(container({ 'io.simplepysandbox.worker': 'me' }, 30_000), context())).toBeNull();
   });
 
   it('removes any container whose deadline is long past, even a live worker\'s', () => {

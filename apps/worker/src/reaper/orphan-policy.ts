@@ -7,8 +7,8 @@ export interface ReapContext {
   /** Ids of workers with a live heartbeat, or null when Redis could not say. */
   live: Set<string> | null;
   now: number;
-  /** The sweep at start: this worker runs nothing yet, so its own containers are from an earlier life. */
-  atStart: boolean;
+  /** When this worker process started: its own containers from before then are from an earlier life. */
+  bootedAt: number;
   heartbeatTtlMs: number;
   deadlineGraceMs: number;
 }
@@ -28,7 +28,8 @@ export const orphanReason = (container: ManagedContainer, context: ReapContext):
   }
   const owner = labels[SANDBOX_LABELS.worker];
   if (!owner) return null;
-  if (owner === context.selfId) return context.atStart ? 'left by an earlier run of this worker' : null;
+  // Docker reports creation in whole seconds: a second of margin keeps this life's first containers safe.
+  if (owner === context.selfId) return container.createdAt + 1000 < context.bootedAt ? 'left by an earlier run of this worker' : null;
   // A worker may create a container just before its first heartbeat lands: young containers get the benefit of the doubt.
   const old = context.now - container.createdAt > context.heartbeatTtlMs;
   if (context.live && !context.live.has(owner) && old) return `its worker ${owner} has no live heartbeat`;

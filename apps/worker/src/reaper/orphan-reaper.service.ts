@@ -26,17 +26,17 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    void this.sweep(true);
-    this.timer = setInterval(() => void this.sweep(false), this.config.reaperIntervalMs);
+    void this.sweep();
+    this.timer = setInterval(() => void this.sweep(), this.config.reaperIntervalMs);
   }
 
   /** One pass; returns the ids removed. Never runs twice at once. */
-  sweep(atStart = false): Promise<string[]> {
-    this.sweeping ??= this.sweepOnce(atStart).finally(() => (this.sweeping = null));
+  sweep(): Promise<string[]> {
+    this.sweeping ??= this.sweepOnce().finally(() => (this.sweeping = null));
     return this.sweeping;
   }
 
-  private async sweepOnce(atStart: boolean): Promise<string[]> {
+  private async sweepOnce(): Promise<string[]> {
     let containers: ManagedContainer[];
     try {
       containers = await this.runtime.listManaged();
@@ -53,7 +53,7 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
       selfId: this.config.id,
       live,
       now: Date.now(),
-      atStart,
+      bootedAt: Math.floor(performance.timeOrigin),
       heartbeatTtlMs: this.config.heartbeatTtlMs,
       deadlineGraceMs: this.config.reaperDeadlineGraceMs,
     };
