@@ -10,6 +10,8 @@ export const FAST_FAULT_DETECTION = {
   JOB_STALLED_INTERVAL_MS: '1000',
   REAPER_INTERVAL_MS: '1000',
   JOB_BACKOFF_MS: '200',
+  // No warm pool: these stacks test faults of the cold path, and count every container they see.
+  POOL_SIZES: 'default=0',
 };
 
 /**
