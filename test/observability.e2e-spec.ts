@@ -28,6 +28,8 @@ describe('metrics', () => {
     const before = await request('GET', '/metrics');
     const succeededBefore = sample(before.body, 'sps_executions_total', { status: 'succeeded', environment: 'default' }) ?? 0;
     const failedBefore = sample(before.body, 'sps_executions_total', { status: 'failed', environment: 'default' }) ?? 0;
+    const observed = (text: string, phase: string) => sample(text, 'sps_execution_duration_seconds_count', { phase, environment: 'default' }) ?? 0;
+    const runsBefore = observed(before.body, 'run');
     await run('print("counted")');
     await run('raise SystemExit(3)');
 
@@ -35,13 +37,13 @@ describe('metrics', () => {
       const response = await request('GET', '/metrics');
       const succeeded = sample(response.body, 'sps_executions_total', { status: 'succeeded', environment: 'default' }) ?? 0;
       const failed = sample(response.body, 'sps_executions_total', { status: 'failed', environment: 'default' }) ?? 0;
-      return succeeded >= succeededBefore + 1 && failed >= failedBefore + 1 ? response : undefined;
+      // Durations are observed just after the count, once the job's timestamps are read back.
+      const timed = observed(response.body, 'run') >= runsBefore + 2 && observed(response.body, 'queue_wait') >= runsBefore + 2;
+      return succeeded >= succeededBefore + 1 && failed >= failedBefore + 1 && timed ? response : undefined;
     });
     expect(metrics.headers.get('content-type')).toContain('text/plain');
     const text: string = metrics.body;
-    for (const phase of ['queue_wait', 'run']) {
-      expect(sample(text, 'sps_execution_duration_seconds_count', { phase, environment: 'default' })).toBeGreaterThanOrEqual(2);
-    }
+    for (const phase of ['queue_wait', 'run']) expect(observed(text, phase)).toBeGreaterThanOrEqual(runsBefore + 2);
     expect(sample(text, 'sps_queue_jobs', { queue: 'executions', state: 'waiting' })).toEqual(expect.any(Number));
     expect(sample(text, 'sps_queue_depth', { queue: 'executions' })).toEqual(expect.any(Number));
     expect(sample(text, 'sps_queue_jobs_finished_total', { queue: 'executions', outcome: 'completed' })).toBeGreaterThanOrEqual(2);
