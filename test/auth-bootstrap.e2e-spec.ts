@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asKey } from './support/api-client';
+import { asKey, createKey } from './support/api-client';
 import { freePort, ServiceStack } from './support/service-stack';
 
 const LOG_DIR = join(__dirname, '..', '.data', 'e2e-logs');
@@ -79,6 +79,23 @@ describe('admin key bootstrap', () => {
       expect((await asKey(oldKey, after.baseUrl).request('GET', '/v1/keys')).status).toBe(401);
     } finally {
       await after.stop();
+    }
+  });
+
+  it('keeps everything under /admin/, Bull Board included, to admin keys', async () => {
+    const stack = await stackWith('boot-dashboard', 'dashboard', { QUEUE_DASHBOARD: 'true' });
+    try {
+      const admin = asKey(stack.adminKey, stack.baseUrl);
+      const { key } = await createKey('viewer', {}, admin);
+      for (const path of ['/admin/queues', '/admin/queues/api/queues']) {
+        expect((await asKey(null, stack.baseUrl).request('GET', path)).status).toBe(401);
+        const asUser = await asKey(key, stack.baseUrl).request('GET', path);
+        expect(asUser.status).toBe(403);
+        expect(asUser.body.message).toBe('this route needs an admin API key');
+        expect((await admin.request('GET', path)).status).toBe(200);
+      }
+    } finally {
+      await stack.stop();
     }
   });
 

@@ -10,7 +10,10 @@ export const baseUrl = (): string => {
   return url;
 };
 
-/** The admin key the shared stack was started with (ADMIN_API_KEY); every request sends it unless told otherwise. */
+/**
+ * The admin key every test stack starts with (global setup sets ADMIN_API_KEY in the
+ * environment, which stacks started by tests inherit); clients send it unless told otherwise.
+ */
 export const adminKey = (): string => {
   const key = process.env.E2E_ADMIN_KEY;
   if (!key) throw new Error('E2E_ADMIN_KEY is not set: the e2e global setup did not run');
@@ -21,17 +24,23 @@ export const FINAL = ['succeeded', 'failed', 'timeout', 'oom', 'output_limit', '
 export const isFinal = (result: any): boolean => FINAL.includes(result?.status);
 
 /**
- * HTTP against a stack as one API key: `key` is sent as "Authorization: Bearer
+ * HTTP against one API as one API key: `key` is sent as "Authorization: Bearer
  * <key>", or no Authorization header at all when it is null. An Authorization
  * header passed to `request` wins over the key.
  */
 export class ApiClient {
   constructor(
-    private readonly key: () => string | null,
+    private readonly key: () => string | null = adminKey,
     private readonly base: () => string = baseUrl,
   ) {}
 
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    timeoutMs = 120_000,
+  ): Promise<HttpResponse<T>> {
     const all: Record<string, string> = body === undefined ? { ...headers } : { 'content-type': 'application/json', ...headers };
     const key = this.key();
     if (key !== null && !Object.keys(all).some((name) => name.toLowerCase() === 'authorization')) all.authorization = `Bearer ${key}`;
@@ -39,6 +48,8 @@ export class ApiClient {
       method,
       headers: all,
       body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? (body as unknown as BodyInit) : JSON.stringify(body),
+      // A hang is a failure too: no request may wait forever.
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.text();
     let parsed: unknown = text;
@@ -76,22 +87,28 @@ export class ApiClient {
   }
 }
 
+/** A client for one API (the shared stack's by default, or a test's own stack), sending the admin key. */
+export const apiClient = (base: () => string, key: () => string | null = adminKey) => {
+  const client = new ApiClient(key, base);
+  return {
+    request: <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = 120_000) =>
+      client.request<T>(method, path, body, headers, timeoutMs),
+    run: (code: string, extra: Record<string, unknown> = {}) => client.run(code, extra),
+    submit: (code: string, extra: Record<string, unknown> = {}) => client.submit(code, extra),
+    pollUntil: (id: string, predicate: (result: any) => boolean, timeoutMs = 30_000) => client.pollUntil(id, predicate, timeoutMs),
+  };
+};
+
 /** A client that sends `key` (or nothing, for null), against the shared stack or the given base URL. */
 export const asKey = (key: string | null, base?: string): ApiClient => new ApiClient(() => key, base ? () => base : baseUrl);
 
-const admin = new ApiClient(adminKey);
-export const request = <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResponse<T>> =>
-  admin.request<T>(method, path, body, headers);
-export const run = (code: string, extra: Record<string, unknown> = {}): Promise<any> => admin.run(code, extra);
-export const submit = (code: string, extra: Record<string, unknown> = {}): Promise<string> => admin.submit(code, extra);
-export const pollUntil = (id: string, predicate: (result: any) => boolean, timeoutMs = 30_000): Promise<any> =>
-  admin.pollUntil(id, predicate, timeoutMs);
+export const { request, run, submit, pollUntil } = apiClient(baseUrl);
 
-/** Creates a key through POST /v1/keys as the admin and returns it with its id. */
+/** Creates a key through POST /v1/keys as the admin (or `client`) and returns it with its id; names get a random suffix. */
 export const createKey = async (
   name: string,
   options: { role?: 'admin' | 'user'; quotas?: Record<string, unknown> } = {},
-  client: ApiClient = admin,
+  client: ApiClient = new ApiClient(),
 ): Promise<{ id: string; key: string }> => {
   const unique = `${name}-${Math.random().toString(36).slice(2, 8)}`;
   const response = await client.request('POST', '/v1/keys', { name: unique, ...options });

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { AppConfigModule } from '@sps/config';
+import { LoggingModule } from '@sps/logging';
 import { QueueModule } from '@sps/queue';
 import { AuthModule } from './auth/auth.module';
 import { ExecutionRequestPolicy } from './executions/execution-request.policy';
@@ -7,11 +9,13 @@ import { ExecutionWaiter } from './executions/execution-waiter.service';
 import { ExecutionsController } from './executions/executions.controller';
 import { ExecutionsService } from './executions/executions.service';
 import { LegacyExecuteController } from './executions/legacy-execute.controller';
-import { HealthController } from './health/health.controller';
+import { QueueErrorsFilter } from './executions/queue-errors.filter';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({
-  imports: [AppConfigModule.forApi(), QueueModule, AuthModule],
-  controllers: [ExecutionsController, LegacyExecuteController, HealthController],
-  providers: [ExecutionRequestPolicy, ExecutionWaiter, ExecutionsService],
+  imports: [AppConfigModule.forApi(), LoggingModule.forRoot('api'), QueueModule, AuthModule, HealthModule, MetricsModule],
+  controllers: [ExecutionsController, LegacyExecuteController],
+  providers: [ExecutionRequestPolicy, ExecutionWaiter, ExecutionsService, { provide: APP_FILTER, useClass: QueueErrorsFilter }],
 })
 export class ApiModule {}

@@ -3,10 +3,15 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { readApiConfig, type AppConfig } from '@sps/config';
+import { REQUEST_ID_HEADER, requestId } from '@sps/logging';
+import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { RequestAuthenticator } from './auth/request-authenticator.hook';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { hardenRequests } from './http/request-hardening';
+import { installHttpMetrics } from './metrics/http-metrics.hook';
+import { MetricsRegistry } from './metrics/metrics.registry';
+import { setupQueueDashboard } from './queue-dashboard';
 import { setupSwagger } from './swagger';
 import { validationMessages } from './validation/validation-messages';
 
@@ -18,16 +23,23 @@ export const createHttpApp = async (): Promise<NestFastifyApplication> => {
   // base64 input files grow by 4/3, and JSON escaping can double a string at worst.
   const executionBodyLimit =
     2 * (limits.maxCodeBytes + limits.maxStdinBytes) + Math.ceil((limits.maxInputFileBytes * 4) / 3) * 2 + JSON_OVERHEAD_BYTES;
-  const app = await NestFactory.create<NestFastifyApplication>(
-    ApiModule,
+  const adapter = new FastifyAdapter({
+    bodyLimit: limits.defaultBodyLimitBytes,
+    requestIdHeader: false,
+    genReqId: requestId,
     // The parsers' own prototype-poisoning checks stay on, behind parseJsonBody's.
-    new FastifyAdapter({ bodyLimit: limits.defaultBodyLimitBytes, onProtoPoisoning: 'error', onConstructorPoisoning: 'error' }),
-    // Nest's parsers (JSON, urlencoded) are replaced by the one in hardenRequests.
-    { logger: ['error', 'warn', 'log'], bodyParser: false },
-  );
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  // Nest's parsers (JSON, urlencoded) are replaced by the one in hardenRequests.
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => void reply.header(REQUEST_ID_HEADER, request.id));
   hardenRequests(app, { default: limits.defaultBodyLimitBytes, execution: executionBodyLimit });
+  // Before any route, Nest's or a plugin's, and before any body is read: see RequestAuthenticator.
   const authenticator = app.get(RequestAuthenticator);
-  app.getHttpAdapter().getInstance().addHook('onRequest', (request, reply) => authenticator.handle(request, reply));
+  fastify.addHook('onRequest', (request, reply) => authenticator.handle(request, reply));
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
     new ValidationPipe({
@@ -39,7 +51,8 @@ export const createHttpApp = async (): Promise<NestFastifyApplication> => {
       exceptionFactory: (errors) => new BadRequestException(validationMessages(errors)),
     }),
   );
-  app.enableShutdownHooks();
+  installHttpMetrics(fastify, app.get(MetricsRegistry));
+  if (limits.queueDashboard) await setupQueueDashboard(app);
   setupSwagger(app);
   return app;
 };
@@ -47,4 +60,34 @@ export const createHttpApp = async (): Promise<NestFastifyApplication> => {
 export const listen = async (app: NestFastifyApplication): Promise<void> => {
   const api = app.get(ConfigService<AppConfig, true>).get('api', { infer: true });
   await app.listen(api.port, api.host);
+};
+
+/**
+ * On SIGTERM or SIGINT: stop accepting connections and let in-flight requests
+ * (long polls included) finish while Redis and the queue listeners are still up,
+ * then close the modules and exit 0. Nest's own shutdown hooks would close the
+ * modules first, under requests still running.
+ */
+export const drainOnSignals = (app: NestFastifyApplication, log: (message: string) => void): void => {
+  let draining = false;
+  const drain = async (signal: NodeJS.Signals) => {
+    if (draining) return;
+    draining = true;
+    log(`${signal}: no new connections; draining in-flight requests`);
+    try {
+      const fastify = app.getHttpAdapter().getInstance();
+      const closed = fastify.close();
+      // A keep-alive connection goes idle once its last request is answered; close it then, or close() waits for the client.
+      const sweep = setInterval(() => fastify.server.closeIdleConnections(), 100);
+      await closed;
+      clearInterval(sweep);
+      await app.close();
+      log('drained; exiting');
+      process.exit(0);
+    } catch (error) {
+      log(`shutdown failed: ${(error as Error)?.message ?? error}`);
+      process.exit(1);
+    }
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (s) => void drain(s));
 };

@@ -16,6 +16,8 @@ export interface ApiConfig {
   maxArgBytes: number;
   /** Body limit of every route that does not declare a larger one (executions do). */
   defaultBodyLimitBytes: number;
+  /** Serves the Bull Board dashboard at /admin/queues, for admin keys only (RequestAuthenticator guards /admin/). */
+  queueDashboard: boolean;
 }
 
 export const readApiConfig = (env = new EnvReader()): ApiConfig => ({
@@ -29,6 +31,7 @@ export const readApiConfig = (env = new EnvReader()): ApiConfig => ({
   maxArgs: env.int('MAX_ARGS', 256, { min: 0, max: 4096 }),
   maxArgBytes: env.int('MAX_ARG_BYTES', 4096, { min: 1, max: 128 * 1024 }),
   defaultBodyLimitBytes: env.int('API_BODY_LIMIT_BYTES', 128 * 1024, { min: 1024, max: 64 * MiB }),
+  queueDashboard: env.bool('QUEUE_DASHBOARD', false),
 });
 
 export const apiConfig = registerAs('api', () => readApiConfig());

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigFactory, ConfigModule } from '@nestjs/config';
 import { apiConfig } from './api.config';
 import { authConfig } from './auth.config';
+import { loggingConfig } from './logging.config';
 import { queueConfig } from './queue.config';
 import { redisConfig } from './redis.config';
 import { sandboxConfig } from './sandbox.config';
@@ -11,11 +12,11 @@ import { workerConfig } from './worker.config';
 @Module({})
 export class AppConfigModule {
   static forApi(): DynamicModule {
-    return AppConfigModule.with([redisConfig, queueConfig, apiConfig, sandboxConfig, workerConfig, authConfig]);
+    return AppConfigModule.with([redisConfig, queueConfig, apiConfig, sandboxConfig, workerConfig, loggingConfig, authConfig]);
   }
 
   static forWorker(): DynamicModule {
-    return AppConfigModule.with([redisConfig, queueConfig, sandboxConfig, workerConfig]);
+    return AppConfigModule.with([redisConfig, queueConfig, sandboxConfig, workerConfig, loggingConfig]);
   }
 
   /** For the key-management command line: Redis and the auth settings, nothing that listens or runs jobs. */

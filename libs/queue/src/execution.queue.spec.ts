@@ -1,5 +1,6 @@
 import type { ExecutionJobData } from './execution.types';
 import { ExecutionQueue, InFlightLimitError } from './execution.queue';
+import { QueueFullError } from './queue-errors';
 import type { FairShare } from './fair-share.service';
 
 /** FairShare without Redis: a set of admitted ids per owner and a fixed priority. */
@@ -34,11 +35,15 @@ const setup = (states: Record<string, string> = {}, failAdd = false) => {
       added.push({ id: options.jobId, priority: options.priority });
     },
     getJobState: async (id: string) => states[id] ?? 'unknown',
+    getJobCounts: async () => ({ waiting: waiting.count, prioritized: 0, delayed: 0 }),
   };
-  const config = { get: () => ({ attempts: 3, backoffMs: 100, resultTtlSeconds: 60, resultMaxCount: 10 }) };
+  const waiting = { count: 0 };
+  const config = {
+    get: () => ({ attempts: 3, backoffMs: 100, resultTtlSeconds: 60, resultMaxCount: 10, maxQueuedJobs: 50, queueFullRetryAfterSeconds: 2 }),
+  };
   const fair = new FakeFairShare();
   const producer = new ExecutionQueue(queue as any, fair as unknown as FairShare, config as any);
-  return { producer, fair, added };
+  return { producer, fair, added, waiting };
 };
 
 describe('ExecutionQueue.enqueue', () => {
@@ -79,6 +84,13 @@ describe('ExecutionQueue.enqueue', () => {
     await expect(producer.enqueue(data('k1'), 2)).rejects.toThrow(
       'this API key already has 2 executions queued or running (its maximum); wait for one to finish',
     );
+  });
+
+  it('refuses any key when the whole queue is full, before counting the job against the key', async () => {
+    const { producer, fair, waiting } = setup();
+    waiting.count = 50;
+    await expect(producer.enqueue(data('k1'), 5)).rejects.toThrow(QueueFullError);
+    expect(fair.admits).toBe(0);
   });
 
   it('gives the place back when the job could not be queued', async () => {

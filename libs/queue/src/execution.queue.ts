@@ -5,6 +5,7 @@ import type { AppConfig } from '@sps/config';
 import { Job, JobsOptions, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { EXECUTION_QUEUE } from './queue.constants';
+import { QueueFullError, withRedis } from './queue-errors';
 import type { ExecutionJobData, ExecutionOutcome } from './execution.types';
 import { FairShare } from './fair-share.service';
 
@@ -21,17 +22,21 @@ const FINAL_STATES = new Set(['completed', 'failed']);
 /** A job admitted this recently may not be in the queue yet: "unknown" does not mean gone. */
 const ADMISSION_GRACE_MS = 60_000;
 
-/** The only producer of execution jobs: ids, retries and retention are decided here and nowhere else. */
+/** The only producer of execution jobs: ids, retries, retention and admission are decided here and nowhere else. */
 @Injectable()
 export class ExecutionQueue {
   private readonly options: JobsOptions;
+  private readonly maxQueued: number;
+  private readonly retryAfterSeconds: number;
 
   constructor(
     @InjectQueue(EXECUTION_QUEUE) readonly queue: Queue<ExecutionJobData, ExecutionOutcome>,
     private readonly fairShare: FairShare,
     config: ConfigService<AppConfig, true>,
   ) {
-    const { attempts, backoffMs, resultTtlSeconds, resultMaxCount } = config.get('queue', { infer: true });
+    const { attempts, backoffMs, resultTtlSeconds, resultMaxCount, maxQueuedJobs, queueFullRetryAfterSeconds } = config.get('queue', {
+      infer: true,
+    });
     // Age and count, never `true`: a result removed on completion races with anyone waiting for it.
     const retention = { age: resultTtlSeconds, count: resultMaxCount };
     this.options = {
@@ -40,27 +45,37 @@ export class ExecutionQueue {
       removeOnComplete: retention,
       removeOnFail: retention,
     };
+    this.maxQueued = maxQueuedJobs;
+    this.retryAfterSeconds = queueFullRetryAfterSeconds;
   }
 
   /**
-   * Queues a job for its owner, who may have at most `maxInFlight` queued or
-   * running; its priority is its fair-share round (see FairShare).
+   * Adds a job, or refuses it before adding anything: when the queue is full,
+   * or when its owner already has `maxInFlight` queued or running. A job is
+   * either accepted and kept, or refused, never accepted and then dropped.
+   * The queue cap is soft (racing submissions may pass it by a few jobs); the
+   * per-key one is exact. The job's priority is its fair-share round (see FairShare).
    */
   async enqueue(data: ExecutionJobData, maxInFlight: number): Promise<string> {
-    const id = randomUUID();
-    const owner = data.ownerKeyId;
-    let priority = await this.fairShare.admit(owner, id, maxInFlight);
-    if (priority === null && (await this.forgetFinished(owner)) > 0) {
-      priority = await this.fairShare.admit(owner, id, maxInFlight);
-    }
-    if (priority === null) throw new InFlightLimitError(maxInFlight);
-    try {
-      await this.queue.add('run', data, { ...this.options, jobId: id, priority });
-    } catch (error) {
-      await this.fairShare.release(owner, id).catch(() => undefined);
-      throw error;
-    }
-    return id;
+    return withRedis(async () => {
+      const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed');
+      const queued = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
+      if (queued >= this.maxQueued) throw new QueueFullError(queued, this.maxQueued, this.retryAfterSeconds);
+      const id = randomUUID();
+      const owner = data.ownerKeyId;
+      let priority = await this.fairShare.admit(owner, id, maxInFlight);
+      if (priority === null && (await this.forgetFinished(owner)) > 0) {
+        priority = await this.fairShare.admit(owner, id, maxInFlight);
+      }
+      if (priority === null) throw new InFlightLimitError(maxInFlight);
+      try {
+        await this.queue.add('run', data, { ...this.options, jobId: id, priority });
+      } catch (error) {
+        await this.fairShare.release(owner, id).catch(() => undefined);
+        throw error;
+      }
+      return id;
+    });
   }
 
   /**
@@ -82,6 +97,6 @@ export class ExecutionQueue {
   }
 
   async find(id: string): Promise<ExecutionJob | undefined> {
-    return (await this.queue.getJob(id)) ?? undefined;
+    return withRedis(async () => (await this.queue.getJob(id)) ?? undefined);
   }
 }

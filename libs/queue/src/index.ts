@@ -1,4 +1,6 @@
 export * from './queue.constants';
+export * from './queue-errors';
+export * from './bull-connection';
 export * from './execution.types';
 export * from './redis-keys';
 export * from './redis-connection.service';
@@ -7,4 +9,5 @@ export * from './worker-registry.service';
 export * from './fair-share.service';
 export * from './execution.queue';
 export * from './execution-result.mapper';
+export * from './queue-stats.service';
 export * from './queue.module';

@@ -31,6 +31,8 @@ export interface AttachedContainer {
 export interface ManagedContainer {
   id: string;
   labels: Record<string, string>;
+  /** When the engine created it, in ms since the epoch. */
+  createdAt: number;
 }
 
 /** The port for everything that touches a container engine; exactly one adapter imports dockerode. */

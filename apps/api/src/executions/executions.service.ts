@@ -10,6 +10,7 @@ import {
   queuedResult,
   RedisConnection,
   toExecutionResult,
+  withRedis,
 } from '@sps/queue';
 import type { Principal } from '../auth/principal';
 import { TooManyRequestsException } from '../http/too-many-requests.exception';
@@ -60,13 +61,13 @@ export class ExecutionsService {
   async get(id: string, owner: Principal): Promise<ExecutionResult> {
     const job = UUID.test(id) ? await this.queue.find(id) : undefined;
     if (job) {
-      if (job.data.ownerKeyId === owner.keyId) return toExecutionResult(job, await job.getState());
-      throw notFound(id);
+      if (job.data.ownerKeyId === owner.keyId) return toExecutionResult(job, await withRedis(() => job.getState()));
+      throw this.notFound(id);
     }
-    const raw = UUID.test(id) ? await this.redis.client.get(this.redis.keys.cancelledResult(id)) : null;
+    const raw = UUID.test(id) ? await withRedis(() => this.redis.client.get(this.redis.keys.cancelledResult(id))) : null;
     const cancelled = raw ? (JSON.parse(raw) as CancelledRecord) : null;
     if (cancelled?.owner === owner.keyId) return cancelled.result;
-    throw notFound(id);
+    throw this.notFound(id);
   }
 
   /**
@@ -88,7 +89,7 @@ export class ExecutionsService {
     while (!isFinalStatus(current.status) && Date.now() < deadline) {
       const event = await next.settled;
       if (event.kind === 'completed') {
-        return { id, environment: current.environment, createdAt: current.createdAt, ...event.outcome };
+        return { id, createdAt: current.createdAt, ...event.outcome, environment: current.environment };
       }
       next = this.waiter.nextEvent(id, deadline - Date.now());
       current = await this.get(id, owner).catch((error) => {
@@ -104,9 +105,9 @@ export class ExecutionsService {
     const current = await this.get(id, owner);
     if (isFinalStatus(current.status)) throw new ConflictException(`execution ${id} is already ${current.status}`);
     const { client, keys } = this.redis;
-    await client.set(keys.cancelFlag(id), '1', 'EX', this.resultTtlSeconds);
+    await withRedis(() => client.set(keys.cancelFlag(id), '1', 'EX', this.resultTtlSeconds));
     if (current.status === 'queued' && (await this.removeQueued(id, owner, current))) return this.get(id, owner);
-    await client.publish(keys.cancelChannel, id);
+    await withRedis(() => client.publish(keys.cancelChannel, id));
     const result = await this.waitForFinal(id, owner, CANCEL_SETTLE_MS);
     if (result.status !== 'cancelled') {
       throw new ConflictException(`execution ${id} finished as ${result.status} before it could be cancelled`);
@@ -118,7 +119,7 @@ export class ExecutionsService {
   private async removeQueued(id: string, owner: Principal, current: ExecutionResult): Promise<boolean> {
     const { client, keys } = this.redis;
     const record: CancelledRecord = { owner: owner.keyId, result: { ...current, status: 'cancelled', finishedAt: new Date().toISOString() } };
-    await client.set(keys.cancelledResult(id), JSON.stringify(record), 'EX', this.resultTtlSeconds);
+    await withRedis(() => client.set(keys.cancelledResult(id), JSON.stringify(record), 'EX', this.resultTtlSeconds));
     const job = await this.queue.find(id);
     try {
       await job?.remove();
@@ -130,8 +131,11 @@ export class ExecutionsService {
       return false;
     }
   }
-}
 
-// The same answer whether the id never existed, expired, or belongs to another key.
-const notFound = (id: string): NotFoundException =>
-  new NotFoundException(`execution ${id} not found (it never existed or its result has expired)`);
+  /** The same answer whether the id never existed, has expired, or belongs to another key. */
+  private notFound(id: string): NotFoundException {
+    return new NotFoundException(
+      `execution ${id} not found: it never existed, or its result has expired (results are kept ${this.resultTtlSeconds} s)`,
+    );
+  }
+}

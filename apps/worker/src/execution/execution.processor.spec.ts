@@ -1,8 +1,11 @@
+import type { LogContext } from '@sps/logging';
 import { UnrecoverableError } from 'bullmq';
+import type { DockerGate } from './docker-gate.service';
 import type { ExecutionJob, ExecutionOutcome, ExecutionQueue, FairShare } from '@sps/queue';
 import type { ExecutionRunnerService } from './execution-runner.service';
 import { SandboxFaultError } from './execution-runner.service';
 import { ExecutionProcessor } from './execution.processor';
+import { JobInterruptedError } from './job-interrupted.error';
 
 const job = (fields: { attemptsMade?: number; attempts?: number; priority?: number } = {}): ExecutionJob =>
   ({
@@ -20,7 +23,10 @@ const setup = (run: () => Promise<ExecutionOutcome>) => {
     release: async (owner: string, id: string) => void calls.push(`release ${owner} ${id}`),
   } as unknown as FairShare;
   const runner = { run } as unknown as ExecutionRunnerService;
-  const processor = new ExecutionProcessor(runner, fairShare, {} as ExecutionQueue, { get: () => 1 } as any);
+  // Docker stays up, so failures are the job's own; the log context just runs the handler.
+  const docker = { check: async () => ({ up: true }), onChange: () => undefined } as unknown as DockerGate;
+  const logContext = { run: (_context: unknown, body: () => unknown) => body() } as unknown as LogContext;
+  const processor = new ExecutionProcessor(runner, docker, logContext, fairShare, {} as ExecutionQueue, { get: () => 1 } as any);
   return { processor, calls };
 };
 
@@ -55,6 +61,15 @@ describe('ExecutionProcessor', () => {
     });
     await expect(processor.process(job())).rejects.toThrow(UnrecoverableError);
     expect(calls).toContain('release owner-1 job-1');
+  });
+
+  it('keeps a job that goes back to the queue counted against its key', async () => {
+    const { processor, calls } = setup(async () => {
+      throw new JobInterruptedError('the worker is shutting down');
+    });
+    const interrupted = { ...job(), moveToWait: async () => undefined } as unknown as ExecutionJob;
+    await expect(processor.process(interrupted, 'token')).rejects.toThrow();
+    expect(calls).toEqual(['started 3']);
   });
 
   it('turns an unexpected error into a fault with a message written for users', async () => {
