@@ -29,7 +29,7 @@ interface PoolView {
 
 const poolStats = async (): Promise<PoolView> => {
   const health = await (await fetch(`${stack.baseUrl}/health/ready`)).json();
-  const worker = health.workers.find((w: any) => w.id === workerId);
+  const worker = health.details.workers.live.find((w: any) => w.id === workerId);
   return { ...worker.pool.default, seenAt: Date.parse(worker.lastSeen) };
 };
 
