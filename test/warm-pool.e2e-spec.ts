@@ -145,6 +145,19 @@ print(int(quota[0]) / int(period[0]))
     expect(after.hits).toBe(before.hits + 1); // it was a warm container, updated before use
   });
 
+  it('reports size, hits and misses in /metrics, as the heartbeat does', async () => {
+    const stats = await poolFull();
+    const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+    const value = (name: string) => {
+      const line = metrics.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`worker="${workerId}"`) && l.includes('environment="default"'));
+      return line === undefined ? undefined : Number(line.split(' ').pop());
+    };
+    expect(value('sps_pool_idle_containers')).toBe(POOL_SIZE);
+    expect(value('sps_pool_target_containers')).toBe(POOL_SIZE);
+    expect(value('sps_pool_hits')).toBe(stats.hits);
+    expect(value('sps_pool_misses')).toBe(stats.misses);
+  });
+
   it('still enforces the updated memory limit', async () => {
     await poolFull();
     const result = await post({ code: 'data = b"x" * (256 * 1024 * 1024)', limits: { memoryMb: 64 } });
