@@ -148,7 +148,7 @@ print(int(quota[0]) / int(period[0]))
 
   it('reports size, hits and misses in /metrics, as the heartbeat does', async () => {
     const stats = await poolFull();
-    const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${stack.baseUrl}/metrics`, { headers: { authorization: `Bearer ${adminKey()}` } })).text();
     const value = (name: string) => {
       const line = metrics.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`worker="${workerId}"`) && l.includes('environment="default"'));
       return line === undefined ? undefined : Number(line.split(' ').pop());
