@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { AppConfigModule } from '@sps/config';
 import { LoggingModule } from '@sps/logging';
 import { QueueModule } from '@sps/queue';
@@ -9,13 +8,12 @@ import { ExecutionWaiter } from './executions/execution-waiter.service';
 import { ExecutionsController } from './executions/executions.controller';
 import { ExecutionsService } from './executions/executions.service';
 import { LegacyExecuteController } from './executions/legacy-execute.controller';
-import { QueueErrorsFilter } from './executions/queue-errors.filter';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 
 @Module({
   imports: [AppConfigModule.forApi(), LoggingModule.forRoot('api'), QueueModule, AuthModule, HealthModule, MetricsModule],
   controllers: [ExecutionsController, LegacyExecuteController],
-  providers: [ExecutionRequestPolicy, ExecutionWaiter, ExecutionsService, { provide: APP_FILTER, useClass: QueueErrorsFilter }],
+  providers: [ExecutionRequestPolicy, ExecutionWaiter, ExecutionsService],
 })
 export class ApiModule {}

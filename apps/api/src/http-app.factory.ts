@@ -7,6 +7,7 @@ import { REQUEST_ID_HEADER, requestId } from '@sps/logging';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { RequestAuthenticator } from './auth/request-authenticator.hook';
+import { QueueErrorsFilter } from './executions/queue-errors.filter';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { hardenRequests } from './http/request-hardening';
 import { installHttpMetrics } from './metrics/http-metrics.hook';
@@ -40,7 +41,9 @@ export const createHttpApp = async (): Promise<NestFastifyApplication> => {
   // Before any route, Nest's or a plugin's, and before any body is read: see RequestAuthenticator.
   const authenticator = app.get(RequestAuthenticator);
   fastify.addHook('onRequest', (request, reply) => authenticator.handle(request, reply));
-  app.useGlobalFilters(new HttpErrorFilter());
+  // Nest tries the global filter registered last first: the queue's own errors (429 when full, 503
+  // when Redis is away) before the catch-all, which would answer them as a generic 500.
+  app.useGlobalFilters(new HttpErrorFilter(), new QueueErrorsFilter());
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

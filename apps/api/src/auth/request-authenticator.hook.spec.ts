@@ -1,3 +1,4 @@
+import { RedisUnavailableError } from '@sps/queue';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authentication, AuthService } from './auth.service';
 import type { Principal } from './principal';
@@ -117,6 +118,13 @@ describe('RequestAuthenticator', () => {
     const asAdmin = await call(route, 'Bearer admin-key');
     expect(asAdmin.reply.body).toBeUndefined();
     expect(asAdmin.request.principal?.role).toBe('admin');
+  });
+
+  it('turns Redis being away into RedisUnavailableError, for a 503 rather than a 401', async () => {
+    const down = { authenticate: async () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) };
+    const hook = new RequestAuthenticator(down as unknown as AuthService, {} as RateLimiter, { get: () => false } as any);
+    const request = { is404: false, routeOptions: { url: '/v1/executions' }, headers: { authorization: 'Bearer admin-key' } } as unknown as FastifyRequest;
+    await expect(hook.handle(request, new FakeReply() as unknown as FastifyReply)).rejects.toThrow(RedisUnavailableError);
   });
 
   it('answers 429 with Retry-After in whole seconds, rounded up, when over the rate', async () => {

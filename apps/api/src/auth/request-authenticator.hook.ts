@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
+import { withRedis } from '@sps/queue';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthService } from './auth.service';
 import { RateLimiter } from './rate-limiter.service';
@@ -49,7 +50,8 @@ export class RequestAuthenticator {
   async handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
     const route = request.is404 ? undefined : request.routeOptions.url;
     if (this.isPublic(route)) return;
-    const result = await this.auth.authenticate(request.headers.authorization);
+    // Redis away is a 503 (RedisUnavailableError, answered by QueueErrorsFilter), never a 401 or a bare 500.
+    const result = await withRedis(() => this.auth.authenticate(request.headers.authorization));
     if ('problem' in result) {
       reply.header('www-authenticate', 'Bearer realm="SimplePySandbox"');
       return this.refuse(reply, 401, PROBLEMS[result.problem]);
@@ -58,7 +60,7 @@ export class RequestAuthenticator {
     if (route !== undefined && RequestAuthenticator.isAdminArea(route) && principal.role !== 'admin') {
       return this.refuse(reply, 403, 'this route needs an admin API key');
     }
-    const rate = await this.rateLimiter.consume(principal.keyId, principal.quotas.ratePerMinute);
+    const rate = await withRedis(() => this.rateLimiter.consume(principal.keyId, principal.quotas.ratePerMinute));
     if (!rate.allowed) {
       const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
       this.logger.warn(`key ${principal.keyId} (${principal.name}) is over its rate of ${principal.quotas.ratePerMinute}/min`);

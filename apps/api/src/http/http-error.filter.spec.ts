@@ -61,6 +61,17 @@ describe('HttpErrorFilter', () => {
     });
   });
 
+  it('keeps an HttpException body that is an object as it is, details and all', () => {
+    const health = { status: 'error', info: {}, error: { workers: { status: 'down' } }, details: { workers: { live: [] } } };
+    const reply = answer(new HttpException(health, 503));
+    expect(reply.status).toBe(503);
+    expect(reply.body).toBe(health);
+  });
+
+  it('gives an HttpException with a string message the usual shape', () => {
+    expect(answer(new HttpException('gone', 410)).body).toEqual({ statusCode: 410, message: 'gone', error: 'Gone' });
+  });
+
   it('sets Retry-After for a 429', () => {
     const reply = answer(new TooManyRequestsException('slow down', 7));
     expect(reply.status).toBe(429);

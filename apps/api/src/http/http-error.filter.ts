@@ -10,9 +10,11 @@ export interface ErrorBody {
 }
 
 /**
- * The one place error bodies are written. An HttpException keeps its message,
- * which the code wrote for the caller; anything else is a fault of the server:
- * its detail (stack, paths) goes to the log, and the caller gets a fixed 500.
+ * The catch-all for error bodies. An HttpException keeps the body the code
+ * wrote for the caller (a health check's details included); anything else is
+ * a fault of the server: its detail (stack, paths) goes to the log, and the
+ * caller gets a fixed 500. Filters for particular errors are tried before it
+ * (see createHttpApp).
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -22,23 +24,24 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
-    const body = this.bodyFor(exception, request);
+    const [statusCode, body] = this.answerFor(exception, request);
     if (reply.sent) return;
     if (exception instanceof TooManyRequestsException) reply.header('retry-after', String(exception.retryAfterSeconds));
-    reply.code(body.statusCode).send(body);
+    reply.code(statusCode).send(body);
   }
 
-  private bodyFor(exception: unknown, request: FastifyRequest): ErrorBody {
+  private answerFor(exception: unknown, request: FastifyRequest): [number, object] {
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const response = exception.getResponse();
-      const message = typeof response === 'string' ? response : ((response as { message?: string | string[] }).message ?? exception.message);
-      return { statusCode, message: clearer(exception, request) ?? message, error: STATUS_CODES[statusCode] ?? 'Error' };
+      if (typeof response === 'object' && response !== null) return [statusCode, response];
+      return [statusCode, { statusCode, message: clearer(exception, request) ?? response, error: STATUS_CODES[statusCode] ?? 'Error' }];
     }
     const error = exception as Error | undefined;
     this.logger.error(`${request.method} ${request.routeOptions?.url ?? '(no route)'} failed: ${error?.stack ?? String(exception)}`);
     const statusCode = HttpStatus.INTERNAL_SERVER_ERROR;
-    return { statusCode, message: 'Internal server error', error: STATUS_CODES[statusCode]! };
+    const body: ErrorBody = { statusCode, message: 'Internal server error', error: STATUS_CODES[statusCode]! };
+    return [statusCode, body];
   }
 }
 
