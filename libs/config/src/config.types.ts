@@ -1,4 +1,5 @@
 import { ApiConfig } from './api.config';
+import { EnvironmentsConfig } from './environments.config';
 import { QueueConfig } from './queue.config';
 import { RedisConfig } from './redis.config';
 import { SandboxConfig } from './sandbox.config';
@@ -11,4 +12,5 @@ export interface AppConfig {
   sandbox: SandboxConfig;
   queue: QueueConfig;
   worker: WorkerConfig;
+  environments: EnvironmentsConfig;
 }

@@ -4,5 +4,6 @@ export * from './api.config';
 export * from './sandbox.config';
 export * from './queue.config';
 export * from './worker.config';
+export * from './environments.config';
 export * from './app-config.module';
 export * from './config.types';

@@ -1,5 +1,7 @@
 export * from './queue.constants';
 export * from './execution.types';
+export * from './environment-build.types';
+export * from './environment-build.queue';
 export * from './redis-keys';
 export * from './redis-connection.service';
 export * from './worker-heartbeat';

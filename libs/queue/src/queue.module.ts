@@ -2,8 +2,9 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
+import { EnvironmentBuildQueue } from './environment-build.queue';
 import { ExecutionQueue } from './execution.queue';
-import { EXECUTION_QUEUE } from './queue.constants';
+import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE } from './queue.constants';
 import { RedisConnection } from './redis-connection.service';
 import { WorkerRegistry } from './worker-registry.service';
 
@@ -17,9 +18,9 @@ import { WorkerRegistry } from './worker-registry.service';
         return { connection: { url }, prefix };
       },
     }),
-    BullModule.registerQueue({ name: EXECUTION_QUEUE }),
+    BullModule.registerQueue({ name: EXECUTION_QUEUE }, { name: ENVIRONMENT_BUILD_QUEUE }),
   ],
-  providers: [RedisConnection, WorkerRegistry, ExecutionQueue],
-  exports: [BullModule, RedisConnection, WorkerRegistry, ExecutionQueue],
+  providers: [RedisConnection, WorkerRegistry, ExecutionQueue, EnvironmentBuildQueue],
+  exports: [BullModule, RedisConnection, WorkerRegistry, ExecutionQueue, EnvironmentBuildQueue],
 })
 export class QueueModule {}

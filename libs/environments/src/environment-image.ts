@@ -1,0 +1,14 @@
+/** Labels on every environment image; the sweeper finds the images it may remove by these alone. */
+export const ENVIRONMENT_IMAGE_LABELS = {
+  environment: 'io.simplepysandbox.environment',
+  specHash: 'io.simplepysandbox.spec-hash',
+  /** The Redis prefix of the deployment that built it: deployments sharing an engine never sweep each other's images. */
+  deployment: 'io.simplepysandbox.deployment',
+} as const;
+
+/**
+ * `<repository>:<name>-<specHash>`. A new spec gets a new tag, so building
+ * it never touches the image that running jobs started from. Names are
+ * [a-z0-9-] and hashes hex, so the tag is always a valid Docker tag.
+ */
+export const environmentImageTag = (repository: string, name: string, specHash: string): string => `${repository}:${name}-${specHash}`;
