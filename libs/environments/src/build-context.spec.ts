@@ -13,7 +13,7 @@ const entries = async (tar: Buffer): Promise<{ name: string; type: string; conte
   });
   reader.on('entry', (header, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('data', (c) => chunks.push(c as Buffer));
     stream.on('end', () => {
       found.push({ name: header.name, type: header.type ?? 'file', content: Buffer.concat(chunks).toString() });
       next();
