@@ -1,7 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AppConfigModule } from '@sps/config';
 import { QueueModule } from '@sps/queue';
+import { EnvironmentsModule } from '@sps/environments';
 import { SandboxModule } from '@sps/sandbox';
+import { EnvironmentBuildProcessor } from './environment-build/environment-build.processor';
+import { EnvironmentBuildService } from './environment-build/environment-build.service';
+import { EnvironmentImageBuilder } from './environment-build/environment-image-builder.service';
+import { EnvironmentImageSweeper } from './environment-build/environment-image-sweeper.service';
+import { EnvironmentImages } from './environment-build/environment-images.service';
+import { HostBuildLock } from './environment-build/host-build-lock.service';
 import { EnvironmentCatalog } from './environments/environment-catalog.service';
 import { CancellationService } from './execution/cancellation.service';
 import { ExecutionRunnerService } from './execution/execution-runner.service';
@@ -9,7 +16,19 @@ import { ExecutionProcessor } from './execution/execution.processor';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
 
 @Module({
-  imports: [AppConfigModule.forWorker(), QueueModule, SandboxModule],
-  providers: [EnvironmentCatalog, CancellationService, ExecutionRunnerService, ExecutionProcessor, HeartbeatService],
+  imports: [AppConfigModule.forWorker(), QueueModule, SandboxModule, EnvironmentsModule],
+  providers: [
+    EnvironmentCatalog,
+    CancellationService,
+    ExecutionRunnerService,
+    ExecutionProcessor,
+    HeartbeatService,
+    HostBuildLock,
+    EnvironmentImageBuilder,
+    EnvironmentImages,
+    EnvironmentBuildService,
+    EnvironmentBuildProcessor,
+    EnvironmentImageSweeper,
+  ],
 })
 export class WorkerModule {}

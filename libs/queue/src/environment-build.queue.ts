@@ -1,8 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import type { EnvironmentBuildJobData, EnvironmentBuildOutcome } from './environment-build.types';
 import { ENVIRONMENT_BUILD_QUEUE } from './queue.constants';
+
+export type EnvironmentBuildJob = Job<EnvironmentBuildJobData, EnvironmentBuildOutcome>;
 
 const WEEK_SECONDS = 7 * 24 * 3600;
 

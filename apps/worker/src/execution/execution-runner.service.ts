@@ -43,7 +43,7 @@ export class ExecutionRunnerService {
   }
 
   async run(jobId: string, data: ExecutionJobData): Promise<ExecutionOutcome> {
-    const image = this.catalog.imageFor(data.environment);
+    const image = await this.catalog.imageFor(data.environment, data.createdAt);
     if (data.network && !this.sandbox.allowNetwork) {
       throw new UnrecoverableError('network access is disabled on this worker');
     }

@@ -33,7 +33,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
     const docker = await this.runtime.ping();
     const environments: string[] = [];
     if (docker.up) {
-      for (const { name, image } of this.catalog.known()) {
+      for (const { name, image } of await this.catalog.known()) {
         if (await this.runtime.imageExists(image).catch(() => false)) environments.push(name);
       }
     }

@@ -1,0 +1,75 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '@sps/config';
+import {
+  BuildResult,
+  completeBuild,
+  Completion,
+  EnvironmentBuildLog,
+  EnvironmentCatalogue,
+  ObsoleteImagesMessage,
+} from '@sps/environments';
+import { EnvironmentBuildJobData, EnvironmentBuildOutcome, RedisConnection } from '@sps/queue';
+import { BuildLogWriter } from './build-log-writer';
+import { EnvironmentBuildError } from './environment-image-builder.service';
+import { EnvironmentImages } from './environment-images.service';
+
+/** Runs one build job: builds the version, records the result, and retires the image it replaced. */
+@Injectable()
+export class EnvironmentBuildService {
+  private readonly logger = new Logger(EnvironmentBuildService.name);
+  private readonly workerId: string;
+
+  constructor(
+    private readonly images: EnvironmentImages,
+    private readonly catalogue: EnvironmentCatalogue,
+    private readonly buildLog: EnvironmentBuildLog,
+    private readonly redis: RedisConnection,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.workerId = config.get('worker.id', { infer: true });
+  }
+
+  async run({ name, buildId, specHash }: EnvironmentBuildJobData): Promise<EnvironmentBuildOutcome> {
+    const record = await this.catalogue.get(name);
+    if (!record || record.latest.buildId !== buildId) {
+      this.logger.log(`build ${buildId} of ${name}: superseded before it started`);
+      return { status: 'superseded', image: null };
+    }
+    const writer = new BuildLogWriter(this.buildLog, buildId);
+    writer.write([`build ${buildId} of ${name} (spec ${specHash}) started on worker ${this.workerId}`]);
+    let result: BuildResult;
+    try {
+      const built = await this.images.ensure(name, record.latest, writer.write);
+      if (built.reused) writer.write([`${built.image} is already on this host (built earlier with the same spec): using it`]);
+      result = { status: 'ready', image: built.image, imageId: built.imageId, sizeBytes: built.sizeBytes, builtBy: this.workerId, builtAt: new Date().toISOString() };
+    } catch (error) {
+      // Infrastructure faults are shown too: the client sees why, and submits again once fixed.
+      const message = error instanceof EnvironmentBuildError ? error.message : `the build failed: ${(error as Error)?.message ?? error}`;
+      result = { status: 'failed', error: message };
+      writer.write([`build failed: ${message}`]);
+    }
+    await writer.flush();
+    let completion: Completion = { record: null, superseded: true, replaced: null };
+    await this.catalogue.update(name, (current) => {
+      completion = completeBuild(current, buildId, result);
+      return completion.superseded ? undefined : completion.record;
+    });
+    if (completion.superseded) {
+      // Deleted or replaced meanwhile: the sweeper removes the image unless another version wants it.
+      await this.buildLog.end(buildId, 'failed', 'superseded by a newer version or a delete');
+      this.logger.log(`build ${buildId} of ${name}: superseded while it ran`);
+      return { status: 'superseded', image: null };
+    }
+    if (completion.replaced) await this.retire(name, completion.replaced.specHash);
+    await this.buildLog.end(buildId, result.status, result.status === 'failed' ? result.error : null);
+    this.logger.log(`build ${buildId} of ${name}: ${result.status}`);
+    return result.status === 'ready' ? { status: 'ready', image: result.image } : { status: 'failed', image: null, error: result.error };
+  }
+
+  /** Every worker's sweeper, this one's included, removes the replaced version's image from its engine. */
+  private async retire(name: string, specHash: string): Promise<void> {
+    const message: ObsoleteImagesMessage = { images: [{ name, specHash }] };
+    await this.redis.client.publish(this.redis.keys.environmentEvents, JSON.stringify(message)).catch(() => undefined);
+  }
+}
