@@ -56,5 +56,78 @@ export const pollUntil = async (id: string, predicate: (result: any) => boolean,
   throw new Error(`execution ${id} never matched; last seen: ${JSON.stringify(last)}`);
 };
 
+/** Polls until `check` holds, or fails naming `what` after `timeoutMs`. */
+export const eventually = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+};
+
 export const FINAL = ['succeeded', 'failed', 'timeout', 'oom', 'output_limit', 'cancelled', 'error'];
 export const isFinal = (result: any): boolean => FINAL.includes(result?.status);
+
+export interface ServerSentEvent {
+  event: string;
+  data: string;
+  id?: string;
+}
+
+/**
+ * Follows a Server-Sent Events stream until an event named `until` arrives
+ * (kept) or the server ends the stream; fails after `timeoutMs`.
+ */
+export const readEvents = async (
+  path: string,
+  { until = 'end', timeoutMs = 120_000, headers = {} }: { until?: string; timeoutMs?: number; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; events: ServerSentEvent[] }> => {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  const events: ServerSentEvent[] = [];
+  try {
+    const response = await fetch(`${baseUrl()}${path}`, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
+    if (!response.body || !response.headers.get('content-type')?.startsWith('text/event-stream')) {
+      return { status: response.status, headers: response.headers, events };
+    }
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let boundary: number;
+      while ((boundary = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, boundary);
+        buffer = buffer.slice(boundary + 2);
+        const event: ServerSentEvent = { event: 'message', data: '' };
+        let hasData = false;
+        for (const line of block.split('\n')) {
+          if (line.startsWith(':')) continue;
+          const colon = line.indexOf(':');
+          const field = colon < 0 ? line : line.slice(0, colon);
+          const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+          if (field === 'event') event.event = value;
+          else if (field === 'id') event.id = value;
+          else if (field === 'data') {
+            event.data = hasData ? `${event.data}\n${value}` : value;
+            hasData = true;
+          }
+        }
+        if (!hasData) continue;
+        events.push(event);
+        if (event.event === until) {
+          abort.abort();
+          return { status: response.status, headers: response.headers, events };
+        }
+      }
+    }
+    return { status: response.status, headers: response.headers, events };
+  } catch (error) {
+    if (abort.signal.aborted && !events.some((e) => e.event === until)) {
+      throw new Error(`no "${until}" event from ${path} within ${timeoutMs} ms; got ${events.length} events, last: ${JSON.stringify(events.at(-1))}`);
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+};

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, ServiceStack } from './service-stack';
+import { writeWheel } from './wheel-maker';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -32,9 +33,28 @@ const requirePrerequisites = async (redisUrl: string): Promise<void> => {
   }
 };
 
+/** Environment builds need a network: Docker's default bridge, or the host's when the engine has none (as prereqs.sh starts it). */
+const buildNetwork = (): string => {
+  if (process.env.ENV_BUILD_NETWORK) return process.env.ENV_BUILD_NETWORK;
+  try {
+    execFileSync('curl', ['-sf', '--unix-socket', process.env.DOCKER_SOCKET ?? '/var/run/docker.sock', 'http://localhost/networks/bridge']);
+    return 'bridge';
+  } catch {
+    return 'host';
+  }
+};
+
+/** With no PyPI here, pip builds install from a wheelhouse of tiny test packages, made fresh for each run. */
+const makeWheelhouse = (): string => {
+  const dir = join(ROOT, '.data', `e2e-wheelhouse-${process.pid}`);
+  for (const version of ['0.1.0', '0.2.0']) writeWheel(dir, 'sps-hello', version);
+  return dir;
+};
+
 export default async function globalSetup(): Promise<void> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   await requirePrerequisites(redisUrl);
+  const wheelhouse = makeWheelhouse();
   const stack = new ServiceStack('e2e', await freePort(), {
     REDIS_URL: redisUrl,
     REDIS_PREFIX: `e2e-${process.pid}`,
@@ -42,10 +62,18 @@ export default async function globalSetup(): Promise<void> {
     HEARTBEAT_INTERVAL_MS: '1000',
     WORKER_CONCURRENCY: '2',
     JOB_BACKOFF_MS: '200',
+    ENV_BUILD_NETWORK: buildNetwork(),
+    ENV_PIP_WHEELHOUSE: wheelhouse,
+    ENV_PIP_NO_INDEX: 'true',
+    ENV_SWEEP_INTERVAL_MS: '2000',
+    // Not added at start: on a fresh host its build would run behind every test file. The
+    // environments spec creates it with the same built-in spec when it needs it.
+    ENV_DATASCIENCE: 'off',
   });
   await stack.start(1);
   globalThis.__E2E_STACK__ = stack;
   process.env.E2E_BASE_URL = stack.baseUrl;
   process.env.E2E_REDIS_PREFIX = stack.prefix;
   process.env.E2E_REDIS_URL = redisUrl;
+  process.env.E2E_WHEELHOUSE = wheelhouse;
 }

@@ -4,6 +4,11 @@ export const ENVIRONMENT_IMAGE_LABELS = {
   specHash: 'io.simplepysandbox.spec-hash',
   /** The Redis prefix of the deployment that built it: deployments sharing an engine never sweep each other's images. */
   deployment: 'io.simplepysandbox.deployment',
+  /**
+   * Set on the sandbox base image by scripts/build-base-image.sh (a hash of its Dockerfile and runner)
+   * and inherited by every image built on it: tells which runner an environment image carries.
+   */
+  baseSource: 'io.simplepysandbox.source',
 } as const;
 
 /**

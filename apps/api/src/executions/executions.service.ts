@@ -34,8 +34,8 @@ export class ExecutionsService {
   }
 
   async get(id: string): Promise<ExecutionResult> {
-    const job = UUID.test(id) ? await this.queue.find(id) : undefined;
-    if (job) return toExecutionResult(job, await job.getState());
+    const found = UUID.test(id) ? await this.queue.findWithState(id) : undefined;
+    if (found) return toExecutionResult(found.job, found.state);
     const cancelled = UUID.test(id) ? await this.redis.client.get(this.redis.keys.cancelledResult(id)) : null;
     if (cancelled) return JSON.parse(cancelled) as ExecutionResult;
     throw new NotFoundException(`execution ${id} not found (it never existed or its result has expired)`);

@@ -24,6 +24,15 @@ export type BuildLogSink = (lines: string[]) => void;
 /** A build that cannot succeed as asked; its message is written for the user. */
 export class EnvironmentBuildError extends Error {}
 
+// Docker's own lines between a step's output and its error say nothing about the cause.
+const BUILDER_NOISE = /^(?: ---> |Removing intermediate container|Step \d+\/\d+ :)/;
+
+/** The engine says which step failed; the step's last words usually say why (e.g. "E: Unable to locate package x"). */
+export const failureMessage = (engineError: string, recentLines: string[]): string => {
+  const cause = recentLines.filter((line) => line !== engineError && !BUILDER_NOISE.test(line)).at(-1);
+  return cause ? `${cause} (${engineError})` : engineError;
+};
+
 /**
  * Builds one environment version's image on this worker's engine, from the
  * spec and a base image that is already there. Knows nothing of Redis, so
@@ -35,12 +44,14 @@ export class EnvironmentImageBuilder {
   private readonly config: EnvironmentsConfig;
   private readonly deployment: string;
   private readonly workerId: string;
+  private readonly defaultImage: string;
 
   constructor(
     private readonly runtime: ContainerRuntime,
     config: ConfigService<AppConfig, true>,
   ) {
     this.config = config.get('environments', { infer: true });
+    this.defaultImage = config.get('sandbox.image', { infer: true });
     this.deployment = config.get('redis.prefix', { infer: true });
     this.workerId = config.get('worker.id', { infer: true });
   }
@@ -49,11 +60,19 @@ export class EnvironmentImageBuilder {
     return environmentImageTag(this.config.imageRepository, name, specHash);
   }
 
-  /** The image of a version when the engine has it, checked by its spec-hash label rather than trusted by tag. */
+  /**
+   * The image of a version when the engine has a usable one: checked by its
+   * spec-hash label rather than trusted by tag, and built on the default
+   * image this worker uses now. An image built on another version of the
+   * base carries another runner, which may not speak this worker's protocol:
+   * it counts as missing and is built again, on the current base.
+   */
   async existing(name: string, specHash: string): Promise<BuiltImage | null> {
     const tag = this.tagFor(name, specHash);
-    const image = await this.runtime.inspectImage(tag);
+    const [image, base] = await Promise.all([this.runtime.inspectImage(tag), this.runtime.inspectImage(this.defaultImage)]);
     if (!image || image.labels[ENVIRONMENT_IMAGE_LABELS.specHash] !== specHash) return null;
+    const runner = base?.labels[ENVIRONMENT_IMAGE_LABELS.baseSource];
+    if (runner && image.labels[ENVIRONMENT_IMAGE_LABELS.baseSource] !== runner) return null;
     return { image: tag, imageId: image.id, sizeBytes: image.sizeBytes, reused: true };
   }
 
@@ -79,6 +98,7 @@ export class EnvironmentImageBuilder {
     ]);
     const started = Date.now();
     const signal = AbortSignal.timeout(this.config.buildTimeoutMs);
+    const recent: string[] = [];
     let imageId: string;
     try {
       imageId = await this.runtime.buildImage(context, {
@@ -91,11 +111,15 @@ export class EnvironmentImageBuilder {
         },
         networkMode: this.config.buildNetwork,
         signal,
-        onLine: (line) => log([line]),
+        onLine: (line) => {
+          recent.push(line);
+          if (recent.length > 10) recent.shift();
+          log([line]);
+        },
       });
     } catch (error) {
       if (signal.aborted) throw new EnvironmentBuildError(`the build took longer than ENV_BUILD_TIMEOUT_MS (${this.config.buildTimeoutMs / 1000} s)`);
-      throw new EnvironmentBuildError((error as Error).message || String(error));
+      throw new EnvironmentBuildError(failureMessage((error as Error).message || String(error), recent));
     }
     const info = await this.runtime.inspectImage(tag);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);

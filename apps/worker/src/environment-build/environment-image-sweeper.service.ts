@@ -58,10 +58,13 @@ export class EnvironmentImageSweeper implements OnApplicationBootstrap, OnModule
     const wanted = wantedImages(await this.catalogue.list());
     for (const image of images) {
       const key = `${image.labels[labels.environment]}@${image.labels[labels.specHash]}`;
-      if (wanted.has(key) || (only && !only.includes(key))) continue;
-      for (const tag of image.tags.filter((t) => t !== '<none>:<none>')) {
-        const outcome = await this.runtime.removeImage(tag);
-        if (outcome === 'removed') this.logger.log(`removed ${tag}: no environment version uses it any more`);
+      const untagged = image.tags.every((t) => t === '<none>:<none>');
+      if ((wanted.has(key) && !untagged) || (only && !only.includes(key))) continue;
+      const tags = image.tags.filter((t) => t !== '<none>:<none>');
+      // Untagged: replaced by a build of the same version on a newer base image; it goes by id once no container uses it.
+      for (const ref of tags.length ? tags : [image.id]) {
+        const outcome = await this.runtime.removeImage(ref);
+        if (outcome === 'removed') this.logger.log(`removed ${ref}: no environment version uses it any more`);
       }
     }
   }
