@@ -38,6 +38,18 @@ describe('BuildOutput', () => {
     expect(lines).toEqual(['working', error]);
   });
 
+  it('puts the failed step\'s last line before the engine\'s error, skipping the builder\'s own lines', () => {
+    const error = "The command '/bin/sh -c apt-get install nope' returned a non-zero code: 100";
+    const stream = 'Step 5/9 : RUN apt-get install nope\n ---> Running in 1234\nReading package lists...\n\u001b[91mE: Unable to locate package nope\n\u001b[0m';
+    const { output } = read([`${JSON.stringify({ stream })}\n`, `${JSON.stringify({ errorDetail: { message: error }, error })}\n`]);
+    expect(output.failure).toBe(`E: Unable to locate package nope (${error})`);
+  });
+
+  it('has no failure when the build succeeded, and only the error when nothing came before it', () => {
+    expect(read([`${JSON.stringify({ stream: 'Successfully built feed\n' })}\n`]).output.failure).toBeNull();
+    expect(read([`${JSON.stringify({ error: 'no such image' })}\n`]).output.failure).toBe('no such image');
+  });
+
   it('keeps a last line that has no newline, and text that is not JSON', () => {
     expect(read(['not json\n', JSON.stringify({ stream: 'tail' })]).lines).toEqual(['not json', 'tail']);
   });

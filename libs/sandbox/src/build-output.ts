@@ -1,6 +1,9 @@
 // Colour codes the legacy builder wraps around a step's stderr.
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const MAX_PENDING_CHARS = 64 * 1024;
+const RECENT_LINES = 10;
+// Docker's own lines between a step's output and its error say nothing about the cause.
+const BUILDER_NOISE = /^(?: ---> |Removing intermediate container|Step \d+\/\d+ :)/;
 
 /**
  * Reads the engine's build progress, newline-delimited JSON objects such as
@@ -13,6 +16,7 @@ export class BuildOutput {
   error: string | null = null;
   private json = '';
   private text = '';
+  private readonly recent: string[] = [];
 
   constructor(private readonly onLine: (line: string) => void) {}
 
@@ -24,6 +28,16 @@ export class BuildOutput {
       this.json = this.json.slice(newline + 1);
       if (raw) this.accept(raw);
     }
+  }
+
+  /**
+   * The engine's error says which step failed; the step's last words usually
+   * say why (e.g. "E: Unable to locate package x"), so they come first.
+   */
+  get failure(): string | null {
+    if (!this.error) return null;
+    const cause = this.recent.filter((line) => line !== this.error && !BUILDER_NOISE.test(line)).at(-1);
+    return cause ? `${cause} (${this.error})` : this.error;
   }
 
   /** Flushes whatever is left once the stream has ended. */
@@ -64,6 +78,9 @@ export class BuildOutput {
 
   private emit(line: string): void {
     const clean = line.replace(ANSI, '').trimEnd();
-    if (clean) this.onLine(clean);
+    if (!clean) return;
+    this.recent.push(clean);
+    if (this.recent.length > RECENT_LINES) this.recent.shift();
+    this.onLine(clean);
   }
 }

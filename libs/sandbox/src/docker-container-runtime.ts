@@ -165,7 +165,7 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
     });
     output.end();
     if (options.signal.aborted) throw new Error('the build was stopped');
-    if (output.error) throw new Error(output.error);
+    if (output.failure) throw new Error(output.failure);
     const id = output.imageId ?? (await this.inspectImage(options.tag))?.id;
     if (!id) throw new Error('the engine reported no image for the build');
     return id;

@@ -24,15 +24,6 @@ export type BuildLogSink = (lines: string[]) => void;
 /** A build that cannot succeed as asked; its message is written for the user. */
 export class EnvironmentBuildError extends Error {}
 
-// Docker's own lines between a step's output and its error say nothing about the cause.
-const BUILDER_NOISE = /^(?: ---> |Removing intermediate container|Step \d+\/\d+ :)/;
-
-/** The engine says which step failed; the step's last words usually say why (e.g. "E: Unable to locate package x"). */
-export const failureMessage = (engineError: string, recentLines: string[]): string => {
-  const cause = recentLines.filter((line) => line !== engineError && !BUILDER_NOISE.test(line)).at(-1);
-  return cause ? `${cause} (${engineError})` : engineError;
-};
-
 /**
  * Builds one environment version's image on this worker's engine, from the
  * spec and a base image that is already there. Knows nothing of Redis, so
@@ -98,7 +89,6 @@ export class EnvironmentImageBuilder {
     ]);
     const started = Date.now();
     const signal = AbortSignal.timeout(this.config.buildTimeoutMs);
-    const recent: string[] = [];
     let imageId: string;
     try {
       imageId = await this.runtime.buildImage(context, {
@@ -111,15 +101,11 @@ export class EnvironmentImageBuilder {
         },
         networkMode: this.config.buildNetwork,
         signal,
-        onLine: (line) => {
-          recent.push(line);
-          if (recent.length > 10) recent.shift();
-          log([line]);
-        },
+        onLine: (line) => log([line]),
       });
     } catch (error) {
       if (signal.aborted) throw new EnvironmentBuildError(`the build took longer than ENV_BUILD_TIMEOUT_MS (${this.config.buildTimeoutMs / 1000} s)`);
-      throw new EnvironmentBuildError(failureMessage((error as Error).message || String(error), recent));
+      throw new EnvironmentBuildError((error as Error).message || String(error));
     }
     const info = await this.runtime.inspectImage(tag);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
