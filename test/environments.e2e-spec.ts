@@ -1,6 +1,9 @@
+import Redis from 'ioredis';
 import { datascienceSpec } from '../libs/environments/src/builtin-environments';
+import { normalizeSpec } from '../libs/environments/src/environment-spec.rules';
 import { eventually, isFinal, pollUntil, readEvents, request, run, submit } from './support/api-client';
 import { imageExists, removeImage } from './support/docker-images';
+import { freePort, ServiceStack } from './support/service-stack';
 
 /*
  * Environments end to end: real builds on the real engine. Builds cost time,
@@ -97,7 +100,7 @@ describe('environments', () => {
       BUILD_MS,
     );
 
-    it('is idempotent for the same spec, in any order of packages', async () => {
+    it('is idempotent for the same spec', async () => {
       const again = await create({ name: PIP_ENV, pip: ['sps-hello==0.1.0'] });
       expect(again.status).toBe(200);
       expect(again.body).toEqual({ name: PIP_ENV, status: 'ready', specHash: v1.specHash });
@@ -226,7 +229,42 @@ describe('environments', () => {
     expect(result).toMatchObject({ status: 'error', error: `unknown environment "${RUN}-never"` });
   });
 
+  it('lists the environment endpoints in the OpenAPI document', async () => {
+    const paths = Object.keys((await request('GET', '/docs-json')).body.paths);
+    expect(paths).toEqual(
+      expect.arrayContaining(['/v1/environments', '/v1/environments/{name}', '/v1/environments/{name}/build-log']),
+    );
+  });
+
   describe('datascience', () => {
+    it('is added to the catalogue when an API first starts, once: deleting it keeps it deleted', async () => {
+      // An API of its own, on a prefix of its own, with the built-in enabled (the shared stack has it off).
+      const prefix = `${process.env.E2E_REDIS_PREFIX}-seed`;
+      const env = { REDIS_URL: process.env.E2E_REDIS_URL!, REDIS_PREFIX: prefix, ENV_DATASCIENCE: 'apt' };
+      const get = async (stack: ServiceStack, path: string, method = 'GET') => {
+        const response = await fetch(`${stack.baseUrl}${path}`, { method });
+        return { status: response.status, body: response.status === 204 ? null : await response.json() };
+      };
+      const redis = new Redis(process.env.E2E_REDIS_URL!);
+      const first = new ServiceStack('seed-1', await freePort(), env);
+      const second = new ServiceStack('seed-2', await freePort(), env);
+      try {
+        await first.startApiOnly();
+        const seeded = (await get(first, '/v1/environments/datascience')).body;
+        expect(seeded).toMatchObject({ name: 'datascience', status: 'building', builtin: true, spec: normalizeSpec(datascienceSpec('apt')) });
+        expect((await get(first, '/v1/environments/datascience', 'DELETE')).status).toBe(204);
+        await first.stop();
+
+        await second.startApiOnly();
+        expect((await get(second, '/v1/environments/datascience')).status).toBe(404);
+      } finally {
+        await Promise.all([first.stop(), second.stop()]);
+        const keys = await redis.keys(`${prefix}:*`);
+        if (keys.length) await redis.del(...keys);
+        redis.disconnect();
+      }
+    }, 60_000);
+
     it(
       'builds from Debian packages and draws a PNG with matplotlib',
       async () => {

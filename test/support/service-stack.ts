@@ -45,6 +45,17 @@ export class ServiceStack {
     await this.waitUntilReady();
   }
 
+  /** The API alone, for tests of what it does by itself at start; resolves once it answers. */
+  async startApiOnly(timeoutMs = 30_000): Promise<void> {
+    this.api = this.spawn('api', 'dist/apps/api/src/main.js', { PORT: String(this.port), HOST: '127.0.0.1' });
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await fetch(`${this.baseUrl}/health/live`).then((r) => r.ok, () => false)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`${this.name} API did not start (logs in ${LOG_DIR})`);
+  }
+
   startWorker(extraEnv: Record<string, string> = {}): string {
     const id = `${this.prefix}-w${this.nextWorker++}`;
     this.workers.set(id, this.spawn(id, 'dist/apps/worker/src/main.js', { WORKER_ID: id, ...extraEnv }));
