@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EnvironmentBuildLog, EnvironmentCatalogue, EnvironmentRecord } from '@sps/environments';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
@@ -18,7 +18,7 @@ export class BuildLogEvents {
     private readonly catalogue: EnvironmentCatalogue,
   ) {}
 
-  async stream(record: EnvironmentRecord, lastEventId: string | undefined, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  async stream(record: EnvironmentRecord, lastEventId: string | undefined, reply: FastifyReply): Promise<void> {
     const { name } = record;
     const { buildId, specHash } = record.latest;
     reply.hijack();
@@ -29,8 +29,8 @@ export class BuildLogEvents {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
+    // The response closes when the client goes away: that stops the follower and frees its Redis connection.
     const closed = new AbortController();
-    request.raw.once('close', () => closed.abort());
     raw.once('close', () => closed.abort());
     const send = (event: string, data: string, id?: string) => {
       // One line per event: a line break inside would end the event early.

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -10,7 +10,7 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { CreateEnvironmentDto } from './dto/create-environment.dto';
 import { EnvironmentAcceptedDto, EnvironmentDetailDto, EnvironmentDto } from './dto/environment.dto';
 import { BuildLogEvents } from './build-log-events.service';
@@ -63,11 +63,10 @@ export class EnvironmentsController {
   async buildLog(
     @Param('name') name: string,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const record = await this.environments.find(name); // a 404 is answered before the stream starts
-    await this.events.stream(record, lastEventId, request, reply);
+    await this.events.stream(record, lastEventId, reply);
   }
 
   @Delete(':name')
