@@ -7,15 +7,17 @@ sends back the files the program created or changed plus an exit record.
 
 Wire format, container stdin:  u32 big-endian length + UTF-8 JSON payload.
 Wire format, container stdout: 1 byte type + u32 big-endian length + body.
-  R ready   O stdout chunk   E stderr chunk
+  R ready   A payload accepted   O stdout chunk   E stderr chunk
   F file (u16 name length + name bytes + content)   X exit record (JSON)
 
 Everything here runs as the same unprivileged uid as the user's code, so the
 worker trusts nothing it says: this file exists for convenience and speed,
 not as a security boundary.
 """
+import atexit
 import base64
 import json
+import linecache  # slow to import (it pulls in tokenize and re): paid once, before the ready signal
 import os
 import resource
 import selectors
@@ -23,6 +25,8 @@ import signal
 import struct
 import sys
 import time
+import traceback
+import types
 
 WORKDIR = "/sandbox"
 MAIN_FILE = WORKDIR + "/main.py"
@@ -105,9 +109,6 @@ def run_user_code(payload, pipes):
         pass
     os.chdir(WORKDIR)
     sys.dont_write_bytecode = True
-    import site  # the runner starts with -S; the user's program gets site-packages as usual
-
-    site.main()
     sys.path.insert(0, WORKDIR)
     sys.argv = [MAIN_FILE] + list(payload.get("args", []))
     status = execute_main(payload["code"].encode("utf-8"))
@@ -115,9 +116,6 @@ def run_user_code(payload, pipes):
 
 
 def execute_main(source):
-    import linecache
-    import types
-
     main = types.ModuleType("__main__")
     main.__file__ = MAIN_FILE
     main.__builtins__ = __builtins__
@@ -132,7 +130,12 @@ def execute_main(source):
     except BaseException as exc:  # the interpreter's own top level does the same
         # Drop the runner's own frame so the traceback starts in the user's code.
         exc.__traceback__ = exc.__traceback__.tb_next or exc.__traceback__
-        sys.excepthook(type(exc), exc, exc.__traceback__)
+        if sys.excepthook is sys.__excepthook__:
+            # The pure-Python printer reads source lines through linecache,
+            # where main.py lives, so tracebacks show the offending line.
+            traceback.print_exception(exc)
+        else:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
         status = 1
     return finish_interpreter(status)
 
@@ -153,8 +156,6 @@ def finish_interpreter(status):
             sys.modules["threading"]._shutdown()
         except BaseException:
             pass
-    import atexit
-
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -332,9 +333,20 @@ def read_regular_file(path, max_size):
 
 
 def main():
+    # The interpreter starts with -S; site-packages are set up here, once, before
+    # the ready signal, so a pre-started container has paid for it already and
+    # the forked program sees the same sys.path as `python3 main.py` would.
+    import site
+
+    site.main()
+    # Run the compiler once so its first-use costs are paid here, not by the job.
+    compile("import sys\nprint(sys.argv)\n", MAIN_FILE, "exec", dont_inherit=True)
     send(b"R")
     try:
         payload = read_payload()
+        # Tells the worker this container was alive and took the job, so a
+        # container that died before this is the service's fault, not the user's.
+        send(b"A")
         inputs = write_input_files(payload.get("files", []))
     except Exception as exc:  # a broken payload is the worker's bug, not the user's
         send(b"X", json.dumps({"error": "runner could not read its payload: %s" % type(exc).__name__}).encode())

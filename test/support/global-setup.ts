@@ -11,6 +11,7 @@ declare global {
 }
 
 const ROOT = join(__dirname, '..', '..');
+const WARM_POOL_SIZE = 2;
 
 /** End-to-end tests never skip: a missing prerequisite is a failure with a message that says which. */
 const requirePrerequisites = async (redisUrl: string): Promise<void> => {
@@ -62,6 +63,7 @@ export default async function globalSetup(): Promise<void> {
     HEARTBEAT_INTERVAL_MS: '1000',
     WORKER_CONCURRENCY: '2',
     JOB_BACKOFF_MS: '200',
+    POOL_SIZES: `default=${WARM_POOL_SIZE}`,
     ENV_BUILD_NETWORK: buildNetwork(),
     ENV_PIP_WHEELHOUSE: wheelhouse,
     ENV_PIP_NO_INDEX: 'true',
@@ -75,5 +77,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.E2E_BASE_URL = stack.baseUrl;
   process.env.E2E_REDIS_PREFIX = stack.prefix;
   process.env.E2E_REDIS_URL = redisUrl;
+  process.env.E2E_WARM_CONTAINERS = String(WARM_POOL_SIZE * stack.workers.size);
   process.env.E2E_WHEELHOUSE = wheelhouse;
 }

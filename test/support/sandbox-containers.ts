@@ -2,6 +2,9 @@ import Docker from 'dockerode';
 
 const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
 const MANAGED = 'io.simplepysandbox.managed=true';
+const JOB = 'io.simplepysandbox.job';
+const WORKER = 'io.simplepysandbox.worker';
+export const WARM_POOL_JOB = 'warm-pool';
 
 /**
  * Sandbox containers of this test run: its workers' ids start with the run's
@@ -10,18 +13,36 @@ const MANAGED = 'io.simplepysandbox.managed=true';
 export const listSandboxContainers = async (): Promise<Docker.ContainerInfo[]> => {
   const prefix = process.env.E2E_REDIS_PREFIX ?? '';
   const all = await docker.listContainers({ all: true, filters: { label: [MANAGED] } });
-  return all.filter((c) => (c.Labels['io.simplepysandbox.worker'] ?? '').startsWith(`${prefix}-`));
+  return all.filter((c) => (c.Labels[WORKER] ?? '').startsWith(`${prefix}-`));
+};
+
+export const warmContainersOf = async (workerId: string): Promise<Docker.ContainerInfo[]> =>
+  (await listSandboxContainers()).filter((c) => c.Labels[WORKER] === workerId && c.Labels[JOB] === WARM_POOL_JOB);
+
+/**
+ * What may exist between tests: pre-started containers still waiting for a job,
+ * no more of them than the pools hold. A used container has exited (its runner
+ * ends with its job), so a leaked one shows up as not running or as one too many.
+ */
+const leftovers = async (): Promise<Docker.ContainerInfo[]> => {
+  const allowedWarm = Number(process.env.E2E_WARM_CONTAINERS ?? 0);
+  const containers = await listSandboxContainers();
+  const waiting = containers.filter((c) => c.Labels[JOB] === WARM_POOL_JOB && c.State === 'running');
+  const others = containers.filter((c) => !waiting.includes(c));
+  return waiting.length > allowedWarm ? containers : others;
 };
 
 /** Removal happens right after a result is recorded; give it a moment, then insist. */
 export const expectNoSandboxContainers = async (timeoutMs = 10_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
-  let left = await listSandboxContainers();
+  let left = await leftovers();
   while (left.length && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 200));
-    left = await listSandboxContainers();
+    left = await leftovers();
   }
   if (left.length) {
-    throw new Error(`sandbox containers left behind: ${left.map((c) => `${c.Id.slice(0, 12)} ${c.State}`).join(', ')}`);
+    throw new Error(
+      `sandbox containers left behind: ${left.map((c) => `${c.Id.slice(0, 12)} ${c.Labels[JOB]} ${c.State}`).join(', ')}`,
+    );
   }
 };

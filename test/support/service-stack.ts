@@ -35,6 +35,10 @@ export class ServiceStack {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  get apiPid(): number | undefined {
+    return this.api?.pid;
+  }
+
   get prefix(): string {
     return this.env.REDIS_PREFIX;
   }

@@ -11,15 +11,19 @@ import { EnvironmentImages } from './environment-build/environment-images.servic
 import { HostBuildLock } from './environment-build/host-build-lock.service';
 import { EnvironmentCatalog } from './environments/environment-catalog.service';
 import { CancellationService } from './execution/cancellation.service';
+import { ContainerDisposer } from './execution/container-disposer.service';
 import { ExecutionRunnerService } from './execution/execution-runner.service';
 import { ExecutionProcessor } from './execution/execution.processor';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
+import { WarmPool } from './pool/warm-pool.service';
 
 @Module({
   imports: [AppConfigModule.forWorker(), QueueModule, SandboxModule, EnvironmentsModule],
   providers: [
     EnvironmentCatalog,
     CancellationService,
+    ContainerDisposer,
+    WarmPool,
     ExecutionRunnerService,
     ExecutionProcessor,
     HeartbeatService,

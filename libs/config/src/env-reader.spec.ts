@@ -107,3 +107,18 @@ describe('EnvReader', () => {
     }
   });
 });
+
+describe('EnvReader number syntax', () => {
+  it.each([' ', ' 42 ', '0x10', '0b11', '1e3', '4.0'])('refuses %j as an integer', (raw) => {
+    expect(() => new EnvReader({ X: raw }).int('X', 1)).toThrow('X must be an integer');
+  });
+
+  it.each(['0x1', '1e2', ' 1'])('refuses %j as a number', (raw) => {
+    expect(() => new EnvReader({ X: raw }).number('X', 1)).toThrow('X must be a number');
+  });
+
+  it('reads plain decimals', () => {
+    expect(new EnvReader({ X: '0.25' }).number('X', 1)).toBe(0.25);
+    expect(new EnvReader({ X: '-3' }).int('X', 1)).toBe(-3);
+  });
+});

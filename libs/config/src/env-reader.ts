@@ -19,14 +19,15 @@ export class EnvReader {
 
   int(name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
     const raw = this.source[name];
-    const value = raw === undefined || raw === '' ? fallback : Number(raw);
+    // Number() would take " ", "0x10" or "1e3"; a setting is written in plain digits.
+    const value = raw === undefined || raw === '' ? fallback : /^-?\d+$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isInteger(value)) throw new ConfigError(`${name} must be an integer, got ${JSON.stringify(raw)}`);
     return this.inRange(name, value, range);
   }
 
   number(name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
     const raw = this.source[name];
-    const value = raw === undefined || raw === '' ? fallback : Number(raw);
+    const value = raw === undefined || raw === '' ? fallback : /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isFinite(value)) throw new ConfigError(`${name} must be a number, got ${JSON.stringify(raw)}`);
     return this.inRange(name, value, range);
   }

@@ -1,7 +1,3 @@
-// @nestjs/config ships as an ES module only, which Jest's CommonJS runtime cannot load;
-// registerAs is all this file takes from it, and the reader is tested directly.
-jest.mock('@nestjs/config', () => ({ registerAs: (_token: string, factory: () => unknown) => factory }));
-
 import { ConfigError, EnvReader } from './env-reader';
 import { readEnvironmentsConfig } from './environments.config';
 

@@ -32,20 +32,30 @@ export interface SandboxConfig {
   dockerSocket: string;
 }
 
+const LIMIT_VARIABLES: Record<keyof SandboxLimits, string> = {
+  timeoutMs: 'TIMEOUT_MS',
+  memoryMb: 'MEMORY_MB',
+  cpus: 'CPUS',
+  pids: 'PIDS',
+  outputBytes: 'OUTPUT_BYTES',
+};
+
 const readLimits = (env: EnvReader, kind: 'DEFAULT' | 'MAX', fallback: SandboxLimits): SandboxLimits => ({
-  timeoutMs: env.int(`SANDBOX_${kind}_TIMEOUT_MS`, fallback.timeoutMs, { min: 100, max: 3_600_000 }),
-  memoryMb: env.int(`SANDBOX_${kind}_MEMORY_MB`, fallback.memoryMb, { min: 32, max: 1024 * 1024 }),
-  cpus: env.number(`SANDBOX_${kind}_CPUS`, fallback.cpus, { min: 0.01, max: 1024 }),
-  pids: env.int(`SANDBOX_${kind}_PIDS`, fallback.pids, { min: 8, max: 100_000 }),
-  outputBytes: env.int(`SANDBOX_${kind}_OUTPUT_BYTES`, fallback.outputBytes, { min: 1024, max: 256 * MiB }),
+  timeoutMs: env.int(`SANDBOX_${kind}_${LIMIT_VARIABLES.timeoutMs}`, fallback.timeoutMs, { min: 100, max: 3_600_000 }),
+  memoryMb: env.int(`SANDBOX_${kind}_${LIMIT_VARIABLES.memoryMb}`, fallback.memoryMb, { min: 32, max: 1024 * 1024 }),
+  cpus: env.number(`SANDBOX_${kind}_${LIMIT_VARIABLES.cpus}`, fallback.cpus, { min: 0.01, max: 1024 }),
+  pids: env.int(`SANDBOX_${kind}_${LIMIT_VARIABLES.pids}`, fallback.pids, { min: 8, max: 100_000 }),
+  outputBytes: env.int(`SANDBOX_${kind}_${LIMIT_VARIABLES.outputBytes}`, fallback.outputBytes, { min: 1024, max: 256 * MiB }),
 });
 
 export const readSandboxConfig = (env = new EnvReader()): SandboxConfig => {
   const defaults = readLimits(env, 'DEFAULT', { timeoutMs: 10_000, memoryMb: 256, cpus: 1, pids: 64, outputBytes: MiB });
   const max = readLimits(env, 'MAX', { timeoutMs: 60_000, memoryMb: 2048, cpus: CPU_COUNT, pids: 512, outputBytes: 8 * MiB });
-  for (const key of Object.keys(defaults) as (keyof SandboxLimits)[]) {
+  for (const [key, suffix] of Object.entries(LIMIT_VARIABLES) as [keyof SandboxLimits, string][]) {
     if (defaults[key] > max[key]) {
-      throw new ConfigError(`the default ${key} (${defaults[key]}) is above its maximum (${max[key]})`);
+      throw new ConfigError(
+        `SANDBOX_DEFAULT_${suffix} (${defaults[key]}) is above SANDBOX_MAX_${suffix} (${max[key]})`,
+      );
     }
   }
   return {

@@ -1,9 +1,9 @@
 import type { JobState } from 'bullmq';
 import type { ExecutionJob } from './execution.queue';
-import type { ExecutionResult, ExecutionStatus } from './execution.types';
+import type { ExecutionJobData, ExecutionOutcome, ExecutionResult, ExecutionStatus } from './execution.types';
 
-const pendingResult = (job: ExecutionJob, status: ExecutionStatus): ExecutionResult => ({
-  id: job.id!,
+/** An outcome with nothing run: no output, no usage, no times. */
+export const emptyOutcome = (status: ExecutionStatus): ExecutionOutcome => ({
   status,
   exitCode: null,
   signal: null,
@@ -14,11 +14,23 @@ const pendingResult = (job: ExecutionJob, status: ExecutionStatus): ExecutionRes
   files: [],
   filesTruncated: false,
   usage: null,
-  environment: job.data.environment,
-  createdAt: job.data.createdAt,
-  startedAt: status === 'running' && job.processedOn ? new Date(job.processedOn).toISOString() : null,
+  startedAt: null,
   finishedAt: null,
   workerId: null,
+});
+
+/** The result of a job nobody has run yet. */
+export const queuedResult = (id: string, data: ExecutionJobData): ExecutionResult => ({
+  id,
+  environment: data.environment,
+  createdAt: data.createdAt,
+  ...emptyOutcome('queued'),
+});
+
+const pendingResult = (job: ExecutionJob, status: ExecutionStatus): ExecutionResult => ({
+  ...queuedResult(job.id!, job.data),
+  status,
+  startedAt: status === 'running' && job.processedOn ? new Date(job.processedOn).toISOString() : null,
 });
 
 /** BullMQ says a job stalled when the worker holding it stopped renewing its lock: it died. */

@@ -3,6 +3,15 @@ export interface DockerStatus {
   version: string | null;
 }
 
+export interface PoolStats {
+  /** Pre-started containers waiting right now. */
+  idle: number;
+  target: number;
+  /** Jobs that got a pre-started container, and jobs that had to start one cold. */
+  hits: number;
+  misses: number;
+}
+
 /** What each worker publishes about itself; the API learns about workers from this alone. */
 export interface WorkerHeartbeat {
   id: string;
@@ -13,5 +22,7 @@ export interface WorkerHeartbeat {
   docker: DockerStatus;
   /** Environments whose images this worker's Docker engine has. */
   environments: string[];
+  /** Warm pool per environment. */
+  pool: Record<string, PoolStats>;
   lastSeen: string;
 }

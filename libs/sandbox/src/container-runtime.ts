@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ContainerCreateOptions } from 'dockerode';
+import type { SandboxResources } from './container-spec';
 
 export interface EngineStatus {
   up: boolean;
@@ -19,6 +20,8 @@ export interface AttachedContainer {
   /** The container's stderr: the runner's own diagnostics, never the user's output. */
   readonly stderr: Readable;
   write(data: Buffer): void;
+  /** Changes memory, CPU and process limits of the running container. */
+  updateResources(resources: SandboxResources): Promise<void>;
   kill(): Promise<void>;
   inspectExit(): Promise<ContainerExit>;
   /** Force-removes the container; never throws for a container that is already gone. */

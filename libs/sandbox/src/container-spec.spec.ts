@@ -1,9 +1,3 @@
-// @nestjs/* ship as ES modules only, which Jest's CommonJS runtime cannot load.
-// @sps/config imports them just for registerAs and its module class, so these
-// stand-ins are enough; the config readers under use are the real ones.
-jest.mock('@nestjs/common', () => ({ Module: () => () => undefined }));
-jest.mock('@nestjs/config', () => ({ registerAs: (_token: string, factory: () => unknown) => factory, ConfigModule: class {} }));
-
 import { EnvReader, readSandboxConfig, SandboxConfig, SandboxLimits } from '@sps/config';
 import { buildSandboxSpec, SANDBOX_WORKDIR, SandboxSpecInput } from './container-spec';
 import { SANDBOX_LABELS } from './sandbox-labels';
@@ -14,6 +8,7 @@ const maxLimits: SandboxLimits = readSandboxConfig(new EnvReader({ SANDBOX_MAX_C
 
 const input = (overrides: Partial<SandboxSpecInput> = {}): SandboxSpecInput => ({
   image: 'simplepysandbox/sandbox:latest',
+  deployment: 'sps',
   jobId: 'job-0001',
   workerId: 'worker-a',
   limits: config.defaults,
@@ -102,7 +97,7 @@ describe('buildSandboxSpec', () => {
     it('mounts the working directory and /tmp as size-limited, non-executable tmpfs', () => {
       const mounts = host.Tmpfs ?? {};
       expect(Object.keys(mounts).sort()).toEqual([SANDBOX_WORKDIR, '/tmp'].sort());
-      const expectedSize = { [SANDBOX_WORKDIR]: config.workdirMb, '/tmp': config.tmpMb };
+      const expectedSize: Record<string, number> = { [SANDBOX_WORKDIR]: config.workdirMb, '/tmp': config.tmpMb };
       for (const [path, options] of Object.entries(mounts)) {
         const flags = options.split(',');
         expect(flags).toEqual(expect.arrayContaining(['noexec', 'nosuid', 'nodev', `size=${expectedSize[path]}m`]));
@@ -140,6 +135,7 @@ describe('buildSandboxSpec', () => {
     const spec = buildSandboxSpec(input({ jobId: 'j-42', workerId: 'w-7', deadline: 123456 }), config);
     expect(spec.Labels).toEqual({
       [SANDBOX_LABELS.managed]: 'true',
+      [SANDBOX_LABELS.deployment]: 'sps',
       [SANDBOX_LABELS.job]: 'j-42',
       [SANDBOX_LABELS.worker]: 'w-7',
       [SANDBOX_LABELS.deadline]: '123456',

@@ -6,6 +6,7 @@ export const SANDBOX_WORKDIR = '/sandbox';
 
 export interface SandboxSpecInput {
   image: string;
+  deployment: string;
   jobId: string;
   workerId: string;
   limits: SandboxLimits;
@@ -29,6 +30,25 @@ const SANDBOX_ENV = [
   'OMP_NUM_THREADS=1',
 ];
 
+export interface SandboxResources {
+  Memory: number;
+  MemorySwap: number;
+  NanoCpus: number;
+  PidsLimit: number;
+}
+
+/** The limits the engine enforces, in its terms; also what a pre-started container is updated with. */
+export const sandboxResources = (limits: SandboxLimits): SandboxResources => {
+  const memoryBytes = limits.memoryMb * 1024 * 1024;
+  return {
+    PidsLimit: limits.pids,
+    Memory: memoryBytes,
+    // MemorySwap = Memory disables swap, so the OOM killer fires at the limit.
+    MemorySwap: memoryBytes,
+    NanoCpus: Math.round(limits.cpus * 1e9),
+  };
+};
+
 const tmpfs = (sizeMb: number, uid: number, mode: string): string =>
   // noexec: nothing written by the job can be executed as a binary or mapped executable.
   `rw,nosuid,nodev,noexec,size=${sizeMb}m,uid=${uid},gid=${uid},mode=${mode}`;
@@ -39,14 +59,13 @@ const tmpfs = (sizeMb: number, uid: number, mode: string): string =>
  */
 export const buildSandboxSpec = (input: SandboxSpecInput, config: SandboxConfig): ContainerCreateOptions => {
   const { limits } = input;
-  const memoryBytes = limits.memoryMb * 1024 * 1024;
   const networkMode = input.network && config.allowNetwork ? config.network : 'none';
   return {
     Image: input.image,
     // The image's CMD starts the runner; the user id is forced here, whatever the image says.
     User: `${config.uid}:${config.uid}`,
     WorkingDir: SANDBOX_WORKDIR,
-    Env: SANDBOX_ENV,
+    Env: [...SANDBOX_ENV],
     Tty: false,
     OpenStdin: true,
     StdinOnce: true,
@@ -56,6 +75,7 @@ export const buildSandboxSpec = (input: SandboxSpecInput, config: SandboxConfig)
     NetworkDisabled: networkMode === 'none',
     Labels: {
       [SANDBOX_LABELS.managed]: 'true',
+      [SANDBOX_LABELS.deployment]: input.deployment,
       [SANDBOX_LABELS.job]: input.jobId,
       [SANDBOX_LABELS.worker]: input.workerId,
       [SANDBOX_LABELS.deadline]: String(input.deadline),
@@ -78,11 +98,7 @@ export const buildSandboxSpec = (input: SandboxSpecInput, config: SandboxConfig)
       PidMode: '',
       // An init process as PID 1 reaps zombies and cannot be killed from inside.
       Init: true,
-      PidsLimit: limits.pids,
-      Memory: memoryBytes,
-      // MemorySwap = Memory disables swap, so the OOM killer fires at the limit.
-      MemorySwap: memoryBytes,
-      NanoCpus: Math.round(limits.cpus * 1e9),
+      ...sandboxResources(limits),
       OomScoreAdj: 500,
       Ulimits: [
         { Name: 'nofile', Soft: config.nofile, Hard: config.nofile },

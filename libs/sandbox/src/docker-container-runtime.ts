@@ -15,6 +15,7 @@ import {
   ImageRemoval,
   ManagedContainer,
 } from './container-runtime';
+import type { SandboxResources } from './container-spec';
 import { SANDBOX_LABELS } from './sandbox-labels';
 
 const isGone = (error: unknown): boolean => {
@@ -46,6 +47,10 @@ class DockerAttachedContainer implements AttachedContainer {
 
   write(data: Buffer): void {
     this.stream.write(data);
+  }
+
+  async updateResources(resources: SandboxResources): Promise<void> {
+    await this.container.update(resources);
   }
 
   async kill(): Promise<void> {

@@ -4,4 +4,5 @@ export * from './runner-output';
 export * from './sandbox-labels';
 export * from './container-spec';
 export * from './container-runtime';
+export * from './runner-ready';
 export * from './sandbox.module';

@@ -114,3 +114,14 @@ describe('relativePathProblem', () => {
     });
   });
 });
+
+describe('relativePathProblem and unicode', () => {
+  it('refuses a lone surrogate, which cannot be written as UTF-8', () => {
+    expect(relativePathProblem('a\ud800b')).toBe('must be valid Unicode');
+    expect(relativePathProblem('\udcff.txt')).toBe('must be valid Unicode');
+  });
+
+  it('accepts a proper surrogate pair', () => {
+    expect(relativePathProblem('emoji-\u{1F600}.txt')).toBeNull();
+  });
+});

@@ -13,6 +13,8 @@ export const relativePathProblem = (path: unknown): string | null => {
   if (typeof path !== 'string' || path.length === 0) return 'must be a non-empty string';
   if (Buffer.byteLength(path) > MAX_PATH_BYTES) return `must be at most ${MAX_PATH_BYTES} bytes`;
   if (CONTROL_CHARS.test(path)) return 'must not contain control characters or NUL';
+  // A lone surrogate cannot be encoded as UTF-8: the file name would not round-trip.
+  if (/\p{Cs}/u.test(path)) return 'must be valid Unicode';
   if (path.includes('\\')) return 'must use "/" as the separator';
   if (path.startsWith('/')) return 'must be relative';
   const segments = path.split('/');

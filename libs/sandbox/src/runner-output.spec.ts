@@ -261,10 +261,13 @@ describe('parseExitRecord', () => {
     expect(parsed.oomKilled).toBe(true);
   });
 
-  it('treats missing stream truncation flags as false, for runners that do not send them', () => {
-    const parsed = parseExitRecord(record({ stdoutTruncated: undefined, stderrTruncated: undefined }));
-    expect(parsed.stdoutTruncated).toBe(false);
-    expect(parsed.stderrTruncated).toBe(false);
+  it('refuses a record without the stream truncation flags', () => {
+    expect(() => parseExitRecord(record({ stdoutTruncated: undefined }))).toThrow(ProtocolError);
+    expect(() => parseExitRecord(record({ stderrTruncated: null }))).toThrow(ProtocolError);
+  });
+
+  it('refuses a fractional exit code rather than rounding it', () => {
+    expect(() => parseExitRecord(record({ exitCode: 1.5 }))).toThrow(ProtocolError);
   });
 
   it('reads the stream truncation flags when they are sent', () => {
@@ -340,5 +343,21 @@ describe('parseExitRecord', () => {
       peakMemoryBytes: 0,
       error: message.slice(0, 200),
     });
+  });
+});
+
+describe('RunnerOutput accept frame', () => {
+  it('records that the runner took the payload', () => {
+    const output = new RunnerOutput(caps);
+    expect(output.accepted).toBe(false);
+    output.accept(frame('A', ''));
+    expect(output.accepted).toBe(true);
+  });
+
+  it('refuses a second accept frame and one with a body', () => {
+    const output = new RunnerOutput(caps);
+    output.accept(frame('A', ''));
+    expect(() => output.accept(frame('A', ''))).toThrow(ProtocolError);
+    expect(() => new RunnerOutput(caps).accept(frame('A', 'x'))).toThrow(ProtocolError);
   });
 });

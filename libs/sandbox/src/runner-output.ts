@@ -39,6 +39,8 @@ const MAX_EXIT_RECORD_BYTES = 4096;
  */
 export class RunnerOutput {
   ready = false;
+  /** The runner confirmed it received the payload. */
+  accepted = false;
   exit: RunnerExitRecord | null = null;
   /** Set when stdout or stderr passed the cap: the caller must kill the container. */
   outputLimitHit = false;
@@ -56,6 +58,10 @@ export class RunnerOutput {
       case 'R':
         if (this.ready || frame.body.length) throw new ProtocolError('unexpected ready frame');
         this.ready = true;
+        return;
+      case 'A':
+        if (this.accepted || frame.body.length) throw new ProtocolError('unexpected accept frame');
+        this.accepted = true;
         return;
       case 'O':
       case 'E':
@@ -137,8 +143,8 @@ export class CappedBuffer {
 }
 
 const count = (value: unknown): number => {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new ProtocolError('bad number');
-  return Math.floor(value);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new ProtocolError('bad number');
+  return value;
 };
 
 const flag = (value: unknown): boolean => {
@@ -167,8 +173,8 @@ export const parseExitRecord = (body: Buffer): RunnerExitRecord => {
     signal,
     timedOut: flag(raw.timedOut),
     outputLimit: flag(raw.outputLimit),
-    stdoutTruncated: flag(raw.stdoutTruncated ?? false),
-    stderrTruncated: flag(raw.stderrTruncated ?? false),
+    stdoutTruncated: flag(raw.stdoutTruncated),
+    stderrTruncated: flag(raw.stderrTruncated),
     oomKilled: flag(raw.oomKilled),
     filesTruncated: flag(raw.filesTruncated),
     wallMs: count(raw.wallMs),

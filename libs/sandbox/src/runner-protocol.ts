@@ -15,8 +15,8 @@ export interface RunnerPayload {
   maxTotalFileBytes: number;
 }
 
-export type FrameType = 'R' | 'O' | 'E' | 'F' | 'X';
-const FRAME_TYPES = new Set<string>(['R', 'O', 'E', 'F', 'X']);
+export type FrameType = 'R' | 'A' | 'O' | 'E' | 'F' | 'X';
+const FRAME_TYPES = new Set<string>(['R', 'A', 'O', 'E', 'F', 'X']);
 const HEADER_BYTES = 5;
 
 export interface Frame {

@@ -11,10 +11,10 @@ export const replyAccepted = (id: string, reply: FastifyReply): ExecutionAccepte
 /** 200 with the final result, or 202 with the id when the wait cap runs out first. */
 export const replyWhenFinal = async (
   executions: ExecutionsService,
-  id: string,
+  queued: ExecutionResult,
   waitCapMs: number,
   reply: FastifyReply,
 ): Promise<ExecutionResult | ExecutionAcceptedDto> => {
-  const result = await executions.waitForFinal(id, waitCapMs);
-  return isFinalStatus(result.status) ? result : replyAccepted(id, reply);
+  const result = await executions.waitForFinal(queued.id, waitCapMs, queued);
+  return isFinalStatus(result.status) ? result : replyAccepted(queued.id, reply);
 };

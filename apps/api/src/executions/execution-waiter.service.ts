@@ -1,8 +1,15 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
-import { EXECUTION_QUEUE } from '@sps/queue';
+import { EXECUTION_QUEUE, ExecutionOutcome } from '@sps/queue';
 import { QueueEvents } from 'bullmq';
+
+/** What woke a waiter: a completion carries the job's outcome, anything else means "look again". */
+export type JobEvent = { kind: 'completed'; outcome: ExecutionOutcome } | { kind: 'changed' } | { kind: 'timeout' };
+
+type Listener = (event: JobEvent) => void;
+
+const RECENT_MS = 10_000;
 
 /**
  * One QueueEvents listener per API process, shared by every request that
@@ -12,7 +19,9 @@ import { QueueEvents } from 'bullmq';
 @Injectable()
 export class ExecutionWaiter implements OnModuleInit, OnModuleDestroy {
   private events: QueueEvents;
-  private readonly waiting = new Map<string, Set<() => void>>();
+  private readonly waiting = new Map<string, Set<Listener>>();
+  /** Jobs that ended while nobody here waited, so a waiter arriving just late is not left hanging. */
+  private readonly recent = new Map<string, number>();
 
   constructor(private readonly config: ConfigService<AppConfig, true>) {}
 
@@ -20,35 +29,52 @@ export class ExecutionWaiter implements OnModuleInit, OnModuleDestroy {
     const { url, prefix } = this.config.get('redis', { infer: true });
     this.events = new QueueEvents(EXECUTION_QUEUE, { connection: { url }, prefix });
     this.events.on('error', () => undefined); // reconnects by itself
-    for (const event of ['completed', 'failed', 'removed'] as const) {
-      this.events.on(event, ({ jobId }: { jobId: string }) => this.wake(jobId));
-    }
+    this.events.on('completed', ({ jobId, returnvalue }) =>
+      this.notify(jobId, { kind: 'completed', outcome: returnvalue as unknown as ExecutionOutcome }),
+    );
+    this.events.on('failed', ({ jobId }) => this.notify(jobId, { kind: 'changed' }));
+    this.events.on('removed', ({ jobId }) => this.notify(jobId, { kind: 'changed' }));
   }
 
   /**
    * Registers interest in `id` now; `settled` resolves at the next event for it,
    * at `timeoutMs`, or at `cancel()`, whichever comes first.
    */
-  nextEvent(id: string, timeoutMs: number): { settled: Promise<void>; cancel: () => void } {
-    let done: () => void = () => undefined;
-    const settled = new Promise<void>((resolve) => {
+  nextEvent(id: string, timeoutMs: number): { settled: Promise<JobEvent>; cancel: () => void } {
+    let done: Listener = () => undefined;
+    const settled = new Promise<JobEvent>((resolve) => {
       const listeners = this.waiting.get(id) ?? new Set();
-      done = () => {
+      done = (event: JobEvent) => {
         clearTimeout(timer);
         listeners.delete(done);
         if (!listeners.size) this.waiting.delete(id);
-        resolve();
+        resolve(event);
       };
-      const timer = setTimeout(done, Math.max(0, timeoutMs));
+      const timer = setTimeout(() => done({ kind: 'timeout' }), Math.max(0, timeoutMs));
       listeners.add(done);
       this.waiting.set(id, listeners);
+      if (this.recent.has(id)) done({ kind: 'changed' });
     });
-    return { settled, cancel: done };
+    return { settled, cancel: () => done({ kind: 'timeout' }) };
   }
 
   /** Wakes local waiters directly, for changes this process made itself. */
   wake(id: string): void {
-    for (const listener of [...(this.waiting.get(id) ?? [])]) listener();
+    this.notify(id, { kind: 'changed' });
+  }
+
+  private notify(id: string, event: JobEvent): void {
+    const listeners = this.waiting.get(id);
+    if (listeners) {
+      for (const listener of [...listeners]) listener(event);
+      return;
+    }
+    const now = Date.now();
+    this.recent.set(id, now);
+    for (const [old, at] of this.recent) {
+      if (at > now - RECENT_MS) break; // insertion order is time order
+      this.recent.delete(old);
+    }
   }
 
   async onModuleDestroy(): Promise<void> {

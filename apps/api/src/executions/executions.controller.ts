@@ -36,8 +36,8 @@ export class ExecutionsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExecutionResult | ExecutionAcceptedDto> {
     const waiting = parseWaitFlag(wait);
-    const id = await this.executions.submit(dto);
-    return waiting ? replyWhenFinal(this.executions, id, this.waitCapMs, reply) : replyAccepted(id, reply);
+    const queued = await this.executions.submit(dto);
+    return waiting ? replyWhenFinal(this.executions, queued, this.waitCapMs, reply) : replyAccepted(queued.id, reply);
   }
 
   @Get(':id')

@@ -5,6 +5,7 @@ import {
   ExecutionQueue,
   ExecutionResult,
   isFinalStatus,
+  queuedResult,
   RedisConnection,
   toExecutionResult,
 } from '@sps/queue';
@@ -29,8 +30,11 @@ export class ExecutionsService {
     this.resultTtlSeconds = config.get('queue.resultTtlSeconds', { infer: true });
   }
 
-  async submit(dto: CreateExecutionDto): Promise<string> {
-    return this.queue.enqueue(this.policy.toJobData(dto));
+  /** Queues the job; the answer is its result as of now, built here rather than read back. */
+  async submit(dto: CreateExecutionDto): Promise<ExecutionResult> {
+    const data = this.policy.toJobData(dto);
+    const id = await this.queue.enqueue(data);
+    return queuedResult(id, data);
   }
 
   async get(id: string): Promise<ExecutionResult> {
@@ -41,21 +45,33 @@ export class ExecutionsService {
     throw new NotFoundException(`execution ${id} not found (it never existed or its result has expired)`);
   }
 
-  /** The result once final, or the current one when `timeoutMs` runs out first. */
-  async waitForFinal(id: string, timeoutMs: number): Promise<ExecutionResult> {
+  /**
+   * The result once final, or the latest one when `timeoutMs` runs out first.
+   * A completion event carries the outcome, so the common case reads nothing back.
+   */
+  async waitForFinal(id: string, timeoutMs: number, known?: ExecutionResult): Promise<ExecutionResult> {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const next = this.waiter.nextEvent(id, deadline - Date.now()); // registered before reading: no lost wake-up
-      const result = await this.get(id).catch((error) => {
+    let next = this.waiter.nextEvent(id, timeoutMs); // registered before reading: no lost wake-up
+    let current: ExecutionResult;
+    try {
+      current = known ?? (await this.get(id));
+    } catch (error) {
+      next.cancel();
+      throw error;
+    }
+    while (!isFinalStatus(current.status) && Date.now() < deadline) {
+      const event = await next.settled;
+      if (event.kind === 'completed') {
+        return { id, environment: current.environment, createdAt: current.createdAt, ...event.outcome };
+      }
+      next = this.waiter.nextEvent(id, deadline - Date.now());
+      current = await this.get(id).catch((error) => {
         next.cancel();
         throw error;
       });
-      if (isFinalStatus(result.status) || Date.now() >= deadline) {
-        next.cancel();
-        return result;
-      }
-      await next.settled;
     }
+    next.cancel();
+    return current;
   }
 
   async cancel(id: string): Promise<ExecutionResult> {

@@ -30,7 +30,7 @@ export class LegacyExecuteController {
     @Body() dto: CreateExecutionDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExecutionResult | ExecutionAcceptedDto> {
-    const id = await this.executions.submit(dto);
-    return replyWhenFinal(this.executions, id, this.waitCapMs, reply);
+    const queued = await this.executions.submit(dto);
+    return replyWhenFinal(this.executions, queued, this.waitCapMs, reply);
   }
 }

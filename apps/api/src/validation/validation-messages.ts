@@ -7,7 +7,7 @@ import type { ValidationError } from 'class-validator';
  */
 export const validationMessages = (errors: ValidationError[], parent = ''): string[] =>
   errors.flatMap((error) => {
-    const path = parent ? `${parent}.${error.property}` : error.property;
+    const path = [parent, error.property].filter(Boolean).join('.');
     const own = Object.entries(error.constraints ?? {}).map(([rule, message]) =>
       rule === 'whitelistValidation' ? `${path} should not exist` : withPath(message, error.property, path),
     );
@@ -15,6 +15,7 @@ export const validationMessages = (errors: ValidationError[], parent = ''): stri
   });
 
 const withPath = (message: string, property: string, path: string): string => {
+  if (!path) return message;
   if (message.startsWith(`${property} `)) return `${path}${message.slice(property.length)}`;
   if (message.startsWith('each value in ')) return `${path}: ${message}`;
   return message.includes(path) ? message : `${path}: ${message}`;

@@ -34,6 +34,10 @@ export class EnvironmentImages {
     return this.builder.tagFor(name, specHash);
   }
 
+  existing(name: string, specHash: string): Promise<BuiltImage | null> {
+    return this.builder.existing(name, specHash);
+  }
+
   async ensure(name: string, version: EnvironmentVersion, log: BuildLogSink): Promise<BuiltImage> {
     const existing = await this.builder.existing(name, version.specHash);
     if (existing) return existing;

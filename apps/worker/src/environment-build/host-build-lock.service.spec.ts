@@ -1,9 +1,3 @@
-// @nestjs/* ship as ES modules only, which Jest's CommonJS runtime cannot load: the decorator is all this needs.
-jest.mock('@nestjs/common', () => ({ Injectable: () => () => undefined }));
-jest.mock('@nestjs/config', () => ({ ConfigService: class {} }));
-jest.mock('@sps/queue', () => ({ RedisConnection: class {} }));
-jest.mock('@sps/sandbox', () => ({ ContainerRuntime: class {} }));
-
 import { HostBuildLock } from './host-build-lock.service';
 
 /** Just enough of Redis for a lease: SET NX PX, and the two compare-then-act scripts. */

@@ -1,12 +1,5 @@
-// @nestjs/* ship as ES modules only, which Jest's CommonJS runtime cannot load: stand-ins for
-// the decorators and the logger are enough here. The catalogue and the image builder are fakes.
-jest.mock('@nestjs/common', () => ({ Injectable: () => () => undefined, Logger: class { log() {} error() {} warn() {} } }));
-jest.mock('@nestjs/config', () => ({ ConfigService: class {} }));
-jest.mock('@sps/environments', () => ({ DEFAULT_ENVIRONMENT: 'default', EnvironmentCatalogue: class {} }));
-jest.mock('../environment-build/environment-images.service', () => ({ EnvironmentImages: class {} }));
-
 import { UnrecoverableError } from 'bullmq';
-import type { EnvironmentRecord, EnvironmentVersion } from '../../../../libs/environments/src/environment-spec';
+import type { EnvironmentRecord, EnvironmentVersion } from '@sps/environments';
 import { EnvironmentCatalog } from './environment-catalog.service';
 import { EnvironmentNotReadyError, EnvironmentUnavailableError } from './environment-errors';
 

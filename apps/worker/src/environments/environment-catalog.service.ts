@@ -62,6 +62,20 @@ export class EnvironmentCatalog {
     }
   }
 
+  /**
+   * The image to pre-start warm containers from: that of the version jobs run
+   * in now, when this engine has it. Never builds (a job does that) and does
+   * not count as use.
+   */
+  async imageForPool(environment: string): Promise<string> {
+    if (environment === DEFAULT_ENVIRONMENT) return this.defaultImage;
+    const active = (await this.catalogue.get(environment))?.active;
+    if (!active) throw new Error(`environment "${environment}" has no ready version`);
+    const image = await this.images.existing(environment, active.specHash);
+    if (!image) throw new Error(`environment "${environment}" has no image on this host yet`);
+    return image.image;
+  }
+
   /** Every environment with a ready version and the image it needs here, for the heartbeat's report. */
   async known(): Promise<{ name: string; image: string }[]> {
     const records = await this.catalogue.list().catch(() => []);

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { AppConfig, SandboxConfig } from '@sps/config';
-import type { ExecutionJobData, ExecutionOutcome } from '@sps/queue';
+import { CPU_COUNT, type AppConfig, type SandboxConfig } from '@sps/config';
+import { emptyOutcome, type ExecutionJobData, type ExecutionOutcome } from '@sps/queue';
 import {
   AttachedContainer,
   buildSandboxSpec,
@@ -14,7 +14,9 @@ import {
 } from '@sps/sandbox';
 import { UnrecoverableError } from 'bullmq';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
+import { WarmPool } from '../pool/warm-pool.service';
 import { CancellationService } from './cancellation.service';
+import { ContainerDisposer } from './container-disposer.service';
 import { classifyOutcome, Ending } from './outcome-classifier';
 
 // The runner enforces the time limit itself and reports; this backstop kills
@@ -31,18 +33,24 @@ export class ExecutionRunnerService {
   private readonly logger = new Logger(ExecutionRunnerService.name);
   private readonly sandbox: SandboxConfig;
   private readonly workerId: string;
+  private readonly deployment: string;
 
   constructor(
     private readonly runtime: ContainerRuntime,
     private readonly catalog: EnvironmentCatalog,
     private readonly cancellations: CancellationService,
+    private readonly pool: WarmPool,
+    private readonly disposer: ContainerDisposer,
     config: ConfigService<AppConfig, true>,
   ) {
     this.sandbox = config.get('sandbox', { infer: true });
     this.workerId = config.get('worker.id', { infer: true });
+    this.deployment = config.get('redis.prefix', { infer: true });
   }
 
-  async run(jobId: string, data: ExecutionJobData): Promise<ExecutionOutcome> {
+  async run(jobId: string, job: ExecutionJobData): Promise<ExecutionOutcome> {
+    // The API checks CPUs against its own host; the engine refuses more than this one has.
+    const data = { ...job, limits: { ...job.limits, cpus: Math.min(job.limits.cpus, CPU_COUNT) } };
     const image = await this.catalog.imageFor(data.environment, data.createdAt);
     if (data.network && !this.sandbox.allowNetwork) {
       throw new UnrecoverableError('network access is disabled on this worker');
@@ -51,11 +59,12 @@ export class ExecutionRunnerService {
     const signal = this.cancellations.track(jobId);
     const startedAt = new Date();
     try {
-      const container = await this.start(jobId, image, data);
+      const warm = await this.pool.take(data.environment, image, data.limits, data.network);
+      const container = warm ?? (await this.start(jobId, image, data));
       try {
         return await this.supervise(container, data, signal, startedAt);
       } finally {
-        await container.remove().catch((error) => this.logger.error(`job ${jobId}: could not remove container ${container.id}: ${error}`));
+        this.disposer.dispose(container, `job ${jobId}`);
       }
     } finally {
       this.cancellations.untrack(jobId);
@@ -66,6 +75,7 @@ export class ExecutionRunnerService {
     const spec = buildSandboxSpec(
       {
         image,
+        deployment: this.deployment,
         jobId,
         workerId: this.workerId,
         limits: data.limits,
@@ -106,6 +116,10 @@ export class ExecutionRunnerService {
       }),
     );
     const ending = await this.watch(container, output, data.limits.timeoutMs + DEADLINE_GRACE_MS, signal);
+    if (ending === 'ended' && !output.accepted) {
+      // Dead before it read the job (killed from outside, engine trouble): retry elsewhere.
+      throw new SandboxFaultError('the sandbox container stopped before it could take the job');
+    }
     const containerExit = ending === 'ended' ? await this.exitOf(container) : null;
     const classification = classifyOutcome({ ending, exit: output.exit, container: containerExit });
     const finishedAt = new Date();
@@ -159,6 +173,7 @@ export class ExecutionRunnerService {
       signal.addEventListener('abort', onAbort);
       container.stdout.on('data', onData);
       container.stdout.once('end', () => settle('ended', false));
+      container.stdout.resume(); // a warm container's stream was paused after its ready frame
       container.stderr.resume(); // runner diagnostics are not part of the result
       if (signal.aborted) onAbort();
     });
@@ -170,21 +185,6 @@ export class ExecutionRunnerService {
   }
 
   private cancelledBeforeStart(): ExecutionOutcome {
-    const now = new Date().toISOString();
-    return {
-      status: 'cancelled',
-      exitCode: null,
-      signal: null,
-      stdout: '',
-      stderr: '',
-      stdoutTruncated: false,
-      stderrTruncated: false,
-      files: [],
-      filesTruncated: false,
-      usage: null,
-      startedAt: null,
-      finishedAt: now,
-      workerId: this.workerId,
-    };
+    return { ...emptyOutcome('cancelled'), finishedAt: new Date().toISOString(), workerId: this.workerId };
   }
 }

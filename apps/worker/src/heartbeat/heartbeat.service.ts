@@ -6,6 +6,7 @@ import { ContainerRuntime } from '@sps/sandbox';
 import { hostname } from 'node:os';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
 import { CancellationService } from '../execution/cancellation.service';
+import { WarmPool } from '../pool/warm-pool.service';
 
 /** Tells the API, through Redis, that this worker is alive and what it can run. */
 @Injectable()
@@ -19,6 +20,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly runtime: ContainerRuntime,
     private readonly catalog: EnvironmentCatalog,
     private readonly cancellations: CancellationService,
+    private readonly pool: WarmPool,
     config: ConfigService<AppConfig, true>,
   ) {
     this.config = config.get('worker', { infer: true });
@@ -45,6 +47,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
       busy: this.cancellations.busy,
       docker,
       environments,
+      pool: this.pool.stats(),
       lastSeen: new Date().toISOString(),
     };
     await this.registry.publish(heartbeat).catch((error) => this.logger.warn(`heartbeat not published: ${error.message}`));

@@ -43,7 +43,7 @@ export class LimitsDto {
   @ApiPropertyOptional({ example: 256 })
   @IsOptional()
   @IsInt()
-  @Min(16)
+  @Min(32) // below this the interpreter itself does not fit
   memoryMb?: number;
 
   @ApiPropertyOptional({ example: 1 })

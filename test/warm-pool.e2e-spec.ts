@@ -1,0 +1,153 @@
+import { freePort, ServiceStack } from './support/service-stack';
+import { warmContainersOf } from './support/sandbox-containers';
+
+const POOL_SIZE = 2;
+const MAX_IDLE_MS = 3000;
+
+/** A stack of its own, so pool sizes and ages can be set without touching the shared one. */
+let stack: ServiceStack;
+let workerId: string;
+let allowedBefore: string | undefined;
+
+const post = async (body: unknown): Promise<any> => {
+  const response = await fetch(`${stack.baseUrl}/v1/executions?wait=true`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(200);
+  return response.json();
+};
+
+interface PoolView {
+  idle: number;
+  target: number;
+  hits: number;
+  misses: number;
+  seenAt: number;
+}
+
+const poolStats = async (): Promise<PoolView> => {
+  const health = await (await fetch(`${stack.baseUrl}/health/ready`)).json();
+  const worker = health.workers.find((w: any) => w.id === workerId);
+  return { ...worker.pool.default, seenAt: Date.parse(worker.lastSeen) };
+};
+
+const eventually = async <T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!ok(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    value = await probe();
+  }
+  if (!ok(value)) throw new Error(`condition never held; last value: ${JSON.stringify(value)}`);
+  return value;
+};
+
+/** Full, by a heartbeat sent after this call: an older one may predate the last take. */
+const poolFull = () => {
+  const since = Date.now() + 50;
+  return eventually(poolStats, (s) => s.seenAt > since && s.idle === POOL_SIZE);
+};
+
+describe('warm pool', () => {
+  beforeAll(async () => {
+    stack = new ServiceStack('pool', await freePort(), {
+      REDIS_URL: process.env.E2E_REDIS_URL!,
+      REDIS_PREFIX: `${process.env.E2E_REDIS_PREFIX}-pool`,
+      HEARTBEAT_INTERVAL_MS: '300',
+      WORKER_CONCURRENCY: '1',
+      POOL_SIZES: `default=${POOL_SIZE}`,
+      POOL_MAX_IDLE_MS: String(MAX_IDLE_MS),
+    });
+    await stack.start(1);
+    workerId = [...stack.workers.keys()][0];
+    // This stack's waiting containers are expected between tests too.
+    allowedBefore = process.env.E2E_WARM_CONTAINERS;
+    process.env.E2E_WARM_CONTAINERS = String(Number(allowedBefore ?? 0) + POOL_SIZE);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    process.env.E2E_WARM_CONTAINERS = allowedBefore;
+  });
+
+  it('fills up to its size with running, ready containers', async () => {
+    await poolFull();
+    const warm = await eventually(() => warmContainersOf(workerId), (c) => c.length === POOL_SIZE);
+    expect(warm.every((c) => c.State === 'running')).toBe(true);
+  });
+
+  it('gives every job a container of its own, never a used one', async () => {
+    const hostnames: string[] = [];
+    const before = await poolStats();
+    for (let i = 0; i < 4; i++) {
+      await poolFull(); // each job finds a warm container
+      const result = await post({
+        code: 'import os, socket\nprint(socket.gethostname(), os.path.exists("/tmp/seen"))\nopen("/tmp/seen", "w").write("x")',
+      });
+      expect(result.status).toBe('succeeded');
+      const [hostname, seen] = result.stdout.trim().split(' ');
+      expect(seen).toBe('False'); // nothing from an earlier job is there
+      hostnames.push(hostname);
+    }
+    expect(new Set(hostnames).size).toBe(4);
+    const after = await eventually(poolStats, (s) => s.hits + s.misses >= before.hits + before.misses + 4);
+    expect(after.hits - before.hits).toBe(4);
+  });
+
+  it('refills after containers are taken', async () => {
+    await poolFull();
+    const before = new Set((await warmContainersOf(workerId)).map((c) => c.Id));
+    await Promise.all([post({ code: 'print(1)' }), post({ code: 'print(2)' })]);
+    const refilled = await eventually(
+      () => warmContainersOf(workerId),
+      (c) => c.length === POOL_SIZE && c.every((x) => x.State === 'running' && !before.has(x.Id)),
+    );
+    expect(refilled).toHaveLength(POOL_SIZE);
+  });
+
+  it('replaces containers that waited longer than the maximum idle age', async () => {
+    const before = await poolFull();
+    const first = new Set((await warmContainersOf(workerId)).map((c) => c.Id));
+    const replaced = await eventually(
+      () => warmContainersOf(workerId),
+      (c) => c.length === POOL_SIZE && c.every((x) => x.State === 'running' && !first.has(x.Id)),
+      MAX_IDLE_MS * 5,
+    );
+    expect(replaced).toHaveLength(POOL_SIZE);
+    const after = await poolStats();
+    expect(after.hits + after.misses).toBe(before.hits + before.misses); // no job took them: age did
+  });
+
+  it('honours a job whose limits differ from the defaults', async () => {
+    await poolFull();
+    const before = await poolStats();
+    const result = await post({
+      code: `
+def first(*paths):
+    for path in paths:
+        try:
+            return open(path).read().split()
+        except OSError:
+            pass
+print(first("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")[0])
+print(first("/sys/fs/cgroup/pids.max", "/sys/fs/cgroup/pids/pids.max")[0])
+quota = first("/sys/fs/cgroup/cpu.max", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
+period = first("/sys/fs/cgroup/cpu/cpu.cfs_period_us") if len(quota) == 1 else quota[1:]
+print(int(quota[0]) / int(period[0]))
+`,
+      limits: { memoryMb: 96, pids: 20, cpus: 0.5 },
+    });
+    expect(result.status).toBe('succeeded');
+    expect(result.stdout.trim().split('\n')).toEqual([String(96 * 1024 * 1024), '20', '0.5']);
+    const after = await eventually(poolStats, (s) => s.hits + s.misses > before.hits + before.misses);
+    expect(after.hits).toBe(before.hits + 1); // it was a warm container, updated before use
+  });
+
+  it('still enforces the updated memory limit', async () => {
+    await poolFull();
+    const result = await post({ code: 'data = b"x" * (256 * 1024 * 1024)', limits: { memoryMb: 64 } });
+    expect(result.status).toBe('oom');
+  });
+});
