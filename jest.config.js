@@ -7,6 +7,7 @@ const shared = {
     '^@sps/queue$': '<rootDir>/libs/queue/src',
     '^@sps/sandbox$': '<rootDir>/libs/sandbox/src',
     '^@sps/environments$': '<rootDir>/libs/environments/src',
+    '^@sps/logging$': '<rootDir>/libs/logging/src',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { datascienceSpec } from '../libs/environments/src/builtin-environments';
 import { normalizeSpec } from '../libs/environments/src/environment-spec.rules';
-import { eventually, isFinal, pollUntil, readEvents, request, run, submit } from './support/api-client';
+import { apiClient, eventually, isFinal, pollUntil, readEvents, request, run, submit } from './support/api-client';
 import { imageExists, removeImage } from './support/docker-images';
 import { freePort, ServiceStack } from './support/service-stack';
 
@@ -25,7 +25,7 @@ const get = (name: string) => request('GET', `/v1/environments/${name}`);
 const followToEnd = (name: string, timeoutMs = BUILD_MS) => readEvents(`/v1/environments/${name}/build-log`, { timeoutMs });
 const endOf = (events: { event: string; data: string }[]) => JSON.parse(events.find((e) => e.event === 'end')?.data ?? 'null');
 const logLines = (events: { event: string; data: string }[]) => events.filter((e) => e.event === 'log').map((e) => e.data);
-const liveWorkers = async (): Promise<any[]> => (await request('GET', '/health/ready')).body.workers;
+const liveWorkers = async (): Promise<any[]> => (await request('GET', '/health/ready')).body.details.workers.live;
 
 describe('environments', () => {
   describe('validation', () => {
@@ -241,22 +241,19 @@ describe('environments', () => {
       // An API of its own, on a prefix of its own, with the built-in enabled (the shared stack has it off).
       const prefix = `${process.env.E2E_REDIS_PREFIX}-seed`;
       const env = { REDIS_URL: process.env.E2E_REDIS_URL!, REDIS_PREFIX: prefix, ENV_DATASCIENCE: 'apt' };
-      const get = async (stack: ServiceStack, path: string, method = 'GET') => {
-        const response = await fetch(`${stack.baseUrl}${path}`, { method });
-        return { status: response.status, body: response.status === 204 ? null : await response.json() };
-      };
       const redis = new Redis(process.env.E2E_REDIS_URL!);
       const first = new ServiceStack('seed-1', await freePort(), env);
       const second = new ServiceStack('seed-2', await freePort(), env);
       try {
-        await first.startApiOnly();
-        const seeded = (await get(first, '/v1/environments/datascience')).body;
+        await first.start(0);
+        const api1 = apiClient(() => first.baseUrl);
+        const seeded = (await api1.request('GET', '/v1/environments/datascience')).body;
         expect(seeded).toMatchObject({ name: 'datascience', status: 'building', builtin: true, spec: normalizeSpec(datascienceSpec('apt')) });
-        expect((await get(first, '/v1/environments/datascience', 'DELETE')).status).toBe(204);
+        expect((await api1.request('DELETE', '/v1/environments/datascience')).status).toBe(204);
         await first.stop();
 
-        await second.startApiOnly();
-        expect((await get(second, '/v1/environments/datascience')).status).toBe(404);
+        await second.start(0);
+        expect((await apiClient(() => second.baseUrl).request('GET', '/v1/environments/datascience')).status).toBe(404);
       } finally {
         await Promise.all([first.stop(), second.stop()]);
         const keys = await redis.keys(`${prefix}:*`);

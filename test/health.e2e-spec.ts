@@ -7,12 +7,28 @@ describe('health', () => {
     expect(response.body.status).toBe('ok');
   });
 
-  it('is ready with a live worker that has Docker and the default image', async () => {
+  it('is ready, with Redis latency, queue counts and every live worker in the details', async () => {
     const response = await request('GET', '/health/ready');
     expect(response.status).toBe(200);
-    expect(response.body.redis.up).toBe(true);
-    expect(response.body.workers.length).toBeGreaterThanOrEqual(1);
-    expect(response.body.workers[0]).toMatchObject({ docker: { up: true }, environments: expect.arrayContaining(['default']) });
+    const { details } = response.body;
+    expect(response.body.status).toBe('ok');
+    expect(details.redis).toMatchObject({ status: 'up', latencyMs: expect.any(Number) });
+    expect(details.queues).toMatchObject({
+      status: 'up',
+      executions: { waiting: expect.any(Number), active: expect.any(Number), delayed: expect.any(Number), failed: expect.any(Number) },
+    });
+    expect(details.workers.status).toBe('up');
+    expect(details.workers.live.length).toBeGreaterThanOrEqual(1);
+    const worker = details.workers.live.find((w: any) => w.id.startsWith(`${process.env.E2E_REDIS_PREFIX}-`));
+    expect(worker).toMatchObject({
+      host: expect.any(String),
+      pid: expect.any(Number),
+      concurrency: 2,
+      busy: expect.any(Number),
+      docker: { up: true, version: expect.any(String) },
+      environments: expect.arrayContaining(['default']),
+    });
+    expect(Date.parse(worker.lastSeen)).not.toBeNaN();
   });
 
   it('serves the OpenAPI docs', async () => {

@@ -10,8 +10,7 @@ export const WARM_POOL_JOB = 'warm-pool';
  * Sandbox containers of this test run: its workers' ids start with the run's
  * Redis prefix, so test runs side by side on one engine do not see each other.
  */
-export const listSandboxContainers = async (): Promise<Docker.ContainerInfo[]> => {
-  const prefix = process.env.E2E_REDIS_PREFIX ?? '';
+export const listSandboxContainers = async (prefix = process.env.E2E_REDIS_PREFIX ?? ''): Promise<Docker.ContainerInfo[]> => {
   const all = await docker.listContainers({ all: true, filters: { label: [MANAGED] } });
   return all.filter((c) => (c.Labels[WORKER] ?? '').startsWith(`${prefix}-`));
 };
@@ -24,21 +23,21 @@ export const warmContainersOf = async (workerId: string): Promise<Docker.Contain
  * no more of them than the pools hold. A used container has exited (its runner
  * ends with its job), so a leaked one shows up as not running or as one too many.
  */
-const leftovers = async (): Promise<Docker.ContainerInfo[]> => {
+const leftovers = async (prefix?: string): Promise<Docker.ContainerInfo[]> => {
   const allowedWarm = Number(process.env.E2E_WARM_CONTAINERS ?? 0);
-  const containers = await listSandboxContainers();
+  const containers = await listSandboxContainers(prefix);
   const waiting = containers.filter((c) => c.Labels[JOB] === WARM_POOL_JOB && c.State === 'running');
   const others = containers.filter((c) => !waiting.includes(c));
   return waiting.length > allowedWarm ? containers : others;
 };
 
 /** Removal happens right after a result is recorded; give it a moment, then insist. */
-export const expectNoSandboxContainers = async (timeoutMs = 10_000): Promise<void> => {
+export const expectNoSandboxContainers = async (timeoutMs = 10_000, prefix?: string): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
-  let left = await leftovers();
+  let left = await leftovers(prefix);
   while (left.length && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 200));
-    left = await leftovers();
+    left = await leftovers(prefix);
   }
   if (left.length) {
     throw new Error(

@@ -43,21 +43,19 @@ export class ServiceStack {
     return this.env.REDIS_PREFIX;
   }
 
+  get apiProcess(): ChildProcess | undefined {
+    return this.api;
+  }
+
+  logPath(role: string): string {
+    return join(LOG_DIR, `${this.name}-${role}.log`);
+  }
+
   async start(workerCount = 1): Promise<void> {
     this.api = this.spawn('api', 'dist/apps/api/src/main.js', { PORT: String(this.port), HOST: '127.0.0.1' });
     for (let i = 0; i < workerCount; i++) this.startWorker();
-    await this.waitUntilReady();
-  }
-
-  /** The API alone, for tests of what it does by itself at start; resolves once it answers. */
-  async startApiOnly(timeoutMs = 30_000): Promise<void> {
-    this.api = this.spawn('api', 'dist/apps/api/src/main.js', { PORT: String(this.port), HOST: '127.0.0.1' });
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (await fetch(`${this.baseUrl}/health/live`).then((r) => r.ok, () => false)) return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`${this.name} API did not start (logs in ${LOG_DIR})`);
+    // With no worker the API cannot be ready, only live.
+    await (workerCount ? this.waitUntilReady() : this.waitUntil('/health/live'));
   }
 
   startWorker(extraEnv: Record<string, string> = {}): string {
@@ -67,11 +65,15 @@ export class ServiceStack {
   }
 
   async waitUntilReady(timeoutMs = 30_000): Promise<void> {
+    await this.waitUntil('/health/ready', timeoutMs);
+  }
+
+  async waitUntil(path: string, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     while (Date.now() < deadline) {
       try {
-        const response = await fetch(`${this.baseUrl}/health/ready`);
+        const response = await fetch(`${this.baseUrl}${path}`);
         if (response.status === 200) return;
         last = await response.text();
       } catch (error) {
@@ -79,7 +81,7 @@ export class ServiceStack {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`${this.name} did not become ready: ${last} (logs in ${LOG_DIR})`);
+    throw new Error(`${this.name}: ${path} did not answer 200: ${last} (logs in ${LOG_DIR})`);
   }
 
   async stop(): Promise<void> {
@@ -90,7 +92,7 @@ export class ServiceStack {
 
   private spawn(role: string, script: string, extraEnv: Record<string, string>): ChildProcess {
     mkdirSync(LOG_DIR, { recursive: true });
-    const log = createWriteStream(join(LOG_DIR, `${this.name}-${role}.log`));
+    const log = createWriteStream(this.logPath(role));
     const child = spawn(process.execPath, [join(ROOT, script)], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, ...extraEnv },
@@ -101,6 +103,13 @@ export class ServiceStack {
     return child;
   }
 }
+
+/** Resolves with the exit code (or the signal) once the process has exited. */
+export const exitOf = (child: ChildProcess): Promise<number | NodeJS.Signals> =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode ?? child.signalCode!);
+    child.once('exit', (code, signal) => resolve(code ?? signal!));
+  });
 
 export const stopProcess = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<void> =>
   new Promise((resolve) => {

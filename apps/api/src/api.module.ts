@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { AppConfigModule } from '@sps/config';
 import { EnvironmentsModule } from '@sps/environments';
+import { LoggingModule } from '@sps/logging';
 import { QueueModule } from '@sps/queue';
 import { BuildLogEvents } from './environments/build-log-events.service';
 import { BuiltinEnvironmentsSeeder } from './environments/builtin-environments.seeder';
@@ -11,11 +13,21 @@ import { ExecutionWaiter } from './executions/execution-waiter.service';
 import { ExecutionsController } from './executions/executions.controller';
 import { ExecutionsService } from './executions/executions.service';
 import { LegacyExecuteController } from './executions/legacy-execute.controller';
-import { HealthController } from './health/health.controller';
+import { QueueErrorsFilter } from './executions/queue-errors.filter';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({
-  imports: [AppConfigModule.forApi(), QueueModule, EnvironmentsModule],
-  controllers: [ExecutionsController, LegacyExecuteController, HealthController, EnvironmentsController],
-  providers: [ExecutionRequestPolicy, ExecutionWaiter, ExecutionsService, EnvironmentsService, BuildLogEvents, BuiltinEnvironmentsSeeder],
+  imports: [AppConfigModule.forApi(), LoggingModule.forRoot('api'), QueueModule, HealthModule, MetricsModule, EnvironmentsModule],
+  controllers: [ExecutionsController, LegacyExecuteController, EnvironmentsController],
+  providers: [
+    ExecutionRequestPolicy,
+    ExecutionWaiter,
+    ExecutionsService,
+    EnvironmentsService,
+    BuildLogEvents,
+    BuiltinEnvironmentsSeeder,
+    { provide: APP_FILTER, useClass: QueueErrorsFilter },
+  ],
 })
 export class ApiModule {}

@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { createHttpApp, listen } from './http-app.factory';
+import { createHttpApp, drainOnSignals, listen } from './http-app.factory';
 
 async function bootstrap(): Promise<void> {
   const app = await createHttpApp();
+  const logger = new Logger('Api');
+  drainOnSignals(app, (message) => logger.log(message));
   await listen(app);
-  new Logger('Api').log(`listening on ${await app.getUrl()}`);
+  logger.log(`listening on ${await app.getUrl()}`);
 }
 
 bootstrap().catch((error) => {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AppConfigModule } from '@sps/config';
+import { LoggingModule } from '@sps/logging';
 import { QueueModule } from '@sps/queue';
 import { EnvironmentsModule } from '@sps/environments';
 import { SandboxModule } from '@sps/sandbox';
@@ -12,17 +13,21 @@ import { HostBuildLock } from './environment-build/host-build-lock.service';
 import { EnvironmentCatalog } from './environments/environment-catalog.service';
 import { CancellationService } from './execution/cancellation.service';
 import { ContainerDisposer } from './execution/container-disposer.service';
+import { DockerGate } from './execution/docker-gate.service';
 import { ExecutionRunnerService } from './execution/execution-runner.service';
 import { ExecutionProcessor } from './execution/execution.processor';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
 import { WarmPool } from './pool/warm-pool.service';
+import { OrphanReaper } from './reaper/orphan-reaper.service';
+import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
 
 @Module({
-  imports: [AppConfigModule.forWorker(), QueueModule, SandboxModule, EnvironmentsModule],
+  imports: [AppConfigModule.forWorker(), LoggingModule.forRoot('worker'), QueueModule, SandboxModule, EnvironmentsModule],
   providers: [
     EnvironmentCatalog,
     CancellationService,
     ContainerDisposer,
+    DockerGate,
     WarmPool,
     ExecutionRunnerService,
     ExecutionProcessor,
@@ -33,6 +38,8 @@ import { WarmPool } from './pool/warm-pool.service';
     EnvironmentBuildService,
     EnvironmentBuildProcessor,
     EnvironmentImageSweeper,
+    OrphanReaper,
+    WorkerShutdownService,
   ],
 })
 export class WorkerModule {}

@@ -14,6 +14,8 @@ export interface ApiConfig {
   maxInputFileBytes: number;
   maxArgs: number;
   maxArgBytes: number;
+  /** Serves the Bull Board dashboard at /admin/queues; off by default because it has no access control yet. */
+  queueDashboard: boolean;
 }
 
 export const readApiConfig = (env = new EnvReader()): ApiConfig => ({
@@ -26,6 +28,7 @@ export const readApiConfig = (env = new EnvReader()): ApiConfig => ({
   maxInputFileBytes: env.int('MAX_INPUT_FILES_BYTES', 10 * MiB, { min: 0, max: 256 * MiB }),
   maxArgs: env.int('MAX_ARGS', 256, { min: 0, max: 4096 }),
   maxArgBytes: env.int('MAX_ARG_BYTES', 4096, { min: 1, max: 128 * 1024 }),
+  queueDashboard: env.bool('QUEUE_DASHBOARD', false),
 });
 
 export const apiConfig = registerAs('api', () => readApiConfig());

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigFactory, ConfigModule } from '@nestjs/config';
 import { apiConfig } from './api.config';
 import { environmentsConfig } from './environments.config';
+import { loggingConfig } from './logging.config';
 import { queueConfig } from './queue.config';
 import { redisConfig } from './redis.config';
 import { sandboxConfig } from './sandbox.config';
@@ -11,11 +12,11 @@ import { workerConfig } from './worker.config';
 @Module({})
 export class AppConfigModule {
   static forApi(): DynamicModule {
-    return AppConfigModule.with([redisConfig, queueConfig, apiConfig, sandboxConfig, workerConfig, environmentsConfig]);
+    return AppConfigModule.with([redisConfig, queueConfig, apiConfig, sandboxConfig, workerConfig, loggingConfig, environmentsConfig]);
   }
 
   static forWorker(): DynamicModule {
-    return AppConfigModule.with([redisConfig, queueConfig, sandboxConfig, workerConfig, environmentsConfig]);
+    return AppConfigModule.with([redisConfig, queueConfig, sandboxConfig, workerConfig, loggingConfig, environmentsConfig]);
   }
 
   private static with(load: ConfigFactory[]): DynamicModule {

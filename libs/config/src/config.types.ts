@@ -1,5 +1,6 @@
 import { ApiConfig } from './api.config';
 import { EnvironmentsConfig } from './environments.config';
+import { LoggingConfig } from './logging.config';
 import { QueueConfig } from './queue.config';
 import { RedisConfig } from './redis.config';
 import { SandboxConfig } from './sandbox.config';
@@ -13,4 +14,5 @@ export interface AppConfig {
   queue: QueueConfig;
   worker: WorkerConfig;
   environments: EnvironmentsConfig;
+  logging: LoggingConfig;
 }

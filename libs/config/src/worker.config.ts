@@ -9,6 +9,12 @@ export interface WorkerConfig {
   heartbeatIntervalMs: number;
   /** A worker whose last heartbeat is older than this counts as gone. */
   heartbeatTtlMs: number;
+  /** On SIGTERM, how long running jobs may go on before their containers are killed and they go back to the queue. */
+  shutdownGraceMs: number;
+  /** How often the reaper looks for sandbox containers nobody owns any more. */
+  reaperIntervalMs: number;
+  /** A container whose deadline label is this far in the past is removed whoever owns it. */
+  reaperDeadlineGraceMs: number;
   pool: WarmPoolConfig;
 }
 
@@ -39,6 +45,9 @@ export const readWorkerConfig = (env = new EnvReader()): WorkerConfig => ({
   concurrency: env.int('WORKER_CONCURRENCY', CPU_COUNT, { min: 1, max: 1024 }),
   heartbeatIntervalMs: env.int('HEARTBEAT_INTERVAL_MS', 5000, { min: 100, max: 60_000 }),
   heartbeatTtlMs: env.int('HEARTBEAT_TTL_MS', 15_000, { min: 500, max: 600_000 }),
+  shutdownGraceMs: env.int('WORKER_SHUTDOWN_GRACE_MS', 30_000, { min: 0, max: 3_600_000 }),
+  reaperIntervalMs: env.int('REAPER_INTERVAL_MS', 60_000, { min: 100, max: 3_600_000 }),
+  reaperDeadlineGraceMs: env.int('REAPER_DEADLINE_GRACE_MS', 60_000, { min: 0, max: 86_400_000 }),
   pool: {
     sizes: parsePoolSizes('POOL_SIZES', env.string('POOL_SIZES', 'default=2')),
     maxIdleMs: env.int('POOL_MAX_IDLE_MS', 300_000, { min: 1000, max: 86_400_000 }),

@@ -3,7 +3,7 @@ import type { ExecutionJob } from './execution.queue';
 import type { ExecutionJobData, ExecutionOutcome, ExecutionResult, ExecutionStatus } from './execution.types';
 
 /** An outcome with nothing run: no output, no usage, no times. */
-export const emptyOutcome = (status: ExecutionStatus): ExecutionOutcome => ({
+export const emptyOutcome = (status: ExecutionStatus, environment: string): ExecutionOutcome => ({
   status,
   exitCode: null,
   signal: null,
@@ -17,14 +17,14 @@ export const emptyOutcome = (status: ExecutionStatus): ExecutionOutcome => ({
   startedAt: null,
   finishedAt: null,
   workerId: null,
+  environment,
 });
 
 /** The result of a job nobody has run yet. */
 export const queuedResult = (id: string, data: ExecutionJobData): ExecutionResult => ({
   id,
-  environment: data.environment,
   createdAt: data.createdAt,
-  ...emptyOutcome('queued'),
+  ...emptyOutcome('queued', data.environment),
 });
 
 const pendingResult = (job: ExecutionJob, status: ExecutionStatus): ExecutionResult => ({
@@ -40,7 +40,7 @@ const publicFailure = (reason: string | undefined): string =>
 /** Maps a BullMQ job and its state onto the public result object. */
 export const toExecutionResult = (job: ExecutionJob, state: JobState | 'unknown'): ExecutionResult => {
   if (state === 'completed' && job.returnvalue) {
-    return { id: job.id!, environment: job.data.environment, createdAt: job.data.createdAt, ...job.returnvalue };
+    return { id: job.id!, createdAt: job.data.createdAt, ...job.returnvalue, environment: job.data.environment };
   }
   if (state === 'failed') {
     return {

@@ -5,20 +5,25 @@ import type { AppConfig } from '@sps/config';
 import { Job, JobState, JobsOptions, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { EXECUTION_QUEUE } from './queue.constants';
+import { QueueFullError, withRedis } from './queue-errors';
 import type { ExecutionJobData, ExecutionOutcome } from './execution.types';
 
 export type ExecutionJob = Job<ExecutionJobData, ExecutionOutcome>;
 
-/** The only producer of execution jobs: ids, retries and retention are decided here and nowhere else. */
+/** The only producer of execution jobs: ids, retries, retention and admission are decided here and nowhere else. */
 @Injectable()
 export class ExecutionQueue {
   private readonly options: JobsOptions;
+  private readonly maxQueued: number;
+  private readonly retryAfterSeconds: number;
 
   constructor(
     @InjectQueue(EXECUTION_QUEUE) readonly queue: Queue<ExecutionJobData, ExecutionOutcome>,
     config: ConfigService<AppConfig, true>,
   ) {
-    const { attempts, backoffMs, resultTtlSeconds, resultMaxCount } = config.get('queue', { infer: true });
+    const { attempts, backoffMs, resultTtlSeconds, resultMaxCount, maxQueuedJobs, queueFullRetryAfterSeconds } = config.get('queue', {
+      infer: true,
+    });
     // Age and count, never `true`: a result removed on completion races with anyone waiting for it.
     const retention = { age: resultTtlSeconds, count: resultMaxCount };
     this.options = {
@@ -27,16 +32,28 @@ export class ExecutionQueue {
       removeOnComplete: retention,
       removeOnFail: retention,
     };
+    this.maxQueued = maxQueuedJobs;
+    this.retryAfterSeconds = queueFullRetryAfterSeconds;
   }
 
+  /**
+   * Adds a job, or refuses it before adding anything when the queue is full: a job
+   * is either accepted and kept, or refused, never accepted and then dropped.
+   * The cap is soft: submissions racing each other may pass it by a few jobs.
+   */
   async enqueue(data: ExecutionJobData): Promise<string> {
-    const id = randomUUID();
-    await this.queue.add('run', data, { ...this.options, jobId: id });
-    return id;
+    return withRedis(async () => {
+      const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed');
+      const queued = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
+      if (queued >= this.maxQueued) throw new QueueFullError(queued, this.maxQueued, this.retryAfterSeconds);
+      const id = randomUUID();
+      await this.queue.add('run', data, { ...this.options, jobId: id });
+      return id;
+    });
   }
 
   async find(id: string): Promise<ExecutionJob | undefined> {
-    return (await this.queue.getJob(id)) ?? undefined;
+    return withRedis(async () => (await this.queue.getJob(id)) ?? undefined);
   }
 
   /**

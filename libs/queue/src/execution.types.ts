@@ -61,6 +61,8 @@ export interface ExecutionOutcome {
   startedAt: string | null;
   finishedAt: string | null;
   workerId: string | null;
+  /** The job's environment, repeated here so that metrics can label a finished job without reading its input. */
+  environment: string;
   error?: string;
 }
 

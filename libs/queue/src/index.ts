@@ -1,4 +1,6 @@
 export * from './queue.constants';
+export * from './queue-errors';
+export * from './bull-connection';
 export * from './execution.types';
 export * from './environment-build.types';
 export * from './environment-build.queue';
@@ -8,4 +10,5 @@ export * from './worker-heartbeat';
 export * from './worker-registry.service';
 export * from './execution.queue';
 export * from './execution-result.mapper';
+export * from './queue-stats.service';
 export * from './queue.module';

@@ -2,9 +2,11 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
+import { producerConnection } from './bull-connection';
 import { EnvironmentBuildQueue } from './environment-build.queue';
 import { ExecutionQueue } from './execution.queue';
 import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE } from './queue.constants';
+import { QueueStats } from './queue-stats.service';
 import { RedisConnection } from './redis-connection.service';
 import { WorkerRegistry } from './worker-registry.service';
 
@@ -14,13 +16,14 @@ import { WorkerRegistry } from './worker-registry.service';
     BullModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfig, true>) => {
-        const { url, prefix } = config.get('redis', { infer: true });
-        return { connection: { url }, prefix };
+        // Queues are the producer side; Workers and QueueEvents bring their own consumerConnection.
+        const redis = config.get('redis', { infer: true });
+        return { connection: producerConnection(redis), prefix: redis.prefix };
       },
     }),
     BullModule.registerQueue({ name: EXECUTION_QUEUE }, { name: ENVIRONMENT_BUILD_QUEUE }),
   ],
-  providers: [RedisConnection, WorkerRegistry, ExecutionQueue, EnvironmentBuildQueue],
-  exports: [BullModule, RedisConnection, WorkerRegistry, ExecutionQueue, EnvironmentBuildQueue],
+  providers: [RedisConnection, WorkerRegistry, ExecutionQueue, EnvironmentBuildQueue, QueueStats],
+  exports: [BullModule, RedisConnection, WorkerRegistry, ExecutionQueue, EnvironmentBuildQueue, QueueStats],
 })
 export class QueueModule {}

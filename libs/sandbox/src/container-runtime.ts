@@ -31,6 +31,8 @@ export interface AttachedContainer {
 export interface ManagedContainer {
   id: string;
   labels: Record<string, string>;
+  /** When the engine created it, in ms since the epoch. */
+  createdAt: number;
 }
 
 export interface ImageBuildOptions {

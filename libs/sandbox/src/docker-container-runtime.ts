@@ -129,7 +129,7 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
       all: true,
       filters: { label: [`${SANDBOX_LABELS.managed}=true`] },
     });
-    return containers.map((c) => ({ id: c.Id, labels: c.Labels }));
+    return containers.map((c) => ({ id: c.Id, labels: c.Labels, createdAt: c.Created * 1000 }));
   }
 
   async removeContainer(id: string): Promise<void> {

@@ -8,6 +8,7 @@ import {
   queuedResult,
   RedisConnection,
   toExecutionResult,
+  withRedis,
 } from '@sps/queue';
 import type { CreateExecutionDto } from './dto/create-execution.dto';
 import { ExecutionRequestPolicy } from './execution-request.policy';
@@ -38,11 +39,13 @@ export class ExecutionsService {
   }
 
   async get(id: string): Promise<ExecutionResult> {
-    const found = UUID.test(id) ? await this.queue.findWithState(id) : undefined;
+    const found = UUID.test(id) ? await withRedis(() => this.queue.findWithState(id)) : undefined;
     if (found) return toExecutionResult(found.job, found.state);
-    const cancelled = UUID.test(id) ? await this.redis.client.get(this.redis.keys.cancelledResult(id)) : null;
+    const cancelled = UUID.test(id) ? await withRedis(() => this.redis.client.get(this.redis.keys.cancelledResult(id))) : null;
     if (cancelled) return JSON.parse(cancelled) as ExecutionResult;
-    throw new NotFoundException(`execution ${id} not found (it never existed or its result has expired)`);
+    throw new NotFoundException(
+      `execution ${id} not found: it never existed, or its result has expired (results are kept ${this.resultTtlSeconds} s)`,
+    );
   }
 
   /**
@@ -62,7 +65,7 @@ export class ExecutionsService {
     while (!isFinalStatus(current.status) && Date.now() < deadline) {
       const event = await next.settled;
       if (event.kind === 'completed') {
-        return { id, environment: current.environment, createdAt: current.createdAt, ...event.outcome };
+        return { id, createdAt: current.createdAt, ...event.outcome, environment: current.environment };
       }
       next = this.waiter.nextEvent(id, deadline - Date.now());
       current = await this.get(id).catch((error) => {
@@ -78,9 +81,9 @@ export class ExecutionsService {
     const current = await this.get(id);
     if (isFinalStatus(current.status)) throw new ConflictException(`execution ${id} is already ${current.status}`);
     const { client, keys } = this.redis;
-    await client.set(keys.cancelFlag(id), '1', 'EX', this.resultTtlSeconds);
+    await withRedis(() => client.set(keys.cancelFlag(id), '1', 'EX', this.resultTtlSeconds));
     if (current.status === 'queued' && (await this.removeQueued(id, current))) return this.get(id);
-    await client.publish(keys.cancelChannel, id);
+    await withRedis(() => client.publish(keys.cancelChannel, id));
     const result = await this.waitForFinal(id, CANCEL_SETTLE_MS);
     if (result.status !== 'cancelled') {
       throw new ConflictException(`execution ${id} finished as ${result.status} before it could be cancelled`);
@@ -92,7 +95,7 @@ export class ExecutionsService {
   private async removeQueued(id: string, current: ExecutionResult): Promise<boolean> {
     const { client, keys } = this.redis;
     const record: ExecutionResult = { ...current, status: 'cancelled', finishedAt: new Date().toISOString() };
-    await client.set(keys.cancelledResult(id), JSON.stringify(record), 'EX', this.resultTtlSeconds);
+    await withRedis(() => client.set(keys.cancelledResult(id), JSON.stringify(record), 'EX', this.resultTtlSeconds));
     const job = await this.queue.find(id);
     try {
       await job?.remove();

@@ -1,16 +1,24 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { ENVIRONMENT_BUILD_QUEUE, EnvironmentBuildJob, EnvironmentBuildOutcome } from '@sps/queue';
+import { readRedisConfig } from '@sps/config';
+import { LogContext } from '@sps/logging';
+import { consumerConnection, ENVIRONMENT_BUILD_QUEUE, EnvironmentBuildJob, EnvironmentBuildOutcome } from '@sps/queue';
 import { EnvironmentBuildService } from './environment-build.service';
 
 // One build at a time per worker process; builds across processes on a host are serialized by HostBuildLock.
 // Builds take minutes: the lock is renewed while the job runs, and a dead worker's build goes to another.
-@Processor(ENVIRONMENT_BUILD_QUEUE, { concurrency: 1, lockDuration: 60_000 })
+// The Worker's connection is fixed when the decorator runs (see execution-worker.options.ts), so it is read
+// here through the validated reader: a consumer connection, which waits out a Redis outage.
+@Processor(ENVIRONMENT_BUILD_QUEUE, { concurrency: 1, lockDuration: 60_000, connection: consumerConnection(readRedisConfig()) })
 export class EnvironmentBuildProcessor extends WorkerHost {
-  constructor(private readonly builds: EnvironmentBuildService) {
+  constructor(
+    private readonly builds: EnvironmentBuildService,
+    private readonly logContext: LogContext,
+  ) {
     super();
   }
 
+  /** Every log line written during a build carries its job id and environment. */
   async process(job: EnvironmentBuildJob): Promise<EnvironmentBuildOutcome> {
-    return this.builds.run(job.data);
+    return this.logContext.run({ jobId: job.id, environment: job.data.name }, () => this.builds.run(job.data));
   }
 }

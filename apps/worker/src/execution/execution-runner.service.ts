@@ -17,6 +17,7 @@ import { EnvironmentCatalog } from '../environments/environment-catalog.service'
 import { WarmPool } from '../pool/warm-pool.service';
 import { CancellationService } from './cancellation.service';
 import { ContainerDisposer } from './container-disposer.service';
+import { JobInterruptedError } from './job-interrupted.error';
 import { classifyOutcome, Ending } from './outcome-classifier';
 
 // The runner enforces the time limit itself and reports; this backstop kills
@@ -55,14 +56,18 @@ export class ExecutionRunnerService {
     if (data.network && !this.sandbox.allowNetwork) {
       throw new UnrecoverableError('network access is disabled on this worker');
     }
-    if (await this.cancellations.isRequested(jobId)) return this.cancelledBeforeStart();
+    if (await this.cancellations.isRequested(jobId)) return this.cancelledBeforeStart(data.environment);
     const signal = this.cancellations.track(jobId);
     const startedAt = new Date();
     try {
+      if (signal.reason instanceof JobInterruptedError) throw signal.reason;
       const warm = await this.pool.take(data.environment, image, data.limits, data.network);
       const container = warm ?? (await this.start(jobId, image, data));
       try {
-        return await this.supervise(container, data, signal, startedAt);
+        const outcome = await this.supervise(container, data, signal, startedAt);
+        // Killed because this worker is going away, not because anyone cancelled it.
+        if (signal.reason instanceof JobInterruptedError) throw signal.reason;
+        return outcome;
       } finally {
         this.disposer.dispose(container, `job ${jobId}`);
       }
@@ -141,6 +146,7 @@ export class ExecutionRunnerService {
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       workerId: this.workerId,
+      environment: data.environment,
     };
   }
 
@@ -184,7 +190,7 @@ export class ExecutionRunnerService {
     return Promise.race([container.inspectExit().catch(() => null), timeout]);
   }
 
-  private cancelledBeforeStart(): ExecutionOutcome {
-    return { ...emptyOutcome('cancelled'), finishedAt: new Date().toISOString(), workerId: this.workerId };
+  private cancelledBeforeStart(environment: string): ExecutionOutcome {
+    return { ...emptyOutcome('cancelled', environment), finishedAt: new Date().toISOString(), workerId: this.workerId };
   }
 }

@@ -2,17 +2,24 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
+import { LogContext } from '@sps/logging';
 import { EXECUTION_QUEUE, ExecutionJob, ExecutionOutcome } from '@sps/queue';
-import { DelayedError, UnrecoverableError } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
 import { EnvironmentNotReadyError, EnvironmentUnavailableError } from '../environments/environment-errors';
+import { DockerGate } from './docker-gate.service';
 import { ExecutionRunnerService, SandboxFaultError } from './execution-runner.service';
+import { executionWorkerOptions } from './execution-worker.options';
+import { JobInterruptedError } from './job-interrupted.error';
 
-@Processor(EXECUTION_QUEUE)
+@Processor(EXECUTION_QUEUE, executionWorkerOptions())
 export class ExecutionProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(ExecutionProcessor.name);
+  private stopping = false;
 
   constructor(
     private readonly runner: ExecutionRunnerService,
+    private readonly docker: DockerGate,
+    private readonly logContext: LogContext,
     private readonly config: ConfigService<AppConfig, true>,
   ) {
     super();
@@ -20,9 +27,26 @@ export class ExecutionProcessor extends WorkerHost implements OnApplicationBoots
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.get('worker.concurrency', { infer: true });
+    // Paused, not closed: jobs already running go on, and the worker's connections stay up.
+    this.docker.onChange((up) => {
+      if (this.stopping) return;
+      if (up) this.worker.resume();
+      else void this.worker.pause(true);
+    });
   }
 
+  /** Every log line written while a job runs, in any class, carries its id. */
   async process(job: ExecutionJob, token?: string): Promise<ExecutionOutcome> {
+    return this.logContext.run({ jobId: job.id }, () => this.handle(job, token));
+  }
+
+  /** Stops taking jobs; those running go on. */
+  async stopTaking(): Promise<void> {
+    this.stopping = true;
+    await this.worker.close();
+  }
+
+  private async handle(job: ExecutionJob, token: string | undefined): Promise<ExecutionOutcome> {
     try {
       const outcome = await this.runner.run(job.id!, job.data);
       this.logger.log(`job ${job.id}: ${outcome.status} in ${outcome.usage?.wallMs ?? 0} ms`);
@@ -33,6 +57,11 @@ export class ExecutionProcessor extends WorkerHost implements OnApplicationBoots
         await job.moveToDelayed(Date.now() + error.retryInMs, token);
         throw new DelayedError();
       }
+      if (error instanceof JobInterruptedError) return this.requeue(job, token, error.message);
+      if (error instanceof SandboxFaultError && !(await this.docker.check()).up) {
+        // Docker went away under this job: that is no fault of the job, so it waits for a worker that has Docker.
+        return this.requeue(job, token, 'Docker is unreachable');
+      }
       // Whatever reaches BullMQ becomes the public `error` text: only messages written for users pass.
       if (error instanceof UnrecoverableError || error instanceof SandboxFaultError || error instanceof EnvironmentUnavailableError) {
         this.logger.warn(`job ${job.id}: ${error.message}`);
@@ -41,5 +70,12 @@ export class ExecutionProcessor extends WorkerHost implements OnApplicationBoots
       this.logger.error(`job ${job.id}: unexpected failure: ${(error as Error)?.stack ?? error}`);
       throw new SandboxFaultError('the worker failed to run the job');
     }
+  }
+
+  /** Back to the waiting list, attempts untouched; WaitingError tells BullMQ the job was moved on purpose. */
+  private async requeue(job: ExecutionJob, token: string | undefined, reason: string): Promise<never> {
+    await job.moveToWait(token);
+    this.logger.warn(`job ${job.id}: returned to the queue (${reason})`);
+    throw new WaitingError();
   }
 }

@@ -6,6 +6,7 @@ import { ContainerRuntime } from '@sps/sandbox';
 import { hostname } from 'node:os';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
 import { CancellationService } from '../execution/cancellation.service';
+import { DockerGate } from '../execution/docker-gate.service';
 import { WarmPool } from '../pool/warm-pool.service';
 
 /** Tells the API, through Redis, that this worker is alive and what it can run. */
@@ -20,6 +21,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly runtime: ContainerRuntime,
     private readonly catalog: EnvironmentCatalog,
     private readonly cancellations: CancellationService,
+    private readonly docker: DockerGate,
     private readonly pool: WarmPool,
     config: ConfigService<AppConfig, true>,
   ) {
@@ -32,7 +34,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async beat(): Promise<WorkerHeartbeat> {
-    const docker = await this.runtime.ping();
+    const docker = await this.docker.check(); // also pauses or resumes taking jobs when Docker comes or goes
     const environments: string[] = [];
     if (docker.up) {
       for (const { name, image } of await this.catalog.known()) {

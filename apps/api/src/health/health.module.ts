@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController } from './health.controller';
+import { QueueHealthIndicator } from './queue-health.indicator';
+import { RedisHealthIndicator } from './redis-health.indicator';
+import { WorkerHealthIndicator } from './worker-health.indicator';
+
+@Module({
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
+  controllers: [HealthController],
+  providers: [RedisHealthIndicator, QueueHealthIndicator, WorkerHealthIndicator],
+})
+export class HealthModule {}

@@ -1,0 +1,41 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '@sps/config';
+import { CancellationService } from '../execution/cancellation.service';
+import { ExecutionProcessor } from '../execution/execution.processor';
+
+/**
+ * A graceful stop, run before Nest closes any module: take no new jobs, let
+ * running ones finish within the grace period, then kill the rest, whose jobs go
+ * back to the queue with their attempts untouched. Redis and Docker stay up
+ * throughout, since the running jobs need both.
+ */
+@Injectable()
+export class WorkerShutdownService {
+  private readonly logger = new Logger(WorkerShutdownService.name);
+  private readonly graceMs: number;
+
+  constructor(
+    private readonly processor: ExecutionProcessor,
+    private readonly cancellations: CancellationService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.graceMs = config.get('worker.shutdownGraceMs', { infer: true });
+  }
+
+  async drain(signal: string): Promise<void> {
+    const running = this.cancellations.busy;
+    this.logger.log(`${signal}: taking no new jobs; ${running} running, allowed ${this.graceMs} ms to finish`);
+    const closed = this.processor.stopTaking();
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace over'>((resolve) => (timer = setTimeout(() => resolve('grace over'), this.graceMs)));
+    const first = await Promise.race([closed.then(() => 'finished' as const), graceOver]);
+    clearTimeout(timer);
+    if (first === 'grace over') {
+      const interrupted = this.cancellations.interruptAll('the worker is shutting down');
+      this.logger.warn(`grace period over: killed ${interrupted} job(s); they go back to the queue`);
+      await closed;
+    }
+    this.logger.log('no jobs left running');
+  }
+}

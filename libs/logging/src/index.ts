@@ -1,0 +1,3 @@
+export * from './log-redaction';
+export * from './log-context';
+export * from './logging.module';

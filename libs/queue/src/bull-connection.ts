@@ -1,0 +1,26 @@
+import type { RedisConfig } from '@sps/config';
+import type { ConnectionOptions } from 'bullmq';
+
+/** Reconnect soon after Redis returns: BullMQ's own default backs off to 20 s between tries. */
+const reconnectDelay = (attempt: number): number => Math.min(200 * attempt, 2000);
+
+/**
+ * For Queue objects, the path an HTTP request takes. Commands are refused at once
+ * while Redis is away instead of being queued, so the API answers 503 quickly and a
+ * job it refused can never be added later behind the caller's back.
+ */
+export const producerConnection = (redis: RedisConfig): ConnectionOptions => ({
+  url: redis.url,
+  enableOfflineQueue: false,
+  commandTimeout: redis.commandTimeoutMs,
+  retryStrategy: reconnectDelay,
+});
+
+/**
+ * For Workers and QueueEvents, which block on Redis and must ride out an outage:
+ * commands wait for the connection to come back.
+ */
+export const consumerConnection = (redis: RedisConfig): ConnectionOptions => ({
+  url: redis.url,
+  retryStrategy: reconnectDelay,
+});

@@ -1,0 +1,42 @@
+import Redis from 'ioredis';
+import { apiClient } from './api-client';
+import { freePort, ServiceStack } from './service-stack';
+
+/** Settings that make stalls, heartbeats and sweeps happen within seconds instead of minutes. */
+export const FAST_FAULT_DETECTION = {
+  HEARTBEAT_INTERVAL_MS: '500',
+  HEARTBEAT_TTL_MS: '2500',
+  JOB_LOCK_DURATION_MS: '2000',
+  JOB_STALLED_INTERVAL_MS: '1000',
+  REAPER_INTERVAL_MS: '1000',
+  JOB_BACKOFF_MS: '200',
+  // No warm pool: these stacks test faults of the cold path, and count every container they see.
+  POOL_SIZES: 'default=0',
+};
+
+/**
+ * A stack of a test's own, for faults that must not touch the shared one: its
+ * own key prefix (so its worker ids and containers are its own) and, optionally,
+ * its own Redis.
+ */
+export const privateStack = async (name: string, env: Record<string, string> = {}) => {
+  const prefix = `${name}-${process.pid}`;
+  const redisUrl = env.REDIS_URL ?? process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const stack = new ServiceStack(prefix, await freePort(), { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, LOG_LEVEL: 'info', ...env });
+  const client = apiClient(() => stack.baseUrl);
+  const cleanUp = async (): Promise<void> => {
+    await stack.stop();
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+    redis.on('error', () => undefined);
+    try {
+      for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 })) {
+        if ((keys as string[]).length) await redis.del(...(keys as string[]));
+      }
+    } catch {
+      // a private Redis may be gone already
+    } finally {
+      redis.disconnect();
+    }
+  };
+  return { stack, prefix, redisUrl, ...client, cleanUp };
+};
