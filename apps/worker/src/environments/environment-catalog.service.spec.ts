@@ -26,11 +26,16 @@ const record = (latest: EnvironmentVersion, active: EnvironmentVersion | null): 
 
 const setup = (stored: EnvironmentRecord | null, ensure: jest.Mock = jest.fn(async (_name: string, v: EnvironmentVersion) => ({ image: `local:${v.specHash}`, reused: true }))) => {
   const catalogue = { get: jest.fn(async () => stored), touch: jest.fn(async () => undefined), list: jest.fn(async () => (stored ? [stored] : [])) };
-  const images = { ensure, tagFor: (name: string, hash: string) => `repo:${name}-${hash}` };
+  const images = {
+    ensure,
+    tagFor: (name: string, hash: string) => `repo:${name}-${hash}`,
+    existing: jest.fn(async (name: string, hash: string) => (localImages.has(hash) ? { image: `repo:${name}-${hash}`, reused: true } : null)),
+  };
   const config = { get: (key: string) => SETTINGS[key] };
   return { catalog: new EnvironmentCatalog(catalogue as never, images as never, config as never), catalogue, ensure };
 };
 
+const localImages = new Set<string>();
 const now = () => new Date().toISOString();
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
@@ -100,5 +105,27 @@ describe('EnvironmentCatalog.known', () => {
   it('leaves out an environment with no ready version', async () => {
     const { catalog } = setup(record(version('a', 'building'), null));
     await expect(catalog.known()).resolves.toEqual([{ name: 'default', image: 'sandbox:test' }]);
+  });
+});
+
+describe('EnvironmentCatalog.imageForPool', () => {
+  afterEach(() => localImages.clear());
+
+  it('warms the default image for default', async () => {
+    await expect(setup(null).catalog.imageForPool('default')).resolves.toBe('sandbox:test');
+  });
+
+  it('warms the image of the version jobs run in, once this engine has it, without building or counting use', async () => {
+    const { catalog, ensure, catalogue } = setup(record(version('b', 'building'), version('a', 'ready')));
+    await expect(catalog.imageForPool('env')).rejects.toThrow('has no image on this host yet');
+    localImages.add('a');
+    await expect(catalog.imageForPool('env')).resolves.toBe('repo:env-a');
+    expect(ensure).not.toHaveBeenCalled();
+    expect(catalogue.touch).not.toHaveBeenCalled();
+  });
+
+  it('warms nothing for an environment with no ready version, or none at all', async () => {
+    await expect(setup(record(version('a', 'building'), null)).catalog.imageForPool('env')).rejects.toThrow('has no ready version');
+    await expect(setup(null).catalog.imageForPool('env')).rejects.toThrow('has no ready version');
   });
 });
