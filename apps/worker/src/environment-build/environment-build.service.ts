@@ -11,7 +11,7 @@ import {
 } from '@sps/environments';
 import { EnvironmentBuildJobData, EnvironmentBuildOutcome, RedisConnection } from '@sps/queue';
 import { BuildLogWriter } from './build-log-writer';
-import { EnvironmentBuildError } from './environment-image-builder.service';
+import { BuildInterruptedError, EnvironmentBuildError } from './environment-image-builder.service';
 import { EnvironmentImages } from './environment-images.service';
 
 /** Runs one build job: builds the version, records the result, and retires the image it replaced. */
@@ -30,7 +30,8 @@ export class EnvironmentBuildService {
     this.workerId = config.get('worker.id', { infer: true });
   }
 
-  async run({ name, buildId, specHash }: EnvironmentBuildJobData): Promise<EnvironmentBuildOutcome> {
+  /** `stop` interrupts the build (the worker is shutting down): it throws BuildInterruptedError and records nothing. */
+  async run({ name, buildId, specHash }: EnvironmentBuildJobData, stop?: AbortSignal): Promise<EnvironmentBuildOutcome> {
     const record = await this.catalogue.get(name);
     if (!record || record.latest.buildId !== buildId) {
       this.logger.log(`build ${buildId} of ${name}: superseded before it started`);
@@ -40,10 +41,15 @@ export class EnvironmentBuildService {
     writer.write([`build ${buildId} of ${name} (spec ${specHash}) started on worker ${this.workerId}`]);
     let result: BuildResult;
     try {
-      const built = await this.images.ensure(name, record.latest, writer.write);
+      const built = await this.images.ensure(name, record.latest, writer.write, stop);
       if (built.reused) writer.write([`${built.image} is already on this host (built earlier with the same spec): using it`]);
       result = { status: 'ready', image: built.image, imageId: built.imageId, sizeBytes: built.sizeBytes, builtBy: this.workerId, builtAt: new Date().toISOString() };
     } catch (error) {
+      if (stop?.aborted) {
+        writer.write(['interrupted: this worker is shutting down, and the build goes back to the queue']);
+        await writer.flush();
+        throw new BuildInterruptedError();
+      }
       // Infrastructure faults are shown too: the client sees why, and submits again once fixed.
       const message = error instanceof EnvironmentBuildError ? error.message : `the build failed: ${(error as Error)?.message ?? error}`;
       result = { status: 'failed', error: message };

@@ -24,6 +24,13 @@ export type BuildLogSink = (lines: string[]) => void;
 /** A build that cannot succeed as asked; its message is written for the user. */
 export class EnvironmentBuildError extends Error {}
 
+/** A build stopped because its worker is shutting down: no verdict on the spec, another worker builds it. */
+export class BuildInterruptedError extends Error {
+  constructor() {
+    super('the build was interrupted: its worker is shutting down');
+  }
+}
+
 /**
  * Builds one environment version's image on this worker's engine, from the
  * spec and a base image that is already there. Knows nothing of Redis, so
@@ -67,7 +74,7 @@ export class EnvironmentImageBuilder {
     return { image: tag, imageId: image.id, sizeBytes: image.sizeBytes, reused: true };
   }
 
-  async build(name: string, version: EnvironmentVersion, baseImage: string, log: BuildLogSink): Promise<BuiltImage> {
+  async build(name: string, version: EnvironmentVersion, baseImage: string, log: BuildLogSink, stop?: AbortSignal): Promise<BuiltImage> {
     const tag = this.tagFor(name, version.specHash);
     // Rendered again from the spec, which is validated again on the way: whatever is stored in Redis, only a valid spec becomes a build.
     const dockerfile = renderDockerfile(version.spec);
@@ -88,7 +95,8 @@ export class EnvironmentImageBuilder {
         ')',
     ]);
     const started = Date.now();
-    const signal = AbortSignal.timeout(this.config.buildTimeoutMs);
+    const timeout = AbortSignal.timeout(this.config.buildTimeoutMs);
+    const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
     let imageId: string;
     try {
       imageId = await this.runtime.buildImage(context, {
@@ -104,7 +112,8 @@ export class EnvironmentImageBuilder {
         onLine: (line) => log([line]),
       });
     } catch (error) {
-      if (signal.aborted) throw new EnvironmentBuildError(`the build took longer than ENV_BUILD_TIMEOUT_MS (${this.config.buildTimeoutMs / 1000} s)`);
+      if (stop?.aborted) throw new BuildInterruptedError();
+      if (timeout.aborted) throw new EnvironmentBuildError(`the build took longer than ENV_BUILD_TIMEOUT_MS (${this.config.buildTimeoutMs / 1000} s)`);
       throw new EnvironmentBuildError((error as Error).message || String(error));
     }
     const info = await this.runtime.inspectImage(tag);

@@ -38,29 +38,31 @@ export class EnvironmentImages {
     return this.builder.existing(name, specHash);
   }
 
-  async ensure(name: string, version: EnvironmentVersion, log: BuildLogSink): Promise<BuiltImage> {
+  /** `stop` interrupts a build this call starts (a worker shutting down); a build it joins goes on for the others. */
+  async ensure(name: string, version: EnvironmentVersion, log: BuildLogSink, stop?: AbortSignal): Promise<BuiltImage> {
     const existing = await this.builder.existing(name, version.specHash);
     if (existing) return existing;
     const tag = this.tagFor(name, version.specHash);
     let pending = this.inFlight.get(tag);
     if (!pending) {
-      pending = this.buildOnce(name, version, log).finally(() => this.inFlight.delete(tag));
+      pending = this.buildOnce(name, version, log, stop).finally(() => this.inFlight.delete(tag));
       this.inFlight.set(tag, pending);
     }
     return pending;
   }
 
-  private async buildOnce(name: string, version: EnvironmentVersion, log: BuildLogSink): Promise<BuiltImage> {
+  private async buildOnce(name: string, version: EnvironmentVersion, log: BuildLogSink, stop?: AbortSignal): Promise<BuiltImage> {
     // The base first, outside the lock: it may need a build of its own, which takes the lock itself.
-    const baseImage = await this.baseImageFor(version, log);
+    const baseImage = await this.baseImageFor(version, log, stop);
     return this.lock.run(
       () => log(['waiting for another image build on this host to finish']),
       // Another process on this host may have built it while this one waited.
-      async () => (await this.builder.existing(name, version.specHash)) ?? this.builder.build(name, version, baseImage, log),
+      async () => (await this.builder.existing(name, version.specHash)) ?? this.builder.build(name, version, baseImage, log, stop),
+      stop,
     );
   }
 
-  private async baseImageFor(version: EnvironmentVersion, log: BuildLogSink): Promise<string> {
+  private async baseImageFor(version: EnvironmentVersion, log: BuildLogSink, stop?: AbortSignal): Promise<string> {
     const { base } = version;
     if (base.name === DEFAULT_ENVIRONMENT) {
       if (!(await this.runtime.imageExists(this.defaultImage))) {
@@ -71,7 +73,7 @@ export class EnvironmentImages {
     const specHash = base.specHash ?? '';
     const record = await this.catalogue.get(base.name);
     const baseVersion = [record?.active, record?.latest].find((v) => v?.specHash === specHash && v.status === 'ready');
-    if (baseVersion) return (await this.ensure(base.name, baseVersion, log)).image;
+    if (baseVersion) return (await this.ensure(base.name, baseVersion, log, stop)).image;
     const kept = await this.builder.existing(base.name, specHash);
     if (kept) return kept.image;
     throw new EnvironmentBuildError(

@@ -5,6 +5,7 @@ import { RedisConnection } from '@sps/queue';
 import { ContainerRuntime } from '@sps/sandbox';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { BuildInterruptedError } from './environment-image-builder.service';
 
 const LEASE_MS = 30_000;
 const POLL_MS = 1000;
@@ -30,12 +31,14 @@ export class HostBuildLock {
     this.workerId = config.get('worker.id', { infer: true });
   }
 
-  async run<T>(onWait: () => void, work: () => Promise<T>): Promise<T> {
+  /** Runs `work` holding the engine's lease, waiting for it first if need be; `stop` gives up the wait. */
+  async run<T>(onWait: () => void, work: () => Promise<T>, stop?: AbortSignal): Promise<T> {
     const { client, keys } = this.redis;
     const key = keys.hostBuildLock(await this.runtime.engineId());
     const token = `${this.workerId}:${randomUUID()}`;
     let waited = false;
     while ((await client.set(key, token, 'PX', LEASE_MS, 'NX')) !== 'OK') {
+      if (stop?.aborted) throw new BuildInterruptedError();
       if (!waited) onWait();
       waited = true;
       await sleep(POLL_MS);
