@@ -14,7 +14,7 @@ const stoppableBuild = () => ({
 });
 
 const processorWith = (builds: unknown) => {
-  const processor = new EnvironmentBuildProcessor(builds as never, logContext as never);
+  const processor = new EnvironmentBuildProcessor(builds as never, logContext as never, { onChange: () => undefined } as never);
   const worker = { close: jest.fn(async () => undefined) };
   (processor as unknown as { _worker: unknown })._worker = worker;
   return { processor, worker };
