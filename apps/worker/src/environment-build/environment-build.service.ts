@@ -62,7 +62,8 @@ export class EnvironmentBuildService {
       return completion.superseded ? undefined : completion.record;
     });
     if (completion.superseded) {
-      // Deleted or replaced meanwhile: the sweeper removes the image unless another version wants it.
+      // Deleted or replaced meanwhile: the sweepers remove the image unless another version wants it.
+      if (result.status === 'ready') await this.retire(name, record.latest.specHash);
       await this.buildLog.end(buildId, 'failed', 'superseded by a newer version or a delete');
       this.logger.log(`build ${buildId} of ${name}: superseded while it ran`);
       return { status: 'superseded', image: null };
@@ -73,7 +74,7 @@ export class EnvironmentBuildService {
     return result.status === 'ready' ? { status: 'ready', image: result.image } : { status: 'failed', image: null, error: result.error };
   }
 
-  /** Every worker's sweeper, this one's included, removes the replaced version's image from its engine. */
+  /** Every worker's sweeper, this one's included, removes the version's image from its engine unless a version still wants it. */
   private async retire(name: string, specHash: string): Promise<void> {
     const message: ObsoleteImagesMessage = { images: [{ name, specHash }] };
     await this.redis.client.publish(this.redis.keys.environmentEvents, JSON.stringify(message)).catch(() => undefined);
