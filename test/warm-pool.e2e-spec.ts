@@ -29,7 +29,7 @@ interface PoolView {
 
 const poolStats = async (): Promise<PoolView> => {
   const health = await (await fetch(`${stack.baseUrl}/health/ready`)).json();
-  const worker = health.workers.find((w: any) => w.id === workerId);
+  const worker = health.details.workers.live.find((w: any) => w.id === workerId);
   return { ...worker.pool.default, seenAt: Date.parse(worker.lastSeen) };
 };
 
@@ -143,6 +143,19 @@ print(int(quota[0]) / int(period[0]))
     expect(result.stdout.trim().split('\n')).toEqual([String(96 * 1024 * 1024), '20', '0.5']);
     const after = await eventually(poolStats, (s) => s.hits + s.misses > before.hits + before.misses);
     expect(after.hits).toBe(before.hits + 1); // it was a warm container, updated before use
+  });
+
+  it('reports size, hits and misses in /metrics, as the heartbeat does', async () => {
+    const stats = await poolFull();
+    const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+    const value = (name: string) => {
+      const line = metrics.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`worker="${workerId}"`) && l.includes('environment="default"'));
+      return line === undefined ? undefined : Number(line.split(' ').pop());
+    };
+    expect(value('sps_pool_idle_containers')).toBe(POOL_SIZE);
+    expect(value('sps_pool_target_containers')).toBe(POOL_SIZE);
+    expect(value('sps_pool_hits')).toBe(stats.hits);
+    expect(value('sps_pool_misses')).toBe(stats.misses);
   });
 
   it('still enforces the updated memory limit', async () => {

@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import { eventually } from './support/eventually';
-import { FAST_FAULT_DETECTION, privateStack } from './support/private-stack';
+import { COLD_CONTAINERS_ONLY, FAST_FAULT_DETECTION, privateStack } from './support/private-stack';
 import { expectNoSandboxContainers, listSandboxContainers } from './support/sandbox-containers';
 import { exitOf } from './support/service-stack';
 
@@ -31,7 +31,7 @@ describe('a worker killed with SIGKILL while a job runs', () => {
   let ctx: Awaited<ReturnType<typeof privateStack>>;
 
   beforeAll(async () => {
-    ctx = await privateStack('crash', { ...FAST_FAULT_DETECTION, WORKER_CONCURRENCY: '1', JOB_MAX_STALLED_COUNT: '1', WAIT_CAP_MS: '120000' });
+    ctx = await privateStack('crash', { ...FAST_FAULT_DETECTION, ...COLD_CONTAINERS_ONLY, WORKER_CONCURRENCY: '1', JOB_MAX_STALLED_COUNT: '1', WAIT_CAP_MS: '120000' });
     await ctx.stack.start(1);
   });
 

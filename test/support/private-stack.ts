@@ -10,9 +10,11 @@ export const FAST_FAULT_DETECTION = {
   JOB_STALLED_INTERVAL_MS: '1000',
   REAPER_INTERVAL_MS: '1000',
   JOB_BACKOFF_MS: '200',
-  // No warm pool: these stacks test faults of the cold path, and count every container they see.
-  POOL_SIZES: 'default=0',
+  POOL_SIZES: 'default=1',
 };
+
+/** For tests that find a job's container by its job label: pre-started containers carry none. */
+export const COLD_CONTAINERS_ONLY = { POOL_SIZES: 'default=0' };
 
 /**
  * A stack of a test's own, for faults that must not touch the shared one: its

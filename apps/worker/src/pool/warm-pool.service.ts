@@ -46,6 +46,8 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly concurrency: number;
   private filling = false;
   private stopped = false;
+  /** The container being started right now, awaited at shutdown so none is left behind. */
+  private adding: Promise<boolean> | null = null;
   private ageTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -106,6 +108,7 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearInterval(this.ageTimer);
+    await this.adding; // discards its container itself once it sees the pool stopped
     for (const list of this.idle.values()) list.splice(0).forEach((entry) => this.discard(entry));
   }
 
@@ -131,7 +134,9 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
           await sleep(Math.max(this.config.refillIntervalMs, 50));
           continue;
         }
-        const added = await this.addOne(environment);
+        this.adding = this.addOne(environment);
+        const added = await this.adding;
+        this.adding = null;
         await sleep(added ? this.config.refillIntervalMs : FAILURE_BACKOFF_MS);
       }
     } finally {
