@@ -1,9 +1,9 @@
-import Redis from 'ioredis';
 import { datascienceSpec } from '../libs/environments/src/builtin-environments';
 import { normalizeSpec } from '../libs/environments/src/environment-spec.rules';
-import { apiClient, eventually, isFinal, pollUntil, readEvents, request, run, submit } from './support/api-client';
+import { isFinal, pollUntil, readEvents, request, run, submit } from './support/api-client';
 import { imageExists, removeImage } from './support/docker-images';
-import { freePort, ServiceStack } from './support/service-stack';
+import { eventually } from './support/eventually';
+import { privateStack } from './support/private-stack';
 
 /*
  * Environments end to end: real builds on the real engine. Builds cost time,
@@ -25,6 +25,8 @@ const get = (name: string) => request('GET', `/v1/environments/${name}`);
 const followToEnd = (name: string, timeoutMs = BUILD_MS) => readEvents(`/v1/environments/${name}/build-log`, { timeoutMs });
 const endOf = (events: { event: string; data: string }[]) => JSON.parse(events.find((e) => e.event === 'end')?.data ?? 'null');
 const logLines = (events: { event: string; data: string }[]) => events.filter((e) => e.event === 'log').map((e) => e.data);
+/** Waits until `check` holds; fails naming `what` if it never does. */
+const until = (what: string, check: () => Promise<boolean>) => eventually(what, async () => ((await check()) ? true : undefined));
 const liveWorkers = async (): Promise<any[]> => (await request('GET', '/health/ready')).body.details.workers.live;
 
 describe('environments', () => {
@@ -113,7 +115,7 @@ describe('environments', () => {
       const listed = (await request('GET', '/v1/environments')).body.find((e: any) => e.name === PIP_ENV);
       expect(Date.parse(listed.lastUsedAt)).toBeGreaterThanOrEqual(Date.parse(result.startedAt) - 1000);
       expect(listed).toMatchObject({ status: 'ready', specHash: v1.specHash, image: v1.image, builtin: false });
-      await eventually('the worker heartbeat lists the environment', async () =>
+      await until('the worker heartbeat lists the environment', async () =>
         (await liveWorkers()).some((w) => w.environments.includes(PIP_ENV)),
       );
       expect((await get(PIP_ENV)).body.availableOn.length).toBeGreaterThanOrEqual(1);
@@ -149,7 +151,7 @@ describe('environments', () => {
         if (during.status !== 'running') throw new Error(`the long job should still be running; it is ${during.status}`);
         expect(await imageExists(v1.image)).toBe(true);
         expect((await request('DELETE', `/v1/executions/${long}`)).body.status).toBe('cancelled');
-        await eventually(`the replaced image ${v1.image} is removed`, async () => !(await imageExists(v1.image)));
+        await until(`the replaced image ${v1.image} is removed`, async () => !(await imageExists(v1.image)));
         expect(await imageExists(v2.image)).toBe(true);
       },
       BUILD_MS,
@@ -159,13 +161,13 @@ describe('environments', () => {
       'lets a worker whose engine lacks the image build it from the stored spec before running the job',
       async () => {
         await removeImage(v2.image);
-        await eventually('the heartbeat stops listing the environment', async () =>
+        await until('the heartbeat stops listing the environment', async () =>
           (await liveWorkers()).every((w) => !w.environments.includes(PIP_ENV)),
         );
         const result = await pollUntil(await submit('import sps_hello; print(sps_hello.__version__)', { environment: PIP_ENV }), isFinal, BUILD_MS);
         expect(result).toMatchObject({ status: 'succeeded', stdout: '0.2.0\n' });
         expect(await imageExists(v2.image)).toBe(true);
-        await eventually('the heartbeat lists the environment again', async () =>
+        await until('the heartbeat lists the environment again', async () =>
           (await liveWorkers()).some((w) => w.environments.includes(PIP_ENV)),
         );
       },
@@ -186,7 +188,7 @@ describe('environments', () => {
         expect(refused.body.message).toContain(CHILD_ENV);
         const child = (await get(CHILD_ENV)).body;
         expect((await request('DELETE', `/v1/environments/${CHILD_ENV}`)).status).toBe(204);
-        await eventually(`the image ${child.image} is removed`, async () => !(await imageExists(child.image)));
+        await until(`the image ${child.image} is removed`, async () => !(await imageExists(child.image)));
       },
       BUILD_MS,
     );
@@ -217,7 +219,7 @@ describe('environments', () => {
       expect((await get(PIP_ENV)).status).toBe(404);
       expect((await request('GET', `/v1/environments/${PIP_ENV}/build-log`)).status).toBe(404);
       expect((await request('GET', '/v1/environments')).body.map((e: any) => e.name)).not.toContain(PIP_ENV);
-      await eventually(`the image ${v2.image} is removed`, async () => !(await imageExists(v2.image)));
+      await until(`the image ${v2.image} is removed`, async () => !(await imageExists(v2.image)));
       const result = await run('print(1)', { environment: PIP_ENV });
       expect(result).toMatchObject({ status: 'error', error: `unknown environment "${PIP_ENV}"` });
       expect((await request('DELETE', `/v1/environments/${PIP_ENV}`)).status).toBe(404);
@@ -239,26 +241,18 @@ describe('environments', () => {
   describe('datascience', () => {
     it('is added to the catalogue when an API first starts, once: deleting it keeps it deleted', async () => {
       // An API of its own, on a prefix of its own, with the built-in enabled (the shared stack has it off).
-      const prefix = `${process.env.E2E_REDIS_PREFIX}-seed`;
-      const env = { REDIS_URL: process.env.E2E_REDIS_URL!, REDIS_PREFIX: prefix, ENV_DATASCIENCE: 'apt' };
-      const redis = new Redis(process.env.E2E_REDIS_URL!);
-      const first = new ServiceStack('seed-1', await freePort(), env);
-      const second = new ServiceStack('seed-2', await freePort(), env);
+      const first = await privateStack('seed', { ENV_DATASCIENCE: 'apt' });
       try {
-        await first.start(0);
-        const api1 = apiClient(() => first.baseUrl);
-        const seeded = (await api1.request('GET', '/v1/environments/datascience')).body;
+        await first.stack.start(0);
+        const seeded = (await first.request('GET', '/v1/environments/datascience')).body;
         expect(seeded).toMatchObject({ name: 'datascience', status: 'building', builtin: true, spec: normalizeSpec(datascienceSpec('apt')) });
-        expect((await api1.request('DELETE', '/v1/environments/datascience')).status).toBe(204);
-        await first.stop();
-
-        await second.start(0);
-        expect((await apiClient(() => second.baseUrl).request('GET', '/v1/environments/datascience')).status).toBe(404);
+        expect((await first.request('DELETE', '/v1/environments/datascience')).status).toBe(204);
+        await first.stack.stop();
+        // The same deployment (prefix) starting again.
+        await first.stack.start(0);
+        expect((await first.request('GET', '/v1/environments/datascience')).status).toBe(404);
       } finally {
-        await Promise.all([first.stop(), second.stop()]);
-        const keys = await redis.keys(`${prefix}:*`);
-        if (keys.length) await redis.del(...keys);
-        redis.disconnect();
+        await first.cleanUp();
       }
     }, 60_000);
 

@@ -135,14 +135,4 @@ const parseEvent = (block: string): ServerSentEvent | null => {
   return hasData ? event : null;
 };
 
-/** Polls until `check` holds, or fails naming `what` after `timeoutMs`. */
-export const eventually = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-};
-
 export const { request, run, submit, pollUntil, readEvents } = apiClient(baseUrl);
