@@ -6,6 +6,7 @@ const shared = {
     '^@sps/config$': '<rootDir>/libs/config/src',
     '^@sps/queue$': '<rootDir>/libs/queue/src',
     '^@sps/sandbox$': '<rootDir>/libs/sandbox/src',
+    '^@sps/environments$': '<rootDir>/libs/environments/src',
     '^@sps/logging$': '<rootDir>/libs/logging/src',
   },
   transform: {

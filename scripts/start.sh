@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run --silent build
+source scripts/build-network.sh
 node dist/apps/worker/src/main.js &
 worker=$!
 node dist/apps/api/src/main.js &

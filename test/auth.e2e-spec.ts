@@ -94,6 +94,18 @@ describe('keys', () => {
     }
   });
 
+  it('keeps user keys from creating or deleting environments, and lets them list them', async () => {
+    const user = asKey((await createKey('eve')).key);
+    const create = await user.request('POST', '/v1/environments', { name: 'eve-env', pip: ['six'] });
+    expect(create.status).toBe(403);
+    expect(create.body.message).toBe('this route needs an admin API key');
+    const remove = await user.request('DELETE', '/v1/environments/default');
+    expect(remove.status).toBe(403);
+    expect((await user.request('GET', '/v1/environments')).status).toBe(200);
+    // The admin key gets past the role check to the route itself: "default" cannot be deleted.
+    expect((await request('DELETE', '/v1/environments/default')).status).toBe(409);
+  });
+
   it('lets an admin create another admin key', async () => {
     const admin = asKey((await createKey('erin', { role: 'admin' })).key);
     expect((await admin.request('GET', '/v1/keys')).status).toBe(200);

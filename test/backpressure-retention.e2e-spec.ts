@@ -1,3 +1,4 @@
+import { MONITORED_QUEUES } from '../libs/queue/src/queue.constants';
 import { sleep } from './support/eventually';
 import { FAST_FAULT_DETECTION, privateStack } from './support/private-stack';
 
@@ -64,6 +65,8 @@ describe('backpressure, retention and the queue dashboard', () => {
     expect(String(page.body)).toContain('<html');
     const queues = await ctx.request('GET', '/admin/queues/api/queues');
     expect(queues.status).toBe(200);
-    expect(queues.body.queues.map((q: any) => q.name)).toEqual(['executions']);
+    // Every monitored queue: the executions and the environment builds.
+    expect(queues.body.queues.map((q: any) => q.name)).toEqual([...MONITORED_QUEUES]);
+    expect(MONITORED_QUEUES).toContain('executions');
   });
 });

@@ -41,12 +41,9 @@ export class ApiClient {
     headers: Record<string, string> = {},
     timeoutMs = 120_000,
   ): Promise<HttpResponse<T>> {
-    const all: Record<string, string> = body === undefined ? { ...headers } : { 'content-type': 'application/json', ...headers };
-    const key = this.key();
-    if (key !== null && !Object.keys(all).some((name) => name.toLowerCase() === 'authorization')) all.authorization = `Bearer ${key}`;
     const response = await fetch(`${this.base()}${path}`, {
       method,
-      headers: all,
+      headers: this.withKey(body === undefined ? { ...headers } : { 'content-type': 'application/json', ...headers }),
       body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? (body as unknown as BodyInit) : JSON.stringify(body),
       // A hang is a failure too: no request may wait forever.
       signal: AbortSignal.timeout(timeoutMs),
@@ -85,6 +82,55 @@ export class ApiClient {
     }
     throw new Error(`execution ${id} never matched; last seen: ${JSON.stringify(last)}`);
   }
+
+  /**
+   * Follows a Server-Sent Events stream until an event named `until` arrives
+   * (kept) or the server ends the stream; fails after `timeoutMs`.
+   */
+  async readEvents(
+    path: string,
+    { until = 'end', timeoutMs = 120_000, headers = {} }: { until?: string; timeoutMs?: number; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; headers: Headers; events: ServerSentEvent[] }> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    const events: ServerSentEvent[] = [];
+    try {
+      const response = await fetch(`${this.base()}${path}`, { headers: this.withKey({ accept: 'text/event-stream', ...headers }), signal: abort.signal });
+      if (!response.body || !response.headers.get('content-type')?.startsWith('text/event-stream')) {
+        return { status: response.status, headers: response.headers, events };
+      }
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let boundary: number;
+        while ((boundary = buffer.indexOf('\n\n')) >= 0) {
+          const event = parseEvent(buffer.slice(0, boundary));
+          buffer = buffer.slice(boundary + 2);
+          if (!event) continue;
+          events.push(event);
+          if (event.event === until) {
+            abort.abort();
+            return { status: response.status, headers: response.headers, events };
+          }
+        }
+      }
+      return { status: response.status, headers: response.headers, events };
+    } catch (error) {
+      if (abort.signal.aborted && !events.some((e) => e.event === until)) {
+        throw new Error(`no "${until}" event from ${path} within ${timeoutMs} ms; got ${events.length} events, last: ${JSON.stringify(events.at(-1))}`);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private withKey(headers: Record<string, string>): Record<string, string> {
+    const key = this.key();
+    if (key === null || Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) return headers;
+    return { ...headers, authorization: `Bearer ${key}` };
+  }
 }
 
 /** A client for one API (the shared stack's by default, or a test's own stack), sending the admin key. */
@@ -96,13 +142,15 @@ export const apiClient = (base: () => string, key: () => string | null = adminKe
     run: (code: string, extra: Record<string, unknown> = {}) => client.run(code, extra),
     submit: (code: string, extra: Record<string, unknown> = {}) => client.submit(code, extra),
     pollUntil: (id: string, predicate: (result: any) => boolean, timeoutMs = 30_000) => client.pollUntil(id, predicate, timeoutMs),
+    readEvents: (path: string, options: { until?: string; timeoutMs?: number; headers?: Record<string, string> } = {}) =>
+      client.readEvents(path, options),
   };
 };
 
 /** A client that sends `key` (or nothing, for null), against the shared stack or the given base URL. */
 export const asKey = (key: string | null, base?: string): ApiClient => new ApiClient(() => key, base ? () => base : baseUrl);
 
-export const { request, run, submit, pollUntil } = apiClient(baseUrl);
+export const { request, run, submit, pollUntil, readEvents } = apiClient(baseUrl);
 
 /** Creates a key through POST /v1/keys as the admin (or `client`) and returns it with its id; names get a random suffix. */
 export const createKey = async (
@@ -114,4 +162,29 @@ export const createKey = async (
   const response = await client.request('POST', '/v1/keys', { name: unique, ...options });
   if (response.status !== 201) throw new Error(`creating key ${unique}: ${response.status} ${JSON.stringify(response.body)}`);
   return { id: response.body.id, key: response.body.key };
+};
+
+export interface ServerSentEvent {
+  event: string;
+  data: string;
+  id?: string;
+}
+
+/** One event block of a stream; null for a block with no data (a comment). */
+const parseEvent = (block: string): ServerSentEvent | null => {
+  const event: ServerSentEvent = { event: 'message', data: '' };
+  let hasData = false;
+  for (const line of block.split('\n')) {
+    if (line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'event') event.event = value;
+    else if (field === 'id') event.id = value;
+    else if (field === 'data') {
+      event.data = hasData ? `${event.data}\n${value}` : value;
+      hasData = true;
+    }
+  }
+  return hasData ? event : null;
 };

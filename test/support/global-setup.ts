@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, ServiceStack } from './service-stack';
+import { writeWheel } from './wheel-maker';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -34,6 +35,24 @@ const requirePrerequisites = async (redisUrl: string): Promise<void> => {
   }
 };
 
+/** Environment builds need a network: Docker's default bridge, or the host's when the engine has none (as prereqs.sh starts it). */
+const buildNetwork = (): string => {
+  if (process.env.ENV_BUILD_NETWORK) return process.env.ENV_BUILD_NETWORK;
+  try {
+    execFileSync('curl', ['-sf', '--unix-socket', process.env.DOCKER_SOCKET ?? '/var/run/docker.sock', 'http://localhost/networks/bridge']);
+    return 'bridge';
+  } catch {
+    return 'host';
+  }
+};
+
+/** With no PyPI here, pip builds install from a wheelhouse of tiny test packages, made fresh for each run. */
+const makeWheelhouse = (): string => {
+  const dir = join(ROOT, '.data', `e2e-wheelhouse-${process.pid}`);
+  for (const version of ['0.1.0', '0.2.0']) writeWheel(dir, 'sps-hello', version);
+  return dir;
+};
+
 export default async function globalSetup(): Promise<void> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   await requirePrerequisites(redisUrl);
@@ -45,6 +64,7 @@ export default async function globalSetup(): Promise<void> {
   // A secret only the workers have: sandboxes must never see it (test/adversarial/container-view).
   const canary = `canary-${randomBytes(12).toString('hex')}`;
   process.env.E2E_WORKER_CANARY = canary;
+  const wheelhouse = makeWheelhouse();
   const stack = new ServiceStack('e2e', await freePort(), {
     REDIS_URL: redisUrl,
     REDIS_PREFIX: `e2e-${process.pid}`,
@@ -54,6 +74,13 @@ export default async function globalSetup(): Promise<void> {
     JOB_BACKOFF_MS: '200',
     SPS_WORKER_SECRET: canary,
     POOL_SIZES: `default=${WARM_POOL_SIZE}`,
+    ENV_BUILD_NETWORK: buildNetwork(),
+    ENV_PIP_WHEELHOUSE: wheelhouse,
+    ENV_PIP_NO_INDEX: 'true',
+    ENV_SWEEP_INTERVAL_MS: '2000',
+    // Not added at start: on a fresh host its build would run behind every test file. The
+    // environments spec creates it with the same built-in spec when it needs it.
+    ENV_DATASCIENCE: 'off',
   });
   await stack.start(1);
   globalThis.__E2E_STACK__ = stack;
@@ -61,4 +88,5 @@ export default async function globalSetup(): Promise<void> {
   process.env.E2E_REDIS_PREFIX = stack.prefix;
   process.env.E2E_REDIS_URL = redisUrl;
   process.env.E2E_WARM_CONTAINERS = String(WARM_POOL_SIZE * stack.workers.size);
+  process.env.E2E_WHEELHOUSE = wheelhouse;
 }

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { rmSync } from 'node:fs';
 
 export default async function globalTeardown(): Promise<void> {
   const stack = globalThis.__E2E_STACK__;
@@ -9,4 +10,5 @@ export default async function globalTeardown(): Promise<void> {
   const stream = redis.scanStream({ match: `${stack.prefix}:*`, count: 500 });
   for await (const keys of stream) if ((keys as string[]).length) await redis.del(...(keys as string[]));
   redis.disconnect();
+  if (process.env.E2E_WHEELHOUSE) rmSync(process.env.E2E_WHEELHOUSE, { recursive: true, force: true });
 }

@@ -1,8 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AppConfigModule } from '@sps/config';
+import { EnvironmentsModule } from '@sps/environments';
 import { LoggingModule } from '@sps/logging';
 import { QueueModule } from '@sps/queue';
 import { AuthModule } from './auth/auth.module';
+import { BuildLogEvents } from './environments/build-log-events.service';
+import { BuiltinEnvironmentsSeeder } from './environments/builtin-environments.seeder';
+import { EnvironmentsController } from './environments/environments.controller';
+import { EnvironmentsService } from './environments/environments.service';
 import { ExecutionRequestPolicy } from './executions/execution-request.policy';
 import { ExecutionWaiter } from './executions/execution-waiter.service';
 import { ExecutionsController } from './executions/executions.controller';
@@ -12,8 +17,9 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 
 @Module({
-  imports: [AppConfigModule.forApi(), LoggingModule.forRoot('api'), QueueModule, AuthModule, HealthModule, MetricsModule],
-  controllers: [ExecutionsController, LegacyExecuteController],
-  providers: [ExecutionRequestPolicy, ExecutionWaiter, ExecutionsService],
+  imports: [AppConfigModule.forApi(), LoggingModule.forRoot('api'), QueueModule, AuthModule, HealthModule, MetricsModule, EnvironmentsModule],
+  controllers: [ExecutionsController, LegacyExecuteController, EnvironmentsController],
+  // The global error filters (QueueErrorsFilter, then the catch-all) are registered in createHttpApp, in that order.
+  providers: [ExecutionRequestPolicy, ExecutionWaiter, ExecutionsService, EnvironmentsService, BuildLogEvents, BuiltinEnvironmentsSeeder],
 })
 export class ApiModule {}

@@ -2,7 +2,14 @@ import { Module } from '@nestjs/common';
 import { AppConfigModule } from '@sps/config';
 import { LoggingModule } from '@sps/logging';
 import { QueueModule } from '@sps/queue';
+import { EnvironmentsModule } from '@sps/environments';
 import { SandboxModule } from '@sps/sandbox';
+import { EnvironmentBuildProcessor } from './environment-build/environment-build.processor';
+import { EnvironmentBuildService } from './environment-build/environment-build.service';
+import { EnvironmentImageBuilder } from './environment-build/environment-image-builder.service';
+import { EnvironmentImageSweeper } from './environment-build/environment-image-sweeper.service';
+import { EnvironmentImages } from './environment-build/environment-images.service';
+import { HostBuildLock } from './environment-build/host-build-lock.service';
 import { EnvironmentCatalog } from './environments/environment-catalog.service';
 import { CancellationService } from './execution/cancellation.service';
 import { ContainerDisposer } from './execution/container-disposer.service';
@@ -15,7 +22,7 @@ import { OrphanReaper } from './reaper/orphan-reaper.service';
 import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
 
 @Module({
-  imports: [AppConfigModule.forWorker(), LoggingModule.forRoot('worker'), QueueModule, SandboxModule],
+  imports: [AppConfigModule.forWorker(), LoggingModule.forRoot('worker'), QueueModule, SandboxModule, EnvironmentsModule],
   providers: [
     EnvironmentCatalog,
     CancellationService,
@@ -25,6 +32,12 @@ import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
     ExecutionRunnerService,
     ExecutionProcessor,
     HeartbeatService,
+    HostBuildLock,
+    EnvironmentImageBuilder,
+    EnvironmentImages,
+    EnvironmentBuildService,
+    EnvironmentBuildProcessor,
+    EnvironmentImageSweeper,
     OrphanReaper,
     WorkerShutdownService,
   ],

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigFactory, ConfigModule } from '@nestjs/config';
 import { apiConfig } from './api.config';
 import { authConfig } from './auth.config';
+import { environmentsConfig } from './environments.config';
 import { loggingConfig } from './logging.config';
 import { queueConfig } from './queue.config';
 import { redisConfig } from './redis.config';
@@ -12,11 +13,11 @@ import { workerConfig } from './worker.config';
 @Module({})
 export class AppConfigModule {
   static forApi(): DynamicModule {
-    return AppConfigModule.with([redisConfig, queueConfig, apiConfig, sandboxConfig, workerConfig, loggingConfig, authConfig]);
+    return AppConfigModule.with([redisConfig, queueConfig, apiConfig, sandboxConfig, workerConfig, loggingConfig, environmentsConfig, authConfig]);
   }
 
   static forWorker(): DynamicModule {
-    return AppConfigModule.with([redisConfig, queueConfig, sandboxConfig, workerConfig, loggingConfig]);
+    return AppConfigModule.with([redisConfig, queueConfig, sandboxConfig, workerConfig, loggingConfig, environmentsConfig]);
   }
 
   /** For the key-management command line: Redis and the auth settings, nothing that listens or runs jobs. */

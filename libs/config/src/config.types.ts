@@ -1,5 +1,6 @@
 import { ApiConfig } from './api.config';
 import { AuthConfig } from './auth.config';
+import { EnvironmentsConfig } from './environments.config';
 import { LoggingConfig } from './logging.config';
 import { QueueConfig } from './queue.config';
 import { RedisConfig } from './redis.config';
@@ -14,5 +15,6 @@ export interface AppConfig {
   queue: QueueConfig;
   worker: WorkerConfig;
   auth: AuthConfig;
+  environments: EnvironmentsConfig;
   logging: LoggingConfig;
 }

@@ -5,6 +5,7 @@ export * from './auth.config';
 export * from './sandbox.config';
 export * from './queue.config';
 export * from './worker.config';
+export * from './environments.config';
 export * from './logging.config';
 export * from './app-config.module';
 export * from './config.types';

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
-import { Job, JobsOptions, Queue } from 'bullmq';
+import { Job, JobState, JobsOptions, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { EXECUTION_QUEUE } from './queue.constants';
 import { QueueFullError, withRedis } from './queue-errors';
@@ -98,5 +98,16 @@ export class ExecutionQueue {
 
   async find(id: string): Promise<ExecutionJob | undefined> {
     return withRedis(async () => (await this.queue.getJob(id)) ?? undefined);
+  }
+
+  /**
+   * The job with its state, the state read first: a job read before the
+   * state could be one that finished in between, a final state with no
+   * result or failure reason in hand yet.
+   */
+  async findWithState(id: string): Promise<{ job: ExecutionJob; state: JobState | 'unknown' } | undefined> {
+    const state = await this.queue.getJobState(id);
+    const job = await this.find(id);
+    return job ? { job, state } : undefined;
   }
 }

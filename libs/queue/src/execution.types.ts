@@ -1,4 +1,5 @@
 import type { SandboxLimits } from '@sps/config';
+import type { EnvironmentBuildJobData, EnvironmentBuildOutcome } from './environment-build.types';
 
 export const EXECUTION_STATUSES = [
   'queued',
@@ -76,4 +77,5 @@ export interface ExecutionResult extends ExecutionOutcome {
 /** The typed queue contract: producers and consumers both import it, so they cannot drift apart. */
 export interface QueueContracts {
   executions: { data: ExecutionJobData; result: ExecutionOutcome };
+  'environment-builds': { data: EnvironmentBuildJobData; result: EnvironmentBuildOutcome };
 }

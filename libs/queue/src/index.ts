@@ -2,6 +2,8 @@ export * from './queue.constants';
 export * from './queue-errors';
 export * from './bull-connection';
 export * from './execution.types';
+export * from './environment-build.types';
+export * from './environment-build.queue';
 export * from './redis-keys';
 export * from './redis-connection.service';
 export * from './worker-heartbeat';

@@ -3,9 +3,10 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import { producerConnection } from './bull-connection';
+import { EnvironmentBuildQueue } from './environment-build.queue';
 import { ExecutionQueue } from './execution.queue';
 import { FairShare } from './fair-share.service';
-import { EXECUTION_QUEUE } from './queue.constants';
+import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE } from './queue.constants';
 import { QueueStats } from './queue-stats.service';
 import { RedisConnection } from './redis-connection.service';
 import { WorkerRegistry } from './worker-registry.service';
@@ -21,9 +22,9 @@ import { WorkerRegistry } from './worker-registry.service';
         return { connection: producerConnection(redis), prefix: redis.prefix };
       },
     }),
-    BullModule.registerQueue({ name: EXECUTION_QUEUE }),
+    BullModule.registerQueue({ name: EXECUTION_QUEUE }, { name: ENVIRONMENT_BUILD_QUEUE }),
   ],
-  providers: [RedisConnection, WorkerRegistry, FairShare, ExecutionQueue, QueueStats],
-  exports: [BullModule, RedisConnection, WorkerRegistry, FairShare, ExecutionQueue, QueueStats],
+  providers: [RedisConnection, WorkerRegistry, FairShare, ExecutionQueue, EnvironmentBuildQueue, QueueStats],
+  exports: [BullModule, RedisConnection, WorkerRegistry, FairShare, ExecutionQueue, EnvironmentBuildQueue, QueueStats],
 })
 export class QueueModule {}

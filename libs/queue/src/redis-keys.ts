@@ -58,4 +58,34 @@ export class RedisKeys {
   get fairClock(): string {
     return `${this.prefix}:fair:clock`;
   }
+
+  /** Hash: environment name -> its catalogue record (JSON). */
+  get environments(): string {
+    return `${this.prefix}:envs`;
+  }
+
+  /** Hash: environment name -> when a job last ran in it. Kept apart so jobs never rewrite records. */
+  get environmentsLastUsed(): string {
+    return `${this.prefix}:envs:last-used`;
+  }
+
+  /** Set of built-in environments already added once: deleting one keeps it deleted. */
+  get environmentsSeeded(): string {
+    return `${this.prefix}:envs:seeded`;
+  }
+
+  /** Stream of one build's log lines, ending with an entry that says how the build ended. */
+  environmentBuildLog(buildId: string): string {
+    return `${this.prefix}:env-log:${buildId}`;
+  }
+
+  /** Pub/sub: images that no version uses any more, for every worker to remove from its engine. */
+  get environmentEvents(): string {
+    return `${this.prefix}:env-events`;
+  }
+
+  /** One image build at a time per container engine, whichever worker process on the host starts it. */
+  hostBuildLock(engineId: string): string {
+    return `${this.prefix}:env-build-lock:${engineId}`;
+  }
 }

@@ -35,6 +35,28 @@ export interface ManagedContainer {
   createdAt: number;
 }
 
+export interface ImageBuildOptions {
+  tag: string;
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  /** Docker network the build's RUN steps use. */
+  networkMode: string;
+  /** Aborting stops the build: the engine cancels a build whose client goes away. */
+  signal: AbortSignal;
+  /** Each line of build output, as it arrives. */
+  onLine: (line: string) => void;
+}
+
+export interface ImageInfo {
+  id: string;
+  tags: string[];
+  sizeBytes: number;
+  labels: Record<string, string>;
+}
+
+/** What removing an image came to: `in-use` means a container still uses it, so it stays for now. */
+export type ImageRemoval = 'removed' | 'in-use' | 'missing';
+
 /** The port for everything that touches a container engine; exactly one adapter imports dockerode. */
 export abstract class ContainerRuntime {
   abstract ping(): Promise<EngineStatus>;
@@ -42,4 +64,12 @@ export abstract class ContainerRuntime {
   abstract startAttached(options: ContainerCreateOptions): Promise<AttachedContainer>;
   abstract listManaged(): Promise<ManagedContainer[]>;
   abstract removeContainer(id: string): Promise<void>;
+  /** Identifies the engine: worker processes on one host share it, and so share one build at a time. */
+  abstract engineId(): Promise<string>;
+  /** Builds `context` (a tar holding a Dockerfile) and returns the new image's id; throws with the engine's message when a step fails. */
+  abstract buildImage(context: Buffer, options: ImageBuildOptions): Promise<string>;
+  abstract inspectImage(ref: string): Promise<ImageInfo | null>;
+  abstract listImages(labels: string[]): Promise<ImageInfo[]>;
+  /** Removes a tag (and the image once nothing else holds it), never by force: an image a container uses stays. */
+  abstract removeImage(ref: string): Promise<ImageRemoval>;
 }

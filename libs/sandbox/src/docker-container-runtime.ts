@@ -3,12 +3,16 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import Docker from 'dockerode';
 import { Agent } from 'node:http';
-import { Duplex, PassThrough } from 'node:stream';
+import { Duplex, PassThrough, Readable } from 'node:stream';
+import { BuildOutput } from './build-output';
 import {
   AttachedContainer,
   ContainerExit,
   ContainerRuntime,
   EngineStatus,
+  ImageBuildOptions,
+  ImageInfo,
+  ImageRemoval,
   ManagedContainer,
 } from './container-runtime';
 import type { SandboxResources } from './container-spec';
@@ -74,6 +78,7 @@ class DockerAttachedContainer implements AttachedContainer {
 export class DockerContainerRuntime extends ContainerRuntime implements OnModuleDestroy {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
   private readonly docker: Docker;
+  private engine: Promise<string> | undefined;
 
   constructor(@Inject(ConfigService) config: ConfigService<AppConfig, true>) {
     super();
@@ -134,6 +139,68 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
       .catch((error) => {
         if (!isGone(error)) throw error;
       });
+  }
+
+  async engineId(): Promise<string> {
+    this.engine ??= this.docker.info().then((info: { ID?: string; Name?: string }) => info.ID || info.Name || 'unknown');
+    return this.engine.catch((error) => {
+      this.engine = undefined;
+      throw error;
+    });
+  }
+
+  async buildImage(context: Buffer, options: ImageBuildOptions): Promise<string> {
+    const stream = (await this.docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+      t: options.tag,
+      buildargs: options.buildArgs,
+      labels: options.labels,
+      networkmode: options.networkMode,
+      // The base is always a local image: never try a registry for it.
+      pull: false,
+      rm: true,
+      forcerm: true,
+      abortSignal: options.signal,
+    } as Docker.ImageBuildOptions)) as Readable;
+    const output = new BuildOutput(options.onLine);
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (chunk: Buffer) => output.push(chunk));
+      stream.once('end', resolve);
+      stream.once('error', reject);
+      stream.once('close', resolve);
+    });
+    output.end();
+    if (options.signal.aborted) throw new Error('the build was stopped');
+    if (output.failure) throw new Error(output.failure);
+    const id = output.imageId ?? (await this.inspectImage(options.tag))?.id;
+    if (!id) throw new Error('the engine reported no image for the build');
+    return id;
+  }
+
+  async inspectImage(ref: string): Promise<ImageInfo | null> {
+    try {
+      const image = await this.docker.getImage(ref).inspect();
+      return { id: image.Id, tags: image.RepoTags ?? [], sizeBytes: image.Size, labels: image.Config?.Labels ?? {} };
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return null;
+      throw error;
+    }
+  }
+
+  async listImages(labels: string[]): Promise<ImageInfo[]> {
+    const images = await this.docker.listImages({ filters: { label: labels } });
+    return images.map((image) => ({ id: image.Id, tags: image.RepoTags ?? [], sizeBytes: image.Size, labels: image.Labels ?? {} }));
+  }
+
+  async removeImage(ref: string): Promise<ImageRemoval> {
+    try {
+      await this.docker.getImage(ref).remove({ force: false });
+      return 'removed';
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 404) return 'missing';
+      if (status === 409) return 'in-use';
+      throw error;
+    }
   }
 
   onModuleDestroy(): void {

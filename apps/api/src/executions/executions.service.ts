@@ -59,9 +59,9 @@ export class ExecutionsService {
   }
 
   async get(id: string, owner: Principal): Promise<ExecutionResult> {
-    const job = UUID.test(id) ? await this.queue.find(id) : undefined;
-    if (job) {
-      if (job.data.ownerKeyId === owner.keyId) return toExecutionResult(job, await withRedis(() => job.getState()));
+    const found = UUID.test(id) ? await withRedis(() => this.queue.findWithState(id)) : undefined;
+    if (found) {
+      if (found.job.data.ownerKeyId === owner.keyId) return toExecutionResult(found.job, found.state);
       throw this.notFound(id);
     }
     const raw = UUID.test(id) ? await withRedis(() => this.redis.client.get(this.redis.keys.cancelledResult(id))) : null;

@@ -52,7 +52,7 @@ export class ExecutionRunnerService {
   async run(jobId: string, job: ExecutionJobData): Promise<ExecutionOutcome> {
     // The API checks CPUs against its own host; the engine refuses more than this one has.
     const data = { ...job, limits: { ...job.limits, cpus: Math.min(job.limits.cpus, CPU_COUNT) } };
-    const image = this.catalog.imageFor(data.environment);
+    const image = await this.catalog.imageFor(data.environment, data.createdAt);
     if (data.network && !this.sandbox.allowNetwork) {
       throw new UnrecoverableError('network access is disabled on this worker');
     }

@@ -4,7 +4,8 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import { LogContext } from '@sps/logging';
 import { EXECUTION_QUEUE, ExecutionJob, ExecutionOutcome, ExecutionQueue, FairShare } from '@sps/queue';
-import { UnrecoverableError, WaitingError } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
+import { EnvironmentNotReadyError, EnvironmentUnavailableError } from '../environments/environment-errors';
 import { DockerGate } from './docker-gate.service';
 import { ExecutionRunnerService, SandboxFaultError } from './execution-runner.service';
 import { executionWorkerOptions } from './execution-worker.options';
@@ -58,6 +59,12 @@ export class ExecutionProcessor extends WorkerHost implements OnApplicationBoots
       this.logger.log(`job ${job.id}: ${outcome.status} in ${outcome.usage?.wallMs ?? 0} ms`);
       return outcome;
     } catch (error) {
+      if (error instanceof EnvironmentNotReadyError) {
+        // Back to the queue, delayed: waiting for a build must not hold a slot of this worker.
+        final = false;
+        await job.moveToDelayed(Date.now() + error.retryInMs, token);
+        throw new DelayedError();
+      }
       if (error instanceof JobInterruptedError) {
         final = false;
         return this.requeue(job, token, error.message);
@@ -69,7 +76,7 @@ export class ExecutionProcessor extends WorkerHost implements OnApplicationBoots
       }
       final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       // Whatever reaches BullMQ becomes the public `error` text: only messages written for users pass.
-      if (error instanceof UnrecoverableError || error instanceof SandboxFaultError) {
+      if (error instanceof UnrecoverableError || error instanceof SandboxFaultError || error instanceof EnvironmentUnavailableError) {
         this.logger.warn(`job ${job.id}: ${error.message}`);
         throw error;
       }

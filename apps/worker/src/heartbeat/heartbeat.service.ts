@@ -37,7 +37,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
     const docker = await this.docker.check(); // also pauses or resumes taking jobs when Docker comes or goes
     const environments: string[] = [];
     if (docker.up) {
-      for (const { name, image } of this.catalog.known()) {
+      for (const { name, image } of await this.catalog.known()) {
         if (await this.runtime.imageExists(image).catch(() => false)) environments.push(name);
       }
     }

@@ -151,7 +151,7 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
   private async addOne(environment: string): Promise<boolean> {
     let container: AttachedContainer | undefined;
     try {
-      const image = this.catalog.imageFor(environment);
+      const image = await this.catalog.imageForPool(environment);
       const spec = buildSandboxSpec(
         {
           image,

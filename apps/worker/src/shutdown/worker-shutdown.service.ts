@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
+import { EnvironmentBuildProcessor } from '../environment-build/environment-build.processor';
 import { CancellationService } from '../execution/cancellation.service';
 import { ExecutionProcessor } from '../execution/execution.processor';
 
@@ -18,6 +19,7 @@ export class WorkerShutdownService {
   constructor(
     private readonly processor: ExecutionProcessor,
     private readonly cancellations: CancellationService,
+    private readonly builds: EnvironmentBuildProcessor,
     config: ConfigService<AppConfig, true>,
   ) {
     this.graceMs = config.get('worker.shutdownGraceMs', { infer: true });
@@ -27,6 +29,8 @@ export class WorkerShutdownService {
     const running = this.cancellations.busy;
     this.logger.log(`${signal}: taking no new jobs; ${running} running, allowed ${this.graceMs} ms to finish`);
     const closed = this.processor.stopTaking();
+    // A running image build is interrupted at once and handed back to the queue.
+    const buildsStopped = this.builds.stopTaking();
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'grace over'>((resolve) => (timer = setTimeout(() => resolve('grace over'), this.graceMs)));
     const first = await Promise.race([closed.then(() => 'finished' as const), graceOver]);
@@ -36,6 +40,7 @@ export class WorkerShutdownService {
       this.logger.warn(`grace period over: killed ${interrupted} job(s); they go back to the queue`);
       await closed;
     }
+    await buildsStopped;
     this.logger.log('no jobs left running');
   }
 }

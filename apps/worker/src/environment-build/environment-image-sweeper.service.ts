@@ -1,0 +1,85 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '@sps/config';
+import { ENVIRONMENT_IMAGE_LABELS, EnvironmentCatalogue, ObsoleteImagesMessage, wantedImages } from '@sps/environments';
+import { RedisConnection } from '@sps/queue';
+import { ContainerRuntime } from '@sps/sandbox';
+import type Redis from 'ioredis';
+
+/**
+ * Removes environment images that no version in the catalogue wants any
+ * more: at once when told (a version replaced, an environment deleted), and
+ * every ENV_SWEEP_INTERVAL_MS for anything missed while this worker was
+ * down. It only touches images its own deployment built (by label), and
+ * never by force: an image a running job's container uses stays until a
+ * later sweep, so jobs keep the image they started with.
+ */
+@Injectable()
+export class EnvironmentImageSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(EnvironmentImageSweeper.name);
+  private readonly deployment: string;
+  private readonly intervalMs: number;
+  private subscriber: Redis | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly runtime: ContainerRuntime,
+    private readonly catalogue: EnvironmentCatalogue,
+    private readonly redis: RedisConnection,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.deployment = config.get('redis.prefix', { infer: true });
+    this.intervalMs = config.get('environments.sweepIntervalMs', { infer: true });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.subscriber = this.redis.duplicate();
+    this.subscriber.on('message', (_channel, raw: string) => {
+      const message = this.parse(raw);
+      if (message) void this.sweep(message.images.map((i) => `${i.name}@${i.specHash}`));
+    });
+    await this.subscriber.subscribe(this.redis.keys.environmentEvents);
+    this.timer = setInterval(() => void this.sweep(), this.intervalMs);
+    void this.sweep();
+  }
+
+  /** Removes this deployment's unwanted environment images; with `only`, just those (name@specHash). Sweeps never overlap. */
+  sweep(only?: string[]): Promise<void> {
+    this.running = this.running.then(() => this.sweepOnce(only)).catch((error) => this.logger.warn(`image sweep failed: ${error?.message ?? error}`));
+    return this.running;
+  }
+
+  private async sweepOnce(only?: string[]): Promise<void> {
+    const labels = ENVIRONMENT_IMAGE_LABELS;
+    // Listed before the catalogue is read: any image listed here was built before that read, so a version it belongs to is in it.
+    const images = await this.runtime.listImages([`${labels.deployment}=${this.deployment}`, labels.environment, labels.specHash]);
+    if (!images.length) return;
+    const wanted = wantedImages(await this.catalogue.list());
+    for (const image of images) {
+      const key = `${image.labels[labels.environment]}@${image.labels[labels.specHash]}`;
+      const untagged = image.tags.every((t) => t === '<none>:<none>');
+      if ((wanted.has(key) && !untagged) || (only && !only.includes(key))) continue;
+      const tags = image.tags.filter((t) => t !== '<none>:<none>');
+      // Untagged: replaced by a build of the same version on a newer base image; it goes by id once no container uses it.
+      for (const ref of tags.length ? tags : [image.id]) {
+        const outcome = await this.runtime.removeImage(ref);
+        if (outcome === 'removed') this.logger.log(`removed ${ref}: no environment version uses it any more`);
+      }
+    }
+  }
+
+  private parse(raw: string): ObsoleteImagesMessage | null {
+    try {
+      const message = JSON.parse(raw) as ObsoleteImagesMessage;
+      return Array.isArray(message?.images) ? message : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+  }
+}

@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '@sps/config';
+import { RedisConnection } from '@sps/queue';
+import type { EnvironmentStatus } from './environment-spec';
+
+export type BuildLogEntry = { id: string; line: string } | { id: string; end: EnvironmentStatus; error: string | null };
+
+const FOLLOW_BLOCK_MS = 5000;
+const MAX_LINE_CHARS = 4000;
+
+const toEntry = (id: string, fields: string[]): BuildLogEntry => {
+  const map: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i]] = fields[i + 1];
+  if (map.end !== undefined) return { id, end: map.end as EnvironmentStatus, error: map.error || null };
+  return { id, line: map.line ?? '' };
+};
+
+/**
+ * A build's log is one Redis stream: workers append lines and finally an end
+ * entry; the API reads its tail for GET and follows it for Server-Sent
+ * Events. A stream, unlike pub/sub, lets a reader that arrives late replay
+ * everything and then wait for more without missing a line in between.
+ */
+@Injectable()
+export class EnvironmentBuildLog {
+  private readonly maxLines: number;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.maxLines = config.get('environments.logMaxLines', { infer: true });
+  }
+
+  async append(buildId: string, lines: string[]): Promise<void> {
+    if (!lines.length) return;
+    const key = this.redis.keys.environmentBuildLog(buildId);
+    const pipeline = this.redis.client.pipeline();
+    for (const line of lines) {
+      pipeline.xadd(key, 'MAXLEN', '~', String(this.maxLines), '*', 'line', line.slice(0, MAX_LINE_CHARS));
+    }
+    await pipeline.exec();
+  }
+
+  async end(buildId: string, status: EnvironmentStatus, error: string | null): Promise<void> {
+    const key = this.redis.keys.environmentBuildLog(buildId);
+    await this.redis.client.xadd(key, '*', 'end', status, 'error', error ?? '');
+  }
+
+  /** The last `count` lines, oldest first. */
+  async tail(buildId: string, count: number): Promise<string[]> {
+    const entries = await this.redis.client.xrevrange(this.redis.keys.environmentBuildLog(buildId), '+', '-', 'COUNT', count + 1);
+    return entries
+      .map(([id, fields]) => toEntry(id, fields))
+      .filter((entry): entry is { id: string; line: string } => 'line' in entry)
+      .slice(0, count)
+      .reverse()
+      .map((entry) => entry.line);
+  }
+
+  async remove(...buildIds: string[]): Promise<void> {
+    if (buildIds.length) await this.redis.client.del(...buildIds.map((id) => this.redis.keys.environmentBuildLog(id)));
+  }
+
+  /**
+   * Every entry after `afterId` ('0' for all), then new ones as they come,
+   * until the end entry or `signal` aborts. Yields `null` whenever nothing
+   * came for a while, so callers can send a keep-alive or check for a reason
+   * to stop. Each follower blocks its own Redis connection.
+   */
+  async *follow(buildId: string, afterId: string, signal: AbortSignal): AsyncGenerator<BuildLogEntry | null> {
+    const key = this.redis.keys.environmentBuildLog(buildId);
+    const connection = this.redis.duplicate();
+    const abort = () => connection.disconnect();
+    signal.addEventListener('abort', abort);
+    try {
+      let last = afterId;
+      while (!signal.aborted) {
+        const reply = await connection.xread('COUNT', 500, 'BLOCK', FOLLOW_BLOCK_MS, 'STREAMS', key, last).catch((error: Error) => {
+          if (signal.aborted) return null;
+          throw error;
+        });
+        if (!reply) {
+          yield null;
+          continue;
+        }
+        for (const [, entries] of reply) {
+          for (const [id, fields] of entries) {
+            last = id;
+            const entry = toEntry(id, fields);
+            yield entry;
+            if ('end' in entry) return;
+          }
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', abort);
+      connection.disconnect();
+    }
+  }
+}
