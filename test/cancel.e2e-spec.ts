@@ -1,4 +1,5 @@
 import { pollUntil, request, submit } from './support/api-client';
+import { eventually, sleep } from './support/eventually';
 import { listSandboxContainers } from './support/sandbox-containers';
 
 const SLEEPER = 'import time\nprint("started", flush=True)\ntime.sleep(60)';
@@ -6,13 +7,19 @@ const LONG = { limits: { timeoutMs: 60000 } };
 
 describe('cancel', () => {
   it('kills a running job and reports it cancelled', async () => {
-    const id = await submit(SLEEPER, LONG);
+    // Its container's hostname is the start of the container id, warm or cold.
+    const id = await submit('import socket, time\nprint(socket.gethostname(), flush=True)\ntime.sleep(60)', LONG);
     await pollUntil(id, (r) => r.status === 'running');
+    await sleep(1000); // let it print before it is cancelled
     const response = await request('DELETE', `/v1/executions/${id}`);
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ id, status: 'cancelled' });
-    const containers = await listSandboxContainers();
-    expect(containers.filter((c) => c.Labels['io.simplepysandbox.job'] === id)).toEqual([]);
+    const hostname = response.body.stdout.trim();
+    expect(hostname).toMatch(/^[0-9a-f]{12}$/);
+    // Killed before the answer; removed right after it.
+    await eventually('the cancelled job\'s container to be removed', async () =>
+      (await listSandboxContainers()).some((c) => c.Id.startsWith(hostname)) ? undefined : true,
+    );
     expect((await request('GET', `/v1/executions/${id}`)).body.status).toBe('cancelled');
   });
 

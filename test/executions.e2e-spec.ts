@@ -213,3 +213,31 @@ open("real.txt", "w").write("mine")
     expect((await request('DELETE', `/v1/executions/${response.body.id}`)).body.status).toBe('cancelled');
   });
 });
+
+describe('the code as main.py', () => {
+  it('is a real file beside the input files, which __file__ and inspect can read, and is not returned unchanged', async () => {
+    const result = await run(`
+import inspect, os
+def greet():
+    return "hello"
+print(os.path.abspath(__file__), os.path.exists(__file__))
+print(inspect.getsource(greet).strip().splitlines()[0])
+print(sorted(os.listdir(".")))
+`, { files: [{ path: 'data.txt', content: 'x' }] });
+    expect(result.status).toBe('succeeded');
+    expect(result.stdout.trim().split('\n')).toEqual(['/sandbox/main.py True', 'def greet():', "['data.txt', 'main.py']"]);
+    expect(result.files).toEqual([]);
+  });
+
+  it('is returned when the code changes it', async () => {
+    const result = await run('open(__file__, "a").write("# changed\\n")');
+    expect(result.files.map((f: any) => f.path)).toEqual(['main.py']);
+    expect(Buffer.from(result.files[0].content, 'base64').toString()).toBe('open(__file__, "a").write("# changed\\n")# changed\n');
+  });
+
+  it('cannot be sent as an input file', async () => {
+    const response = await request('POST', '/v1/executions', { code: 'x', files: [{ path: 'main.py', content: 'y' }] });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(response.body)).toContain('files.0.path');
+  });
+});

@@ -1,8 +1,9 @@
 """In-container runner for SimplePySandbox.
 
 Started as the container's main process (under the init shim), it signals that
-it is ready, reads exactly one framed payload from stdin, runs the user's code
-in a forked child, relays the child's output as frames on stdout, and finally
+it is ready, reads exactly one framed payload from stdin, writes the code as
+main.py in the working directory beside the input files (so tracebacks, inspect
+and __file__ work as with `python3 main.py`), runs it in a forked child, relays the child's output as frames on stdout, and finally
 sends back the files the program created or changed plus an exit record.
 
 Wire format, container stdin:  u32 big-endian length + UTF-8 JSON payload.
@@ -17,15 +18,14 @@ not as a security boundary.
 import atexit
 import base64
 import json
-import linecache  # slow to import (it pulls in tokenize and re): paid once, before the ready signal
 import os
 import resource
+import select
 import selectors
 import signal
 import struct
 import sys
 import time
-import traceback
 import types
 
 WORKDIR = "/sandbox"
@@ -71,11 +71,13 @@ def safe_segments(path):
     return segments
 
 
-def write_input_files(files):
+def write_input_files(code, files):
+    """Writes the code as main.py and the input files; returns what was written, by name."""
     inputs = {}
-    for entry in files:
+    entries = [{"path": "main.py", "data": code}] + files
+    for entry in entries:
         segments = safe_segments(entry["path"])
-        data = base64.b64decode(entry["data"], validate=True)
+        data = entry["data"] if isinstance(entry["data"], bytes) else base64.b64decode(entry["data"], validate=True)
         current = WORKDIR
         for segment in segments[:-1]:
             current = os.path.join(current, segment)
@@ -120,8 +122,6 @@ def execute_main(source):
     main.__file__ = MAIN_FILE
     main.__builtins__ = __builtins__
     sys.modules["__main__"] = main
-    lines = source.decode("utf-8", "replace").splitlines(True)
-    linecache.cache[MAIN_FILE] = (len(source), None, lines, MAIN_FILE)
     status = 0
     try:
         exec(compile(source, MAIN_FILE, "exec", dont_inherit=True), main.__dict__)
@@ -131,8 +131,10 @@ def execute_main(source):
         # Drop the runner's own frame so the traceback starts in the user's code.
         exc.__traceback__ = exc.__traceback__.tb_next or exc.__traceback__
         if sys.excepthook is sys.__excepthook__:
-            # The pure-Python printer reads source lines through linecache,
-            # where main.py lives, so tracebacks show the offending line.
+            # The pure-Python printer shows the offending lines with their
+            # markers, as `python3 main.py` does.
+            import traceback
+
             traceback.print_exception(exc)
         else:
             sys.excepthook(type(exc), exc, exc.__traceback__)
@@ -332,6 +334,15 @@ def read_regular_file(path, max_size):
         os.close(fd)
 
 
+def preload_while_idle():
+    """A pre-started container waits for its job: spend that wait on first-use
+    costs the job would otherwise pay. A cold start has its payload waiting
+    already and skips this."""
+    import traceback  # noqa: F401  (with linecache, tokenize and re: what a traceback needs)
+
+    compile("import sys\nprint(sys.argv)\n", MAIN_FILE, "exec", dont_inherit=True)
+
+
 def main():
     # The interpreter starts with -S; site-packages are set up here, once, before
     # the ready signal, so a pre-started container has paid for it already and
@@ -339,15 +350,15 @@ def main():
     import site
 
     site.main()
-    # Run the compiler once so its first-use costs are paid here, not by the job.
-    compile("import sys\nprint(sys.argv)\n", MAIN_FILE, "exec", dont_inherit=True)
     send(b"R")
+    if not select.select([0], [], [], 0)[0]:
+        preload_while_idle()
     try:
         payload = read_payload()
         # Tells the worker this container was alive and took the job, so a
         # container that died before this is the service's fault, not the user's.
         send(b"A")
-        inputs = write_input_files(payload.get("files", []))
+        inputs = write_input_files(payload["code"].encode("utf-8"), payload.get("files", []))
     except Exception as exc:  # a broken payload is the worker's bug, not the user's
         send(b"X", json.dumps({"error": "runner could not read its payload: %s" % type(exc).__name__}).encode())
         return

@@ -46,7 +46,7 @@ describe('adversarial: input files', () => {
       { files: literal.map((path) => ({ path, content: path })) },
     );
     expect(result.status).toBe('succeeded');
-    expect(JSON.parse(result.stdout)).toEqual([...literal].sort());
+    expect(JSON.parse(result.stdout)).toEqual([...literal, 'main.py'].sort()); // main.py: the code itself
     for (const path of JSON.parse(result.stdout)) expect(path.startsWith('../')).toBe(false);
   });
 
@@ -66,7 +66,7 @@ describe('adversarial: input files', () => {
   });
 
   hostile('names that differ only in case or Unicode normalisation are distinct files', async () => {
-    const result = await run('import os\nprint(sorted(os.listdir(".")))', {
+    const result = await run('import os\nprint(sorted(n for n in os.listdir(".") if n != "main.py"))', {
       files: [
         { path: 'A', content: '1' },
         { path: 'a', content: '2' },

@@ -18,7 +18,8 @@ import glob
 report(sorted(glob.glob("/tmp/**", recursive=True) + glob.glob("/dev/shm/**", recursive=True) + glob.glob("/sandbox/**", recursive=True)))`);
       expect(next.status).toBe('succeeded');
       expect(reportOf(next).filter((path: string) => path.includes(marker))).toEqual([]);
-      expect(reportOf(next)).toEqual(['/dev/shm/', '/sandbox/', '/tmp/']);
+      // Only the job's own code: main.py, written there by the runner.
+      expect(reportOf(next)).toEqual(['/dev/shm/', '/sandbox/', '/sandbox/main.py', '/tmp/']);
     }
   });
 

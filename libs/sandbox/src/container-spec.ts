@@ -3,6 +3,8 @@ import type { ContainerCreateOptions } from 'dockerode';
 import { SANDBOX_LABELS } from './sandbox-labels';
 
 export const SANDBOX_WORKDIR = '/sandbox';
+/** The runner writes the code under this name in the working directory. */
+export const MAIN_FILE_NAME = 'main.py';
 
 export interface SandboxSpecInput {
   image: string;

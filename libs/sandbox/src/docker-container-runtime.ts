@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import Docker from 'dockerode';
 import { Agent } from 'node:http';
+import { inspect } from 'node:util';
 import { Duplex, PassThrough, Readable } from 'node:stream';
 import { BuildOutput } from './build-output';
 import {
@@ -73,16 +74,27 @@ class DockerAttachedContainer implements AttachedContainer {
   }
 }
 
+/**
+ * Keep-alive reuses connections to the socket instead of opening one per call.
+ * docker-modem renders every request's options with util.inspect (showHidden,
+ * unlimited depth) even with its debug output off; an agent with open sockets
+ * makes that a deep walk on every call, so the agent renders as one word.
+ */
+const keepAliveAgent = (): Agent => {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  Object.defineProperty(agent, inspect.custom, { value: () => '[keep-alive Agent]', enumerable: false });
+  return agent;
+};
+
 /** The one place that speaks to the Docker Engine API. */
 @Injectable()
 export class DockerContainerRuntime extends ContainerRuntime implements OnModuleDestroy {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly agent = keepAliveAgent();
   private readonly docker: Docker;
   private engine: Promise<string> | undefined;
 
   constructor(@Inject(ConfigService) config: ConfigService<AppConfig, true>) {
     super();
-    // Keep-alive reuses connections to the socket instead of opening one per call.
     this.docker = new Docker({ socketPath: config.get('sandbox.dockerSocket', { infer: true }), agent: this.agent } as Docker.DockerOptions);
   }
 

@@ -199,6 +199,11 @@ describe('ExecutionRequestPolicy.toJobData', () => {
       expect(problemsOf(policyWith(), request({ files }))).toEqual(['files.1.path must not contain "." or ".." segments']);
     });
 
+    it('refuses an input file named main.py, which is where the code goes', () => {
+      const files = [{ path: 'main.py', content: 'print(1)' }, { path: 'lib/main.py', content: '' }];
+      expect(problemsOf(policyWith(), request({ files }))).toEqual(['files.0.path "main.py" is where the code itself goes']);
+    });
+
     it('refuses a duplicate path, naming the later file', () => {
       const files = [
         { path: 'a.txt', content: '1' },

@@ -2,7 +2,7 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { ApiConfig, AppConfig, SandboxConfig, SandboxLimits } from '@sps/config';
 import type { ExecutionJobData, QueuedInputFile } from '@sps/queue';
-import { relativePathProblem } from '@sps/sandbox';
+import { MAIN_FILE_NAME, relativePathProblem } from '@sps/sandbox';
 import type { Principal } from '../auth/principal';
 import type { CreateExecutionDto, InputFileDto } from './dto/create-execution.dto';
 
@@ -89,6 +89,7 @@ export class ExecutionRequestPolicy {
     const resolved = files.map((file, i) => {
       const problem = wellFormed(file.path) ? relativePathProblem(file.path) : 'must be well-formed Unicode (no lone surrogates)';
       if (problem) problems.push(`files.${i}.path ${problem}`);
+      else if (file.path === MAIN_FILE_NAME) problems.push(`files.${i}.path "${MAIN_FILE_NAME}" is where the code itself goes`);
       else if (seen.has(file.path)) problems.push(`files.${i}.path duplicates an earlier file`);
       seen.add(file.path);
       let data: Buffer;

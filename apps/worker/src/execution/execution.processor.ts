@@ -49,7 +49,8 @@ export class ExecutionProcessor extends WorkerHost implements OnApplicationBoots
   }
 
   private async handle(job: ExecutionJob, token: string | undefined): Promise<ExecutionOutcome> {
-    await this.fairShare
+    // Bookkeeping for jobs queued later: not awaited, so it never delays this job's start.
+    void this.fairShare
       .started(job.priority, () => this.executions.queue.getJobCountByTypes('waiting', 'prioritized'))
       .catch((error) => this.logger.warn(`job ${job.id}: fair-share clock not advanced: ${error.message}`));
     // Whether the job ends here; one that goes back to the queue, or will be retried, still counts against its key.
