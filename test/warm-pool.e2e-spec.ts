@@ -1,5 +1,6 @@
 import { adminKey } from './support/api-client';
 import { freePort, ServiceStack } from './support/service-stack';
+import { eventually } from './support/eventually';
 import { warmContainersOf } from './support/sandbox-containers';
 
 const POOL_SIZE = 2;
@@ -34,21 +35,17 @@ const poolStats = async (): Promise<PoolView> => {
   return { ...worker.pool.default, seenAt: Date.parse(worker.lastSeen) };
 };
 
-const eventually = async <T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!ok(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    value = await probe();
-  }
-  if (!ok(value)) throw new Error(`condition never held; last value: ${JSON.stringify(value)}`);
-  return value;
-};
+/** The shared poller, for a probe whose value must pass `ok`. */
+const until = <T>(what: string, probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> =>
+  eventually(what, async () => {
+    const value = await probe();
+    return ok(value) ? value : undefined;
+  }, timeoutMs);
 
 /** Full, by a heartbeat sent after this call: an older one may predate the last take. */
 const poolFull = () => {
   const since = Date.now() + 50;
-  return eventually(poolStats, (s) => s.seenAt > since && s.idle === POOL_SIZE);
+  return until('a full pool', poolStats, (s) => s.seenAt > since && s.idle === POOL_SIZE);
 };
 
 describe('warm pool', () => {
@@ -75,7 +72,7 @@ describe('warm pool', () => {
 
   it('fills up to its size with running, ready containers', async () => {
     await poolFull();
-    const warm = await eventually(() => warmContainersOf(workerId), (c) => c.length === POOL_SIZE);
+    const warm = await until('the pool\'s containers', () => warmContainersOf(workerId), (c) => c.length === POOL_SIZE);
     expect(warm.every((c) => c.State === 'running')).toBe(true);
   });
 
@@ -93,7 +90,7 @@ describe('warm pool', () => {
       hostnames.push(hostname);
     }
     expect(new Set(hostnames).size).toBe(4);
-    const after = await eventually(poolStats, (s) => s.hits + s.misses >= before.hits + before.misses + 4);
+    const after = await until('four jobs counted', poolStats, (s) => s.hits + s.misses >= before.hits + before.misses + 4);
     expect(after.hits - before.hits).toBe(4);
   });
 
@@ -101,7 +98,8 @@ describe('warm pool', () => {
     await poolFull();
     const before = new Set((await warmContainersOf(workerId)).map((c) => c.Id));
     await Promise.all([post({ code: 'print(1)' }), post({ code: 'print(2)' })]);
-    const refilled = await eventually(
+    const refilled = await until(
+      'new containers in place of the taken ones',
       () => warmContainersOf(workerId),
       (c) => c.length === POOL_SIZE && c.every((x) => x.State === 'running' && !before.has(x.Id)),
     );
@@ -111,7 +109,8 @@ describe('warm pool', () => {
   it('replaces containers that waited longer than the maximum idle age', async () => {
     const before = await poolFull();
     const first = new Set((await warmContainersOf(workerId)).map((c) => c.Id));
-    const replaced = await eventually(
+    const replaced = await until(
+      'every idle container replaced',
       () => warmContainersOf(workerId),
       (c) => c.length === POOL_SIZE && c.every((x) => x.State === 'running' && !first.has(x.Id)),
       MAX_IDLE_MS * 5,
@@ -142,7 +141,7 @@ print(int(quota[0]) / int(period[0]))
     });
     expect(result.status).toBe('succeeded');
     expect(result.stdout.trim().split('\n')).toEqual([String(96 * 1024 * 1024), '20', '0.5']);
-    const after = await eventually(poolStats, (s) => s.hits + s.misses > before.hits + before.misses);
+    const after = await until('the job counted', poolStats, (s) => s.hits + s.misses > before.hits + before.misses);
     expect(after.hits).toBe(before.hits + 1); // it was a warm container, updated before use
   });
 
