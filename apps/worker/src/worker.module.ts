@@ -6,6 +6,7 @@ import { EnvironmentsModule } from '@sps/environments';
 import { SandboxModule } from '@sps/sandbox';
 import { EnvironmentBuildProcessor } from './environment-build/environment-build.processor';
 import { EnvironmentBuildService } from './environment-build/environment-build.service';
+import { BuildNetworkResolver } from './environment-build/build-network.resolver';
 import { EnvironmentImageBuilder } from './environment-build/environment-image-builder.service';
 import { EnvironmentImageSweeper } from './environment-build/environment-image-sweeper.service';
 import { EnvironmentImages } from './environment-build/environment-images.service';
@@ -34,6 +35,7 @@ import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
     HeartbeatService,
     HostBuildLock,
     EnvironmentImageBuilder,
+    BuildNetworkResolver,
     EnvironmentImages,
     EnvironmentBuildService,
     EnvironmentBuildProcessor,
