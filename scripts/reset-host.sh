@@ -58,9 +58,20 @@ unmount_under() {
 
 put_cgroup_back() {
   local controller=$1 root="/sys/fs/cgroup/$1"
-  # A v1 hierarchy is only released when it has no child groups left.
-  find "$root" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true
-  if umount "$root"; then rmdir "$root" 2>/dev/null || true; else say "could not unmount $root"; fi
+  # A v1 hierarchy goes back to v2 only when it is unmounted with no child
+  # groups left; those of containers that just stopped take a moment to empty.
+  for _ in $(seq 1 50); do
+    find "$root" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true
+    [ -z "$(find "$root" -mindepth 1 -type d -print -quit)" ] && break
+    sleep 0.2
+  done
+  if ! umount "$root"; then say "could not unmount $root"; return 0; fi
+  rmdir "$root" 2>/dev/null || true
+  for _ in $(seq 1 25); do
+    grep -qw "$controller" /sys/fs/cgroup/unified/cgroup.controllers && return 0
+    sleep 0.2
+  done
+  say "WARNING: $controller did not return to the v2 hierarchy (a group in it is still in use); a reboot restores it"
 }
 
 mapfile -t packages < <(installed_packages)
