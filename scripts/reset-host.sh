@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/host-changes.sh
+trap 'echo "[reset] FAILED at line $LINENO" >&2' ERR
 
 # Every Debian package the scripts may install; their dependencies go with them (autoremove).
 KNOWN_PACKAGES=(docker.io containerd runc crun redis-server redis-tools debootstrap shellcheck chromium chromium-common docker-registry)
@@ -53,7 +54,7 @@ stop_by_pidfile() {
 unmount_under() {
   local mount
   # Deepest first; lazily, so a mount still busy goes as soon as it is free.
-  findmnt -rn -o TARGET | grep -E "^($1)(/|$)" | sort -r | while read -r mount; do umount -l "$mount" 2>/dev/null || true; done
+  findmnt -rn -o TARGET | { grep -E "^($1)(/|$)" || true; } | sort -r | while read -r mount; do umount -l "$mount" 2>/dev/null || true; done
 }
 
 put_cgroup_back() {
