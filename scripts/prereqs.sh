@@ -111,9 +111,17 @@ ensure_base_image() {
   fi
 }
 
+# The browser tests drive Debian's Chromium (never a downloaded browser); the service itself needs none.
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  can_apt_install || { say "no chromium: the playground's browser tests will fail; install Debian's chromium"; return 0; }
+  apt_install chromium
+}
+
 ensure_node_modules
 ensure_redis
 ensure_docker
 ensure_crun_runtime
 ensure_base_image
+[ "${npm_lifecycle_event:-}" = prestart ] || ensure_chromium
 say "ready: Redis at $REDIS_URL, Docker at $DOCKER_SOCKET, image $SANDBOX_IMAGE"
