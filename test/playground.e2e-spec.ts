@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { crc32, deflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { datascienceSpec } from '../libs/environments/src/builtin-environments';
@@ -82,6 +83,13 @@ const png = (width: number, height: number): Buffer => {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
 };
 
+/** Clicks the download link of a returned file, as a person would, and reads the file the browser saved. */
+const download = async (page: Page, name: string): Promise<Buffer> => {
+  const [saved] = await Promise.all([page.waitForEvent('download'), page.locator('#files a', { hasText: name }).click()]);
+  expect(saved.suggestedFilename()).toBe(name);
+  return readFileSync(await saved.path());
+};
+
 const text = async (page: Page, selector: string): Promise<string> => (await page.locator(selector).allTextContents()).join('');
 
 describe('playground', () => {
@@ -131,6 +139,14 @@ describe('playground', () => {
       expect(await page.evaluate(() => sessionStorage.getItem('sps.apiKey'))).toBe(adminKey());
       expect(page.url()).toBe(`${baseUrl()}/`);
       expect(await page.inputValue('#api-key')).toBe('');
+
+      // On a phone-sized screen the panes stack, and nothing is wider than the screen.
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      const [program, output] = await Promise.all(['.program', '.result'].map((pane) => page.locator(pane).boundingBox()));
+      expect(output!.y).toBeGreaterThanOrEqual(program!.y + program!.height);
+      await screenshot(page, 'print-hi-narrow', { fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 800 });
     });
   });
 
@@ -205,9 +221,7 @@ describe('playground', () => {
       expect(await run(page)).toBe('succeeded');
       expect(await text(page, '#output .stdout')).toBe("['one', 'two words'] from stdin [0, 1, 2, 255]\n");
       // A returned file that is not an image is a download link to its bytes.
-      const link = page.locator('#files a', { hasText: 'out.csv' });
-      expect(await link.getAttribute('download')).toBe('out.csv');
-      expect(await link.evaluate((a: HTMLAnchorElement) => fetch(a.href).then((r) => r.text()))).toBe('a,b\n1,2\n');
+      expect((await download(page, 'out.csv')).toString()).toBe('a,b\n1,2\n');
 
       await page.fill('#limit-memory', String(limits.max.memoryMb + 1));
       expect(await run(page)).toBe('not run');
@@ -286,11 +300,8 @@ describe('playground', () => {
         const image = page.locator('#displays img');
         const naturalWidth = await image.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth));
         expect(naturalWidth).toBeGreaterThan(0);
-        // The width the PNG itself declares (IHDR), read from the file's download link.
-        const declared = await page
-          .locator('#files a', { hasText: 'plot.png' })
-          .evaluate((a: HTMLAnchorElement) => fetch(a.href).then(async (r) => new DataView(await r.arrayBuffer()).getUint32(16)));
-        expect(naturalWidth).toBe(declared);
+        // The width the PNG itself declares (IHDR), in the file its download link saves.
+        expect(naturalWidth).toBe((await download(page, 'plot.png')).readUInt32BE(16));
       });
     },
     31 * 60_000,

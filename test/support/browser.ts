@@ -17,7 +17,7 @@ const ARGS = [
   '--disable-component-update',
   '--disable-sync',
   // Only loopback: any other host name fails to resolve, so the browser reaches nothing else.
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
 ];
 
 /** What a page did that a test must see: dialogs opened (and dismissed), CSP violations, uncaught errors. */
@@ -71,9 +71,7 @@ export class TestBrowser {
 }
 
 /** Saves what the page shows under .data/playground/, for a person to look at. */
-export const screenshot = async (page: Page, name: string): Promise<string> => {
+export const screenshot = async (page: Page, name: string, { fullPage = false } = {}): Promise<void> => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const path = join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path });
-  return path;
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
 };

@@ -9,10 +9,20 @@ export class ApiError extends Error {
 
   /** A line for a person: what happened, and what to do about a refused key. */
   describe(): string {
-    if (this.status === 401) return `The API key was refused: ${this.message}`;
-    if (this.status === 403) return `This API key may not do that: ${this.message}`;
-    if (this.status === 0) return `The API could not be reached: ${this.message}`;
-    return `${this.status}: ${this.message}`;
+    switch (this.status) {
+      case 0:
+        return `The API could not be reached: ${this.message}`;
+      case 401:
+        return `The API key was refused: ${this.message}`;
+      case 403:
+        return `This API key may not do that: ${this.message}`;
+      case 429:
+        return `Too many requests: ${this.message}`;
+      case 503:
+        return `The service is not available: ${this.message}`;
+      default:
+        return this.status >= 400 && this.status < 500 ? `The request was refused: ${this.message}` : `The API answered ${this.status}: ${this.message}`;
+    }
   }
 }
 
