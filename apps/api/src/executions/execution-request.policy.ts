@@ -6,16 +6,17 @@ import { MAIN_FILE_NAME, relativePathProblem } from '@sps/sandbox';
 import type { Principal } from '../auth/principal';
 import type { CreateExecutionDto, InputFileDto } from './dto/create-execution.dto';
 
-// With the u flag, a surrogate pair is one code point; only a lone surrogate is in category Cs.
-const LONE_SURROGATE = /\p{Cs}/u;
-const wellFormed = (text: string): boolean => !LONE_SURROGATE.test(text);
-const WELL_FORMED = (field: string) => `${field} must be well-formed Unicode (no lone surrogates)`;
+/** GET /v1/limits: a key's defaults and maxima, and what one request may carry. */
 export interface ExecutionLimits {
   defaults: SandboxLimits;
   max: SandboxLimits;
   request: { codeBytes: number; stdinBytes: number; args: number; argBytes: number; inputFiles: number; inputFileBytes: number };
 }
 
+// With the u flag, a surrogate pair is one code point; only a lone surrogate is in category Cs.
+const LONE_SURROGATE = /\p{Cs}/u;
+const wellFormed = (text: string): boolean => !LONE_SURROGATE.test(text);
+const WELL_FORMED = (field: string) => `${field} must be well-formed Unicode (no lone surrogates)`;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
@@ -78,7 +79,7 @@ export class ExecutionRequestPolicy {
       // A key held below the server's default gets its own maximum as its default.
       defaults[key] = Math.min(defaults[key], max[key]);
     }
-    const api = this.api;
+    const { api } = this;
     return {
       defaults,
       max,

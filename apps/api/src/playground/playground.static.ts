@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PLAYGROUND_ASSETS_PREFIX } from './playground.routes';
 
-
 /** `npm run build` bundles the playground here (apps/playground/playground.build.ts), beside dist/apps. */
 const PLAYGROUND_DIR = resolve(__dirname, '..', '..', '..', '..', 'playground');
 
@@ -21,7 +20,7 @@ const PLAYGROUND_DIR = resolve(__dirname, '..', '..', '..', '..', 'playground');
  *   scripts, inheriting this policy;
  * - no other site may frame the page (clickjacking a page that holds a key).
  */
-export const PLAYGROUND_CSP = [
+const PLAYGROUND_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
