@@ -112,9 +112,11 @@ ensure_base_image() {
   fi
 }
 
-# Only the tests need these: shellcheck lints scripts/, Chromium runs the browser tests.
+# Only the tests need these: shellcheck lints scripts/, and the browser tests drive
+# Debian's Chromium (never a downloaded browser). The service itself needs neither.
 ensure_test_tools() {
   command -v shellcheck >/dev/null 2>&1 || apt_install shellcheck
+  command -v chromium >/dev/null 2>&1 || apt_install chromium
 }
 
 ensure_node_modules

@@ -11,6 +11,7 @@ import { HttpErrorFilter } from './http/http-error.filter';
 import { hardenRequests } from './http/request-hardening';
 import { installHttpMetrics } from './metrics/http-metrics.hook';
 import { MetricsRegistry } from './metrics/metrics.registry';
+import { servePlayground } from './playground/playground.static';
 import { setupQueueDashboard } from './queue-dashboard';
 import { setupSwagger } from './swagger';
 import { validationMessages } from './validation/validation-messages';
@@ -55,6 +56,7 @@ export const createHttpApp = async (): Promise<NestFastifyApplication> => {
   );
   installHttpMetrics(fastify, app.get(MetricsRegistry));
   if (limits.queueDashboard) await setupQueueDashboard(app);
+  await servePlayground(app);
   setupSwagger(app);
   return app;
 };
