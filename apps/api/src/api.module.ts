@@ -14,12 +14,14 @@ import { ExecutionsController } from './executions/executions.controller';
 import { ExecutionsService } from './executions/executions.service';
 import { LegacyExecuteController } from './executions/legacy-execute.controller';
 import { HealthModule } from './health/health.module';
+import { McpController } from './mcp/mcp.controller';
+import { McpTools } from './mcp/mcp-tools.service';
 import { MetricsModule } from './metrics/metrics.module';
 
 @Module({
   imports: [AppConfigModule.forApi(), LoggingModule.forRoot('api'), QueueModule, AuthModule, HealthModule, MetricsModule, EnvironmentsModule],
-  controllers: [ExecutionsController, LegacyExecuteController, EnvironmentsController],
+  controllers: [ExecutionsController, LegacyExecuteController, EnvironmentsController, McpController],
   // The global error filters (QueueErrorsFilter, then the catch-all) are registered in createHttpApp, in that order.
-  providers: [ExecutionRequestPolicy, ExecutionWaiter, ExecutionsService, EnvironmentsService, BuildLogEvents, BuiltinEnvironmentsSeeder],
+  providers: [ExecutionRequestPolicy, ExecutionWaiter, ExecutionsService, EnvironmentsService, BuildLogEvents, BuiltinEnvironmentsSeeder, McpTools],
 })
 export class ApiModule {}

@@ -60,6 +60,11 @@ export class ExecutionRequestPolicy {
     };
   }
 
+  /** The limits a valid request runs with: those it asks for, the defaults for this key otherwise. */
+  limitsFor(dto: CreateExecutionDto, owner: Principal): SandboxLimits {
+    return this.resolveLimits(dto, owner, []);
+  }
+
   private resolveLimits(dto: CreateExecutionDto, owner: Principal, problems: string[]): SandboxLimits {
     const limits = { ...this.sandbox.defaults };
     for (const key of Object.keys(limits) as (keyof SandboxLimits)[]) {
