@@ -1,7 +1,7 @@
 /**
  * Generated from the service's OpenAPI document (GET /docs-json) by
- * libs/client/scripts/generate-types.ts: do not edit. `npm run build` in
- * libs/client writes it again; a test fails when it differs from the document
+ * libs/client/scripts/generate-types.ts: do not edit. `npm run build` writes
+ * it again; a test fails when the committed file differs from the document
  * the running service serves.
  */
 
