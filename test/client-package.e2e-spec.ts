@@ -94,6 +94,8 @@ describe('the client package', () => {
         Request,
         Response,
         Headers,
+        FormData,
+        Blob,
         ReadableStream,
         TextDecoder,
         TextEncoder,

@@ -99,7 +99,7 @@ describe('the TypeScript client', () => {
     });
 
     it('answers ValidationFailed with every field message', async () => {
-      const error = await failureOf(admin().run('print(1)', { limits: { memoryMb: 10_000_000, timeoutMs: 0 }, files: [{ path: '../x', content: '' }] }));
+      const error = await failureOf(admin().run('print(1)', { limits: { memoryMb: 10_000_000, timeoutMs: 10_000_000 }, files: [{ path: '../x', content: '' }] }));
       expect(error).toBeInstanceOf(ValidationFailed);
       const messages = (error as ValidationFailed).messages;
       expect(messages).toEqual(

@@ -21,7 +21,9 @@ export class CliError extends Error {
   }
 }
 
-const retryIn = (seconds: number | undefined): string => (seconds === undefined ? '' : `; retry in ${seconds} s`);
+/** The service's rate message says when to retry already; the others do not. */
+const withRetry = (message: string, seconds: number | undefined): string =>
+  seconds === undefined || /retry in \d+ s/.test(message) ? message : `${message}; retry in ${seconds} s`;
 
 /** What `sps` prints for a failure, and the code it exits with. */
 export const describeFailure = (error: unknown, url: string): { message: string; exitCode: number } => {
@@ -33,9 +35,9 @@ export const describeFailure = (error: unknown, url: string): { message: string;
     return { message: `the service at ${url} refused the API key: ${error.message}\n  Set SPS_API_KEY or --key to a valid key.`, exitCode: EXIT.noPermission };
   }
   if (error instanceof Forbidden) return { message: `${error.message} (this needs an admin API key)`, exitCode: EXIT.noPermission };
-  if (error instanceof QuotaExceeded) return { message: `over quota: ${error.message}${retryIn(error.retryAfter)}`, exitCode: EXIT.quota };
+  if (error instanceof QuotaExceeded) return { message: `over quota: ${withRetry(error.message, error.retryAfter)}`, exitCode: EXIT.quota };
   if (error instanceof ServiceUnavailable) {
-    return { message: `the service is unavailable: ${error.message}${retryIn(error.retryAfter)}`, exitCode: EXIT.unavailable };
+    return { message: `the service is unavailable: ${withRetry(error.message, error.retryAfter)}`, exitCode: EXIT.unavailable };
   }
   if (error instanceof ValidationFailed) {
     return { message: `the service refused the request:\n${error.messages.map((m) => `  - ${m}`).join('\n')}`, exitCode: EXIT.invalid };
