@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { adminKey, baseUrl, createKey } from './support/api-client';
+import { adminKey, baseUrl, createKey, request } from './support/api-client';
+import { eventually } from './support/eventually';
 import { freePort } from './support/service-stack';
 
 /*
@@ -20,16 +21,18 @@ interface Outcome {
   stderr: string;
 }
 
-/** Runs a command to its end, with SPS_URL and SPS_API_KEY set unless `env` says otherwise; never longer than `timeoutMs`. */
-const exec = (command: string, args: string[], options: { cwd: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number }): Promise<Outcome> =>
-  new Promise((resolve, reject) => {
-    const env = { ...process.env, SPS_URL: baseUrl(), SPS_API_KEY: adminKey(), ...options.env };
-    for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
-    const child = spawn(command, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+type ExecOptions = { cwd: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number };
+
+/** Starts a command with SPS_URL and SPS_API_KEY set unless `env` says otherwise; its outcome fails if it runs past `timeoutMs`. */
+const start = (command: string, args: string[], options: ExecOptions): { child: ChildProcess; outcome: Promise<Outcome> } => {
+  const env: Record<string, string | undefined> = { ...process.env, SPS_URL: baseUrl(), SPS_API_KEY: adminKey(), ...options.env };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
+  const child = spawn(command, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const outcome = new Promise<Outcome>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${command} ${args.join(' ')} did not end within ${options.timeoutMs} ms; stderr: ${stderr}`));
@@ -39,8 +42,12 @@ const exec = (command: string, args: string[], options: { cwd: string; env?: Rec
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
-    child.stdin.end(options.input ?? '');
   });
+  child.stdin!.end(options.input ?? '');
+  return { child, outcome };
+};
+
+const exec = (command: string, args: string[], options: ExecOptions): Promise<Outcome> => start(command, args, options).outcome;
 
 describe('the sps command line', () => {
   let cwd: string;
@@ -101,6 +108,22 @@ describe('the sps command line', () => {
       const { code, stderr } = await sps(['run', 'hog.py', '--memory', '64m']);
       expect(code).toBe(137);
       expect(stderr).toContain('ran out of memory');
+    });
+
+    it('cancels the execution on Ctrl-C, and exits 130', async () => {
+      write('slow.py', 'import time\ntime.sleep(50)');
+      const busy = async () => ((await request('GET', '/health/ready')).body.details.workers.live as { busy: number }[]).some((w) => w.busy > 0);
+      // Nothing else runs on the shared stack meanwhile: once it is idle, the next busy slot is this script's.
+      await eventually('the workers to be idle', async () => ((await busy()) ? undefined : true));
+      const run = start(process.execPath, [SPS, 'run', 'slow.py', '--timeout', '60s', '--json'], { cwd });
+      await eventually('the script to run', async () => ((await busy()) ? true : undefined));
+      run.child.kill('SIGINT');
+      const { code, stdout, stderr } = await run.outcome;
+      expect(code).toBe(130);
+      const result = JSON.parse(stdout);
+      expect(result.status).toBe('cancelled');
+      expect(stderr).toContain(`sps: interrupted; cancelling execution ${result.id}`);
+      await eventually('the worker to be free again', async () => ((await busy()) ? undefined : true));
     });
 
     it('exits 77 with a clear message for a bad key, and for no key', async () => {

@@ -73,11 +73,7 @@ export const runScript = async (client: SandboxClient, script: string, flags: Ru
     ...(Object.keys(limits).length ? { limits } : {}),
   };
 
-  const { id } = await client.submit(code, request);
-  // The output arrives with the result for now. Once the service streams
-  // execution events (GET /v1/executions/:id/events), print them here as
-  // they come, from client.stream(id), and keep wait() for the final result.
-  const result = await waitOrCancel(client, id);
+  const result = await submitAndWait(client, code, request);
 
   if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
@@ -88,7 +84,7 @@ export const runScript = async (client: SandboxClient, script: string, flags: Ru
   if (result.stdoutTruncated) note('stdout was cut at the output cap');
   if (result.stderrTruncated) note('stderr was cut at the output cap');
   const ending = describeEnding(result);
-  if (ending) note(`execution ${id} ${ending}`);
+  if (ending) note(`execution ${result.id} ${ending}`);
   if (result.filesTruncated) note('the service left some output files out (size or count caps, links, or odd names)');
   if (result.files.length) {
     let written;
@@ -105,17 +101,29 @@ export const runScript = async (client: SandboxClient, script: string, flags: Ru
   return exitCodeOf(result);
 };
 
-/** Waits for the final result; Ctrl-C cancels the execution on the service instead of leaving it running. */
-const waitOrCancel = async (client: SandboxClient, id: string): Promise<ExecutionResult> => {
+/** Submits and waits for the final result; Ctrl-C from then on cancels the execution rather than leave it running. */
+const submitAndWait = async (client: SandboxClient, code: string, request: RunOptions): Promise<ExecutionResult> => {
   const interrupted = new AbortController();
   const onSigint = () => interrupted.abort();
   process.once('SIGINT', onSigint);
   try {
-    return await client.wait(id, { signal: interrupted.signal });
-  } catch (error) {
-    if (!interrupted.signal.aborted) throw error;
-    process.stderr.write(`sps: interrupted; cancelling execution ${id}\n`);
-    return client.cancel(id).catch((cancelError) => (cancelError instanceof Conflict ? client.get(id) : Promise.reject(cancelError)));
+    let id: string;
+    try {
+      ({ id } = await client.submit(code, { ...request, signal: interrupted.signal }));
+    } catch (error) {
+      if (interrupted.signal.aborted) throw new CliError('interrupted before the service accepted the script', EXIT.cancelled);
+      throw error;
+    }
+    try {
+      // The output arrives with the result for now. Once the service streams
+      // execution events (GET /v1/executions/:id/events), print them here as
+      // they come, from client.stream(id), and keep wait() for the final result.
+      return await client.wait(id, { signal: interrupted.signal });
+    } catch (error) {
+      if (!interrupted.signal.aborted) throw error;
+      process.stderr.write(`sps: interrupted; cancelling execution ${id}\n`);
+      return client.cancel(id).catch((cancelError) => (cancelError instanceof Conflict ? client.get(id) : Promise.reject(cancelError)));
+    }
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
