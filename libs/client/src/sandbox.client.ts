@@ -34,21 +34,18 @@ const REPOLL_PAUSE_MS = 100;
 export class SandboxClient {
   readonly environments: EnvironmentsApi;
   readonly keys: KeysApi;
+  readonly baseUrl: string;
   private readonly http: Client<paths>;
 
-  constructor(private readonly options: SandboxClientOptions) {
-    const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  constructor(options: SandboxClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.http = createClient<paths>({
-      baseUrl,
+      baseUrl: this.baseUrl,
       fetch: options.fetch,
       headers: { ...options.headers, ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
     });
-    this.environments = new EnvironmentsApi(this.http, baseUrl);
-    this.keys = new KeysApi(this.http, baseUrl);
-  }
-
-  get baseUrl(): string {
-    return this.options.baseUrl.replace(/\/+$/, '');
+    this.environments = new EnvironmentsApi(this.http, this.baseUrl);
+    this.keys = new KeysApi(this.http, this.baseUrl);
   }
 
   /**
