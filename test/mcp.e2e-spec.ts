@@ -1,7 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { datascienceSpec } from '../libs/environments/src/builtin-environments';
-import { adminKey, baseUrl, createKey, readEvents, request } from './support/api-client';
+import { SandboxClient, type BuildLogEvent } from '@sps/client';
+import { adminKey, baseUrl, createKey, request } from './support/api-client';
 
 /*
  * The MCP endpoint through the SDK's own client and Streamable HTTP
@@ -143,8 +144,10 @@ describe('MCP at /mcp', () => {
       // The built-in recipe, built here when no earlier test or `npm run image:datascience` already did.
       const created = await request('POST', '/v1/environments', { name: 'datascience', ...datascienceSpec('apt') });
       expect([200, 202]).toContain(created.status);
-      const { events } = await readEvents('/v1/environments/datascience/build-log', { timeoutMs: 30 * 60_000 });
-      expect(JSON.parse(events.find((e) => e.event === 'end')!.data)).toEqual({ status: 'ready', error: null });
+      const admin = new SandboxClient({ baseUrl: baseUrl(), apiKey: adminKey() });
+      let end: BuildLogEvent | undefined;
+      for await (const event of admin.environments.follow('datascience', { signal: AbortSignal.timeout(30 * 60_000) })) if (event.type === 'end') end = event;
+      expect(end).toEqual({ type: 'end', status: 'ready', error: null });
 
       const answer = await call(client, 'run_python', {
         environment: 'datascience',
