@@ -15,12 +15,14 @@ import { ExecutionsService } from './executions/executions.service';
 import { LegacyExecuteController } from './executions/legacy-execute.controller';
 import { LimitsController } from './executions/limits.controller';
 import { HealthModule } from './health/health.module';
+import { McpController } from './mcp/mcp.controller';
+import { McpTools } from './mcp/mcp-tools.service';
 import { MetricsModule } from './metrics/metrics.module';
 
 @Module({
   imports: [AppConfigModule.forApi(), LoggingModule.forRoot('api'), QueueModule, AuthModule, HealthModule, MetricsModule, EnvironmentsModule],
-  controllers: [ExecutionsController, LegacyExecuteController, LimitsController, EnvironmentsController],
+  controllers: [ExecutionsController, LegacyExecuteController, LimitsController, EnvironmentsController, McpController],
   // The global error filters (QueueErrorsFilter, then the catch-all) are registered in createHttpApp, in that order.
-  providers: [ExecutionRequestPolicy, ExecutionWaiter, ExecutionsService, EnvironmentsService, BuildLogEvents, BuiltinEnvironmentsSeeder],
+  providers: [ExecutionRequestPolicy, ExecutionWaiter, ExecutionsService, EnvironmentsService, BuildLogEvents, BuiltinEnvironmentsSeeder, McpTools],
 })
 export class ApiModule {}

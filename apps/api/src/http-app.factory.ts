@@ -1,4 +1,3 @@
-import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -14,7 +13,7 @@ import { MetricsRegistry } from './metrics/metrics.registry';
 import { servePlayground } from './playground/playground.static';
 import { setupQueueDashboard } from './queue-dashboard';
 import { setupSwagger } from './swagger';
-import { validationMessages } from './validation/validation-messages';
+import { createValidationPipe } from './validation/validation.pipe';
 
 const JSON_OVERHEAD_BYTES = 64 * 1024;
 
@@ -44,16 +43,7 @@ export const createHttpApp = async (): Promise<NestFastifyApplication> => {
   // Nest tries the global filter registered last first: the queue's own errors (429 when full, 503
   // when Redis is away) before the catch-all, which would answer them as a generic 500.
   app.useGlobalFilters(new HttpErrorFilter(), new QueueErrorsFilter());
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      forbidUnknownValues: true,
-      validationError: { target: false, value: false },
-      exceptionFactory: (errors) => new BadRequestException(validationMessages(errors)),
-    }),
-  );
+  app.useGlobalPipes(createValidationPipe());
   installHttpMetrics(fastify, app.get(MetricsRegistry));
   if (limits.queueDashboard) await setupQueueDashboard(app);
   await servePlayground(app);

@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
-export const setupSwagger = (app: INestApplication): void => {
-  const document = SwaggerModule.createDocument(
+/** The OpenAPI document of every REST route; the typed client (libs/client) is generated from it. */
+export const createOpenApiDocument = (app: INestApplication): OpenAPIObject =>
+  SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('SimplePySandbox')
@@ -11,5 +12,7 @@ export const setupSwagger = (app: INestApplication): void => {
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' })
       .build(),
   );
-  SwaggerModule.setup('docs', app, document);
+
+export const setupSwagger = (app: INestApplication): void => {
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app));
 };

@@ -94,6 +94,11 @@ export class ExecutionRequestPolicy {
     };
   }
 
+  /** The limits a valid request runs with: those it asks for, the defaults for this key otherwise. */
+  requestLimits(dto: CreateExecutionDto, owner: Principal): SandboxLimits {
+    return this.resolveLimits(dto, owner, []);
+  }
+
   private resolveLimits(dto: CreateExecutionDto, owner: Principal, problems: string[]): SandboxLimits {
     const { defaults, max } = this.limitsFor(owner);
     const limits = { ...defaults };

@@ -1,0 +1,69 @@
+import type { ExecutionResult } from '@sps/queue';
+import { runPythonResult, type RunContext } from './run-python.result';
+
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR rest of a picture')]).toString('base64');
+const context: RunContext = { limits: { timeoutMs: 1234, memoryMb: 96, cpus: 1, pids: 64, outputBytes: 4321 }, maxTimeoutMs: 5678 };
+
+const result = (overrides: Partial<ExecutionResult> = {}): ExecutionResult => ({
+  id: '4b0c1a2e-1111-4222-8333-944455556666',
+  status: 'succeeded',
+  exitCode: 0,
+  signal: null,
+  stdout: 'out\n',
+  stderr: '',
+  stdoutTruncated: false,
+  stderrTruncated: false,
+  files: [],
+  filesTruncated: false,
+  usage: { wallMs: 10, cpuMs: 5, peakMemoryBytes: 1 },
+  environment: 'default',
+  createdAt: '',
+  startedAt: '',
+  finishedAt: '',
+  workerId: 'w',
+  ...overrides,
+});
+
+const textOf = (answer: ReturnType<typeof runPythonResult>) => (answer.content[0] as { text: string }).text;
+
+describe('runPythonResult', () => {
+  it('answers a success with status, stdout and stderr, and no error flag', () => {
+    const answer = runPythonResult(result({ stderr: 'warning\n' }), context);
+    expect(answer.isError).toBeUndefined();
+    expect(answer.content).toHaveLength(1);
+    expect(textOf(answer)).toMatch(/^status: succeeded/);
+    expect(textOf(answer)).toContain('stdout:\nout\n');
+    expect(textOf(answer)).toContain('stderr:\nwarning\n');
+  });
+
+  it('sends PNG bytes as images whatever their name, and nothing else', () => {
+    const files = [
+      { path: 'plot.png', size: 30, content: PNG },
+      { path: 'figure.dat', size: 30, content: PNG },
+      { path: 'fake.png', size: 5, content: Buffer.from('hello').toString('base64') },
+    ];
+    const answer = runPythonResult(result({ files }), context);
+    expect(answer.content.slice(1)).toEqual([
+      { type: 'image', data: PNG, mimeType: 'image/png' },
+      { type: 'image', data: PNG, mimeType: 'image/png' },
+    ]);
+    expect(textOf(answer)).toContain('fake.png (5 bytes)');
+  });
+
+  it('sends image/png displays as images, once results carry them', () => {
+    const withDisplays = { ...result(), displays: [{ mime: 'image/png', data: PNG }, { mime: 'text/html', data: 'PGI+' }] };
+    expect(runPythonResult(withDisplays, context).content.slice(1)).toEqual([{ type: 'image', data: PNG, mimeType: 'image/png' }]);
+  });
+
+  it.each([
+    ['failed', { exitCode: 3 }, /exited with code 3/],
+    ['timeout', {}, new RegExp(`timeout after ${context.limits.timeoutMs} ms.*at most ${context.maxTimeoutMs}`)],
+    ['oom', {}, new RegExp(`${context.limits.memoryMb} MB`)],
+    ['output_limit', {}, new RegExp(`${context.limits.outputBytes} bytes`)],
+    ['error', { error: 'unknown environment "x"' }, /unknown environment "x".*list_environments/],
+  ] as const)('answers %s as a tool error that says what to change', (status, extra, message) => {
+    const answer = runPythonResult(result({ status, exitCode: null, ...extra }), context);
+    expect(answer.isError).toBe(true);
+    expect(textOf(answer).split('\n')[0]).toMatch(message);
+  });
+});

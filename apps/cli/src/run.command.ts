@@ -1,0 +1,130 @@
+import { Conflict, type ExecutionResult, type InputFile, type RunOptions, type SandboxClient } from '@sps/client';
+import { readFile } from 'node:fs/promises';
+import { basename, isAbsolute, posix, relative, sep } from 'node:path';
+import { CliError } from './cli-errors';
+import { EXIT, exitCodeOf } from './exit-codes';
+import { writeReturnedFiles } from './output-files.writer';
+
+export interface RunFlags {
+  env?: string;
+  file?: string[];
+  stdin?: string;
+  arg?: string[];
+  timeout?: number;
+  memory?: number;
+  json?: boolean;
+}
+
+/** Returned files go under ./sps-out/<execution id>/. */
+export const OUTPUT_ROOT = 'sps-out';
+
+const readLocal = async (path: string, what: string): Promise<Buffer> => {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new CliError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, EXIT.noInput);
+  }
+};
+
+const readStdin = async (): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+};
+
+/** Where a local file lands in the sandbox: its relative path when it stays below the current directory, else its name. */
+export const sandboxPathOf = (local: string): string => {
+  const normalized = posix.normalize(local.split(sep).join('/'));
+  const below = !isAbsolute(local) && normalized !== '..' && !normalized.startsWith('../');
+  return below ? normalized.replace(/^(\.\/)+/, '') : basename(local);
+};
+
+const describeEnding = (result: ExecutionResult): string | undefined => {
+  switch (result.status) {
+    case 'timeout':
+      return `timed out after ${result.usage?.wallMs ?? '?'} ms of wall time and was killed; raise --timeout (up to the server's maximum)`;
+    case 'oom':
+      return 'ran out of memory and was killed; raise --memory (up to the server\'s maximum)';
+    case 'output_limit':
+      return 'printed more than the output cap and was stopped; the output above is cut there';
+    case 'cancelled':
+      return 'was cancelled';
+    case 'error':
+      return `could not be run: ${result.error ?? 'unknown error'}`;
+    default:
+      return undefined;
+  }
+};
+
+/** `sps run`: sends the script, waits for its result, prints it, writes its files, and answers the exit code. */
+export const runScript = async (client: SandboxClient, script: string, flags: RunFlags): Promise<number> => {
+  const code = (await readLocal(script, 'the script')).toString('utf8');
+  const files: InputFile[] = [];
+  for (const path of flags.file ?? []) {
+    files.push({ path: sandboxPathOf(path), content: (await readLocal(path, '--file')).toString('base64'), encoding: 'base64' });
+  }
+  const stdin = flags.stdin === undefined ? undefined : (flags.stdin === '-' ? await readStdin() : await readLocal(flags.stdin, '--stdin')).toString('utf8');
+  const limits = { ...(flags.timeout ? { timeoutMs: flags.timeout } : {}), ...(flags.memory ? { memoryMb: flags.memory } : {}) };
+  const request: RunOptions = {
+    ...(flags.env ? { environment: flags.env } : {}),
+    ...(stdin !== undefined ? { stdin } : {}),
+    ...(flags.arg?.length ? { args: flags.arg } : {}),
+    ...(files.length ? { files } : {}),
+    ...(Object.keys(limits).length ? { limits } : {}),
+  };
+
+  const result = await submitAndWait(client, code, request);
+
+  if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    process.stdout.write(result.stdout);
+    process.stderr.write(result.stderr);
+  }
+  const note = (text: string) => process.stderr.write(`sps: ${text}\n`);
+  if (result.stdoutTruncated) note('stdout was cut at the output cap');
+  if (result.stderrTruncated) note('stderr was cut at the output cap');
+  const ending = describeEnding(result);
+  if (ending) note(`execution ${result.id} ${ending}`);
+  if (result.filesTruncated) note('the service left some output files out (size or count caps, links, or odd names)');
+  if (result.files.length) {
+    let written;
+    try {
+      written = await writeReturnedFiles(OUTPUT_ROOT, result.id, result.files);
+    } catch (error) {
+      note(`could not write the returned files: ${(error as Error).message}`);
+      return EXIT.cantCreate;
+    }
+    const where = relative(process.cwd(), written.dir) || '.';
+    if (written.written.length) note(`${written.written.length} file(s) in ${where}/: ${written.written.join(', ')}`);
+    for (const { path, reason } of written.refused) note(`left out returned file ${JSON.stringify(path)}: ${reason}`);
+  }
+  return exitCodeOf(result);
+};
+
+/** Submits and waits for the final result; Ctrl-C from then on cancels the execution rather than leave it running. */
+const submitAndWait = async (client: SandboxClient, code: string, request: RunOptions): Promise<ExecutionResult> => {
+  const interrupted = new AbortController();
+  const onSigint = () => interrupted.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    let id: string;
+    try {
+      ({ id } = await client.submit(code, { ...request, signal: interrupted.signal }));
+    } catch (error) {
+      if (interrupted.signal.aborted) throw new CliError('interrupted before the service accepted the script', EXIT.cancelled);
+      throw error;
+    }
+    try {
+      // The output arrives with the result for now. Once the service streams
+      // execution events (GET /v1/executions/:id/events), print them here as
+      // they come, from client.stream(id), and keep wait() for the final result.
+      return await client.wait(id, { signal: interrupted.signal });
+    } catch (error) {
+      if (!interrupted.signal.aborted) throw error;
+      process.stderr.write(`sps: interrupted; cancelling execution ${id}\n`);
+      return client.cancel(id).catch((cancelError) => (cancelError instanceof Conflict ? client.get(id) : Promise.reject(cancelError)));
+    }
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+};

@@ -1,0 +1,1068 @@
+/**
+ * Generated from the service's OpenAPI document (GET /docs-json) by
+ * libs/client/scripts/generate-types.ts: do not edit. `npm run build` writes
+ * it again; a test fails when the committed file differs from the document
+ * the running service serves.
+ */
+
+export interface paths {
+    "/v1/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ExecutionsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/executions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ExecutionsController_get"];
+        put?: never;
+        post?: never;
+        delete: operations["ExecutionsController_cancel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/execute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Same as POST /v1/executions?wait=true */
+        post: operations["LegacyExecuteController_execute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling key's limits
+         * @description The defaults a job gets, the maxima it may ask for (the key's own, never above the server's), and request size limits.
+         */
+        get: operations["LimitsController_limits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/environments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["EnvironmentsController_list"];
+        put?: never;
+        post: operations["EnvironmentsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/environments/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["EnvironmentsController_get"];
+        put?: never;
+        post?: never;
+        delete: operations["EnvironmentsController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/environments/{name}/build-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest build log as Server-Sent Events
+         * @description Replays the log, then streams new lines until the build ends. Events: `log` (data: one line), `end` (data: {"status","error"}). Comments keep the connection alive; send Last-Event-ID to resume.
+         */
+        get: operations["EnvironmentsController_buildLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["KeysController_list"];
+        put?: never;
+        post: operations["KeysController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["KeysController_get"];
+        put?: never;
+        post?: never;
+        delete: operations["KeysController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HealthController_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HealthController_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        InputFileDto: {
+            /**
+             * @description Relative path under the working directory; no "..", no absolute paths.
+             * @example data/in.csv
+             */
+            path: string;
+            /**
+             * @example a,b
+             *     1,2
+             */
+            content: string;
+            /**
+             * @default utf8
+             * @enum {string}
+             */
+            encoding?: "utf8" | "base64";
+        };
+        LimitsDto: {
+            /**
+             * @description Wall-clock limit in milliseconds.
+             * @example 10000
+             */
+            timeoutMs?: number;
+            /** @example 256 */
+            memoryMb?: number;
+            /** @example 1 */
+            cpus?: number;
+            /** @example 64 */
+            pids?: number;
+            /**
+             * @description Cap on stdout and on stderr, each.
+             * @example 1048576
+             */
+            outputBytes?: number;
+        };
+        CreateExecutionDto: {
+            /**
+             * @description Python source, UTF-8.
+             * @example print("hello")
+             */
+            code: string;
+            /**
+             * @default default
+             * @example default
+             */
+            environment?: string;
+            /** @example input line */
+            stdin?: string;
+            /**
+             * @description Passed as sys.argv[1:].
+             * @example [
+             *       "a",
+             *       "b"
+             *     ]
+             */
+            args?: string[];
+            files?: components["schemas"]["InputFileDto"][];
+            limits?: components["schemas"]["LimitsDto"];
+            /**
+             * @description Refused unless the server allows network access.
+             * @example false
+             */
+            network?: boolean;
+        };
+        OutputFileDto: {
+            /** @example plot.png */
+            path: string;
+            /** @example 1234 */
+            size: number;
+            /**
+             * @description base64
+             * @example iVBORw0KGgo=
+             */
+            content: string;
+        };
+        UsageDto: {
+            /** @example 12 */
+            wallMs: number;
+            /** @example 9 */
+            cpuMs: number;
+            /** @example 9437184 */
+            peakMemoryBytes: number;
+        };
+        ExecutionResultDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed" | "timeout" | "oom" | "output_limit" | "cancelled" | "error";
+            /** @example 0 */
+            exitCode: number | null;
+            /** @example null */
+            signal: string | null;
+            /**
+             * @description Invalid UTF-8 is replaced by U+FFFD.
+             * @example hello
+             */
+            stdout: string;
+            /** @example  */
+            stderr: string;
+            stdoutTruncated: boolean;
+            stderrTruncated: boolean;
+            /** @description Files created or changed under the working directory. */
+            files: components["schemas"]["OutputFileDto"][];
+            /** @description True when some output files were left out (caps, links, odd names). */
+            filesTruncated: boolean;
+            usage: components["schemas"]["UsageDto"] | null;
+            /** @example default */
+            environment: string;
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+            /** @description The worker that ran the job. */
+            workerId: string | null;
+            /** @description Only for status "error": what went wrong in the service. */
+            error?: string;
+        };
+        ExecutionAcceptedDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "queued";
+        };
+        LimitValuesDto: {
+            /**
+             * @description Wall-clock limit in milliseconds.
+             * @example 10000
+             */
+            timeoutMs: number;
+            /** @example 256 */
+            memoryMb: number;
+            /** @example 1 */
+            cpus: number;
+            /** @example 64 */
+            pids: number;
+            /**
+             * @description Cap on stdout and on stderr, each.
+             * @example 1048576
+             */
+            outputBytes: number;
+        };
+        RequestSizeLimitsDto: {
+            /**
+             * @description Bytes of code, UTF-8.
+             * @example 1048576
+             */
+            codeBytes: number;
+            /**
+             * @description Bytes of stdin, UTF-8.
+             * @example 1048576
+             */
+            stdinBytes: number;
+            /** @example 256 */
+            args: number;
+            /**
+             * @description Bytes of each argument.
+             * @example 4096
+             */
+            argBytes: number;
+            /** @example 100 */
+            inputFiles: number;
+            /**
+             * @description Bytes of all input files together, decoded.
+             * @example 10485760
+             */
+            inputFileBytes: number;
+        };
+        ExecutionLimitsDto: {
+            /** @description What a job of this key gets for each limit it does not set. */
+            defaults: components["schemas"]["LimitValuesDto"];
+            /** @description The most this key may ask for: its own maxima, never above the server's. */
+            max: components["schemas"]["LimitValuesDto"];
+            /** @description The most one request may carry. */
+            request: components["schemas"]["RequestSizeLimitsDto"];
+        };
+        CreateEnvironmentDto: {
+            /**
+             * @description Unique; also the `environment` of jobs that run in it.
+             * @example datascience
+             */
+            name: string;
+            /**
+             * @description With conda: the interpreter conda installs. Without: the build checks that the base image has this version.
+             * @example 3.11
+             */
+            python?: string;
+            /**
+             * @description conda packages (MatchSpec: name, name=version[=build], name>=a,<b), installed with micromamba.
+             * @example [
+             *       "numpy=1.26",
+             *       "pandas"
+             *     ]
+             */
+            conda?: string[];
+            /**
+             * @description conda channel names, in priority order; default conda-forge.
+             * @example [
+             *       "conda-forge"
+             *     ]
+             */
+            channels?: string[];
+            /**
+             * @description pip requirements (PEP 508 without URLs or markers).
+             * @example [
+             *       "requests==2.32.3"
+             *     ]
+             */
+            pip?: string[];
+            /**
+             * @description Debian packages (name or name=version), for Debian-based bases.
+             * @example [
+             *       "python3-numpy"
+             *     ]
+             */
+            apt?: string[];
+            /**
+             * @description The ready environment whose image this one is built on.
+             * @default default
+             * @example default
+             */
+            base?: string;
+        };
+        EnvironmentAcceptedDto: {
+            /** @example datascience */
+            name: string;
+            /**
+             * @example building
+             * @enum {string}
+             */
+            status: "building" | "ready" | "failed";
+            /** @example 3f2a9c0d1e7b4a56 */
+            specHash: string;
+        };
+        EnvironmentSpecDto: {
+            /** @example 3.11 */
+            python: string | null;
+            conda: string[];
+            channels: string[];
+            /**
+             * @example [
+             *       "requests==2.32.3"
+             *     ]
+             */
+            pip: string[];
+            apt: string[];
+            /** @example default */
+            base: string;
+        };
+        EnvironmentDto: {
+            /** @example datascience */
+            name: string;
+            /**
+             * @description Of the latest submitted version.
+             * @enum {string}
+             */
+            status: "building" | "ready" | "failed";
+            /** @description Of the latest submitted version (null for default). */
+            specHash: string | null;
+            spec: components["schemas"]["EnvironmentSpecDto"] | null;
+            /** @description Why the latest build failed. */
+            error: string | null;
+            /** @description The version jobs run in now; differs from specHash while a new version builds or after it failed. */
+            activeSpecHash: string | null;
+            /** @example simplepysandbox/env:datascience-3f2a9c0d1e7b4a56 */
+            image: string | null;
+            /** @example sha256:… */
+            imageId: string | null;
+            /** @example 612345678 */
+            sizeBytes: number | null;
+            /** @description Null for default. */
+            createdAt: string | null;
+            builtAt: string | null;
+            lastUsedAt: string | null;
+            /** @description True for the environments the service comes with. */
+            builtin: boolean;
+        };
+        EnvironmentDetailDto: {
+            /** @example datascience */
+            name: string;
+            /**
+             * @description Of the latest submitted version.
+             * @enum {string}
+             */
+            status: "building" | "ready" | "failed";
+            /** @description Of the latest submitted version (null for default). */
+            specHash: string | null;
+            spec: components["schemas"]["EnvironmentSpecDto"] | null;
+            /** @description Why the latest build failed. */
+            error: string | null;
+            /** @description The version jobs run in now; differs from specHash while a new version builds or after it failed. */
+            activeSpecHash: string | null;
+            /** @example simplepysandbox/env:datascience-3f2a9c0d1e7b4a56 */
+            image: string | null;
+            /** @example sha256:… */
+            imageId: string | null;
+            /** @example 612345678 */
+            sizeBytes: number | null;
+            /** @description Null for default. */
+            createdAt: string | null;
+            builtAt: string | null;
+            lastUsedAt: string | null;
+            /** @description True for the environments the service comes with. */
+            builtin: boolean;
+            /** @description The last 200 lines of the latest build log. */
+            buildLog?: string[];
+            /** @description What the latest spec renders to. */
+            dockerfile?: string | null;
+            /** @description Live workers whose engine has the image jobs run in. */
+            availableOn?: string[];
+        };
+        KeyQuotasDto: {
+            /**
+             * @description Requests per minute, on every route. Default: QUOTA_RATE_PER_MINUTE.
+             * @example 120
+             */
+            ratePerMinute?: number;
+            /**
+             * @description Executions queued or running at once. Default: QUOTA_MAX_IN_FLIGHT.
+             * @example 10
+             */
+            maxInFlight?: number;
+            /** @description The highest limits this key may ask for; never above the server maxima. */
+            maxLimits?: components["schemas"]["LimitsDto"];
+        };
+        CreateApiKeyDto: {
+            /**
+             * @description Unique; letters, digits and _ . @ -, at most 64.
+             * @example alice
+             */
+            name: string;
+            /**
+             * @default user
+             * @enum {string}
+             */
+            role?: "admin" | "user";
+            quotas?: components["schemas"]["KeyQuotasDto"];
+        };
+        CreatedApiKeyDto: {
+            /** @example 3f2a9c0d1b7e4a66 */
+            id: string;
+            /** @example alice */
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "user";
+            quotas: components["schemas"]["KeyQuotasDto"];
+            createdAt: string;
+            /**
+             * @description The key itself: shown this once, stored only as a hash.
+             * @example sps_…
+             */
+            key: string;
+        };
+        ApiKeyDto: {
+            /** @example 3f2a9c0d1b7e4a66 */
+            id: string;
+            /** @example alice */
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "user";
+            quotas: components["schemas"]["KeyQuotasDto"];
+            createdAt: string;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    ExecutionsController_create: {
+        parameters: {
+            query?: {
+                /** @description Hold the request until the job is final or the wait cap runs out. */
+                wait?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateExecutionDto"];
+            };
+        };
+        responses: {
+            /** @description With ?wait=true: the final result. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionResultDto"];
+                };
+            };
+            /** @description Queued; poll the Location. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionAcceptedDto"];
+                };
+            };
+            /** @description Validation failed; the messages name the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Over the key's request rate or its executions in flight; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ExecutionsController_get: {
+        parameters: {
+            query?: {
+                /** @description Hold the request until the job is final or the wait cap runs out. */
+                wait?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionResultDto"];
+                };
+            };
+            /** @description Unknown or expired id, or an execution of another key. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ExecutionsController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled: a queued job never runs, a running one is killed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionResultDto"];
+                };
+            };
+            /** @description Unknown or expired id, or an execution of another key. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The job was already final. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    LegacyExecuteController_execute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateExecutionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionResultDto"];
+                };
+            };
+        };
+    };
+    LimitsController_limits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionLimitsDto"];
+                };
+            };
+        };
+    };
+    EnvironmentsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentDto"][];
+                };
+            };
+        };
+    };
+    EnvironmentsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEnvironmentDto"];
+            };
+        };
+        responses: {
+            /** @description The same spec is already building or ready: nothing new was started. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentAcceptedDto"];
+                };
+            };
+            /** @description A build started; follow it at /v1/environments/{name}/build-log. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentAcceptedDto"];
+                };
+            };
+            /** @description Validation failed; the messages name the fields, e.g. "pip.0 must be a pip requirement ...". */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key is not an admin key. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The name is "default", or the base is not ready. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EnvironmentsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentDetailDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EnvironmentsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed, with its images on every worker (an image a running job uses goes when the job ends). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key is not an admin key. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description "default" cannot be deleted, nor an environment others are built on. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EnvironmentsController_buildLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An event stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KeysController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyDto"][];
+                };
+            };
+            /** @description The key is not an admin key. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KeysController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyDto"];
+            };
+        };
+        responses: {
+            /** @description The new key; `key` is shown this once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyDto"];
+                };
+            };
+            /** @description The key is not an admin key. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A key with this name exists. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KeysController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyDto"];
+                };
+            };
+            /** @description The key is not an admin key. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KeysController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked: the key stops working on its next request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyDto"];
+                };
+            };
+            /** @description The key is not an admin key. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    HealthController_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API process is up. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    HealthController_ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+}

@@ -1,0 +1,90 @@
+import createClient, { type Client } from 'openapi-fetch';
+import { call, pause, type CallOptions } from './api-call';
+import { isFinal, type ExecutionAccepted, type ExecutionRequest, type ExecutionResult } from './api-types';
+import { EnvironmentsApi } from './environments.api';
+import type { paths } from './generated/openapi';
+import { KeysApi } from './keys.api';
+
+export interface SandboxClientOptions {
+  /** Where the service is, e.g. "http://localhost:3000". */
+  baseUrl: string;
+  /** Sent as "Authorization: Bearer <apiKey>"; leave it out only for a service with AUTH=off. */
+  apiKey?: string;
+  /** Another fetch (a proxy agent, a test double); the global one by default. */
+  fetch?: (request: Request) => Promise<Response>;
+  /** Extra headers on every request, e.g. an X-Request-Id. */
+  headers?: Record<string, string>;
+}
+
+/** Everything of a job but its code. */
+export type RunOptions = Omit<ExecutionRequest, 'code'> & CallOptions;
+
+/** Between two long polls that came back before the job was final; the server holds each one up to its wait cap. */
+const REPOLL_PAUSE_MS = 100;
+
+/**
+ * A client for one SimplePySandbox service and one API key. Works in Node 20+
+ * and in browsers: it needs only fetch, ReadableStream and TextDecoder.
+ *
+ * ```ts
+ * const sps = new SandboxClient({ baseUrl: 'http://localhost:3000', apiKey });
+ * const result = await sps.run('print(1 + 1)');
+ * ```
+ */
+export class SandboxClient {
+  readonly environments: EnvironmentsApi;
+  readonly keys: KeysApi;
+  readonly baseUrl: string;
+  private readonly http: Client<paths>;
+
+  constructor(options: SandboxClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.http = createClient<paths>({
+      baseUrl: this.baseUrl,
+      fetch: options.fetch,
+      headers: { ...options.headers, ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
+    });
+    this.environments = new EnvironmentsApi(this.http, this.baseUrl);
+    this.keys = new KeysApi(this.http, this.baseUrl);
+  }
+
+  /**
+   * Runs the code and resolves with its final result. The service holds the
+   * request up to its wait cap; a job still going then is waited for here.
+   */
+  async run(code: string, { signal, ...request }: RunOptions = {}): Promise<ExecutionResult> {
+    const { data, response } = await call(
+      this.baseUrl,
+      this.http.POST('/v1/executions', { params: { query: { wait: 'true' } }, body: { ...request, code }, signal }),
+    );
+    return response.status === 202 || !isFinal(data) ? this.wait(data.id, { signal }) : data;
+  }
+
+  /** Queues the code and resolves at once with its id; follow it with get, wait or cancel. */
+  async submit(code: string, { signal, ...request }: RunOptions = {}): Promise<ExecutionAccepted> {
+    const { data } = await call(this.baseUrl, this.http.POST('/v1/executions', { body: { ...request, code }, signal }));
+    return data as ExecutionAccepted;
+  }
+
+  /** The execution as it is now. NotFound for an unknown, expired or another key's id. */
+  async get(id: string, { signal }: CallOptions = {}): Promise<ExecutionResult> {
+    return (await call(this.baseUrl, this.http.GET('/v1/executions/{id}', { params: { path: { id } }, signal }))).data;
+  }
+
+  /** Resolves once the execution is final, long-polling the service. */
+  async wait(id: string, { signal }: CallOptions = {}): Promise<ExecutionResult> {
+    for (;;) {
+      const { data } = await call(
+        this.baseUrl,
+        this.http.GET('/v1/executions/{id}', { params: { path: { id }, query: { wait: 'true' } }, signal }),
+      );
+      if (isFinal(data)) return data;
+      await pause(REPOLL_PAUSE_MS, signal);
+    }
+  }
+
+  /** Cancels a queued or running execution: it ends as `cancelled`. Conflict when it was already final. */
+  async cancel(id: string, { signal }: CallOptions = {}): Promise<ExecutionResult> {
+    return (await call(this.baseUrl, this.http.DELETE('/v1/executions/{id}', { params: { path: { id } }, signal }))).data;
+  }
+}

@@ -1,0 +1,236 @@
+import {
+  Conflict,
+  Forbidden,
+  NotFound,
+  QuotaExceeded,
+  SandboxClient,
+  SandboxError,
+  ServiceUnavailable,
+  Unauthorized,
+  Unreachable,
+  ValidationFailed,
+  type BuildLogEvent,
+} from '@sps/client';
+import { randomUUID } from 'node:crypto';
+import { adminKey, baseUrl, createKey } from './support/api-client';
+import { eventually } from './support/eventually';
+import { PrivateRedis } from './support/private-redis';
+import { privateStack } from './support/private-stack';
+import { freePort } from './support/service-stack';
+
+/*
+ * The typed client (libs/client) against the real service: every method,
+ * and every typed error caused for real. The shared stack's wait cap is
+ * 5 s, so a job that runs longer shows the client following a 202 up.
+ */
+
+const RUN = (process.env.E2E_REDIS_PREFIX ?? 'e2e').replace(/[^a-z0-9-]/g, '');
+const BUILD_MS = 10 * 60_000;
+
+const admin = () => new SandboxClient({ baseUrl: baseUrl(), apiKey: adminKey() });
+const as = (apiKey: string) => new SandboxClient({ baseUrl: baseUrl(), apiKey });
+
+/** The error a call rejects with; fails the test if it resolves. */
+const failureOf = async (call: Promise<unknown>): Promise<SandboxError> => {
+  try {
+    await call;
+  } catch (error) {
+    return error as SandboxError;
+  }
+  throw new Error('expected the call to fail');
+};
+
+const followAll = async (client: SandboxClient, name: string, lastEventId?: string): Promise<BuildLogEvent[]> => {
+  const events: BuildLogEvent[] = [];
+  for await (const event of client.environments.follow(name, { lastEventId, signal: AbortSignal.timeout(BUILD_MS) })) events.push(event);
+  return events;
+};
+
+describe('the TypeScript client', () => {
+  describe('executions', () => {
+    it('runs code synchronously, with stdin, args and files, and returns the final result', async () => {
+      const result = await admin().run('import sys\nprint(sys.argv[1:], input(), open("in.txt").read())\nopen("out.txt", "w").write("back")', {
+        stdin: 'typed\n',
+        args: ['a', 'b'],
+        files: [{ path: 'in.txt', content: 'from a file' }],
+      });
+      expect(result).toMatchObject({ status: 'succeeded', exitCode: 0, stdout: "['a', 'b'] typed from a file\n", environment: 'default' });
+      expect(result.files).toEqual([{ path: 'out.txt', size: 4, content: Buffer.from('back').toString('base64') }]);
+    });
+
+    it('follows a job that outlasts the server\'s wait cap (202) until it is final', async () => {
+      // The shared stack holds ?wait=true for 5 s: this job runs past it.
+      const result = await admin().run('import time\ntime.sleep(7)\nprint("late")', { limits: { timeoutMs: 20_000 } });
+      expect(result).toMatchObject({ status: 'succeeded', stdout: 'late\n' });
+      expect(result.usage!.wallMs).toBeGreaterThan(5000);
+    });
+
+    it('submits, reads and waits for an execution', async () => {
+      const client = admin();
+      const accepted = await client.submit('print(6 * 7)');
+      expect(accepted).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'queued' });
+      const now = await client.get(accepted.id);
+      expect(now.id).toBe(accepted.id);
+      expect(['queued', 'running', 'succeeded']).toContain(now.status);
+      const final = await client.wait(accepted.id);
+      expect(final).toMatchObject({ id: accepted.id, status: 'succeeded', stdout: '42\n' });
+      expect(await client.get(accepted.id)).toEqual(final);
+    });
+
+    it('cancels a running execution, and refuses to cancel it twice with Conflict', async () => {
+      const client = admin();
+      const { id } = await client.submit('import time\ntime.sleep(30)', { limits: { timeoutMs: 40_000 } });
+      await eventually('the job to run', async () => ((await client.get(id)).status === 'running' ? true : undefined));
+      expect(await client.cancel(id)).toMatchObject({ id, status: 'cancelled' });
+      const again = await failureOf(client.cancel(id));
+      expect(again).toBeInstanceOf(Conflict);
+      expect(again.status).toBe(409);
+      expect(again.message).toContain('already cancelled');
+    });
+
+    it('answers NotFound for an unknown id and for another key\'s execution', async () => {
+      const missing = await failureOf(admin().get(randomUUID()));
+      expect(missing).toBeInstanceOf(NotFound);
+      expect(missing.message).toMatch(/not found/);
+      const { key } = await createKey('client-other');
+      const { id } = await admin().submit('print(1)');
+      expect(await failureOf(as(key).wait(id))).toBeInstanceOf(NotFound);
+      expect(await failureOf(as(key).cancel(id))).toBeInstanceOf(NotFound);
+    });
+
+    it('answers ValidationFailed with every field message', async () => {
+      const error = await failureOf(admin().run('print(1)', { limits: { memoryMb: 10_000_000, timeoutMs: 10_000_000 }, files: [{ path: '../x', content: '' }] }));
+      expect(error).toBeInstanceOf(ValidationFailed);
+      const messages = (error as ValidationFailed).messages;
+      expect(messages).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^limits\.timeoutMs /), expect.stringMatching(/^limits\.memoryMb /), expect.stringMatching(/^files\.0\.path /)]),
+      );
+    });
+  });
+
+  describe('errors of access', () => {
+    it('answers Unauthorized for a key the service does not know', async () => {
+      const error = await failureOf(as('not-a-real-key').run('print(1)'));
+      expect(error).toBeInstanceOf(Unauthorized);
+      expect(error.message).toContain('not valid');
+      expect(await failureOf(new SandboxClient({ baseUrl: baseUrl() }).environments.list())).toBeInstanceOf(Unauthorized);
+    });
+
+    it('answers Forbidden for a user key on an admin route', async () => {
+      const { key } = await createKey('client-user');
+      const error = await failureOf(as(key).environments.create({ name: `${RUN}-nope`, apt: ['python3-six'] }));
+      expect(error).toBeInstanceOf(Forbidden);
+      expect(error.status).toBe(403);
+      expect(await failureOf(as(key).keys.list())).toBeInstanceOf(Forbidden);
+    });
+
+    it('answers QuotaExceeded with the Retry-After seconds', async () => {
+      const { key } = await createKey('client-rate', { quotas: { ratePerMinute: 1 } });
+      const client = as(key);
+      await client.environments.list();
+      const error = await failureOf(client.environments.list());
+      expect(error).toBeInstanceOf(QuotaExceeded);
+      const { retryAfter } = error as QuotaExceeded;
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(error.message).toContain(`retry in ${retryAfter} s`);
+    });
+
+    it('answers QuotaExceeded when the key has as many executions in flight as it may', async () => {
+      const { key } = await createKey('client-inflight', { quotas: { maxInFlight: 1 } });
+      const client = as(key);
+      const { id } = await client.submit('import time\ntime.sleep(20)', { limits: { timeoutMs: 30_000 } });
+      const error = await failureOf(client.submit('print(1)'));
+      expect(error).toBeInstanceOf(QuotaExceeded);
+      expect((error as QuotaExceeded).retryAfter).toBeGreaterThan(0);
+      await client.cancel(id);
+    });
+
+    it('answers Unreachable when nothing listens at the address', async () => {
+      const url = `http://127.0.0.1:${await freePort()}`;
+      const error = await failureOf(new SandboxClient({ baseUrl: url, apiKey: 'x' }).run('print(1)'));
+      expect(error).toBeInstanceOf(Unreachable);
+      expect(error.status).toBeUndefined();
+      expect(error.message).toContain(`cannot reach ${url}`);
+      expect(error.message).toContain('ECONNREFUSED');
+    });
+
+    it('answers ServiceUnavailable, with Retry-After, while the service\'s Redis is away', async () => {
+      const redis = new PrivateRedis();
+      await redis.start();
+      const ctx = await privateStack('client-503', { REDIS_URL: redis.url });
+      try {
+        await ctx.stack.start(0);
+        const client = new SandboxClient({ baseUrl: ctx.stack.baseUrl, apiKey: ctx.stack.adminKey });
+        expect((await client.environments.list()).map((e) => e.name)).toContain('default');
+        await redis.kill();
+        const error = await failureOf(client.submit('print(1)'));
+        expect(error).toBeInstanceOf(ServiceUnavailable);
+        expect(error.message).toMatch(/Redis.*unreachable/);
+        expect((error as ServiceUnavailable).retryAfter).toBeGreaterThan(0);
+      } finally {
+        await ctx.cleanUp();
+        await redis.stop();
+      }
+    }, 60_000);
+  });
+
+  describe('environments', () => {
+    const name = `${RUN}-client-env`;
+
+    it('lists environments and reads one', async () => {
+      const all = await admin().environments.list();
+      expect(all.find((e) => e.name === 'default')).toMatchObject({ status: 'ready', builtin: true });
+      expect(await admin().environments.get('default')).toMatchObject({ name: 'default', status: 'ready', buildLog: [] });
+      expect(await failureOf(admin().environments.get(`${RUN}-no-such-env`))).toBeInstanceOf(NotFound);
+    });
+
+    it(
+      'creates an environment and follows its build log to the end; the log can be read again from any line',
+      async () => {
+        const client = admin();
+        const accepted = await client.environments.create({ name, apt: ['python3-six'] });
+        expect(accepted).toMatchObject({ name, status: 'building', specHash: expect.stringMatching(/^[0-9a-f]{16}$/) });
+
+        const events = await followAll(client, name);
+        expect(events[0]).toMatchObject({ type: 'build', name, specHash: accepted.specHash });
+        expect(events.at(-1)).toEqual({ type: 'end', status: 'ready', error: null });
+        const lines = events.filter((e): e is Extract<BuildLogEvent, { type: 'log' }> => e.type === 'log');
+        expect(lines.length).toBeGreaterThan(3);
+        expect(lines.map((l) => l.line).join('\n')).toContain('python3-six');
+
+        // Resuming after a line gives exactly the lines after it.
+        const from = Math.floor(lines.length / 2);
+        const resumed = (await followAll(client, name, lines[from].id)).filter((e) => e.type === 'log');
+        expect(resumed).toEqual(lines.slice(from + 1));
+
+        expect(await client.environments.get(name)).toMatchObject({ name, status: 'ready', activeSpecHash: accepted.specHash });
+        expect(await client.run('import six; print(six.__name__)', { environment: name })).toMatchObject({ status: 'succeeded', stdout: 'six\n' });
+        // The same spec again starts nothing.
+        expect(await client.environments.create({ name, apt: ['python3-six'] })).toEqual({ name, status: 'ready', specHash: accepted.specHash });
+      },
+      BUILD_MS,
+    );
+
+    it('refuses to remove default with Conflict, and removes an environment', async () => {
+      const client = admin();
+      expect(await failureOf(client.environments.remove('default'))).toBeInstanceOf(Conflict);
+      await client.environments.remove(name);
+      expect(await failureOf(client.environments.get(name))).toBeInstanceOf(NotFound);
+      expect(await failureOf(client.environments.remove(name))).toBeInstanceOf(NotFound);
+    });
+  });
+
+  describe('keys', () => {
+    it('creates, lists, reads and revokes a key; a revoked key is Unauthorized', async () => {
+      const client = admin();
+      const created = await client.keys.create({ name: `client-${RUN}-${Date.now()}`, role: 'user', quotas: { maxInFlight: 3 } });
+      expect(created).toMatchObject({ role: 'user', quotas: { maxInFlight: 3 }, key: expect.any(String) });
+      expect((await client.keys.list()).map((k) => k.id)).toContain(created.id);
+      expect(await client.keys.get(created.id)).toMatchObject({ id: created.id, name: created.name });
+      expect((await as(created.key).run('print("mine")')).stdout).toBe('mine\n');
+      expect(await client.keys.revoke(created.id)).toMatchObject({ id: created.id });
+      expect(await failureOf(as(created.key).run('print(1)'))).toBeInstanceOf(Unauthorized);
+    });
+  });
+});
