@@ -8,6 +8,7 @@ const shared = {
     '^@sps/sandbox$': '<rootDir>/libs/sandbox/src',
     '^@sps/environments$': '<rootDir>/libs/environments/src',
     '^@sps/logging$': '<rootDir>/libs/logging/src',
+    '^@sps/redis$': '<rootDir>/libs/redis/src',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],

@@ -17,8 +17,3 @@ export const ENVIRONMENT_IMAGE_LABELS = {
  * [a-z0-9-] and hashes hex, so the tag is always a valid Docker tag.
  */
 export const environmentImageTag = (repository: string, name: string, specHash: string): string => `${repository}:${name}-${specHash}`;
-
-/** Published when versions stop being wanted (replaced or deleted): every worker removes these images from its own engine. */
-export interface ObsoleteImagesMessage {
-  images: { name: string; specHash: string }[];
-}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { AppConfig, AuthConfig, SandboxConfig, SandboxLimits } from '@sps/config';
+import { LIMIT_NAMES, type AppConfig, type AuthConfig, type SandboxConfig } from '@sps/config';
 import { ApiKeyRecord, ApiKeyStore } from './api-key.store';
 import type { EffectiveQuotas, Principal } from './principal';
 
@@ -47,7 +47,7 @@ export class AuthService {
   private quotasOf(own: ApiKeyRecord['quotas']): EffectiveQuotas {
     const server = this.sandbox.max;
     const maxLimits = { ...server };
-    for (const name of Object.keys(server) as (keyof SandboxLimits)[]) {
+    for (const name of LIMIT_NAMES) {
       maxLimits[name] = Math.min(own.maxLimits?.[name] ?? server[name], server[name]);
     }
     return {

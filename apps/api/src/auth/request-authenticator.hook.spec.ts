@@ -1,4 +1,4 @@
-import { RedisUnavailableError } from '@sps/queue';
+import { RedisUnavailableError } from '@sps/redis';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authentication, AuthService } from './auth.service';
 import type { Principal } from './principal';

@@ -6,16 +6,16 @@ import {
   DEFAULT_ENVIRONMENT,
   EnvironmentBuildLog,
   EnvironmentCatalogue,
+  EnvironmentImageEvents,
   EnvironmentRecord,
   EnvironmentSpecInput,
   normalizeSpec,
-  ObsoleteImagesMessage,
   planVersion,
   specProblems,
   Submission,
   submitVersion,
 } from '@sps/environments';
-import { EnvironmentBuildQueue, RedisConnection, WorkerRegistry } from '@sps/queue';
+import { EnvironmentBuildQueue, WorkerRegistry } from '@sps/queue';
 import { randomUUID } from 'node:crypto';
 import type { EnvironmentAcceptedDto, EnvironmentDetailDto, EnvironmentDto } from './dto/environment.dto';
 
@@ -38,7 +38,7 @@ export class EnvironmentsService {
     private readonly buildLog: EnvironmentBuildLog,
     private readonly builds: EnvironmentBuildQueue,
     private readonly registry: WorkerRegistry,
-    private readonly redis: RedisConnection,
+    private readonly imageEvents: EnvironmentImageEvents,
     config: ConfigService<AppConfig, true>,
   ) {
     this.defaultImage = config.get('sandbox.image', { infer: true });
@@ -66,7 +66,7 @@ export class EnvironmentsService {
   }
 
   async list(): Promise<EnvironmentDto[]> {
-    const [records, lastUsed, builtins] = await Promise.all([this.catalogue.list(), this.catalogue.lastUsed(), this.builtins()]);
+    const [records, lastUsed, builtins] = await Promise.all([this.catalogue.list(), this.catalogue.lastUsed(), this.catalogue.seededBuiltins()]);
     return [this.defaultView(), ...records.map((record) => this.view(record, lastUsed[record.name] ?? null, builtins))];
   }
 
@@ -75,7 +75,7 @@ export class EnvironmentsService {
     const availableOn = workers.filter((w) => w.environments.includes(name)).map((w) => w.id);
     if (name === DEFAULT_ENVIRONMENT) return { ...this.defaultView(), buildLog: [], dockerfile: null, availableOn };
     const record = await this.find(name);
-    const [lastUsed, builtins] = await Promise.all([this.catalogue.lastUsed(), this.builtins()]);
+    const [lastUsed, builtins] = await Promise.all([this.catalogue.lastUsed(), this.catalogue.seededBuiltins()]);
     return {
       ...this.view(record, lastUsed[name] ?? null, builtins),
       buildLog: await this.buildLog.tail(record.latest.buildId, LOG_TAIL_LINES),
@@ -99,19 +99,17 @@ export class EnvironmentsService {
     const { before } = await this.catalogue.update(name, () => null);
     if (!before) throw new NotFoundException(`environment "${name}" not found`);
     const versions = [before.active, before.latest].filter((v) => v !== null);
-    const message: ObsoleteImagesMessage = { images: versions.map((v) => ({ name, specHash: v.specHash })) };
     // Each worker removes the images from its own engine; the API has no Docker socket.
-    await this.redis.client.publish(this.redis.keys.environmentEvents, JSON.stringify(message));
+    await this.imageEvents.announceObsolete(versions.map((v) => ({ name, specHash: v.specHash })));
     await this.buildLog.remove(...new Set(versions.map((v) => v.buildId)));
     await this.catalogue.forgetLastUsed(name);
   }
 
   /** Adds a built-in environment the first time this deployment starts; deleting it later keeps it deleted. */
   async seedBuiltin(name: string, spec: EnvironmentSpecInput): Promise<boolean> {
-    const { client, keys } = this.redis;
-    if (await client.sismember(keys.environmentsSeeded, name)) return false;
+    if ((await this.catalogue.seededBuiltins()).has(name)) return false;
     if (!(await this.catalogue.get(name))) await this.create(name, spec);
-    await client.sadd(keys.environmentsSeeded, name);
+    await this.catalogue.markSeeded(name);
     return true;
   }
 
@@ -141,10 +139,6 @@ export class EnvironmentsService {
       );
       throw error;
     }
-  }
-
-  private async builtins(): Promise<Set<string>> {
-    return new Set(await this.redis.client.smembers(this.redis.keys.environmentsSeeded));
   }
 
   private view(record: EnvironmentRecord, lastUsedAt: string | null, builtins: Set<string>): EnvironmentDto {

@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { ApiConfig, AppConfig, SandboxConfig, SandboxLimits } from '@sps/config';
+import { LIMIT_NAMES, type ApiConfig, type AppConfig, type SandboxConfig, type SandboxLimits } from '@sps/config';
+import { DEFAULT_ENVIRONMENT } from '@sps/environments';
 import type { ExecutionJobData, QueuedInputFile } from '@sps/queue';
 import { MAIN_FILE_NAME, relativePathProblem } from '@sps/sandbox';
 import type { Principal } from '../auth/principal';
@@ -55,14 +56,14 @@ export class ExecutionRequestPolicy {
       files,
       limits,
       network: dto.network === true,
-      environment: dto.environment ?? 'default',
+      environment: dto.environment ?? DEFAULT_ENVIRONMENT,
       createdAt: new Date().toISOString(),
     };
   }
 
   private resolveLimits(dto: CreateExecutionDto, owner: Principal, problems: string[]): SandboxLimits {
     const limits = { ...this.sandbox.defaults };
-    for (const key of Object.keys(limits) as (keyof SandboxLimits)[]) {
+    for (const key of LIMIT_NAMES) {
       const max = Math.min(owner.quotas.maxLimits[key], this.sandbox.max[key]);
       const requested = dto.limits?.[key];
       if (requested === undefined) {

@@ -1,5 +1,4 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -12,7 +11,6 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import type { AppConfig } from '@sps/config';
 import type { ExecutionResult } from '@sps/queue';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal } from '../auth/auth.decorators';
@@ -20,7 +18,7 @@ import type { Principal } from '../auth/principal';
 import { BodyLimit } from '../http/body-limit.decorator';
 import { CreateExecutionDto } from './dto/create-execution.dto';
 import { ExecutionAcceptedDto, ExecutionResultDto } from './dto/execution-result.dto';
-import { replyAccepted, replyWhenFinal } from './execution-replies';
+import { answerSubmission } from './execution-replies';
 import { ExecutionsService } from './executions.service';
 import { parseWaitFlag } from './wait-query';
 
@@ -30,14 +28,7 @@ const WAIT_DOC = { name: 'wait', required: false, description: 'Hold the request
 @ApiBearerAuth()
 @Controller('v1/executions')
 export class ExecutionsController {
-  private readonly waitCapMs: number;
-
-  constructor(
-    private readonly executions: ExecutionsService,
-    config: ConfigService<AppConfig, true>,
-  ) {
-    this.waitCapMs = config.get('api.waitCapMs', { infer: true });
-  }
+  constructor(private readonly executions: ExecutionsService) {}
 
   @Post()
   @BodyLimit('execution')
@@ -54,9 +45,7 @@ export class ExecutionsController {
     @CurrentPrincipal() owner: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExecutionResult | ExecutionAcceptedDto> {
-    const waiting = parseWaitFlag(wait);
-    const queued = await this.executions.submit(dto, owner);
-    return waiting ? replyWhenFinal(this.executions, queued, owner, this.waitCapMs, reply) : replyAccepted(queued.id, reply);
+    return answerSubmission(await this.executions.submit(dto, owner, parseWaitFlag(wait)), reply);
   }
 
   @Get(':id')
@@ -68,7 +57,7 @@ export class ExecutionsController {
     @Query('wait') wait: string | undefined,
     @CurrentPrincipal() owner: Principal,
   ): Promise<ExecutionResult> {
-    return parseWaitFlag(wait) ? this.executions.waitForFinal(id, owner, this.waitCapMs) : this.executions.get(id, owner);
+    return parseWaitFlag(wait) ? this.executions.waitForFinal(id, owner) : this.executions.get(id, owner);
   }
 
   @Delete(':id')

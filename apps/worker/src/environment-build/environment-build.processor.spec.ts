@@ -14,7 +14,8 @@ const stoppableBuild = () => ({
 });
 
 const processorWith = (builds: unknown) => {
-  const processor = new EnvironmentBuildProcessor(builds as never, logContext as never, { onChange: () => undefined } as never);
+  const config = { get: () => ({ url: 'redis://127.0.0.1:1', prefix: 'test' }) };
+  const processor = new EnvironmentBuildProcessor(builds as never, logContext as never, { onChange: () => undefined } as never, config as never);
   const worker = { close: jest.fn(async () => undefined) };
   (processor as unknown as { _worker: unknown })._worker = worker;
   return { processor, worker };

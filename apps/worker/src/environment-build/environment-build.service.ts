@@ -1,15 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
-import {
-  BuildResult,
-  completeBuild,
-  Completion,
-  EnvironmentBuildLog,
-  EnvironmentCatalogue,
-  ObsoleteImagesMessage,
-} from '@sps/environments';
-import { EnvironmentBuildJobData, EnvironmentBuildOutcome, RedisConnection } from '@sps/queue';
+import { BuildResult, completeBuild, Completion, EnvironmentBuildLog, EnvironmentCatalogue, EnvironmentImageEvents } from '@sps/environments';
+import type { EnvironmentBuildJobData, EnvironmentBuildOutcome } from '@sps/queue';
 import { BuildLogWriter } from './build-log-writer';
 import { BuildInterruptedError, EnvironmentBuildError } from './environment-image-builder.service';
 import { EnvironmentImages } from './environment-images.service';
@@ -24,7 +17,7 @@ export class EnvironmentBuildService {
     private readonly images: EnvironmentImages,
     private readonly catalogue: EnvironmentCatalogue,
     private readonly buildLog: EnvironmentBuildLog,
-    private readonly redis: RedisConnection,
+    private readonly imageEvents: EnvironmentImageEvents,
     config: ConfigService<AppConfig, true>,
   ) {
     this.workerId = config.get('worker.id', { infer: true });
@@ -76,7 +69,6 @@ export class EnvironmentBuildService {
 
   /** Every worker's sweeper, this one's included, removes the version's image from its engine unless a version still wants it. */
   private async retire(name: string, specHash: string): Promise<void> {
-    const message: ObsoleteImagesMessage = { images: [{ name, specHash }] };
-    await this.redis.client.publish(this.redis.keys.environmentEvents, JSON.stringify(message)).catch(() => undefined);
+    await this.imageEvents.announceObsolete([{ name, specHash }]).catch(() => undefined);
   }
 }

@@ -1,23 +1,28 @@
 import { HostBuildLock } from './host-build-lock.service';
 
-/** Just enough of Redis for a lease: SET NX PX, and the two compare-then-act scripts. */
+/** Just enough of Redis for a lease: SET NX PX, and the two compare-then-act scripts, told apart by name. */
 class FakeRedis {
   readonly values = new Map<string, string>();
-  async set(key: string, value: string, _px: string, _ms: number, _nx: string): Promise<'OK' | null> {
-    if (this.values.has(key)) return null;
-    this.values.set(key, value);
-    return 'OK';
+  readonly client = {
+    set: async (key: string, value: string): Promise<'OK' | null> => {
+      if (this.values.has(key)) return null;
+      this.values.set(key, value);
+      return 'OK';
+    },
+  };
+  key(...parts: string[]): string {
+    return ['sps', ...parts].join(':');
   }
-  async eval(script: string, _keys: number, key: string, token: string): Promise<number> {
+  async run(script: { name: string }, [key]: string[], [token]: unknown[]): Promise<number> {
     if (this.values.get(key) !== token) return 0;
-    if (script.includes("'DEL'")) this.values.delete(key);
+    if (script.name === 'hostBuildLockRelease') this.values.delete(key);
     return 1;
   }
 }
 
 const lockFor = (redis: FakeRedis, engineId: string, workerId: string) =>
   new HostBuildLock(
-    { client: redis, keys: { hostBuildLock: (id: string) => `sps:env-build-lock:${id}` } } as never,
+    redis as never,
     { engineId: async () => engineId } as never,
     { get: () => workerId } as never,
   );

@@ -4,7 +4,7 @@ import type { AppConfig, WorkerConfig } from '@sps/config';
 import { WorkerRegistry } from '@sps/queue';
 import { ContainerRuntime, ManagedContainer, SANDBOX_LABELS } from '@sps/sandbox';
 import { orphanReason, ReapContext } from './orphan-policy';
-import { CancellationService } from '../execution/cancellation.service';
+import { CancellationService } from '../runtime/cancellation.service';
 
 /** Removes sandbox containers that nobody will ever remove: at start, then periodically. */
 @Injectable()

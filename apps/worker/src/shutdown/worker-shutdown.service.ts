@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import { EnvironmentBuildProcessor } from '../environment-build/environment-build.processor';
-import { CancellationService } from '../execution/cancellation.service';
 import { ExecutionProcessor } from '../execution/execution.processor';
+import { CancellationService } from '../runtime/cancellation.service';
 
 /**
  * A graceful stop, run before Nest closes any module: take no new jobs, let

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { LimitsDto } from '../../executions/dto/create-execution.dto';
+import { LimitsDto } from '../../validation/limits.dto';
 import { API_KEY_ROLES, ApiKeyRole, KEY_NAME_PATTERN } from '../api-key.store';
 
 export class KeyQuotasDto {
