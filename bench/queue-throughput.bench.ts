@@ -12,22 +12,14 @@ import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './support/bench-stack';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 5000);
 const SETS = Number(process.env.BENCH_SETS ?? 20000);
 const CONCURRENCY = 50;
 const LIMIT_MS = 60_000;
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 const main = async (): Promise<void> => {
   const dir = mkdtempSync(join(tmpdir(), 'sps-bench-'));

@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { freePort, ServiceStack } from '../test/support/service-stack';
 import { baselineContainerChurnPerS, baselineDockerRunMs, baselinePythonMs } from './baselines';
 import { burst, syncLatency, throughput } from './scenarios';
 import { round, rssMb, sleep } from './stats';
+import { BenchStack, freePort } from './support/bench-stack';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const IMAGE = process.env.SANDBOX_IMAGE ?? 'simplepysandbox/sandbox:latest';
@@ -25,8 +25,8 @@ const BENCH_ADMIN_KEY = `bench-admin-${randomBytes(16).toString('hex')}`;
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-const withStack = async <T>(name: string, settings: Record<string, string>, body: (stack: ServiceStack) => Promise<T>): Promise<T> => {
-  const stack = new ServiceStack(`bench-${name}`, await freePort(), {
+const withStack = async <T>(name: string, settings: Record<string, string>, body: (stack: BenchStack) => Promise<T>): Promise<T> => {
+  const stack = new BenchStack(`bench-${name}`, await freePort(), {
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `bench-${process.pid}-${name}`,
     HEARTBEAT_INTERVAL_MS: '1000',
@@ -39,7 +39,7 @@ const withStack = async <T>(name: string, settings: Record<string, string>, body
     ENV_DATASCIENCE: 'off',
     ...settings,
   });
-  await stack.start(1);
+  await stack.start();
   try {
     await sleep(2000); // let the pool fill and the processes settle
     return await body(stack);
@@ -47,8 +47,6 @@ const withStack = async <T>(name: string, settings: Record<string, string>, body
     await stack.stop();
   }
 };
-
-const workerPid = (stack: ServiceStack) => [...stack.workers.values()][0]?.pid;
 
 async function main(): Promise<void> {
   const results: Record<string, unknown> = {
@@ -66,7 +64,7 @@ async function main(): Promise<void> {
   log(`sync warm: ${SYNC_REQUESTS} requests, one client, ${WARM_PAUSE_MS} ms between requests`);
   await withStack('warm', { POOL_SIZES: 'default=4', WORKER_CONCURRENCY: '2' }, async (stack) => {
     results.api_rss_mb_idle = rssMb(stack.apiPid);
-    results.worker_rss_mb_idle = rssMb(workerPid(stack));
+    results.worker_rss_mb_idle = rssMb(stack.workerPid);
     const warm = await syncLatency(stack, SYNC_REQUESTS, WARM_PAUSE_MS);
     Object.assign(results, { sync_warm_p50_ms: warm.p50, sync_warm_p99_ms: warm.p99, sync_warm_ok: warm.ok });
   });
@@ -88,7 +86,7 @@ async function main(): Promise<void> {
       let workerRss = 0;
       const sampler = setInterval(() => {
         apiRss = Math.max(apiRss, rssMb(stack.apiPid) || 0);
-        workerRss = Math.max(workerRss, rssMb(workerPid(stack)) || 0);
+        workerRss = Math.max(workerRss, rssMb(stack.workerPid) || 0);
       }, 250);
       const run = await throughput(stack, THROUGHPUT_JOBS, concurrency * 4).finally(() => clearInterval(sampler));
       if (run.ok !== THROUGHPUT_JOBS) log(`  only ${run.ok} of ${THROUGHPUT_JOBS} succeeded`);

@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
-import Redis from 'ioredis';
 import { ApiClient, asKey } from './support/api-client';
+import { deleteKeysUnder } from './support/redis-keys';
 import { freePort, ServiceStack } from './support/service-stack';
 
 const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
@@ -31,11 +31,7 @@ describe('SANDBOX_RUNTIME', () => {
 
   afterAll(async () => {
     await stack.stop();
-    const redis = new Redis(process.env.E2E_REDIS_URL!);
-    for await (const keys of redis.scanStream({ match: `${stack.prefix}:*`, count: 500 })) {
-      if ((keys as string[]).length) await redis.del(...(keys as string[]));
-    }
-    redis.disconnect();
+    await deleteKeysUnder(process.env.E2E_REDIS_URL!, stack.prefix);
   });
 
   it('starts sandboxes with the configured runtime, and they run jobs', async () => {

@@ -1,5 +1,5 @@
-import Redis from 'ioredis';
 import { apiClient } from './api-client';
+import { deleteKeysUnder } from './redis-keys';
 import { freePort, ServiceStack } from './service-stack';
 
 /** Settings that make stalls, heartbeats and sweeps happen within seconds instead of minutes. */
@@ -28,17 +28,7 @@ export const privateStack = async (name: string, env: Record<string, string> = {
   const client = apiClient(() => stack.baseUrl);
   const cleanUp = async (): Promise<void> => {
     await stack.stop();
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-    redis.on('error', () => undefined);
-    try {
-      for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 })) {
-        if ((keys as string[]).length) await redis.del(...(keys as string[]));
-      }
-    } catch {
-      // a private Redis may be gone already
-    } finally {
-      redis.disconnect();
-    }
+    await deleteKeysUnder(redisUrl, prefix);
   };
   return { stack, prefix, redisUrl, ...client, cleanUp };
 };

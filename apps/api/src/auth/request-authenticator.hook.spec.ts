@@ -1,5 +1,6 @@
 import { RedisUnavailableError } from '@sps/redis';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { FakeReply } from '../../../../test/support/fake-reply';
 import type { Authentication, AuthService } from './auth.service';
 import type { Principal } from './principal';
 import type { RateLimiter } from './rate-limiter.service';
@@ -26,24 +27,6 @@ const fakeAuth = {
   },
 } as unknown as AuthService;
 
-class FakeReply {
-  statusCode = 200;
-  headers: Record<string, string> = {};
-  body: unknown;
-  code(status: number) {
-    this.statusCode = status;
-    return this;
-  }
-  header(name: string, value: string) {
-    this.headers[name] = value;
-    return this;
-  }
-  send(body: unknown) {
-    this.body = body;
-    return this;
-  }
-}
-
 const setup = ({ publicMetrics = false, retryAfterMs = 0 } = {}) => {
   const consumed: string[] = [];
   const limiter = {
@@ -57,7 +40,7 @@ const setup = ({ publicMetrics = false, retryAfterMs = 0 } = {}) => {
   const call = async (route: string | undefined, authorization?: string) => {
     const request = { is404: route === undefined, routeOptions: { url: route }, headers: { authorization } } as unknown as FastifyRequest;
     const reply = new FakeReply();
-    await hook.handle(request, reply as unknown as FastifyReply);
+    await hook.handle(request, reply.asFastify);
     return { request, reply };
   };
   return { call, consumed };
@@ -124,7 +107,7 @@ describe('RequestAuthenticator', () => {
     const down = { authenticate: async () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) };
     const hook = new RequestAuthenticator(down as unknown as AuthService, {} as RateLimiter, { get: () => false } as any);
     const request = { is404: false, routeOptions: { url: '/v1/executions' }, headers: { authorization: 'Bearer admin-key' } } as unknown as FastifyRequest;
-    await expect(hook.handle(request, new FakeReply() as unknown as FastifyReply)).rejects.toThrow(RedisUnavailableError);
+    await expect(hook.handle(request, new FakeReply().asFastify)).rejects.toThrow(RedisUnavailableError);
   });
 
   it('answers 429 with Retry-After in whole seconds, rounded up, when over the rate', async () => {
