@@ -125,7 +125,7 @@ async function main(): Promise<void> {
 }
 
 const printTable = (results: Record<string, any>): void => {
-  const rows: [string, unknown, string][] = [
+  const rows: [string, string | number | undefined, string][] = [
     ['baseline_python_ms', results.baseline_python_ms, 'python3 -c pass inside one running container'],
     ['baseline_docker_run_ms', results.baseline_docker_run_ms, 'docker run --rm <image> python3 -c pass'],
     ['baseline_docker_run_ms_crun', results.baseline_docker_run_ms_crun, 'the same with --runtime crun'],

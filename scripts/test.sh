@@ -3,6 +3,7 @@
 # Redis and Docker that scripts/prereqs.sh made sure of (npm's pretest hook).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+npm run --silent lint && npm run --silent test:runner || exit 1
 npm run --silent build || exit 1
 mkdir -p .data
 report=.data/jest-report.json

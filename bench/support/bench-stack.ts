@@ -65,15 +65,15 @@ export class BenchStack {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.api, this.worker].map((child) => (child ? stop(child) : undefined)));
+    await Promise.all([this.api, this.worker].filter((child): child is ChildProcess => child !== undefined).map(stop));
   }
 
   private spawn(role: string, script: string, extraEnv: Record<string, string>): ChildProcess {
     mkdirSync(LOG_DIR, { recursive: true });
     const log = createWriteStream(join(LOG_DIR, `${this.name}-${role}.log`));
     const child = spawn(process.execPath, [join(ROOT, script)], { cwd: ROOT, env: { ...process.env, ...this.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
     return child;
   }
 }

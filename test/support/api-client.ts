@@ -118,7 +118,9 @@ export class ApiClient {
       return { status: response.status, headers: response.headers, events };
     } catch (error) {
       if (abort.signal.aborted && !events.some((e) => e.event === until)) {
-        throw new Error(`no "${until}" event from ${path} within ${timeoutMs} ms; got ${events.length} events, last: ${JSON.stringify(events.at(-1))}`);
+        throw new Error(`no "${until}" event from ${path} within ${timeoutMs} ms; got ${events.length} events, last: ${JSON.stringify(events.at(-1))}`, {
+          cause: error,
+        });
       }
       throw error;
     } finally {

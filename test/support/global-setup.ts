@@ -7,7 +7,6 @@ import { freePort, ServiceStack } from './service-stack';
 import { writeWheel } from './wheel-maker';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __E2E_STACK__: ServiceStack | undefined;
 }
 

@@ -111,7 +111,7 @@ describe('renderDockerfile', () => {
     ['channels', { conda: ['x'], channels: ['a b'] }],
     ['python', { python: '3.11"; id; "', pip: ['x'] }],
   ])('refuses to render a spec with a bad %s value, even one read back from storage', (_field, fields) => {
-    expect(() => renderDockerfile({ ...spec({}), ...fields } as EnvironmentSpec)).toThrow(/invalid environment spec/);
+    expect(() => renderDockerfile({ ...spec({}), ...fields })).toThrow(/invalid environment spec/);
   });
 });
 

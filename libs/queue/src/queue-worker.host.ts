@@ -35,8 +35,8 @@ export abstract class QueueWorkerHost<Q extends QueueName> implements OnModuleIn
   /** Paused, not closed, while `taking` is false: jobs already running go on, and the connections stay up. */
   protected takeJobs(taking: boolean): void {
     if (this.stopping) return;
-    if (taking) this.worker.resume();
-    else void this.worker.pause(true);
+    const change = taking ? this.worker.resume() : this.worker.pause(true);
+    change.catch((error: Error) => this.hostLogger.warn(`queue ${this.queueName}: could not ${taking ? 'resume' : 'pause'}: ${error.message}`));
   }
 
   /** Takes no more jobs, for good; resolves once those running have ended. */

@@ -24,6 +24,11 @@ const isGone = (error: unknown): boolean => {
   return status === 404 || status === 409; // 409: removal already in progress
 };
 
+/** The part of docker-modem used here; dockerode types it as any. */
+interface DockerModem {
+  demuxStream(stream: Duplex, stdout: PassThrough, stderr: PassThrough): void;
+}
+
 class DockerAttachedContainer implements AttachedContainer {
   readonly stdout = new PassThrough();
   readonly stderr = new PassThrough();
@@ -32,7 +37,7 @@ class DockerAttachedContainer implements AttachedContainer {
     private readonly container: Docker.Container,
     private readonly stream: Duplex,
   ) {
-    container.modem.demuxStream(stream, this.stdout, this.stderr);
+    (container.modem as DockerModem).demuxStream(stream, this.stdout, this.stderr);
     const end = () => {
       this.stdout.end();
       this.stderr.end();

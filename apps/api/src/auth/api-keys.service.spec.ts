@@ -10,7 +10,7 @@ class FakeStore {
 
   async create(spec: NewApiKey) {
     if ([...this.records.values()].some((r) => r.name === spec.name)) throw new ApiKeyNameTakenError(spec.name);
-    const record: ApiKeyRecord = { id: `id${this.next++}`, createdAt: 'now', quotas: {}, ...spec } as ApiKeyRecord;
+    const record: ApiKeyRecord = { id: `id${this.next++}`, createdAt: 'now', quotas: {}, ...spec };
     this.records.set(record.id, record);
     return { record, key: `sps_secret_${record.id}` };
   }

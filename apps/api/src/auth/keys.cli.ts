@@ -108,13 +108,13 @@ const run = async (argv: string[], out: (text: string) => void): Promise<void> =
   }
 };
 
-run(process.argv.slice(2), (text) => process.stdout.write(`${text}\n`)).catch((error) => {
+run(process.argv.slice(2), (text) => process.stdout.write(`${text}\n`)).catch((error: Error) => {
   const message =
     error instanceof HttpException
       ? ([] as string[]).concat((error.getResponse() as { message?: string | string[] }).message ?? error.message).join('\n')
       : error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
         ? `${error.message}\n\n${USAGE}`
-        : `${error?.message ?? error}`;
+        : `${error?.message ?? String(error)}`;
   process.stderr.write(`keys: ${message}\n`);
   process.exit(1);
 });

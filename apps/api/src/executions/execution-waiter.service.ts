@@ -25,7 +25,7 @@ export class ExecutionWaiter implements OnModuleInit, OnModuleDestroy {
 
   constructor(private readonly config: ConfigService<AppConfig, true>) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     this.events = new QueueEvents(EXECUTION_QUEUE, consumerOptions(this.config.get('redis', { infer: true })));
     this.events.on('error', () => undefined); // reconnects by itself
     this.events.on('completed', ({ jobId, returnvalue }) =>

@@ -51,7 +51,7 @@ export const parseJsonBody = (raw: Buffer): unknown => {
   let polluting: string | undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text, (key, value) => {
+    parsed = JSON.parse(text, (key: string, value: unknown) => {
       if (POLLUTING_KEYS.has(key)) polluting ??= key;
       return value;
     });

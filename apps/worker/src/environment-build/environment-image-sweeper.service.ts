@@ -40,7 +40,7 @@ export class EnvironmentImageSweeper implements OnApplicationBootstrap, OnModule
 
   /** Removes this deployment's unwanted environment images; with `only`, just those (name@specHash). Sweeps never overlap. */
   sweep(only?: string[]): Promise<void> {
-    this.running = this.running.then(() => this.sweepOnce(only)).catch((error) => this.logger.warn(`image sweep failed: ${error?.message ?? error}`));
+    this.running = this.running.then(() => this.sweepOnce(only)).catch((error: Error) => this.logger.warn(`image sweep failed: ${error?.message ?? String(error)}`));
     return this.running;
   }
 

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(`[image] ${error?.message ?? error}`);
+main().catch((error: Error) => {
+  console.error(`[image] ${error?.message ?? String(error)}`);
   process.exit(1);
 });

@@ -79,7 +79,7 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
       try {
         await entry.container.updateResources(resources);
       } catch (error) {
-        this.logger.warn(`could not apply a job's limits to a warm container, running cold: ${error}`);
+        this.logger.warn(`could not apply a job's limits to a warm container, running cold: ${String(error)}`);
         this.disposer.dispose(entry.container, 'warm pool');
         return this.count(environment, null);
       }
