@@ -6,18 +6,9 @@ import { ExecutionRunnerService } from './execution-runner.service';
 const sandbox = readSandboxConfig(new EnvReader({}));
 const SETTINGS: Record<string, unknown> = { sandbox, 'worker.id': 'worker-7' };
 
-const data = (fields: Partial<ExecutionJobData> = {}): ExecutionJobData => ({
-  ownerKeyId: 'owner',
-  code: 'print(1)',
-  stdin: '',
-  args: [],
-  files: [],
-  limits: sandbox.defaults,
-  network: false,
-  environment: 'default',
-  createdAt: '2030-01-01T00:00:00.000Z',
-  ...fields,
-});
+/** What the runner reads of a job before it needs a container; these cases never get that far. */
+const data = (fields: Partial<ExecutionJobData> = {}): ExecutionJobData =>
+  ({ limits: sandbox.defaults, network: false, environment: 'default', createdAt: '2030-01-01T00:00:00.000Z', ...fields }) as ExecutionJobData;
 
 /** A runner whose collaborators only record that they were reached: these cases end before any container. */
 const setup = ({ cancelRequested = false } = {}) => {
