@@ -12,6 +12,7 @@ PYTHON_IMAGE=${SANDBOX_PYTHON_IMAGE:-python:3.12-slim-bookworm}
 OFFLINE_BASE=${SANDBOX_OFFLINE_BASE:-simplepysandbox/debian-python:bookworm}
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 CONTEXT=docker/sandbox
+source scripts/host-changes.sh
 
 source_hash() { cat "$CONTEXT/Dockerfile" "$CONTEXT/runner.py" | sha256sum | cut -c1-16; }
 if [ "${1:-}" = "--source-hash" ]; then source_hash; exit 0; fi
@@ -20,12 +21,11 @@ say() { echo "[image] $*"; }
 
 offline_base() {
   if docker image inspect "$OFFLINE_BASE" >/dev/null 2>&1; then return 0; fi
-  if ! command -v debootstrap >/dev/null 2>&1; then
-    [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || { echo "debootstrap is needed for the offline build" >&2; exit 1; }
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
-  fi
-  local root; root=$(mktemp -d)
-  trap 'rm -rf "$root"' EXIT
+  command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
+  # A global, not a local: the EXIT trap runs after this function has returned.
+  debootstrap_root=$(mktemp -d)
+  trap 'rm -rf "$debootstrap_root"' EXIT
+  local root=$debootstrap_root
   say "debootstrap bookworm with python3 from $DEBIAN_MIRROR (about a minute)"
   debootstrap --variant=minbase --include=python3 bookworm "$root" "$DEBIAN_MIRROR" >/dev/null
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/*
@@ -53,6 +53,13 @@ esac
 
 say "building $IMAGE from $base"
 # The build needs no network: it only copies the runner and compiles it.
-docker build -q --network none --build-arg "BASE_IMAGE=$base" \
-  --label "io.simplepysandbox.source=$(source_hash)" -t "$IMAGE" "$CONTEXT" >/dev/null
+# Its output (and the client's notes on the legacy builder) is shown only when it fails.
+build_log=$(mktemp)
+if ! docker build -q --network none --build-arg "BASE_IMAGE=$base" \
+  --label "io.simplepysandbox.source=$(source_hash)" -t "$IMAGE" "$CONTEXT" >"$build_log" 2>&1; then
+  cat "$build_log" >&2
+  rm -f "$build_log"
+  exit 1
+fi
+rm -f "$build_log"
 say "built $IMAGE"

@@ -5,6 +5,5 @@
 #   npm run image:datascience -- --source conda    conda-forge packages through micromamba
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/build-network.sh
 npx nest build worker
 exec node dist/apps/worker/src/environment-build/environment-image.cli.js datascience "$@"

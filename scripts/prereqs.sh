@@ -9,18 +9,13 @@ REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 DOCKER_SOCKET=${DOCKER_SOCKET:-/var/run/docker.sock}
 SANDBOX_IMAGE=${SANDBOX_IMAGE:-simplepysandbox/sandbox:latest}
 DATA_DIR=${DATA_DIR:-$PWD/.data}
+FOR_TESTS=false
+[ "${1:-}" = --test ] && FOR_TESTS=true
+source scripts/host-changes.sh
+mkdir -p "$HOST_STATE" && chmod 700 "$HOST_STATE"
 
 say() { echo "[prereqs] $*"; }
 die() { echo "[prereqs] ERROR: $*" >&2; exit 1; }
-
-can_apt_install() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
-
-apt_install() {
-  can_apt_install || die "$* missing, and this is not a Debian/Ubuntu host where I am root: install $* yourself"
-  say "installing Debian packages: $*"
-  if [ ! -f /tmp/.sps-apt-updated ]; then apt-get update -qq && touch /tmp/.sps-apt-updated; fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-}
 
 ensure_node_modules() {
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -47,7 +42,7 @@ ensure_redis() {
   mkdir -p "$DATA_DIR"
   say "starting a local redis-server on 127.0.0.1:$port (AOF on, data in $DATA_DIR)"
   redis-server --bind 127.0.0.1 --port "$port" --dir "$DATA_DIR" --appendonly yes --appendfsync everysec \
-    --maxmemory-policy noeviction --daemonize yes --logfile "$DATA_DIR/redis.log" --pidfile "$DATA_DIR/redis.pid" >/dev/null
+    --maxmemory-policy noeviction --daemonize yes --logfile "$DATA_DIR/redis.log" --pidfile "$HOST_STATE/redis.pid" >/dev/null
   for _ in $(seq 1 50); do redis_ping && return 0; sleep 0.1; done
   die "redis-server did not come up; see $DATA_DIR/redis.log"
 }
@@ -65,7 +60,7 @@ ensure_docker() {
   # No default bridge, no iptables rules: sandboxes use network "none", and
   # builds that need the package archive use the host network.
   say "starting dockerd (log: $DATA_DIR/dockerd.log)"
-  setsid nohup dockerd --bridge=none --iptables=false --ip-masq=false >"$DATA_DIR/dockerd.log" 2>&1 < /dev/null &
+  setsid nohup dockerd --bridge=none --iptables=false --ip-masq=false --pidfile "$DOCKERD_PIDFILE" >"$DATA_DIR/dockerd.log" 2>&1 < /dev/null &
   for _ in $(seq 1 100); do docker_ping && return 0; sleep 0.3; done
   die "dockerd did not come up; see $DATA_DIR/dockerd.log"
 }
@@ -90,12 +85,18 @@ ensure_crun_runtime() {
   fi
   # crun refuses hybrid cgroup hosts whose v2 hierarchy still holds controllers
   # (seen: hugetlb). Binding such an unused controller to its own v1 hierarchy fixes that.
-  local unified=/sys/fs/cgroup/unified/cgroup.controllers controller
-  if [ -s "$unified" ]; then
-    for controller in $(cat "$unified"); do
+  # cgroup files always report size 0, so read them rather than test their size.
+  local unified=/sys/fs/cgroup/unified/cgroup.controllers controller controllers=""
+  [ -r "$unified" ] && controllers=$(cat "$unified")
+  if [ -n "$controllers" ]; then
+    for controller in $controllers; do
       say "moving the unused cgroup controller $controller from the v2 to a v1 hierarchy, for crun"
       mkdir -p "/sys/fs/cgroup/$controller"
-      mount -t cgroup -o "$controller" cgroup "/sys/fs/cgroup/$controller" || say "could not move $controller: crun may not work here"
+      if mount -t cgroup -o "$controller" cgroup "/sys/fs/cgroup/$controller"; then
+        echo "$controller" >>"$HOST_STATE/moved-cgroups"
+      else
+        say "could not move $controller: crun may not work here"
+      fi
     done
   fi
 }
@@ -111,9 +112,17 @@ ensure_base_image() {
   fi
 }
 
+# Only the tests need these: shellcheck lints scripts/, and the browser tests drive
+# Debian's Chromium (never a downloaded browser). The service itself needs neither.
+ensure_test_tools() {
+  command -v shellcheck >/dev/null 2>&1 || apt_install shellcheck
+  command -v chromium >/dev/null 2>&1 || apt_install chromium
+}
+
 ensure_node_modules
 ensure_redis
 ensure_docker
 ensure_crun_runtime
 ensure_base_image
+if [ "$FOR_TESTS" = true ]; then ensure_test_tools; fi
 say "ready: Redis at $REDIS_URL, Docker at $DOCKER_SOCKET, image $SANDBOX_IMAGE"

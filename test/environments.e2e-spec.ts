@@ -226,6 +226,19 @@ describe('environments', () => {
     });
   });
 
+  it('refuses builds, with the reason, on a worker whose build network does not exist', async () => {
+    const own = await privateStack('no-build-net', { ENV_BUILD_NETWORK: `sps-no-such-network-${RUN}` });
+    try {
+      await own.stack.start(1);
+      expect((await own.request('POST', '/v1/environments', { name: `${RUN}-netless`, apt: ['python3-six'] })).status).toBe(202);
+      const end = endOf((await own.readEvents(`/v1/environments/${RUN}-netless/build-log`, { timeoutMs: 60_000 })).events);
+      expect(end.status).toBe('failed');
+      expect(end.error).toContain(`build network "sps-no-such-network-${RUN}" (ENV_BUILD_NETWORK) does not exist`);
+    } finally {
+      await own.cleanUp();
+    }
+  }, 90_000);
+
   it('ends a job for an environment that never existed as error', async () => {
     const result = await run('print(1)', { environment: `${RUN}-never` });
     expect(result).toMatchObject({ status: 'error', error: `unknown environment "${RUN}-never"` });

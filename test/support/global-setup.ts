@@ -34,17 +34,6 @@ const requirePrerequisites = async (redisUrl: string): Promise<void> => {
   }
 };
 
-/** Environment builds need a network: Docker's default bridge, or the host's when the engine has none (as prereqs.sh starts it). */
-const buildNetwork = (): string => {
-  if (process.env.ENV_BUILD_NETWORK) return process.env.ENV_BUILD_NETWORK;
-  try {
-    execFileSync('curl', ['-sf', '--unix-socket', process.env.DOCKER_SOCKET ?? '/var/run/docker.sock', 'http://localhost/networks/bridge']);
-    return 'bridge';
-  } catch {
-    return 'host';
-  }
-};
-
 /** With no PyPI here, pip builds install from a wheelhouse of tiny test packages, made fresh for each run. */
 const makeWheelhouse = (): string => {
   const dir = join(ROOT, '.data', `e2e-wheelhouse-${process.pid}`);
@@ -73,7 +62,6 @@ export default async function globalSetup(): Promise<void> {
     JOB_BACKOFF_MS: '200',
     SPS_WORKER_SECRET: canary,
     POOL_SIZES: `default=${WARM_POOL_SIZE}`,
-    ENV_BUILD_NETWORK: buildNetwork(),
     ENV_PIP_WHEELHOUSE: wheelhouse,
     ENV_PIP_NO_INDEX: 'true',
     ENV_SWEEP_INTERVAL_MS: '2000',

@@ -13,12 +13,13 @@ import { ExecutionWaiter } from './executions/execution-waiter.service';
 import { ExecutionsController } from './executions/executions.controller';
 import { ExecutionsService } from './executions/executions.service';
 import { LegacyExecuteController } from './executions/legacy-execute.controller';
+import { LimitsController } from './executions/limits.controller';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 
 @Module({
   imports: [AppConfigModule.forApi(), LoggingModule.forRoot('api'), QueueModule, AuthModule, HealthModule, MetricsModule, EnvironmentsModule],
-  controllers: [ExecutionsController, LegacyExecuteController, EnvironmentsController],
+  controllers: [ExecutionsController, LegacyExecuteController, LimitsController, EnvironmentsController],
   // The global error filters (QueueErrorsFilter, then the catch-all) are registered in createHttpApp, in that order.
   providers: [ExecutionRequestPolicy, ExecutionWaiter, ExecutionsService, EnvironmentsService, BuildLogEvents, BuiltinEnvironmentsSeeder],
 })

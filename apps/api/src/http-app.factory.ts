@@ -3,8 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { readApiConfig, type AppConfig } from '@sps/config';
-import { REQUEST_ID_HEADER, requestId } from '@sps/logging';
-import { Logger } from 'nestjs-pino';
+import { AppLogger, REQUEST_ID_HEADER, requestId } from '@sps/logging';
 import { ApiModule } from './api.module';
 import { RequestAuthenticator } from './auth/request-authenticator.hook';
 import { HttpErrorFilter } from './http/http-error.filter';
@@ -12,6 +11,7 @@ import { QueueErrorsFilter } from './http/queue-errors.filter';
 import { hardenRequests } from './http/request-hardening';
 import { installHttpMetrics } from './metrics/http-metrics.hook';
 import { MetricsRegistry } from './metrics/metrics.registry';
+import { servePlayground } from './playground/playground.static';
 import { setupQueueDashboard } from './queue-dashboard';
 import { setupSwagger } from './swagger';
 import { validationMessages } from './validation/validation-messages';
@@ -34,7 +34,7 @@ export const createHttpApp = async (): Promise<NestFastifyApplication> => {
   });
   // Nest's parsers (JSON, urlencoded) are replaced by the one in hardenRequests.
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, { bufferLogs: true, bodyParser: false });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => void reply.header(REQUEST_ID_HEADER, request.id));
   hardenRequests(app, { default: limits.defaultBodyLimitBytes, execution: executionBodyLimit });
@@ -56,6 +56,7 @@ export const createHttpApp = async (): Promise<NestFastifyApplication> => {
   );
   installHttpMetrics(fastify, app.get(MetricsRegistry));
   if (limits.queueDashboard) await setupQueueDashboard(app);
+  await servePlayground(app);
   setupSwagger(app);
   return app;
 };

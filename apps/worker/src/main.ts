@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { AppLogger } from '@sps/logging';
 import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
-  app.useLogger(app.get(PinoNestLogger));
+  app.useLogger(app.get(AppLogger));
   const logger = new Logger('Worker');
   // Not Nest's shutdown hooks: they would close Redis and Docker under the running jobs.
   // Drain first, with everything still up; then close the modules; then exit 0.

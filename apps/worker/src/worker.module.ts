@@ -6,6 +6,7 @@ import { QueueModule } from '@sps/queue';
 import { SandboxModule } from '@sps/sandbox';
 import { EnvironmentBuildProcessor } from './environment-build/environment-build.processor';
 import { EnvironmentBuildService } from './environment-build/environment-build.service';
+import { BuildNetworkResolver } from './environment-build/build-network.resolver';
 import { EnvironmentImageBuilder } from './environment-build/environment-image-builder.service';
 import { EnvironmentImageResolver } from './environment-build/environment-image-resolver.service';
 import { EnvironmentImageSweeper } from './environment-build/environment-image-sweeper.service';
@@ -34,6 +35,7 @@ import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
     // environment-build/: environment images, built here and resolved for jobs
     HostBuildLock,
     EnvironmentImageBuilder,
+    BuildNetworkResolver,
     EnvironmentImages,
     EnvironmentImageResolver,
     EnvironmentBuildService,

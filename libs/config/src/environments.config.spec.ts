@@ -4,10 +4,10 @@ import { readEnvironmentsConfig } from './environments.config';
 const read = (source: Record<string, string>) => () => readEnvironmentsConfig(new EnvReader(source));
 
 describe('readEnvironmentsConfig', () => {
-  it('has defaults that need no setting: bridge builds, no wheelhouse, datascience from Debian packages', () => {
+  it('has defaults that need no setting: the build network chosen by the worker, no wheelhouse, datascience from Debian packages', () => {
     const config = readEnvironmentsConfig(new EnvReader({}));
     expect(config).toMatchObject({
-      buildNetwork: 'bridge',
+      buildNetwork: 'auto',
       imageRepository: 'simplepysandbox/env',
       pipWheelhouse: null,
       pipIndexUrl: null,

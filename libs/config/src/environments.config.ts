@@ -9,9 +9,9 @@ export type DatascienceSetting = 'apt' | 'conda' | 'off';
 
 export interface EnvironmentsConfig {
   /**
-   * Docker network for image builds. `bridge` is Docker's default; `host`
-   * is for engines started without one (then package scripts run during a
-   * build can reach services on the host's loopback).
+   * Docker network for image builds, or `auto`: Docker's default `bridge` when
+   * the engine has one, else `host` (engines started with `--bridge=none`; then
+   * package scripts run during a build can reach services on the host's loopback).
    */
   buildNetwork: string;
   buildTimeoutMs: number;
@@ -38,7 +38,7 @@ export interface EnvironmentsConfig {
 const optional = (value: string): string | null => (value === '' ? null : value);
 
 export const readEnvironmentsConfig = (env = new EnvReader()): EnvironmentsConfig => ({
-  buildNetwork: env.string('ENV_BUILD_NETWORK', 'bridge', /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/),
+  buildNetwork: env.string('ENV_BUILD_NETWORK', 'auto', /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/),
   buildTimeoutMs: env.int('ENV_BUILD_TIMEOUT_MS', 30 * 60_000, { min: 10_000, max: 24 * 3600_000 }),
   imageRepository: env.string('ENV_IMAGE_REPOSITORY', 'simplepysandbox/env', DOCKER_REPOSITORY),
   pipWheelhouse: optional(env.string('ENV_PIP_WHEELHOUSE', '', /^(?:\/.*)?$/)),

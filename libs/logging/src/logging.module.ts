@@ -1,11 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '@sps/config';
+import type { AppConfig, LoggingConfig } from '@sps/config';
 import type { IncomingMessage } from 'node:http';
+import type { Options as HttpLoggerOptions } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule, Params } from 'nestjs-pino';
+import { AppLogger } from './app.logger';
 import { LogContext } from './log-context';
 import { logRedaction } from './log-redaction';
+import { prettyStream } from './pretty-stream';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -21,13 +24,18 @@ export const requestId = (req: IncomingMessage): string => {
   return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
 };
 
-export const loggerParams = (app: 'api' | 'worker', level: string): Params => ({
-  pinoHttp: {
-    level,
+const requestPath = (req: IncomingMessage & { originalUrl?: string }): string => (req.originalUrl ?? req.url ?? '').split('?')[0];
+
+const writesPretty = ({ format }: LoggingConfig): boolean => format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
+
+export const loggerParams = (app: 'api' | 'worker', config: LoggingConfig): Params => {
+  const options: HttpLoggerOptions = {
+    level: config.level,
     base: { app, pid: process.pid },
     redact: logRedaction,
     genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? requestId(req),
-    autoLogging: { ignore: (req) => QUIET_PATHS.includes((req.url ?? '').split('?')[0]) },
+    // Inside Nest's middleware `url` is relative to the route it was mounted on; `originalUrl` is the request's.
+    autoLogging: { ignore: (req) => QUIET_PATHS.includes(requestPath(req)) },
     serializers: {
       req: (req: { id: string; method: string; url: string; remoteAddress?: string; headers?: Record<string, unknown> }) => ({
         id: req.id,
@@ -37,10 +45,11 @@ export const loggerParams = (app: 'api' | 'worker', level: string): Params => ({
         headers: req.headers,
       }),
     },
-  },
-});
+  };
+  return { pinoHttp: writesPretty(config) ? [options, prettyStream()] : options };
+};
 
-/** Structured JSON logs through pino for either app; redaction lives in log-redaction.ts alone. */
+/** Structured logs through pino for either app (JSON lines, or readable lines on a terminal); redaction lives in log-redaction.ts alone. */
 @Module({})
 export class LoggingModule {
   static forRoot(app: 'api' | 'worker'): DynamicModule {
@@ -49,11 +58,11 @@ export class LoggingModule {
       imports: [
         LoggerModule.forRootAsync({
           inject: [ConfigService],
-          useFactory: (config: ConfigService<AppConfig, true>) => loggerParams(app, config.get('logging.level', { infer: true })),
+          useFactory: (config: ConfigService<AppConfig, true>) => loggerParams(app, config.get('logging', { infer: true })),
         }),
       ],
-      providers: [LogContext],
-      exports: [LogContext],
+      providers: [LogContext, AppLogger],
+      exports: [LogContext, AppLogger],
     };
   }
 }

@@ -61,6 +61,8 @@ export type ImageRemoval = 'removed' | 'in-use' | 'missing';
 export abstract class ContainerRuntime {
   abstract ping(): Promise<EngineStatus>;
   abstract imageExists(image: string): Promise<boolean>;
+  /** Whether the engine has a network of this name (an engine started with `--bridge=none` has no `bridge`). */
+  abstract networkExists(name: string): Promise<boolean>;
   abstract startAttached(options: ContainerCreateOptions): Promise<AttachedContainer>;
   abstract listManaged(): Promise<ManagedContainer[]>;
   abstract removeContainer(id: string): Promise<void>;

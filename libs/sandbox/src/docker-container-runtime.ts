@@ -113,8 +113,17 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
   }
 
   async imageExists(image: string): Promise<boolean> {
+    return this.found(() => this.docker.getImage(image).inspect());
+  }
+
+  async networkExists(name: string): Promise<boolean> {
+    return this.found(() => this.docker.getNetwork(name).inspect());
+  }
+
+  /** True when the engine answers, false on its 404; any other failure is thrown. */
+  private async found(inspect: () => Promise<unknown>): Promise<boolean> {
     try {
-      await this.docker.getImage(image).inspect();
+      await inspect();
       return true;
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return false;

@@ -47,7 +47,7 @@ const setup = ({ publicMetrics = false, retryAfterMs = 0 } = {}) => {
 };
 
 describe('RequestAuthenticator', () => {
-  it.each(['/health/live', '/health/ready', '/docs', '/docs/static/index.html', '/docs-json', '/docs-yaml'])('lets %s through without a key', async (route) => {
+  it.each(['/health/live', '/health/ready', '/docs', '/docs/static/index.html', '/docs-json', '/docs-yaml', '/', '/playground/main-ABC123.js'])('lets %s through without a key', async (route) => {
     const { call, consumed } = setup();
     const { reply, request } = await call(route);
     expect(reply.body).toBeUndefined();
@@ -55,7 +55,7 @@ describe('RequestAuthenticator', () => {
     expect(consumed).toEqual([]);
   });
 
-  it.each(['/v1/executions', '/v1/executions/:id', '/execute', '/v1/keys', '/v1/environments', '/metrics', '/admin/queues/*', '/healthz', '/documents'])(
+  it.each(['/v1/executions', '/v1/executions/:id', '/execute', '/v1/keys', '/v1/environments', '/metrics', '/admin/queues/*', '/healthz', '/documents', '/playground', '/v1/limits'])(
     'answers 401 on %s without a key',
     async (route) => {
       const { reply } = (await setup().call(route)) as { reply: FakeReply };

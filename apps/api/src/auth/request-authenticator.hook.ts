@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import { withRedis } from '@sps/redis';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isPlaygroundRoute } from '../playground/playground.routes';
 import { AuthService } from './auth.service';
 import { RateLimiter } from './rate-limiter.service';
 
@@ -40,6 +41,8 @@ export class RequestAuthenticator {
     if (route.startsWith('/health/') || route === '/docs' || route.startsWith('/docs/') || route === '/docs-json' || route === '/docs-yaml') {
       return true;
     }
+    // Static files: the page asks for a key itself, and sends it with every API call.
+    if (isPlaygroundRoute(route)) return true;
     return this.publicMetrics && route === '/metrics';
   }
 

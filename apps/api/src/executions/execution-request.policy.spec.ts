@@ -302,6 +302,15 @@ describe('ExecutionRequestPolicy.toJobData', () => {
       expect(policyWith().toJobData(request(), held).limits).toEqual({ timeoutMs: 2000, memoryMb: 128, cpus: 0.5, pids: 32, outputBytes: 4096 });
     });
 
+    it('reports the defaults and maxima a job of the key gets (GET /v1/limits)', () => {
+      const policy = policyWith({ MAX_INPUT_FILES: '7' });
+      const limits = policy.limitsFor(held);
+      expect(limits.defaults).toEqual(policy.toJobData(request(), held).limits);
+      expect(limits.max).toEqual(held.quotas.maxLimits);
+      expect(limits.request.inputFiles).toBe(7);
+      expect(policy.limitsFor(OWNER).max).toEqual(readSandboxConfig(new EnvReader({})).max);
+    });
+
     it("never lets a key's maxima lift the server's", () => {
       const generous: Principal = { ...OWNER, quotas: { ...OWNER.quotas, maxLimits: { ...held.quotas.maxLimits, memoryMb: 1_000_000 } } };
       expect(problemsOf(policyWith(), request({ limits: { memoryMb: 4096 } }), generous)).toEqual([

@@ -7,6 +7,13 @@ import { MAIN_FILE_NAME, relativePathProblem } from '@sps/sandbox';
 import type { Principal } from '../auth/principal';
 import type { CreateExecutionDto, InputFileDto } from './dto/create-execution.dto';
 
+/** GET /v1/limits: a key's defaults and maxima, and what one request may carry. */
+export interface ExecutionLimits {
+  defaults: SandboxLimits;
+  max: SandboxLimits;
+  request: { codeBytes: number; stdinBytes: number; args: number; argBytes: number; inputFiles: number; inputFileBytes: number };
+}
+
 // With the u flag, a surrogate pair is one code point; only a lone surrogate is in category Cs.
 const LONE_SURROGATE = /\p{Cs}/u;
 const wellFormed = (text: string): boolean => !LONE_SURROGATE.test(text);
@@ -61,19 +68,42 @@ export class ExecutionRequestPolicy {
     };
   }
 
-  private resolveLimits(dto: CreateExecutionDto, owner: Principal, problems: string[]): SandboxLimits {
-    const limits = { ...this.sandbox.defaults };
+  /**
+   * What a job of this key gets when it asks for no limits, the most it may ask
+   * for, and the most a request may carry: what toJobData enforces, for clients to show.
+   */
+  limitsFor(owner: Principal): ExecutionLimits {
+    const defaults = { ...this.sandbox.defaults };
+    const max = { ...this.sandbox.max };
     for (const key of LIMIT_NAMES) {
-      const max = Math.min(owner.quotas.maxLimits[key], this.sandbox.max[key]);
+      max[key] = Math.min(owner.quotas.maxLimits[key], this.sandbox.max[key]);
+      // A key held below the server's default gets its own maximum as its default.
+      defaults[key] = Math.min(defaults[key], max[key]);
+    }
+    const { api } = this;
+    return {
+      defaults,
+      max,
+      request: {
+        codeBytes: api.maxCodeBytes,
+        stdinBytes: api.maxStdinBytes,
+        args: api.maxArgs,
+        argBytes: api.maxArgBytes,
+        inputFiles: api.maxInputFiles,
+        inputFileBytes: api.maxInputFileBytes,
+      },
+    };
+  }
+
+  private resolveLimits(dto: CreateExecutionDto, owner: Principal, problems: string[]): SandboxLimits {
+    const { defaults, max } = this.limitsFor(owner);
+    const limits = { ...defaults };
+    for (const key of LIMIT_NAMES) {
       const requested = dto.limits?.[key];
-      if (requested === undefined) {
-        // A key held below the server's default gets its own maximum as its default.
-        limits[key] = Math.min(limits[key], max);
-        continue;
-      }
-      if (requested > max) {
-        const whose = max < this.sandbox.max[key] ? "this API key's maximum" : "the server's maximum";
-        problems.push(`limits.${key} must not be greater than ${max} (${whose})`);
+      if (requested === undefined) continue;
+      if (requested > max[key]) {
+        const whose = max[key] < this.sandbox.max[key] ? "this API key's maximum" : "the server's maximum";
+        problems.push(`limits.${key} must not be greater than ${max[key]} (${whose})`);
       }
       limits[key] = requested;
     }

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { ReadinessLogger } from './readiness.logger';
 import { QueueHealthIndicator } from './queue-health.indicator';
 import { RedisHealthIndicator } from './redis-health.indicator';
 import { WorkerHealthIndicator } from './worker-health.indicator';
 
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json', logger: ReadinessLogger })],
   controllers: [HealthController],
   providers: [RedisHealthIndicator, QueueHealthIndicator, WorkerHealthIndicator],
 })

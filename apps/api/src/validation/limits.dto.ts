@@ -3,6 +3,12 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { SANDBOX_LIMITS, SandboxLimits } from '@sps/config';
 import { IsInt, IsNumber, IsOptional, Min } from 'class-validator';
 
+/** How a limit is shown in the API documentation, wherever one appears. */
+export const limitDoc = (name: keyof SandboxLimits): { example: number; description?: string } => {
+  const { default: example, description } = SANDBOX_LIMITS[name];
+  return description ? { example, description } : { example };
+};
+
 /** A limit's type and lower bound, from SANDBOX_LIMITS: the server's own settings are checked against the same. */
 const LimitField = (name: keyof SandboxLimits): PropertyDecorator => {
   const limit = SANDBOX_LIMITS[name];
@@ -10,7 +16,7 @@ const LimitField = (name: keyof SandboxLimits): PropertyDecorator => {
     Min(limit.min),
     limit.integer ? IsInt() : IsNumber({ allowNaN: false, allowInfinity: false }),
     IsOptional(),
-    ApiPropertyOptional({ example: limit.default, ...(limit.description ? { description: limit.description } : {}) }),
+    ApiPropertyOptional(limitDoc(name)),
   );
 };
 

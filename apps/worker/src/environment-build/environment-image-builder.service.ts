@@ -10,6 +10,7 @@ import {
   renderDockerfile,
 } from '@sps/environments';
 import { ContainerRuntime } from '@sps/sandbox';
+import { BuildNetworkResolver } from './build-network.resolver';
 
 export interface BuiltImage {
   image: string;
@@ -46,6 +47,7 @@ export class EnvironmentImageBuilder {
 
   constructor(
     private readonly runtime: ContainerRuntime,
+    private readonly networks: BuildNetworkResolver,
     config: ConfigService<AppConfig, true>,
   ) {
     this.config = config.get('environments', { infer: true });
@@ -76,6 +78,8 @@ export class EnvironmentImageBuilder {
 
   async build(name: string, version: EnvironmentVersion, baseImage: string, log: BuildLogSink, stop?: AbortSignal): Promise<BuiltImage> {
     const tag = this.tagFor(name, version.specHash);
+    const network = await this.networks.resolve();
+    if ('refusal' in network) throw new EnvironmentBuildError(network.refusal);
     // Rendered again from the spec, which is validated again on the way: whatever is stored in Redis, only a valid spec becomes a build.
     const dockerfile = renderDockerfile(version.spec);
     if (dockerfile !== version.dockerfile) log(['note: this worker renders the spec differently from the stored Dockerfile; building its own rendering']);
@@ -90,7 +94,7 @@ export class EnvironmentImageBuilder {
       if (this.config.micromambaSha256) buildArgs.MICROMAMBA_SHA256 = this.config.micromambaSha256;
     }
     log([
-      `building ${tag} on worker ${this.workerId} from ${baseImage} (network ${this.config.buildNetwork}` +
+      `building ${tag} on worker ${this.workerId} from ${baseImage} (network ${network.name}` +
         (wheelhouse ? `, ${wheelhouse.length} file(s) in the wheelhouse` : '') +
         ')',
     ]);
@@ -107,7 +111,7 @@ export class EnvironmentImageBuilder {
           [ENVIRONMENT_IMAGE_LABELS.specHash]: version.specHash,
           [ENVIRONMENT_IMAGE_LABELS.deployment]: this.deployment,
         },
-        networkMode: this.config.buildNetwork,
+        networkMode: network.name,
         signal,
         onLine: (line) => log([line]),
       });

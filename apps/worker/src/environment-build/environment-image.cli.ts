@@ -13,6 +13,7 @@ import {
   planVersion,
 } from '@sps/environments';
 import { ContainerRuntime, SandboxModule } from '@sps/sandbox';
+import { BuildNetworkResolver } from './build-network.resolver';
 import { EnvironmentImageBuilder } from './environment-image-builder.service';
 
 /**
@@ -22,7 +23,7 @@ import { EnvironmentImageBuilder } from './environment-image-builder.service';
  * job (the API adds datascience to the catalogue on first start) finds the
  * image and marks it ready at once. Needs Docker, not Redis or the API.
  */
-@Module({ imports: [AppConfigModule.forWorker(), SandboxModule], providers: [EnvironmentImageBuilder] })
+@Module({ imports: [AppConfigModule.forWorker(), SandboxModule], providers: [EnvironmentImageBuilder, BuildNetworkResolver] })
 class EnvironmentImageCliModule {}
 
 const parseSource = (args: string[], fallback: string): DatascienceSource => {

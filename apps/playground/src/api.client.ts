@@ -1,0 +1,65 @@
+/** A refusal from the API, or no answer at all (status 0), with the server's own words when it gave any. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** A line for a person: what happened, and what to do about a refused key. */
+  describe(): string {
+    switch (this.status) {
+      case 0:
+        return `The API could not be reached: ${this.message}`;
+      case 401:
+        return `The API key was refused: ${this.message}`;
+      case 403:
+        return `This API key may not do that: ${this.message}`;
+      case 429:
+        return `Too many requests: ${this.message}`;
+      case 503:
+        return `The service is not available: ${this.message}`;
+      default:
+        return this.status >= 400 && this.status < 500 ? `The request was refused: ${this.message}` : `The API answered ${this.status}: ${this.message}`;
+    }
+  }
+}
+
+/** The server's error body: { statusCode, message: string | string[], error }. */
+const messageOf = (body: unknown, fallback: string): string => {
+  const message = (body as { message?: unknown } | null)?.message;
+  if (Array.isArray(message)) return message.map(String).join('; ');
+  return typeof message === 'string' ? message : fallback;
+};
+
+/** JSON over fetch to this same origin, with the API key (when there is one) as a Bearer token. */
+export class ApiClient {
+  constructor(private readonly key: () => string | null) {}
+
+  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; body: T }> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const key = this.key();
+    if (key) headers.authorization = `Bearer ${key}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, cache: 'no-store' });
+    } catch (error) {
+      throw new ApiError(0, (error as Error).message);
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) throw new ApiError(response.status, messageOf(parsed, response.statusText || 'no message'));
+    return { status: response.status, body: parsed as T };
+  }
+
+  get<T>(path: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('GET', path, undefined, signal).then((r) => r.body);
+  }
+}

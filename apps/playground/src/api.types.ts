@@ -1,0 +1,47 @@
+import type { SandboxLimits } from '@sps/config';
+import type { ExecutionResult, ExecutionStatus, OutputFile } from '@sps/queue';
+
+// Type-only imports: the bundle gets none of the server's code, only its shapes checked.
+export type { ExecutionStatus, OutputFile, SandboxLimits };
+
+/** Something to show inline: `data` is base64 for image/png and image/jpeg, text for everything else. */
+export interface Display {
+  mime: string;
+  data: string;
+}
+
+/** A result as the page reads it; `displays` is optional, since not every server sends it. */
+export type RunResult = ExecutionResult & { displays?: Display[] };
+
+/** GET /v1/limits: the calling key's defaults and maxima. */
+export interface ServerLimits {
+  defaults: SandboxLimits;
+  max: SandboxLimits;
+  request: { codeBytes: number; stdinBytes: number; args: number; argBytes: number; inputFiles: number; inputFileBytes: number };
+}
+
+/** An entry of GET /v1/environments, as far as the page uses it. */
+export interface EnvironmentSummary {
+  name: string;
+  status: string;
+  error: string | null;
+}
+
+export interface InputFile {
+  path: string;
+  content: string;
+  encoding: 'base64';
+}
+
+/** The body of POST /v1/executions. */
+export interface RunRequest {
+  code: string;
+  environment: string;
+  stdin?: string;
+  args?: string[];
+  files?: InputFile[];
+  limits?: Partial<SandboxLimits>;
+}
+
+/** As the server decides it (isFinalStatus in libs/queue, which the bundle cannot import without its Node dependencies). */
+export const isFinal = (status: ExecutionStatus): boolean => status !== 'queued' && status !== 'running';

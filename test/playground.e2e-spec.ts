@@ -1,0 +1,328 @@
+import { readFileSync } from 'node:fs';
+import { crc32, deflateSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
+import { datascienceSpec } from '../libs/environments/src/builtin-environments';
+import { adminKey, asKey, baseUrl, readEvents, request } from './support/api-client';
+import { screenshot, TestBrowser, type PageRecord } from './support/browser';
+import { privateStack } from './support/private-stack';
+
+/*
+ * The playground at `/`, in a real Chromium against the real stack: the page
+ * is what a person uses, so every test drives it as a person would (typing
+ * the key, the code, clicking Run) and reads what is on screen. Each test
+ * leaves a screenshot in .data/playground/.
+ */
+
+const FINAL_STATUS = /^(succeeded|failed|timeout|oom|output_limit|cancelled|error|not run)$/;
+const RUN_MS = 60_000;
+
+let browser: TestBrowser;
+beforeAll(async () => {
+  browser = await TestBrowser.launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Opens the page, runs `body`, and fails on any CSP violation or page error; the screenshot is taken whatever happened. */
+const withPage = async (name: string, body: (page: Page, record: PageRecord) => Promise<void>, url = `${baseUrl()}/`): Promise<void> => {
+  const { page, record } = await browser.open(url);
+  try {
+    await body(page, record);
+    expect(record.cspViolations).toEqual([]);
+    expect(record.errors).toEqual([]);
+  } finally {
+    await screenshot(page, name).catch(() => undefined);
+    await page.close();
+  }
+};
+
+const useKey = async (page: Page, key: string): Promise<void> => {
+  await page.fill('#api-key', key);
+  await page.click('#key-form button[type=submit]');
+};
+
+const connectAsAdmin = async (page: Page): Promise<void> => {
+  await useKey(page, adminKey());
+  await page.locator('#connection.connection-ok').waitFor();
+  await page.locator('#environment option[value="default"]').waitFor({ state: 'attached' });
+};
+
+/** Replaces the editor's content as typed text (insertText: no auto-indent on the way). */
+const setCode = async (page: Page, code: string): Promise<void> => {
+  await page.click('.cm-content');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(code);
+};
+
+/** Clicks Run (or presses the shortcut) and returns the final status the badge shows. */
+const run = async (page: Page, how: 'button' | 'shortcut' = 'button', timeout = RUN_MS): Promise<string> => {
+  if (how === 'button') await page.click('#run');
+  else await page.keyboard.press('Control+Enter');
+  await page.locator('#status', { hasText: FINAL_STATUS }).waitFor({ timeout });
+  return (await page.textContent('#status'))!;
+};
+
+/** A solid PNG of the given size, made here: the default environment has no imaging library. */
+const png = (width: number, height: number): Buffer => {
+  const chunk = (kind: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(kind, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x40)]);
+  const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
+};
+
+/** Clicks the download link of a returned file, as a person would, and reads the file the browser saved. */
+const download = async (page: Page, name: string): Promise<Buffer> => {
+  const [saved] = await Promise.all([page.waitForEvent('download'), page.locator('#files a', { hasText: name }).click()]);
+  expect(saved.suggestedFilename()).toBe(name);
+  return readFileSync(await saved.path());
+};
+
+const text = async (page: Page, selector: string): Promise<string> => (await page.locator(selector).allTextContents()).join('');
+
+describe('playground', () => {
+  it('is served at / without a key, with a strict CSP and safe headers; only its own files are public, and /docs is still there', async () => {
+    const open = asKey(null);
+    const page = await open.request('GET', '/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    expect(directives.get('default-src')).toEqual(["'self'"]);
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('img-src')).toEqual(["'self'", 'data:', 'blob:']);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+
+    // The page names its assets; each is public, and has the same headers.
+    const assets = [...(page.body as string).matchAll(/(?:src|href)="(\/playground\/[^"]+)"/g)].map((m) => m[1]);
+    expect(assets.length).toBe(2);
+    for (const asset of assets) {
+      const response = await open.request('GET', asset);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    // Nothing else under the prefix exists for a caller without a key, and the API still needs one.
+    expect((await open.request('GET', '/playground/no-such-file.js')).status).toBe(401);
+    expect((await open.request('GET', `${assets[0]}.gz`)).status).toBe(401);
+    expect((await open.request('GET', '/v1/environments')).status).toBe(401);
+    expect((await open.request('GET', '/docs')).status).toBe(200);
+
+    await withPage('first-visit', async (tab) => {
+      await tab.locator('#connection.connection-problem', { hasText: 'needs an API key' }).waitFor();
+    });
+  });
+
+  it('runs print("hi"): hi appears and the status is succeeded, with usage; the key stays in sessionStorage, never in the URL', async () => {
+    await withPage('print-hi', async (page) => {
+      await connectAsAdmin(page);
+      await setCode(page, 'print("hi")');
+      expect(await run(page)).toBe('succeeded');
+      expect(await text(page, '#output .stdout')).toBe('hi\n');
+      expect(await text(page, '#output .stderr')).toBe('');
+      expect(await page.textContent('#usage')).toMatch(/^wall \d+ ms · CPU \d+ ms · memory [\d.]+ (B|KiB|MiB)$/);
+      expect(await page.evaluate(() => sessionStorage.getItem('sps.apiKey'))).toBe(adminKey());
+      expect(page.url()).toBe(`${baseUrl()}/`);
+      expect(await page.inputValue('#api-key')).toBe('');
+
+      // On a phone-sized screen the panes stack, and nothing is wider than the screen.
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      const [program, output] = await Promise.all(['.program', '.result'].map((pane) => page.locator(pane).boundingBox()));
+      expect(output!.y).toBeGreaterThanOrEqual(program!.y + program!.height);
+      await screenshot(page, 'print-hi-narrow', { fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 800 });
+    });
+  });
+
+  it('shows the traceback of 1/0 as stderr, set apart from stdout, and the status failed', async () => {
+    await withPage('traceback', async (page) => {
+      await connectAsAdmin(page);
+      await setCode(page, 'print("before")\n1/0\n');
+      expect(await run(page, 'shortcut')).toBe('failed');
+      expect(await text(page, '#output .stdout')).toBe('before\n');
+      const stderr = await text(page, '#output .stderr');
+      expect(stderr).toMatch(/^Traceback \(most recent call last\):/);
+      expect(stderr).toContain('ZeroDivisionError: division by zero');
+      expect(await text(page, '#output .note')).toContain('exit code 1');
+      const look = (selector: string) =>
+        page.locator(selector).evaluate((el) => {
+          const style = getComputedStyle(el);
+          return `${style.color} ${style.backgroundColor}`;
+        });
+      expect(await look('#output .stderr')).not.toBe(await look('#output .stdout'));
+    });
+  });
+
+  it('says clearly when the key is wrong, and runs nothing with it', async () => {
+    await withPage('wrong-key', async (page) => {
+      await useKey(page, 'sps_this-key-does-not-exist');
+      const message = page.locator('#connection.connection-problem');
+      await message.waitFor();
+      expect(await message.textContent()).toBe('The API key was refused: the API key is not valid (unknown or revoked)');
+      expect(await page.locator('#environment option').count()).toBe(0);
+      expect(await run(page)).toBe('not run');
+      expect(await text(page, '#output .problem')).toBe('The API key was refused: the API key is not valid (unknown or revoked)');
+    });
+  });
+
+  it('shows output that looks like HTML as text, and runs none of it', async () => {
+    await withPage('hostile-output', async (page, record) => {
+      await connectAsAdmin(page);
+      await setCode(
+        page,
+        [
+          'import sys',
+          'print("<script>alert(1)</script>")',
+          'print("<img src=x onerror=alert(2)>", file=sys.stderr)',
+          'open("<img src=x onerror=alert(3)>.txt", "w").write("<script>alert(4)</script>")',
+        ].join('\n'),
+      );
+      expect(await run(page)).toBe('succeeded');
+      expect(await text(page, '#output .stdout')).toBe('<script>alert(1)</script>\n');
+      expect(await text(page, '#output .stderr')).toBe('<img src=x onerror=alert(2)>\n');
+      expect(await text(page, '#files a')).toBe('<img src=x onerror=alert(3)>.txt');
+      // Only the page's own module script exists, and no element came from the output.
+      expect(await page.locator('script').count()).toBe(1);
+      expect(await page.locator('#output *:not(span), #files img, #displays img').count()).toBe(0);
+      // Let any image error or script run, if one had been created, before looking for dialogs.
+      await page.waitForLoadState('networkidle');
+      expect(record.dialogs).toEqual([]);
+    });
+  });
+
+  it('passes stdin, args and files picked from disk, shows limits with their maxima, and applies them', async () => {
+    await withPage('inputs-and-limits', async (page) => {
+      await connectAsAdmin(page);
+      const limits = (await request('GET', '/v1/limits')).body;
+      expect(await page.textContent('#limit-timeout-hint')).toBe(`default ${limits.defaults.timeoutMs}, max ${limits.max.timeoutMs}`);
+      expect(await page.textContent('#limit-memory-hint')).toBe(`default ${limits.defaults.memoryMb}, max ${limits.max.memoryMb}`);
+
+      await page.fill('#stdin', 'from stdin');
+      await page.fill('#args', 'one\ntwo words');
+      await page.setInputFiles('#input-files', [{ name: 'data.bin', mimeType: 'application/octet-stream', buffer: Buffer.from([0, 1, 2, 255]) }]);
+      await page.locator('#input-file-list li', { hasText: 'data.bin' }).waitFor();
+      await setCode(page, 'import sys\nprint(sys.argv[1:], sys.stdin.read(), list(open("data.bin", "rb").read()))\nopen("out.csv", "w").write("a,b\\n1,2\\n")');
+      expect(await run(page)).toBe('succeeded');
+      expect(await text(page, '#output .stdout')).toBe("['one', 'two words'] from stdin [0, 1, 2, 255]\n");
+      // A returned file that is not an image is a download link to its bytes.
+      expect((await download(page, 'out.csv')).toString()).toBe('a,b\n1,2\n');
+
+      await page.fill('#limit-memory', String(limits.max.memoryMb + 1));
+      expect(await run(page)).toBe('not run');
+      expect(await text(page, '#output .problem')).toBe(`memory (MB) must be at most ${limits.max.memoryMb}, this key's maximum`);
+
+      await page.fill('#limit-memory', '');
+      await page.fill('#limit-timeout', '1000');
+      await page.click('#input-file-list .remove');
+      await setCode(page, 'import time\nprint("start", flush=True)\ntime.sleep(30)');
+      expect(await run(page)).toBe('timeout');
+    });
+  });
+
+  it('draws displays when a result carries them: images inline, text/html in a frame that runs no script, other types as text', async () => {
+    // The server sends no displays yet: this test adds them to a real result on its way to the page,
+    // in the shape the page accepts ({mime, data}), to check how the page draws each kind.
+    await withPage('displays', async (page, record) => {
+      await connectAsAdmin(page);
+      await page.route('**/v1/executions?wait=true', async (route) => {
+        const response = await route.fetch();
+        const result = await response.json();
+        result.displays = [
+          { mime: 'image/png', data: png(30, 12).toString('base64') },
+          { mime: 'text/html', data: result.stdout },
+          { mime: 'image/svg+xml', data: '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><script>alert(5)</script><rect width="40" height="20" fill="teal"/></svg>' },
+          { mime: 'application/javascript', data: 'alert(6)' },
+        ];
+        await route.fulfill({ response, json: result });
+      });
+      await setCode(page, `print('<p id="inside">from html</p><script>alert(7)</script><img src=x onerror="alert(8)">')`);
+      expect(await run(page)).toBe('succeeded');
+      const widths = await page.locator('#displays img').evaluateAll((images: HTMLImageElement[]) =>
+        Promise.all(images.map((img) => img.decode().then(() => img.naturalWidth))),
+      );
+      expect(widths).toEqual([30, 40]);
+      const frame = page.locator('#displays iframe');
+      expect(await frame.getAttribute('sandbox')).toBe('');
+      expect(await page.frameLocator('#displays iframe').locator('#inside').textContent()).toBe('from html');
+      expect(await text(page, '#displays .display-text')).toBe('alert(6)');
+      await page.waitForLoadState('networkidle');
+      expect(record.dialogs).toEqual([]);
+    });
+  });
+
+  it(
+    'shows a matplotlib plot from the datascience environment as an image',
+    async () => {
+      // The built-in recipe, as test/environments builds it; ready at once when this host has its image.
+      const created = await request('POST', '/v1/environments', { name: 'datascience', ...datascienceSpec('apt') });
+      expect([200, 202]).toContain(created.status);
+      const { events } = await readEvents('/v1/environments/datascience/build-log', { timeoutMs: 30 * 60_000 });
+      expect(JSON.parse(events.find((e) => e.event === 'end')!.data)).toEqual({ status: 'ready', error: null });
+
+      await withPage('datascience-plot', async (page) => {
+        await connectAsAdmin(page);
+        const option = page.locator('#environment option[value="datascience"]');
+        expect(await option.textContent()).toBe('datascience (ready)');
+        await page.selectOption('#environment', 'datascience');
+        await page.fill('#limit-memory', '512');
+        await page.fill('#limit-timeout', '60000');
+        await setCode(
+          page,
+          [
+            'import matplotlib.pyplot as plt, numpy as np',
+            'x = np.linspace(0, 4 * np.pi, 400)',
+            'fig, ax = plt.subplots(figsize=(5.6, 3.2), dpi=100)',
+            'ax.plot(x, np.sin(x), label="sin x")',
+            'ax.plot(x, np.exp(-x / 6) * np.cos(2 * x), label="damped")',
+            'ax.set_title("Plotted in the sandbox"); ax.legend(); fig.tight_layout()',
+            'fig.savefig("plot.png")',
+            'print("saved plot.png")',
+          ].join('\n'),
+        );
+        expect(await run(page, 'button', 5 * 60_000)).toBe('succeeded');
+        expect(await text(page, '#output .stdout')).toBe('saved plot.png\n');
+        const image = page.locator('#displays img');
+        const naturalWidth = await image.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth));
+        expect(naturalWidth).toBeGreaterThan(0);
+        // The width the PNG itself declares (IHDR), in the file its download link saves.
+        expect(naturalWidth).toBe((await download(page, 'plot.png')).readUInt32BE(16));
+      });
+    },
+    31 * 60_000,
+  );
+
+  it('works under AUTH=off with no key at all', async () => {
+    const open = await privateStack('playground-open', { AUTH: 'off', ADMIN_API_KEY: '', POOL_SIZES: 'default=0' });
+    try {
+      await open.stack.start(1);
+      await withPage(
+        'auth-off',
+        async (page) => {
+          await page.locator('#connection.connection-ok', { hasText: 'needs no API key' }).waitFor();
+          await setCode(page, 'print(6 * 7)');
+          expect(await run(page)).toBe('succeeded');
+          expect(await text(page, '#output .stdout')).toBe('42\n');
+        },
+        `${open.stack.baseUrl}/`,
+      );
+    } finally {
+      await open.cleanUp();
+    }
+  });
+});
