@@ -70,11 +70,22 @@ describe('folder dependencies', () => {
 
   it('sees the folders of both apps and every lib', () => {
     const nodes = [...edges.keys()];
-    expect(nodes).toEqual(expect.arrayContaining(['api:executions', 'api:auth', 'worker:execution', 'worker:runtime', 'lib:queue', 'lib:redis']));
+    expect(nodes).toEqual(
+      expect.arrayContaining([
+        'api:executions',
+        'api:auth',
+        'worker:execution',
+        'worker:runtime',
+        'lib:queue',
+        'lib:redis',
+      ]),
+    );
   });
 
   it('has libs that never import an app', () => {
-    const upward = [...edges].flatMap(([from, to]) => (from.startsWith('lib:') ? [...to].filter((t) => !t.startsWith('lib:')).map((t) => `${from} -> ${t}`) : []));
+    const upward = [...edges].flatMap(([from, to]) =>
+      from.startsWith('lib:') ? [...to].filter((t) => !t.startsWith('lib:')).map((t) => `${from} -> ${t}`) : [],
+    );
     expect(upward).toEqual([]);
   });
 

@@ -25,7 +25,11 @@ const BENCH_ADMIN_KEY = `bench-admin-${randomBytes(16).toString('hex')}`;
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-const withStack = async <T>(name: string, settings: Record<string, string>, body: (stack: BenchStack) => Promise<T>): Promise<T> => {
+const withStack = async <T>(
+  name: string,
+  settings: Record<string, string>,
+  body: (stack: BenchStack) => Promise<T>,
+): Promise<T> => {
   const stack = new BenchStack(`bench-${name}`, await freePort(), {
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `bench-${process.pid}-${name}`,
@@ -50,7 +54,12 @@ const withStack = async <T>(name: string, settings: Record<string, string>, body
 
 async function main(): Promise<void> {
   const results: Record<string, unknown> = {
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGb: round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
     image: IMAGE,
     when: new Date().toISOString(),
   };
@@ -58,7 +67,9 @@ async function main(): Promise<void> {
   log('baselines');
   results.baseline_python_ms = round(baselinePythonMs(IMAGE, 100), 2);
   for (const runtime of RUNTIMES) {
-    results[`baseline_docker_run_ms${runtime === 'runc' ? '' : `_${runtime}`}`] = round(baselineDockerRunMs(IMAGE, 30, runtime));
+    results[`baseline_docker_run_ms${runtime === 'runc' ? '' : `_${runtime}`}`] = round(
+      baselineDockerRunMs(IMAGE, 30, runtime),
+    );
   }
 
   log(`sync warm: ${SYNC_REQUESTS} requests, one client, ${WARM_PAUSE_MS} ms between requests`);
@@ -81,17 +92,21 @@ async function main(): Promise<void> {
   let best = { concurrency: 0, perS: 0, churn: 0, apiRss: 0, workerRss: 0 };
   for (const concurrency of CONCURRENCIES) {
     log(`throughput: ${THROUGHPUT_JOBS} jobs at worker concurrency ${concurrency}`);
-    const measured = await withStack(`tp-${concurrency}`, { WORKER_CONCURRENCY: String(concurrency) }, async (stack) => {
-      let apiRss = 0;
-      let workerRss = 0;
-      const sampler = setInterval(() => {
-        apiRss = Math.max(apiRss, rssMb(stack.apiPid) || 0);
-        workerRss = Math.max(workerRss, rssMb(stack.workerPid) || 0);
-      }, 250);
-      const run = await throughput(stack, THROUGHPUT_JOBS, concurrency * 4).finally(() => clearInterval(sampler));
-      if (run.ok !== THROUGHPUT_JOBS) log(`  only ${run.ok} of ${THROUGHPUT_JOBS} succeeded`);
-      return { perS: run.perS, apiRss, workerRss };
-    });
+    const measured = await withStack(
+      `tp-${concurrency}`,
+      { WORKER_CONCURRENCY: String(concurrency) },
+      async (stack) => {
+        let apiRss = 0;
+        let workerRss = 0;
+        const sampler = setInterval(() => {
+          apiRss = Math.max(apiRss, rssMb(stack.apiPid) || 0);
+          workerRss = Math.max(workerRss, rssMb(stack.workerPid) || 0);
+        }, 250);
+        const run = await throughput(stack, THROUGHPUT_JOBS, concurrency * 4).finally(() => clearInterval(sampler));
+        if (run.ok !== THROUGHPUT_JOBS) log(`  only ${run.ok} of ${THROUGHPUT_JOBS} succeeded`);
+        return { perS: run.perS, apiRss, workerRss };
+      },
+    );
     log(`  ${measured.perS} jobs/s; engine churn at the same concurrency:`);
     const churn = round(await baselineContainerChurnPerS(IMAGE, CHURN_CONTAINERS, concurrency));
     log(`  ${churn} containers/s`);
@@ -129,18 +144,38 @@ const printTable = (results: Record<string, any>): void => {
     ['baseline_python_ms', results.baseline_python_ms, 'python3 -c pass inside one running container'],
     ['baseline_docker_run_ms', results.baseline_docker_run_ms, 'docker run --rm <image> python3 -c pass'],
     ['baseline_docker_run_ms_crun', results.baseline_docker_run_ms_crun, 'the same with --runtime crun'],
-    ['sync_warm_p50_ms', results.sync_warm_p50_ms, `POST ?wait=true print("hi"), warm pool, ${results.sync_warm_ok}/${SYNC_REQUESTS} ok`],
+    [
+      'sync_warm_p50_ms',
+      results.sync_warm_p50_ms,
+      `POST ?wait=true print("hi"), warm pool, ${results.sync_warm_ok}/${SYNC_REQUESTS} ok`,
+    ],
     ['sync_warm_p99_ms', results.sync_warm_p99_ms, ''],
     ['sync_cold_p50_ms', results.sync_cold_p50_ms, 'the same, pool disabled (runc)'],
     ['sync_cold_p99_ms', results.sync_cold_p99_ms, ''],
     ['sync_cold_p50_ms_crun', results.sync_cold_p50_ms_crun, 'the same, pool disabled, crun'],
-    ['throughput_jobs_per_s', results.throughput_jobs_per_s, `async, fresh container per job, worker concurrency ${results.throughput_concurrency}`],
-    ['baseline_container_churn_per_s', results.baseline_container_churn_per_s, 'create+start+wait+remove via the Engine API, same concurrency'],
-    ['burst_100', `${results.burst_100_ok}/100 ok, p99 ${results.burst_100_p99_ms} ms`, '100 concurrent synchronous requests'],
+    [
+      'throughput_jobs_per_s',
+      results.throughput_jobs_per_s,
+      `async, fresh container per job, worker concurrency ${results.throughput_concurrency}`,
+    ],
+    [
+      'baseline_container_churn_per_s',
+      results.baseline_container_churn_per_s,
+      'create+start+wait+remove via the Engine API, same concurrency',
+    ],
+    [
+      'burst_100',
+      `${results.burst_100_ok}/100 ok, p99 ${results.burst_100_p99_ms} ms`,
+      '100 concurrent synchronous requests',
+    ],
     ['api_rss_mb', `${results.api_rss_mb_idle} idle, ${results.api_rss_mb_load} load`, ''],
     ['worker_rss_mb', `${results.worker_rss_mb_idle} idle, ${results.worker_rss_mb_load} load`, ''],
   ];
-  const lines = [`| metric | value | what |`, `|---|---|---|`, ...rows.map(([m, v, w]) => `| ${m} | ${v ?? 'n/a'} | ${w} |`)];
+  const lines = [
+    `| metric | value | what |`,
+    `|---|---|---|`,
+    ...rows.map(([m, v, w]) => `| ${m} | ${v ?? 'n/a'} | ${w} |`),
+  ];
   const ratios = results.ratios as Record<string, number>;
   lines.push('', '| ratio | value |', '|---|---|', ...Object.entries(ratios).map(([k, v]) => `| ${k} | ${v} |`));
   process.stdout.write(`${lines.join('\n')}\n`);

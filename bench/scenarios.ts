@@ -52,7 +52,11 @@ export const burst = async (stack: BenchStack, requests: number): Promise<Latenc
 };
 
 /** Async submissions until `jobs` have completed; jobs per second over the whole run. */
-export const throughput = async (stack: BenchStack, jobs: number, clients: number): Promise<{ perS: number; ok: number }> => {
+export const throughput = async (
+  stack: BenchStack,
+  jobs: number,
+  clients: number,
+): Promise<{ perS: number; ok: number }> => {
   const start = process.hrtime.bigint();
   const results = await mapLimit(Array.from({ length: jobs }), clients, async () => {
     const submitted = await fetch(`${stack.baseUrl}/v1/executions`, {
@@ -61,7 +65,9 @@ export const throughput = async (stack: BenchStack, jobs: number, clients: numbe
       body: JSON.stringify(HELLO),
     });
     const { id } = await submitted.json();
-    const final = await fetch(`${stack.baseUrl}/v1/executions/${id}?wait=true`, { headers: { authorization: `Bearer ${stack.adminKey}` } });
+    const final = await fetch(`${stack.baseUrl}/v1/executions/${id}?wait=true`, {
+      headers: { authorization: `Bearer ${stack.adminKey}` },
+    });
     return (await final.json()).status === 'succeeded';
   });
   return { perS: round(jobs / (elapsedMs(start) / 1000)), ok: results.filter(Boolean).length };

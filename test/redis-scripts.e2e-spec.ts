@@ -22,7 +22,8 @@ describe('Redis scripts', () => {
     monitor.on('monitor', (_time: string, args: string[]) => {
       // Everything on the shared Redis passes by, the commands scripts run included: only this test's script calls count.
       const command = args[0]?.toLowerCase();
-      if ((command === 'eval' || command === 'evalsha') && args.some((arg) => arg.startsWith(`${prefix}:`))) commands.push(args);
+      if ((command === 'eval' || command === 'evalsha') && args.some((arg) => arg.startsWith(`${prefix}:`)))
+        commands.push(args);
     });
   });
 
@@ -40,7 +41,12 @@ describe('Redis scripts', () => {
     const totals = [];
     for (const step of [2, 3, 4]) totals.push(await connection.run(ADD, [key], [step]));
     expect(totals).toEqual([2, 5, 9]);
-    const sent = await eventually('three script commands in MONITOR', async () => (commands.length >= 3 ? commands : undefined), 10_000, 50);
+    const sent = await eventually(
+      'three script commands in MONITOR',
+      async () => (commands.length >= 3 ? commands : undefined),
+      10_000,
+      50,
+    );
     expect(sent.map((args) => args[0].toLowerCase())).toEqual(['eval', 'evalsha', 'evalsha']);
     expect(sent[0][1]).toBe(ADD.lua);
     for (const [, sha, keyCount, ...rest] of sent.slice(1)) {
@@ -52,8 +58,12 @@ describe('Redis scripts', () => {
   it('refuses a call with the wrong number of keys, and a second script under a taken name', () => {
     expect(() => connection.run(ADD, [], [1])).toThrow('Redis script e2eScriptAdd takes 1 keys, not 0');
     const impostor = redisScript('e2eScriptAdd', 1, `return 0`);
-    expect(() => connection.run(impostor, [connection.key('x')])).toThrow('the Redis script name e2eScriptAdd is taken');
-    expect(() => connection.run(redisScript('set', 1, 'return 0'), [connection.key('x')])).toThrow('the Redis script name set is taken');
+    expect(() => connection.run(impostor, [connection.key('x')])).toThrow(
+      'the Redis script name e2eScriptAdd is taken',
+    );
+    expect(() => connection.run(redisScript('set', 1, 'return 0'), [connection.key('x')])).toThrow(
+      'the Redis script name set is taken',
+    );
   });
 
   it('delivers what is published on a channel to a subscription, until it is closed', async () => {

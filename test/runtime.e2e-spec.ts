@@ -40,7 +40,9 @@ describe('SANDBOX_RUNTIME', () => {
     // "running" is set when the worker takes the job, a moment before its container exists.
     let container: Docker.ContainerInfo | undefined;
     for (let tries = 0; !container && tries < 100; tries++) {
-      [container] = await docker.listContainers({ filters: { label: [`io.simplepysandbox.job=${id}`], status: ['running'] } });
+      [container] = await docker.listContainers({
+        filters: { label: [`io.simplepysandbox.job=${id}`], status: ['running'] },
+      });
       if (!container) await new Promise((r) => setTimeout(r, 100));
     }
     expect(container).toBeDefined();
@@ -49,7 +51,9 @@ describe('SANDBOX_RUNTIME', () => {
     expect(inspected.State.Running).toBe(true);
     expect((await client.request('DELETE', `/v1/executions/${id}`)).body.status).toBe('cancelled');
 
-    const result = await client.run('import os\nprint(os.getuid(), open("/proc/self/status").read().count("CapEff:\\t0000000000000000"))');
+    const result = await client.run(
+      'import os\nprint(os.getuid(), open("/proc/self/status").read().count("CapEff:\\t0000000000000000"))',
+    );
     expect(result).toMatchObject({ status: 'succeeded', stdout: '10001 1\n' });
   });
 
@@ -59,6 +63,10 @@ describe('SANDBOX_RUNTIME', () => {
     stack.startWorker({ SANDBOX_RUNTIME: 'no-such-runtime' });
     await stack.waitUntilReady();
     const result = await client.run('print("never runs")');
-    expect(result).toMatchObject({ status: 'error', error: 'the container engine could not start a sandbox', stdout: '' });
+    expect(result).toMatchObject({
+      status: 'error',
+      error: 'the container engine could not start a sandbox',
+      stdout: '',
+    });
   });
 });

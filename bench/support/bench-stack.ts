@@ -57,7 +57,10 @@ export class BenchStack {
     this.worker = this.spawn('worker', 'dist/apps/worker/src/main.js', {});
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
-      const ready = await fetch(`${this.baseUrl}/health/ready`).then((r) => r.status === 200, () => false);
+      const ready = await fetch(`${this.baseUrl}/health/ready`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ready) return;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -71,7 +74,11 @@ export class BenchStack {
   private spawn(role: string, script: string, extraEnv: Record<string, string>): ChildProcess {
     mkdirSync(LOG_DIR, { recursive: true });
     const log = createWriteStream(join(LOG_DIR, `${this.name}-${role}.log`));
-    const child = spawn(process.execPath, [join(ROOT, script)], { cwd: ROOT, env: { ...process.env, ...this.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, script)], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     return child;

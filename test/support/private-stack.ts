@@ -24,7 +24,12 @@ export const COLD_CONTAINERS_ONLY = { POOL_SIZES: 'default=0' };
 export const privateStack = async (name: string, env: Record<string, string> = {}) => {
   const prefix = `${name}-${process.pid}`;
   const redisUrl = env.REDIS_URL ?? process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const stack = new ServiceStack(prefix, await freePort(), { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, LOG_LEVEL: 'info', ...env });
+  const stack = new ServiceStack(prefix, await freePort(), {
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'info',
+    ...env,
+  });
   const client = apiClient(() => stack.baseUrl);
   const cleanUp = async (): Promise<void> => {
     await stack.stop();

@@ -18,9 +18,24 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 
 @Module({
-  imports: [AppConfigModule.forApi(), LoggingModule.forRoot('api'), QueueModule, AuthModule, HealthModule, MetricsModule, EnvironmentsModule],
+  imports: [
+    AppConfigModule.forApi(),
+    LoggingModule.forRoot('api'),
+    QueueModule,
+    AuthModule,
+    HealthModule,
+    MetricsModule,
+    EnvironmentsModule,
+  ],
   controllers: [ExecutionsController, LegacyExecuteController, LimitsController, EnvironmentsController],
   // The global error filters (QueueErrorsFilter, then the catch-all) are registered in createHttpApp, in that order.
-  providers: [ExecutionRequestPolicy, ExecutionWaiter, ExecutionsService, EnvironmentsService, BuildLogEvents, BuiltinEnvironmentsSeeder],
+  providers: [
+    ExecutionRequestPolicy,
+    ExecutionWaiter,
+    ExecutionsService,
+    EnvironmentsService,
+    BuildLogEvents,
+    BuiltinEnvironmentsSeeder,
+  ],
 })
 export class ApiModule {}

@@ -26,7 +26,13 @@ import { DockerGate } from './runtime/docker-gate.service';
 import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
 
 @Module({
-  imports: [AppConfigModule.forWorker(), LoggingModule.forRoot('worker'), QueueModule, SandboxModule, EnvironmentsModule],
+  imports: [
+    AppConfigModule.forWorker(),
+    LoggingModule.forRoot('worker'),
+    QueueModule,
+    SandboxModule,
+    EnvironmentsModule,
+  ],
   providers: [
     // runtime/: what both kinds of job run on
     CancellationService,

@@ -28,7 +28,11 @@ export interface SandboxConfig {
 }
 
 /** SANDBOX_DEFAULT_* or SANDBOX_MAX_*, each within the bounds SANDBOX_LIMITS gives it. */
-const readLimits = (env: EnvReader, kind: 'DEFAULT' | 'MAX', fallback: (limit: LimitDefinition) => number): SandboxLimits => {
+const readLimits = (
+  env: EnvReader,
+  kind: 'DEFAULT' | 'MAX',
+  fallback: (limit: LimitDefinition) => number,
+): SandboxLimits => {
   const read = (name: keyof SandboxLimits): number => {
     const limit = SANDBOX_LIMITS[name];
     const variable = `SANDBOX_${kind}_${limit.variable}`;
@@ -44,7 +48,9 @@ export const readSandboxConfig = (env = new EnvReader()): SandboxConfig => {
   for (const name of LIMIT_NAMES) {
     const { variable } = SANDBOX_LIMITS[name];
     if (defaults[name] > max[name]) {
-      throw new ConfigError(`SANDBOX_DEFAULT_${variable} (${defaults[name]}) is above SANDBOX_MAX_${variable} (${max[name]})`);
+      throw new ConfigError(
+        `SANDBOX_DEFAULT_${variable} (${defaults[name]}) is above SANDBOX_MAX_${variable} (${max[name]})`,
+      );
     }
   }
   return {

@@ -77,10 +77,12 @@ export class EnvironmentBuildLog {
     try {
       let last = afterId;
       while (!signal.aborted) {
-        const reply = await connection.xread('COUNT', 500, 'BLOCK', FOLLOW_BLOCK_MS, 'STREAMS', key, last).catch((error: Error) => {
-          if (signal.aborted) return null;
-          throw error;
-        });
+        const reply = await connection
+          .xread('COUNT', 500, 'BLOCK', FOLLOW_BLOCK_MS, 'STREAMS', key, last)
+          .catch((error: Error) => {
+            if (signal.aborted) return null;
+            throw error;
+          });
         if (!reply) {
           yield null;
           continue;

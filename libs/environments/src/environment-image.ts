@@ -16,4 +16,5 @@ export const ENVIRONMENT_IMAGE_LABELS = {
  * it never touches the image that running jobs started from. Names are
  * [a-z0-9-] and hashes hex, so the tag is always a valid Docker tag.
  */
-export const environmentImageTag = (repository: string, name: string, specHash: string): string => `${repository}:${name}-${specHash}`;
+export const environmentImageTag = (repository: string, name: string, specHash: string): string =>
+  `${repository}:${name}-${specHash}`;

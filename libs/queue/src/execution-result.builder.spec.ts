@@ -19,22 +19,53 @@ const run: RunReport = {
   workerId: 'worker-7',
 };
 
-const NOTHING_RAN = { exitCode: null, signal: null, stdout: '', stderr: '', files: [], usage: null, stdoutTruncated: false, filesTruncated: false };
+const NOTHING_RAN = {
+  exitCode: null,
+  signal: null,
+  stdout: '',
+  stderr: '',
+  files: [],
+  usage: null,
+  stdoutTruncated: false,
+  filesTruncated: false,
+};
 
 describe('executionResult', () => {
   it('builds a queued result with nothing run yet', () => {
     const result = executionResult(identity, { kind: 'queued' });
-    expect(result).toEqual({ ...identity, status: 'queued', ...NOTHING_RAN, stderrTruncated: false, startedAt: null, finishedAt: null, workerId: null });
+    expect(result).toEqual({
+      ...identity,
+      status: 'queued',
+      ...NOTHING_RAN,
+      stderrTruncated: false,
+      startedAt: null,
+      finishedAt: null,
+      workerId: null,
+    });
     expect(result).not.toHaveProperty('error');
   });
 
   it('builds a running result with when it started', () => {
-    expect(executionResult(identity, { kind: 'running', startedAt: run.startedAt })).toMatchObject({ status: 'running', startedAt: run.startedAt, ...NOTHING_RAN });
+    expect(executionResult(identity, { kind: 'running', startedAt: run.startedAt })).toMatchObject({
+      status: 'running',
+      startedAt: run.startedAt,
+      ...NOTHING_RAN,
+    });
   });
 
   it('builds a result cancelled before anything ran', () => {
-    const cancelled = executionResult(identity, { kind: 'cancelled', finishedAt: run.finishedAt!, workerId: 'worker-7' });
-    expect(cancelled).toMatchObject({ status: 'cancelled', finishedAt: run.finishedAt, workerId: 'worker-7', startedAt: null, ...NOTHING_RAN });
+    const cancelled = executionResult(identity, {
+      kind: 'cancelled',
+      finishedAt: run.finishedAt!,
+      workerId: 'worker-7',
+    });
+    expect(cancelled).toMatchObject({
+      status: 'cancelled',
+      finishedAt: run.finishedAt,
+      workerId: 'worker-7',
+      startedAt: null,
+      ...NOTHING_RAN,
+    });
   });
 
   it('builds an error result with what went wrong', () => {
@@ -52,7 +83,11 @@ describe('executionResult', () => {
 
 describe('resultOfJob', () => {
   const job = (fields: Partial<ExecutionJob>): ExecutionJob =>
-    ({ id: identity.id, data: { createdAt: identity.createdAt, environment: identity.environment }, ...fields }) as ExecutionJob;
+    ({
+      id: identity.id,
+      data: { createdAt: identity.createdAt, environment: identity.environment },
+      ...fields,
+    }) as ExecutionJob;
 
   it('reads a completed job from its stored report', () => {
     expect(resultOfJob(job({ returnvalue: { ...identity, ...run } }), 'completed')).toEqual({ ...identity, ...run });
@@ -74,7 +109,9 @@ describe('resultOfJob', () => {
       error: 'environment "x" failed to build',
       finishedAt: run.finishedAt,
     });
-    expect(resultOfJob(job({ failedReason: 'job stalled more than allowable limit' }), 'failed').error).toBe('worker lost');
+    expect(resultOfJob(job({ failedReason: 'job stalled more than allowable limit' }), 'failed').error).toBe(
+      'worker lost',
+    );
     expect(resultOfJob(job({}), 'failed').error).toBe('the job failed in the service');
   });
 });

@@ -59,7 +59,10 @@ const reportOf = (state: ExecutionState): RunReport => {
 };
 
 /** The one place an ExecutionResult is put together, whatever state the execution is in. */
-export const executionResult = ({ id, createdAt, environment }: ExecutionIdentity, state: ExecutionState): ExecutionResult => {
+export const executionResult = (
+  { id, createdAt, environment }: ExecutionIdentity,
+  state: ExecutionState,
+): ExecutionResult => {
   const run = reportOf(state);
   // Field by field: nothing else a stored report may carry reaches the caller.
   const result: ExecutionResult = {
@@ -84,7 +87,10 @@ export const executionResult = ({ id, createdAt, environment }: ExecutionIdentit
   return result;
 };
 
-export const identityOf = (id: string, data: Pick<ExecutionJobData, 'createdAt' | 'environment'>): ExecutionIdentity => ({
+export const identityOf = (
+  id: string,
+  data: Pick<ExecutionJobData, 'createdAt' | 'environment'>,
+): ExecutionIdentity => ({
   id,
   createdAt: data.createdAt,
   environment: data.environment,
@@ -101,7 +107,11 @@ export const resultOfJob = (job: ExecutionJob, state: JobState | 'unknown'): Exe
   const identity = identityOf(job.id!, job.data);
   if (state === 'completed' && job.returnvalue) return executionResult(identity, { kind: 'ran', run: job.returnvalue });
   if (state === 'failed') {
-    return executionResult(identity, { kind: 'failed', error: publicFailure(job.failedReason), finishedAt: isoTime(job.finishedOn) });
+    return executionResult(identity, {
+      kind: 'failed',
+      error: publicFailure(job.failedReason),
+      finishedAt: isoTime(job.finishedOn),
+    });
   }
   if (state === 'active') return executionResult(identity, { kind: 'running', startedAt: isoTime(job.processedOn) });
   return executionResult(identity, { kind: 'queued' });

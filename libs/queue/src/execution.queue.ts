@@ -34,9 +34,10 @@ export class ExecutionQueue {
     private readonly fairShare: FairShare,
     config: ConfigService<AppConfig, true>,
   ) {
-    const { attempts, backoffMs, resultTtlSeconds, resultMaxCount, maxQueuedJobs, queueFullRetryAfterSeconds } = config.get('queue', {
-      infer: true,
-    });
+    const { attempts, backoffMs, resultTtlSeconds, resultMaxCount, maxQueuedJobs, queueFullRetryAfterSeconds } =
+      config.get('queue', {
+        infer: true,
+      });
     // Age and count, never `true`: a result removed on completion races with anyone waiting for it.
     const retention = { age: resultTtlSeconds, count: resultMaxCount };
     this.options = {

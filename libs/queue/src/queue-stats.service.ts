@@ -23,7 +23,10 @@ export class QueueStats {
     const entries = await Promise.all(
       this.names.map(async (name) => {
         const counts = await withRedis(() => this.queue(name).getJobCounts(...COUNTED_JOB_STATES));
-        return [name, Object.fromEntries(COUNTED_JOB_STATES.map((state) => [state, counts[state] ?? 0])) as JobCounts] as const;
+        return [
+          name,
+          Object.fromEntries(COUNTED_JOB_STATES.map((state) => [state, counts[state] ?? 0])) as JobCounts,
+        ] as const;
       }),
     );
     return Object.fromEntries(entries);

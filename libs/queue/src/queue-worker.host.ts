@@ -27,7 +27,11 @@ export abstract class QueueWorkerHost<Q extends QueueName> implements OnModuleIn
   }
 
   onModuleInit(): void {
-    this._worker = new Worker<QueueData<Q>, QueueResult<Q>>(this.queueName, (job, token) => this.process(job, token), this.options);
+    this._worker = new Worker<QueueData<Q>, QueueResult<Q>>(
+      this.queueName,
+      (job, token) => this.process(job, token),
+      this.options,
+    );
     // Connection trouble surfaces here while the Worker reconnects by itself.
     this._worker.on('error', (error) => this.hostLogger.warn(`queue ${this.queueName}: ${error.message}`));
   }
@@ -36,7 +40,9 @@ export abstract class QueueWorkerHost<Q extends QueueName> implements OnModuleIn
   protected takeJobs(taking: boolean): void {
     if (this.stopping) return;
     const change = taking ? this.worker.resume() : this.worker.pause(true);
-    change.catch((error: Error) => this.hostLogger.warn(`queue ${this.queueName}: could not ${taking ? 'resume' : 'pause'}: ${error.message}`));
+    change.catch((error: Error) =>
+      this.hostLogger.warn(`queue ${this.queueName}: could not ${taking ? 'resume' : 'pause'}: ${error.message}`),
+    );
   }
 
   /** Takes no more jobs, for good; resolves once those running have ended. */

@@ -29,7 +29,12 @@ export class WorkerRegistry {
   async live(ttlMs: number, now = Date.now()): Promise<WorkerHeartbeat[]> {
     const { client } = this.redis;
     const stale = await client.zrangebyscore(this.seen, 0, now - 3_600_000);
-    if (stale.length) await client.multi().zrem(this.seen, ...stale).hdel(this.reports, ...stale).exec();
+    if (stale.length)
+      await client
+        .multi()
+        .zrem(this.seen, ...stale)
+        .hdel(this.reports, ...stale)
+        .exec();
     const ids = await client.zrangebyscore(this.seen, now - ttlMs, '+inf');
     if (!ids.length) return [];
     const reports = await client.hmget(this.reports, ...ids);

@@ -41,7 +41,8 @@ export class RedisConnection implements OnModuleDestroy {
    * does not know it yet); two different scripts under one name are a bug.
    */
   run(script: RedisScript, keys: string[], args: (string | number)[] = []): Promise<unknown> {
-    if (keys.length !== script.keys) throw new Error(`Redis script ${script.name} takes ${script.keys} keys, not ${keys.length}`);
+    if (keys.length !== script.keys)
+      throw new Error(`Redis script ${script.name} takes ${script.keys} keys, not ${keys.length}`);
     const known = this.scripts.get(script.name);
     if (known !== script) {
       if (known || script.name in this.client) throw new Error(`the Redis script name ${script.name} is taken`);
@@ -64,7 +65,13 @@ export class RedisConnection implements OnModuleDestroy {
     const subscriber = this.duplicate();
     subscriber.on('message', (_channel: string, message: string) => onMessage(message));
     await subscriber.subscribe(channel);
-    return { close: () => subscriber.quit().then(() => undefined, () => subscriber.disconnect()) };
+    return {
+      close: () =>
+        subscriber.quit().then(
+          () => undefined,
+          () => subscriber.disconnect(),
+        ),
+    };
   }
 
   async onModuleDestroy(): Promise<void> {

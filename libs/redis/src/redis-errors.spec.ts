@@ -17,7 +17,9 @@ describe('isRedisUnavailable', () => {
   });
 
   it('does not mistake other errors for an outage', () => {
-    expect(isRedisUnavailable(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(false);
+    expect(isRedisUnavailable(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(
+      false,
+    );
     expect(isRedisUnavailable(new TypeError('x is undefined'))).toBe(false);
     expect(isRedisUnavailable('Connection is closed')).toBe(false);
   });

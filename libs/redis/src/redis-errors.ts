@@ -20,7 +20,9 @@ export const isRedisUnavailable = (error: unknown): boolean => {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: string }).code;
   if (code && UNAVAILABLE_CODES.has(code)) return true;
-  return error.name === 'MaxRetriesPerRequestError' || UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message));
+  return (
+    error.name === 'MaxRetriesPerRequestError' || UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message))
+  );
 };
 
 /** Runs a Redis operation, turning "Redis is away" into RedisUnavailableError and passing anything else through. */

@@ -50,7 +50,13 @@ export class BuildOutput {
   }
 
   private accept(raw: string): void {
-    let message: { stream?: string; status?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } };
+    let message: {
+      stream?: string;
+      status?: string;
+      error?: string;
+      errorDetail?: { message?: string };
+      aux?: { ID?: string };
+    };
     try {
       message = JSON.parse(raw) as typeof message;
     } catch {

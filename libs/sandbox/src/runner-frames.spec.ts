@@ -19,7 +19,14 @@ const MAX_FRAME_BYTES = CAPS.maxFileBytes + 2 + 65_535;
 /** The runner's stdout, chunk by chunk as the pipe delivered it. */
 const runnerChunks = (code: string, caps: OutputCaps = CAPS): Promise<Buffer[]> => {
   const workdir = mkdtempSync(join(tmpdir(), 'sps-runner-frames-'));
-  const payload: RunnerPayload = { code, stdin: Buffer.from('from stdin').toString('base64'), args: ['x'], files: [], timeoutMs: 20_000, ...caps };
+  const payload: RunnerPayload = {
+    code,
+    stdin: Buffer.from('from stdin').toString('base64'),
+    args: ['x'],
+    files: [],
+    timeoutMs: 20_000,
+    ...caps,
+  };
   return new Promise<Buffer[]>((resolve, reject) => {
     const child = spawn('python3', [LOCAL_RUNNER, workdir], { stdio: ['pipe', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
@@ -27,7 +34,9 @@ const runnerChunks = (code: string, caps: OutputCaps = CAPS): Promise<Buffer[]> 
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => (diagnostics += chunk.toString()));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(chunks) : reject(new Error(`the runner exited with ${code}: ${diagnostics}`))));
+    child.once('close', (code) =>
+      code === 0 ? resolve(chunks) : reject(new Error(`the runner exited with ${code}: ${diagnostics}`)),
+    );
     child.stdin.end(encodePayload(payload));
   }).finally(() => rmSync(workdir, { recursive: true, force: true }));
 };
@@ -70,7 +79,13 @@ describe('frames from runner.py, read by FrameDecoder and RunnerOutput', () => {
         ['out.txt', Buffer.from('a file').toString('hex')],
       ].sort(),
     );
-    expect(output.exit).toMatchObject({ exitCode: 4, signal: null, timedOut: false, outputLimit: false, filesTruncated: false });
+    expect(output.exit).toMatchObject({
+      exitCode: 4,
+      signal: null,
+      timedOut: false,
+      outputLimit: false,
+      filesTruncated: false,
+    });
   });
 
   it('reads the same stream however it is cut: one byte at a time gives the same frames', async () => {
@@ -78,7 +93,9 @@ describe('frames from runner.py, read by FrameDecoder and RunnerOutput', () => {
     const whole = read(chunks).frames;
     const bytes = Buffer.concat(chunks);
     const byteByByte = read(Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1))).frames;
-    expect(byteByByte.map((f) => [f.type, f.body.toString('hex')])).toEqual(whole.map((f) => [f.type, f.body.toString('hex')]));
+    expect(byteByByte.map((f) => [f.type, f.body.toString('hex')])).toEqual(
+      whole.map((f) => [f.type, f.body.toString('hex')]),
+    );
   });
 
   it("agrees with the runner's output cap: a flood arrives cut at the cap, and the record says so", async () => {

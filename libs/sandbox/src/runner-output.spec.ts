@@ -327,7 +327,9 @@ describe('parseExitRecord', () => {
 
   it('reads the error form, keeping the first 200 characters and zero usage', () => {
     const message = 'exec failed: '.padEnd(500, 'x');
-    const { error, ...claims } = parseExitRecord(Buffer.from(JSON.stringify({ error: message, exitCode: 0, timedOut: true })));
+    const { error, ...claims } = parseExitRecord(
+      Buffer.from(JSON.stringify({ error: message, exitCode: 0, timedOut: true })),
+    );
     expect(error).toBe(message.slice(0, 200));
     // Every field of a record, and not one of them claims anything: no exit code or signal, no flag, no usage.
     expect(Object.keys(claims).sort()).toEqual(Object.keys(validRecord).sort());

@@ -160,14 +160,16 @@ export const parseExitRecord = (body: Buffer): RunnerExitRecord => {
   } catch {
     throw new ProtocolError('exit record is not JSON');
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ProtocolError('exit record is not an object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ProtocolError('exit record is not an object');
   if (typeof raw.error === 'string') {
     return { ...emptyExitRecord(), error: raw.error.slice(0, 200) };
   }
   const exitCode = raw.exitCode === null ? null : count(raw.exitCode);
   if (exitCode !== null && exitCode > 255) throw new ProtocolError('bad exit code');
   const signal = raw.signal === null ? null : raw.signal;
-  if (signal !== null && (typeof signal !== 'string' || !/^SIG[A-Z0-9]{1,12}$/.test(signal))) throw new ProtocolError('bad signal name');
+  if (signal !== null && (typeof signal !== 'string' || !/^SIG[A-Z0-9]{1,12}$/.test(signal)))
+    throw new ProtocolError('bad signal name');
   return {
     exitCode,
     signal,

@@ -144,7 +144,12 @@ export class ApiKeyStore {
       createdAt: new Date().toISOString(),
       hash: hashApiKey(key),
     };
-    const changed = await this.redis.run(REPLACE, this.indexKeys, [stored.id, stored.name, stored.hash, JSON.stringify(stored)]);
+    const changed = await this.redis.run(REPLACE, this.indexKeys, [
+      stored.id,
+      stored.name,
+      stored.hash,
+      JSON.stringify(stored),
+    ]);
     return changed === 1;
   }
 
@@ -198,7 +203,13 @@ export class ApiKeyStore {
       createdAt: new Date().toISOString(),
       hash: hashApiKey(key),
     };
-    const result = await this.redis.run(CREATE, this.indexKeys, [stored.id, stored.name, stored.hash, JSON.stringify(stored), onlyIfEmpty ? '1' : '0']);
+    const result = await this.redis.run(CREATE, this.indexKeys, [
+      stored.id,
+      stored.name,
+      stored.hash,
+      JSON.stringify(stored),
+      onlyIfEmpty ? '1' : '0',
+    ]);
     return result === 1 ? { record: publicRecord(stored), key } : null;
   }
 

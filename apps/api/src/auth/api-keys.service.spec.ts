@@ -48,13 +48,22 @@ describe('ApiKeysService', () => {
   it('creates a key and returns it once, with its record', async () => {
     const { service } = setup();
     const created = await service.create({ name: 'alice', role: 'user', quotas: { ratePerMinute: 10 } });
-    expect(created).toMatchObject({ name: 'alice', role: 'user', quotas: { ratePerMinute: 10 }, key: expect.stringMatching(/^sps_/) });
+    expect(created).toMatchObject({
+      name: 'alice',
+      role: 'user',
+      quotas: { ratePerMinute: 10 },
+      key: expect.stringMatching(/^sps_/),
+    });
   });
 
   it("refuses per-key maxima above the server's, naming each field", async () => {
     const { service, max } = setup();
     const messages = await messagesOf(
-      service.create({ name: 'x', role: 'user', quotas: { maxLimits: { memoryMb: max.memoryMb + 1, pids: max.pids, timeoutMs: max.timeoutMs * 2 } } }),
+      service.create({
+        name: 'x',
+        role: 'user',
+        quotas: { maxLimits: { memoryMb: max.memoryMb + 1, pids: max.pids, timeoutMs: max.timeoutMs * 2 } },
+      }),
     );
     expect(messages).toEqual([
       `quotas.maxLimits.memoryMb must not be greater than ${max.memoryMb} (the server's maximum)`,

@@ -31,7 +31,9 @@ export class AuthService {
   /** Resolves an Authorization header to the key's principal. */
   async authenticate(header: string | undefined): Promise<Authentication> {
     if (!this.auth.enabled) {
-      return { principal: { keyId: ANONYMOUS_KEY_ID, name: ANONYMOUS_KEY_ID, role: 'admin', quotas: this.quotasOf({}) } };
+      return {
+        principal: { keyId: ANONYMOUS_KEY_ID, name: ANONYMOUS_KEY_ID, role: 'admin', quotas: this.quotasOf({}) },
+      };
     }
     if (header === undefined || header === '') return { problem: 'missing' };
     const match = BEARER.exec(header);

@@ -36,7 +36,11 @@ export class RateLimiter {
 
   async consume(keyId: string, perMinute: number): Promise<RateDecision> {
     // The limiter's state for one key (GCRA: the theoretical arrival time, epoch ms).
-    const wait = (await this.redis.run(CONSUME, [this.redis.key('rate', keyId)], [60_000 / perMinute, perMinute])) as number;
+    const wait = (await this.redis.run(
+      CONSUME,
+      [this.redis.key('rate', keyId)],
+      [60_000 / perMinute, perMinute],
+    )) as number;
     return wait < 0 ? { allowed: true, retryAfterMs: 0 } : { allowed: false, retryAfterMs: wait };
   }
 }

@@ -38,7 +38,11 @@ const setup = ({ publicMetrics = false, retryAfterMs = 0 } = {}) => {
   const config = { get: (key: string) => (key === 'auth.publicMetrics' ? publicMetrics : undefined) };
   const hook = new RequestAuthenticator(fakeAuth, limiter, config as any);
   const call = async (route: string | undefined, authorization?: string) => {
-    const request = { is404: route === undefined, routeOptions: { url: route }, headers: { authorization } } as unknown as FastifyRequest;
+    const request = {
+      is404: route === undefined,
+      routeOptions: { url: route },
+      headers: { authorization },
+    } as unknown as FastifyRequest;
     const reply = new FakeReply();
     await hook.handle(request, reply.asFastify);
     return { request, reply };
@@ -47,7 +51,16 @@ const setup = ({ publicMetrics = false, retryAfterMs = 0 } = {}) => {
 };
 
 describe('RequestAuthenticator', () => {
-  it.each(['/health/live', '/health/ready', '/docs', '/docs/static/index.html', '/docs-json', '/docs-yaml', '/', '/playground/main-ABC123.js'])('lets %s through without a key', async (route) => {
+  it.each([
+    '/health/live',
+    '/health/ready',
+    '/docs',
+    '/docs/static/index.html',
+    '/docs-json',
+    '/docs-yaml',
+    '/',
+    '/playground/main-ABC123.js',
+  ])('lets %s through without a key', async (route) => {
     const { call, consumed } = setup();
     const { reply, request } = await call(route);
     expect(reply.body).toBeUndefined();
@@ -55,19 +68,28 @@ describe('RequestAuthenticator', () => {
     expect(consumed).toEqual([]);
   });
 
-  it.each(['/v1/executions', '/v1/executions/:id', '/execute', '/v1/keys', '/v1/environments', '/metrics', '/admin/queues/*', '/healthz', '/documents', '/playground', '/v1/limits'])(
-    'answers 401 on %s without a key',
-    async (route) => {
-      const { reply } = (await setup().call(route)) as { reply: FakeReply };
-      expect(reply.statusCode).toBe(401);
-      expect(reply.headers['www-authenticate']).toBe('Bearer realm="SimplePySandbox"');
-      expect(reply.body).toEqual({
-        statusCode: 401,
-        message: 'an API key is required: send "Authorization: Bearer <key>"',
-        error: 'Unauthorized',
-      });
-    },
-  );
+  it.each([
+    '/v1/executions',
+    '/v1/executions/:id',
+    '/execute',
+    '/v1/keys',
+    '/v1/environments',
+    '/metrics',
+    '/admin/queues/*',
+    '/healthz',
+    '/documents',
+    '/playground',
+    '/v1/limits',
+  ])('answers 401 on %s without a key', async (route) => {
+    const { reply } = (await setup().call(route)) as { reply: FakeReply };
+    expect(reply.statusCode).toBe(401);
+    expect(reply.headers['www-authenticate']).toBe('Bearer realm="SimplePySandbox"');
+    expect(reply.body).toEqual({
+      statusCode: 401,
+      message: 'an API key is required: send "Authorization: Bearer <key>"',
+      error: 'Unauthorized',
+    });
+  });
 
   it('answers 401 for an unknown route, so routes cannot be discovered without a key', async () => {
     const { reply } = await setup().call(undefined);
@@ -93,20 +115,34 @@ describe('RequestAuthenticator', () => {
     expect(consumed).toEqual(['k-user']);
   });
 
-  it.each(['/admin/queues', '/admin/queues/*', '/admin'])('refuses a user key on %s with 403, and lets an admin key in', async (route) => {
-    const { call } = setup();
-    const asUser = await call(route, 'Bearer user-key');
-    expect(asUser.reply.statusCode).toBe(403);
-    expect((asUser.reply.body as { message: string }).message).toBe('this route needs an admin API key');
-    const asAdmin = await call(route, 'Bearer admin-key');
-    expect(asAdmin.reply.body).toBeUndefined();
-    expect(asAdmin.request.principal?.role).toBe('admin');
-  });
+  it.each(['/admin/queues', '/admin/queues/*', '/admin'])(
+    'refuses a user key on %s with 403, and lets an admin key in',
+    async (route) => {
+      const { call } = setup();
+      const asUser = await call(route, 'Bearer user-key');
+      expect(asUser.reply.statusCode).toBe(403);
+      expect((asUser.reply.body as { message: string }).message).toBe('this route needs an admin API key');
+      const asAdmin = await call(route, 'Bearer admin-key');
+      expect(asAdmin.reply.body).toBeUndefined();
+      expect(asAdmin.request.principal?.role).toBe('admin');
+    },
+  );
 
   it('turns Redis being away into RedisUnavailableError, for a 503 rather than a 401', async () => {
-    const down = { authenticate: async () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) };
-    const hook = new RequestAuthenticator(down as unknown as AuthService, {} as RateLimiter, { get: () => false } as any);
-    const request = { is404: false, routeOptions: { url: '/v1/executions' }, headers: { authorization: 'Bearer admin-key' } } as unknown as FastifyRequest;
+    const down = {
+      authenticate: async () =>
+        Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+    };
+    const hook = new RequestAuthenticator(
+      down as unknown as AuthService,
+      {} as RateLimiter,
+      { get: () => false } as any,
+    );
+    const request = {
+      is404: false,
+      routeOptions: { url: '/v1/executions' },
+      headers: { authorization: 'Bearer admin-key' },
+    } as unknown as FastifyRequest;
     await expect(hook.handle(request, new FakeReply().asFastify)).rejects.toThrow(RedisUnavailableError);
   });
 

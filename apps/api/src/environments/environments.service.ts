@@ -46,7 +46,8 @@ export class EnvironmentsService {
   }
 
   async create(name: string, input: EnvironmentSpecInput): Promise<Accepted> {
-    if (name === DEFAULT_ENVIRONMENT) throw new ConflictException(`environment "${DEFAULT_ENVIRONMENT}" is built in and cannot be changed`);
+    if (name === DEFAULT_ENVIRONMENT)
+      throw new ConflictException(`environment "${DEFAULT_ENVIRONMENT}" is built in and cannot be changed`);
     const problems = specProblems(input, name);
     if (problems.length) throw new BadRequestException(problems);
     const spec = normalizeSpec(input);
@@ -66,7 +67,11 @@ export class EnvironmentsService {
   }
 
   async list(): Promise<EnvironmentDto[]> {
-    const [records, lastUsed, builtins] = await Promise.all([this.catalogue.list(), this.catalogue.lastUsed(), this.catalogue.seededBuiltins()]);
+    const [records, lastUsed, builtins] = await Promise.all([
+      this.catalogue.list(),
+      this.catalogue.lastUsed(),
+      this.catalogue.seededBuiltins(),
+    ]);
     return [this.defaultView(), ...records.map((record) => this.view(record, lastUsed[record.name] ?? null, builtins))];
   }
 
@@ -91,10 +96,15 @@ export class EnvironmentsService {
   }
 
   async remove(name: string): Promise<void> {
-    if (name === DEFAULT_ENVIRONMENT) throw new ConflictException(`environment "${DEFAULT_ENVIRONMENT}" is built in and cannot be deleted`);
-    const dependants = (await this.catalogue.list()).filter((r) => r.name !== name && [r.active, r.latest].some((v) => v?.base.name === name));
+    if (name === DEFAULT_ENVIRONMENT)
+      throw new ConflictException(`environment "${DEFAULT_ENVIRONMENT}" is built in and cannot be deleted`);
+    const dependants = (await this.catalogue.list()).filter(
+      (r) => r.name !== name && [r.active, r.latest].some((v) => v?.base.name === name),
+    );
     if (dependants.length) {
-      throw new ConflictException(`environment "${name}" is the base of ${dependants.map((r) => `"${r.name}"`).join(', ')}: delete those first`);
+      throw new ConflictException(
+        `environment "${name}" is the base of ${dependants.map((r) => `"${r.name}"`).join(', ')}: delete those first`,
+      );
     }
     const { before } = await this.catalogue.update(name, () => null);
     if (!before) throw new NotFoundException(`environment "${name}" not found`);
@@ -118,11 +128,16 @@ export class EnvironmentsService {
     if (base === DEFAULT_ENVIRONMENT) return { name: base, specHash: null };
     const record = await this.catalogue.get(base);
     if (!record) throw new BadRequestException([`base names an unknown environment "${base}"`]);
-    if (!record.active) throw new ConflictException(`base environment "${base}" is not ready yet (${record.latest.status})`);
+    if (!record.active)
+      throw new ConflictException(`base environment "${base}" is not ready yet (${record.latest.status})`);
     let cursor: EnvironmentRecord | null = record;
     for (let depth = 0; cursor && cursor.active && cursor.active.base.name !== DEFAULT_ENVIRONMENT; depth++) {
-      if (cursor.active.base.name === name) throw new BadRequestException([`base "${base}" is built on "${name}": that would be a cycle`]);
-      if (depth >= MAX_BASE_DEPTH) throw new BadRequestException([`base "${base}" is built on more than ${MAX_BASE_DEPTH} levels of environments`]);
+      if (cursor.active.base.name === name)
+        throw new BadRequestException([`base "${base}" is built on "${name}": that would be a cycle`]);
+      if (depth >= MAX_BASE_DEPTH)
+        throw new BadRequestException([
+          `base "${base}" is built on more than ${MAX_BASE_DEPTH} levels of environments`,
+        ]);
       cursor = await this.catalogue.get(cursor.active.base.name);
     }
     return { name: base, specHash: record.active.specHash };
@@ -134,7 +149,14 @@ export class EnvironmentsService {
     } catch (error) {
       await this.catalogue.update(name, (current) =>
         current?.latest.buildId === buildId
-          ? { ...current, latest: { ...current.latest, status: 'failed', error: 'the build could not be queued; submit the spec again' } }
+          ? {
+              ...current,
+              latest: {
+                ...current.latest,
+                status: 'failed',
+                error: 'the build could not be queued; submit the spec again',
+              },
+            }
           : undefined,
       );
       throw error;

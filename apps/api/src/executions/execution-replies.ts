@@ -7,7 +7,10 @@ import type { ExecutionAcceptedDto } from './dto/execution-result.dto';
  * is not (no wait asked, or the wait cap ran out first), 202 with the id and
  * where to look it up.
  */
-export const answerSubmission = (result: ExecutionResult, reply: FastifyReply): ExecutionResult | ExecutionAcceptedDto => {
+export const answerSubmission = (
+  result: ExecutionResult,
+  reply: FastifyReply,
+): ExecutionResult | ExecutionAcceptedDto => {
   if (isFinalStatus(result.status)) return result;
   reply.status(202).header('Location', `/v1/executions/${result.id}`);
   return { id: result.id, status: 'queued' };

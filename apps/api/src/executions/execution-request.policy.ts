@@ -11,7 +11,14 @@ import type { CreateExecutionDto, InputFileDto } from './dto/create-execution.dt
 export interface ExecutionLimits {
   defaults: SandboxLimits;
   max: SandboxLimits;
-  request: { codeBytes: number; stdinBytes: number; args: number; argBytes: number; inputFiles: number; inputFileBytes: number };
+  request: {
+    codeBytes: number;
+    stdinBytes: number;
+    args: number;
+    argBytes: number;
+    inputFiles: number;
+    inputFileBytes: number;
+  };
 }
 
 // With the u flag, a surrogate pair is one code point; only a lone surrogate is in category Cs.
@@ -51,7 +58,10 @@ export class ExecutionRequestPolicy {
       check(wellFormed(arg), WELL_FORMED(`args.${i}`));
       check(Buffer.byteLength(arg) <= this.api.maxArgBytes, `args.${i} must be at most ${this.api.maxArgBytes} bytes`);
     });
-    check(!dto.network || this.sandbox.allowNetwork, 'network must be false: network access is disabled on this server');
+    check(
+      !dto.network || this.sandbox.allowNetwork,
+      'network must be false: network access is disabled on this server',
+    );
     const limits = this.resolveLimits(dto, owner, problems);
     const files = this.resolveFiles(dto.files ?? [], problems);
     if (problems.length) throw new BadRequestException(problems);
@@ -118,9 +128,12 @@ export class ExecutionRequestPolicy {
     const seen = new Set<string>();
     let total = 0;
     const resolved = files.map((file, i) => {
-      const problem = wellFormed(file.path) ? relativePathProblem(file.path) : 'must be well-formed Unicode (no lone surrogates)';
+      const problem = wellFormed(file.path)
+        ? relativePathProblem(file.path)
+        : 'must be well-formed Unicode (no lone surrogates)';
       if (problem) problems.push(`files.${i}.path ${problem}`);
-      else if (file.path === MAIN_FILE_NAME) problems.push(`files.${i}.path "${MAIN_FILE_NAME}" is where the code itself goes`);
+      else if (file.path === MAIN_FILE_NAME)
+        problems.push(`files.${i}.path "${MAIN_FILE_NAME}" is where the code itself goes`);
       else if (seen.has(file.path)) problems.push(`files.${i}.path duplicates an earlier file`);
       seen.add(file.path);
       let data: Buffer;
@@ -144,7 +157,8 @@ export class ExecutionRequestPolicy {
         }
       }
     }
-    if (total > this.api.maxInputFileBytes) problems.push(`files must total at most ${this.api.maxInputFileBytes} bytes`);
+    if (total > this.api.maxInputFileBytes)
+      problems.push(`files must total at most ${this.api.maxInputFileBytes} bytes`);
     return resolved;
   }
 }

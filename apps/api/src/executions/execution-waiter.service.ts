@@ -5,7 +5,8 @@ import { consumerOptions, EXECUTION_QUEUE, QueueResult } from '@sps/queue';
 import { QueueEvents } from 'bullmq';
 
 /** What woke a waiter: a completion carries the job's result as the worker stored it, anything else means "look again". */
-export type JobEvent = { kind: 'completed'; result: QueueResult<typeof EXECUTION_QUEUE> } | { kind: 'changed' } | { kind: 'timeout' };
+export type JobEvent =
+  { kind: 'completed'; result: QueueResult<typeof EXECUTION_QUEUE> } | { kind: 'changed' } | { kind: 'timeout' };
 
 type Listener = (event: JobEvent) => void;
 

@@ -22,7 +22,12 @@ import { answerSubmission } from './execution-replies';
 import { ExecutionsService } from './executions.service';
 import { parseWaitFlag } from './wait-query';
 
-const WAIT_DOC = { name: 'wait', required: false, description: 'Hold the request until the job is final or the wait cap runs out.', enum: ['true', 'false'] };
+const WAIT_DOC = {
+  name: 'wait',
+  required: false,
+  description: 'Hold the request until the job is final or the wait cap runs out.',
+  enum: ['true', 'false'],
+};
 
 @ApiTags('executions')
 @ApiBearerAuth()
@@ -38,7 +43,9 @@ export class ExecutionsController {
   @ApiOkResponse({ type: ExecutionResultDto, description: 'With ?wait=true: the final result.' })
   @ApiBadRequestResponse({ description: 'Validation failed; the messages name the fields.' })
   @ApiPayloadTooLargeResponse({ description: 'The body is larger than the server accepts.' })
-  @ApiTooManyRequestsResponse({ description: 'Over the key\'s request rate or its executions in flight; see Retry-After.' })
+  @ApiTooManyRequestsResponse({
+    description: "Over the key's request rate or its executions in flight; see Retry-After.",
+  })
   async create(
     @Body() dto: CreateExecutionDto,
     @Query('wait') wait: string | undefined,
@@ -62,7 +69,10 @@ export class ExecutionsController {
 
   @Delete(':id')
   @HttpCode(200)
-  @ApiOkResponse({ type: ExecutionResultDto, description: 'Cancelled: a queued job never runs, a running one is killed.' })
+  @ApiOkResponse({
+    type: ExecutionResultDto,
+    description: 'Cancelled: a queued job never runs, a running one is killed.',
+  })
   @ApiNotFoundResponse({ description: 'Unknown or expired id, or an execution of another key.' })
   @ApiConflictResponse({ description: 'The job was already final.' })
   async cancel(@Param('id') id: string, @CurrentPrincipal() owner: Principal): Promise<ExecutionResult> {

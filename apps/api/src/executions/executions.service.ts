@@ -53,9 +53,12 @@ export class ExecutionsService {
     const data = this.policy.toJobData(dto, owner);
     let queued: ExecutionResult;
     try {
-      queued = executionResult(identityOf(await this.queue.enqueue(data, owner.quotas.maxInFlight), data), { kind: 'queued' });
+      queued = executionResult(identityOf(await this.queue.enqueue(data, owner.quotas.maxInFlight), data), {
+        kind: 'queued',
+      });
     } catch (error) {
-      if (error instanceof InFlightLimitError) throw new TooManyRequestsException(error.message, IN_FLIGHT_RETRY_AFTER_SECONDS);
+      if (error instanceof InFlightLimitError)
+        throw new TooManyRequestsException(error.message, IN_FLIGHT_RETRY_AFTER_SECONDS);
       throw error;
     }
     return wait ? this.waitForFinal(queued.id, owner, queued) : queued;
@@ -79,7 +82,12 @@ export class ExecutionsService {
    * reads nothing back. Ownership is checked by the first read; `known` may
    * skip it only because it is the owner's own submission.
    */
-  async waitForFinal(id: string, owner: Principal, known?: ExecutionResult, timeoutMs = this.waitCapMs): Promise<ExecutionResult> {
+  async waitForFinal(
+    id: string,
+    owner: Principal,
+    known?: ExecutionResult,
+    timeoutMs = this.waitCapMs,
+  ): Promise<ExecutionResult> {
     const deadline = Date.now() + timeoutMs;
     let next = this.waiter.nextEvent(id, timeoutMs); // registered before reading: no lost wake-up
     let current: ExecutionResult;
@@ -117,7 +125,11 @@ export class ExecutionsService {
 
   /** A queued job is removed so it never runs; its final result is written first so no reader sees a gap. */
   private async removeQueued(id: string, owner: Principal, current: ExecutionResult): Promise<boolean> {
-    const result = executionResult(current, { kind: 'cancelled', finishedAt: new Date().toISOString(), workerId: null });
+    const result = executionResult(current, {
+      kind: 'cancelled',
+      finishedAt: new Date().toISOString(),
+      workerId: null,
+    });
     await withRedis(() => this.cancels.keepResult(id, { owner: owner.keyId, result }));
     const job = await this.queue.find(id);
     try {

@@ -7,7 +7,10 @@ import { WorkerHeartbeat, WorkerRegistry } from '@sps/queue';
 import { HEALTH_CHECK_TIMEOUT_MS } from './health-timeout';
 
 const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> =>
-  Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('redis did not answer in time')), ms).unref())]);
+  Promise.race([
+    work,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('redis did not answer in time')), ms).unref()),
+  ]);
 
 /**
  * Every live worker, from the heartbeats workers publish to Redis: the API never

@@ -6,7 +6,10 @@ import { TooManyRequestsException } from './too-many-requests.exception';
 const answer = (exception: unknown, request: Record<string, unknown> = {}, sent = false) => {
   const reply = new FakeReply(sent);
   const host = {
-    switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({ method: 'POST', headers: {}, routeOptions: { url: '/x' }, ...request }) }),
+    switchToHttp: () => ({
+      getResponse: () => reply,
+      getRequest: () => ({ method: 'POST', headers: {}, routeOptions: { url: '/x' }, ...request }),
+    }),
   };
   new HttpErrorFilter().catch(exception, host as any);
   return reply;
@@ -30,14 +33,21 @@ describe('HttpErrorFilter', () => {
     expect(logged.join('\n')).toContain(error.stack!.split('\n')[1].trim());
   });
 
-  it.each([[undefined], ['a string'], [{ weird: true }]])('answers a thrown non-error %j with the same 500', (thrown) => {
-    expect(answer(thrown).statusCode).toBe(500);
-  });
+  it.each([[undefined], ['a string'], [{ weird: true }]])(
+    'answers a thrown non-error %j with the same 500',
+    (thrown) => {
+      expect(answer(thrown).statusCode).toBe(500);
+    },
+  );
 
   it('keeps the status and messages of an HttpException', () => {
     const reply = answer(new BadRequestException(['limits.memoryMb must be an integer number']));
     expect(reply.statusCode).toBe(400);
-    expect(reply.body).toEqual({ statusCode: 400, message: ['limits.memoryMb must be an integer number'], error: 'Bad Request' });
+    expect(reply.body).toEqual({
+      statusCode: 400,
+      message: ['limits.memoryMb must be an integer number'],
+      error: 'Bad Request',
+    });
     expect(answer(new NotFoundException('execution x not found')).body).toEqual({
       statusCode: 404,
       message: 'execution x not found',
@@ -46,7 +56,12 @@ describe('HttpErrorFilter', () => {
   });
 
   it('keeps an HttpException body that is an object as it is, details and all', () => {
-    const health = { status: 'error', info: {}, error: { workers: { status: 'down' } }, details: { workers: { live: [] } } };
+    const health = {
+      status: 'error',
+      info: {},
+      error: { workers: { status: 'down' } },
+      details: { workers: { live: [] } },
+    };
     const reply = answer(new HttpException(health, 503));
     expect(reply.statusCode).toBe(503);
     expect(reply.body).toBe(health);
@@ -63,11 +78,15 @@ describe('HttpErrorFilter', () => {
   });
 
   it("rewords Fastify's body-too-large and media-type errors to say what to change", () => {
-    const tooLarge = new HttpException('Request body is too large', 413, { cause: Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE' }) });
-    expect((answer(tooLarge, { routeOptions: { url: '/v1/keys', bodyLimit: 131072 } }).body as { message: string }).message).toBe(
-      'the body is larger than this route accepts (131072 bytes)',
-    );
-    const media = new HttpException('Unsupported Media Type', 415, { cause: Object.assign(new Error('x'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }) });
+    const tooLarge = new HttpException('Request body is too large', 413, {
+      cause: Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE' }),
+    });
+    expect(
+      (answer(tooLarge, { routeOptions: { url: '/v1/keys', bodyLimit: 131072 } }).body as { message: string }).message,
+    ).toBe('the body is larger than this route accepts (131072 bytes)');
+    const media = new HttpException('Unsupported Media Type', 415, {
+      cause: Object.assign(new Error('x'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }),
+    });
     expect((answer(media, { headers: { 'content-type': 'text/plain' } }).body as { message: string }).message).toBe(
       'Content-Type "text/plain" is not accepted: send application/json',
     );

@@ -27,7 +27,9 @@ export const hardenRequests = (app: NestFastifyApplication, limits: BodyLimits):
   fastify.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const encoding = request.headers['content-encoding']?.trim().toLowerCase();
     if (encoding && encoding !== 'identity') {
-      throw new UnsupportedMediaTypeException(`Content-Encoding "${encoding}" is not accepted: send the body uncompressed`);
+      throw new UnsupportedMediaTypeException(
+        `Content-Encoding "${encoding}" is not accepted: send the body uncompressed`,
+      );
     }
   });
   fastify.removeAllContentTypeParsers();

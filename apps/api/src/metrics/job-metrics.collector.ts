@@ -36,7 +36,10 @@ export class JobMetricsCollector implements OnModuleInit, OnModuleDestroy {
     for (const name of this.stats.names) {
       const events = new QueueEvents(name, consumerOptions(redis));
       events.on('error', () => undefined); // reconnects by itself
-      events.on('completed', ({ jobId, returnvalue }) => void this.completed(name, jobId, returnvalue as unknown).catch((e) => this.warn(e)));
+      events.on(
+        'completed',
+        ({ jobId, returnvalue }) => void this.completed(name, jobId, returnvalue as unknown).catch((e) => this.warn(e)),
+      );
       events.on('failed', ({ jobId }) => void this.failed(name, jobId).catch((e) => this.warn(e)));
       this.listeners.push(events);
     }
@@ -45,7 +48,9 @@ export class JobMetricsCollector implements OnModuleInit, OnModuleDestroy {
   private async completed(queue: QueueName, jobId: string, returnvalue: unknown): Promise<void> {
     this.metrics.jobsFinished.inc({ queue, outcome: 'completed' });
     if (queue !== EXECUTION_QUEUE) return;
-    const outcome = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as Partial<ExecutionResult> | null;
+    const outcome = (
+      typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue
+    ) as Partial<ExecutionResult> | null;
     const environment = outcome?.environment ?? 'unknown';
     this.metrics.executions.inc({ status: outcome?.status ?? 'unknown', environment });
     this.observeDurations(environment, await this.times(queue, jobId));
@@ -58,13 +63,23 @@ export class JobMetricsCollector implements OnModuleInit, OnModuleDestroy {
     const job = await this.stats.queue(queue).getJob(jobId);
     const environment = (job?.data as { environment?: string } | undefined)?.environment ?? 'unknown';
     this.metrics.executions.inc({ status: 'error', environment });
-    if (job) this.observeDurations(environment, { timestamp: job.timestamp, processedOn: job.processedOn ?? null, finishedOn: job.finishedOn ?? null });
+    if (job)
+      this.observeDurations(environment, {
+        timestamp: job.timestamp,
+        processedOn: job.processedOn ?? null,
+        finishedOn: job.finishedOn ?? null,
+      });
   }
 
   /** Only the three timestamps, not the job's data, which can be megabytes. */
   private async times(queue: QueueName, jobId: string): Promise<JobTimes> {
     const key = this.stats.queue(queue).toKey(jobId);
-    const [timestamp, processedOn, finishedOn] = await this.redis.client.hmget(key, 'timestamp', 'processedOn', 'finishedOn');
+    const [timestamp, processedOn, finishedOn] = await this.redis.client.hmget(
+      key,
+      'timestamp',
+      'processedOn',
+      'finishedOn',
+    );
     return { timestamp: toNumber(timestamp), processedOn: toNumber(processedOn), finishedOn: toNumber(finishedOn) };
   }
 

@@ -2,7 +2,13 @@ import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import { LogContext } from '@sps/logging';
-import { consumerOptions, ENVIRONMENT_BUILD_QUEUE, EnvironmentBuildJob, EnvironmentBuildOutcome, QueueWorkerHost } from '@sps/queue';
+import {
+  consumerOptions,
+  ENVIRONMENT_BUILD_QUEUE,
+  EnvironmentBuildJob,
+  EnvironmentBuildOutcome,
+  QueueWorkerHost,
+} from '@sps/queue';
 import { WaitingError } from 'bullmq';
 import { DockerGate } from '../runtime/docker-gate.service';
 import { EnvironmentBuildService } from './environment-build.service';
@@ -13,7 +19,10 @@ import { BuildInterruptedError } from './environment-image-builder.service';
 const BUILD_LOCK_MS = 60_000;
 
 @Injectable()
-export class EnvironmentBuildProcessor extends QueueWorkerHost<typeof ENVIRONMENT_BUILD_QUEUE> implements OnApplicationBootstrap {
+export class EnvironmentBuildProcessor
+  extends QueueWorkerHost<typeof ENVIRONMENT_BUILD_QUEUE>
+  implements OnApplicationBootstrap
+{
   private readonly running = new Set<AbortController>();
 
   constructor(
@@ -22,7 +31,11 @@ export class EnvironmentBuildProcessor extends QueueWorkerHost<typeof ENVIRONMEN
     private readonly docker: DockerGate,
     config: ConfigService<AppConfig, true>,
   ) {
-    super(ENVIRONMENT_BUILD_QUEUE, { ...consumerOptions(config.get('redis', { infer: true })), concurrency: 1, lockDuration: BUILD_LOCK_MS });
+    super(ENVIRONMENT_BUILD_QUEUE, {
+      ...consumerOptions(config.get('redis', { infer: true })),
+      concurrency: 1,
+      lockDuration: BUILD_LOCK_MS,
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -35,7 +48,9 @@ export class EnvironmentBuildProcessor extends QueueWorkerHost<typeof ENVIRONMEN
     const stop = new AbortController();
     this.running.add(stop);
     try {
-      return await this.logContext.run({ jobId: job.id, environment: job.data.name }, () => this.builds.run(job.data, stop.signal));
+      return await this.logContext.run({ jobId: job.id, environment: job.data.name }, () =>
+        this.builds.run(job.data, stop.signal),
+      );
     } catch (error) {
       if (!(error instanceof BuildInterruptedError)) throw error;
       // Back to the waiting list for another worker; WaitingError tells BullMQ the move was on purpose.

@@ -1,7 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
-import { BuildResult, completeBuild, Completion, EnvironmentBuildLog, EnvironmentCatalogue, EnvironmentImageEvents } from '@sps/environments';
+import {
+  BuildResult,
+  completeBuild,
+  Completion,
+  EnvironmentBuildLog,
+  EnvironmentCatalogue,
+  EnvironmentImageEvents,
+} from '@sps/environments';
 import type { EnvironmentBuildJobData, EnvironmentBuildOutcome } from '@sps/queue';
 import { BuildLogWriter } from './build-log-writer';
 import { BuildInterruptedError, EnvironmentBuildError } from './environment-image-builder.service';
@@ -24,7 +31,10 @@ export class EnvironmentBuildService {
   }
 
   /** `stop` interrupts the build (the worker is shutting down): it throws BuildInterruptedError and records nothing. */
-  async run({ name, buildId, specHash }: EnvironmentBuildJobData, stop?: AbortSignal): Promise<EnvironmentBuildOutcome> {
+  async run(
+    { name, buildId, specHash }: EnvironmentBuildJobData,
+    stop?: AbortSignal,
+  ): Promise<EnvironmentBuildOutcome> {
     const record = await this.catalogue.get(name);
     if (!record || record.latest.buildId !== buildId) {
       this.logger.log(`build ${buildId} of ${name}: superseded before it started`);
@@ -35,8 +45,16 @@ export class EnvironmentBuildService {
     let result: BuildResult;
     try {
       const built = await this.images.ensure(name, record.latest, writer.write, stop);
-      if (built.reused) writer.write([`${built.image} is already on this host (built earlier with the same spec): using it`]);
-      result = { status: 'ready', image: built.image, imageId: built.imageId, sizeBytes: built.sizeBytes, builtBy: this.workerId, builtAt: new Date().toISOString() };
+      if (built.reused)
+        writer.write([`${built.image} is already on this host (built earlier with the same spec): using it`]);
+      result = {
+        status: 'ready',
+        image: built.image,
+        imageId: built.imageId,
+        sizeBytes: built.sizeBytes,
+        builtBy: this.workerId,
+        builtAt: new Date().toISOString(),
+      };
     } catch (error) {
       if (stop?.aborted) {
         writer.write(['interrupted: this worker is shutting down, and the build goes back to the queue']);
@@ -44,7 +62,10 @@ export class EnvironmentBuildService {
         throw new BuildInterruptedError();
       }
       // Infrastructure faults are shown too: the client sees why, and submits again once fixed.
-      const message = error instanceof EnvironmentBuildError ? error.message : `the build failed: ${(error as Error)?.message ?? error}`;
+      const message =
+        error instanceof EnvironmentBuildError
+          ? error.message
+          : `the build failed: ${(error as Error)?.message ?? error}`;
       result = { status: 'failed', error: message };
       writer.write([`build failed: ${message}`]);
     }
@@ -64,7 +85,9 @@ export class EnvironmentBuildService {
     if (completion.replaced) await this.retire(name, completion.replaced.specHash);
     await this.buildLog.end(buildId, result.status, result.status === 'failed' ? result.error : null);
     this.logger.log(`build ${buildId} of ${name}: ${result.status}`);
-    return result.status === 'ready' ? { status: 'ready', image: result.image } : { status: 'failed', image: null, error: result.error };
+    return result.status === 'ready'
+      ? { status: 'ready', image: result.image }
+      : { status: 'failed', image: null, error: result.error };
   }
 
   /** Every worker's sweeper, this one's included, removes the version's image from its engine unless a version still wants it. */

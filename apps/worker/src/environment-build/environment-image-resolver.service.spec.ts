@@ -4,9 +4,17 @@ import { EnvironmentImageResolver } from './environment-image-resolver.service';
 import { EnvironmentNotReadyError, EnvironmentUnavailableError } from './environment-errors';
 
 const WAIT_MS = 60_000;
-const SETTINGS: Record<string, unknown> = { 'sandbox.image': 'sandbox:test', 'environments.waitMs': WAIT_MS, 'worker.id': 'worker-t' };
+const SETTINGS: Record<string, unknown> = {
+  'sandbox.image': 'sandbox:test',
+  'environments.waitMs': WAIT_MS,
+  'worker.id': 'worker-t',
+};
 
-const version = (specHash: string, status: EnvironmentVersion['status'], error: string | null = null): EnvironmentVersion => ({
+const version = (
+  specHash: string,
+  status: EnvironmentVersion['status'],
+  error: string | null = null,
+): EnvironmentVersion => ({
   buildId: `build-${specHash}`,
   specHash,
   spec: { python: null, conda: [], channels: [], pip: ['x'], apt: [], base: 'default' },
@@ -22,17 +30,38 @@ const version = (specHash: string, status: EnvironmentVersion['status'], error: 
   builtAt: null,
 });
 
-const record = (latest: EnvironmentVersion, active: EnvironmentVersion | null): EnvironmentRecord => ({ name: 'env', createdAt: '2025-01-01T00:00:00Z', latest, active });
+const record = (latest: EnvironmentVersion, active: EnvironmentVersion | null): EnvironmentRecord => ({
+  name: 'env',
+  createdAt: '2025-01-01T00:00:00Z',
+  latest,
+  active,
+});
 
-const setup = (stored: EnvironmentRecord | null, ensure: jest.Mock = jest.fn(async (_name: string, v: EnvironmentVersion) => ({ image: `local:${v.specHash}`, reused: true }))) => {
-  const catalogue = { get: jest.fn(async () => stored), touch: jest.fn(async () => undefined), list: jest.fn(async () => (stored ? [stored] : [])) };
+const setup = (
+  stored: EnvironmentRecord | null,
+  ensure: jest.Mock = jest.fn(async (_name: string, v: EnvironmentVersion) => ({
+    image: `local:${v.specHash}`,
+    reused: true,
+  })),
+) => {
+  const catalogue = {
+    get: jest.fn(async () => stored),
+    touch: jest.fn(async () => undefined),
+    list: jest.fn(async () => (stored ? [stored] : [])),
+  };
   const images = {
     ensure,
     tagFor: (name: string, hash: string) => `repo:${name}-${hash}`,
-    existing: jest.fn(async (name: string, hash: string) => (localImages.has(hash) ? { image: `repo:${name}-${hash}`, reused: true } : null)),
+    existing: jest.fn(async (name: string, hash: string) =>
+      localImages.has(hash) ? { image: `repo:${name}-${hash}`, reused: true } : null,
+    ),
   };
   const config = { get: (key: string) => SETTINGS[key] };
-  return { resolver: new EnvironmentImageResolver(catalogue as never, images as never, config as never), catalogue, ensure };
+  return {
+    resolver: new EnvironmentImageResolver(catalogue as never, images as never, config as never),
+    catalogue,
+    ensure,
+  };
 };
 
 const localImages = new Set<string>();
@@ -55,14 +84,19 @@ describe('EnvironmentImageResolver.imageFor', () => {
 
   it('fails permanently, with the build error, for an environment whose only version failed', async () => {
     const { resolver } = setup(record(version('a', 'failed', 'E: Unable to locate package x'), null));
-    await expect(resolver.imageFor('env', now())).rejects.toThrow(new UnrecoverableError('environment "env" failed to build: E: Unable to locate package x'));
+    await expect(resolver.imageFor('env', now())).rejects.toThrow(
+      new UnrecoverableError('environment "env" failed to build: E: Unable to locate package x'),
+    );
   });
 
   it('sends a job for an environment that is still building back to wait', async () => {
     const { resolver, ensure } = setup(record(version('a', 'building'), null));
     const attempt = resolver.imageFor('env', ago(WAIT_MS - 5000));
     await expect(attempt).rejects.toBeInstanceOf(EnvironmentNotReadyError);
-    await expect(resolver.imageFor('env', now())).rejects.toMatchObject({ environment: 'env', retryInMs: expect.any(Number) });
+    await expect(resolver.imageFor('env', now())).rejects.toMatchObject({
+      environment: 'env',
+      retryInMs: expect.any(Number),
+    });
     expect(ensure).not.toHaveBeenCalled();
   });
 
@@ -70,7 +104,9 @@ describe('EnvironmentImageResolver.imageFor', () => {
     const { resolver } = setup(record(version('a', 'building'), null));
     const attempt = resolver.imageFor('env', ago(WAIT_MS + 1000));
     await expect(attempt).rejects.toThrow(UnrecoverableError);
-    await expect(resolver.imageFor('env', ago(WAIT_MS + 1000))).rejects.toThrow(/environment "env" is still building after 6\d s \(ENV_WAIT_MS\)/);
+    await expect(resolver.imageFor('env', ago(WAIT_MS + 1000))).rejects.toThrow(
+      /environment "env" is still building after 6\d s \(ENV_WAIT_MS\)/,
+    );
   });
 
   it('runs in the active version while a newer one builds or after it failed', async () => {
@@ -89,7 +125,9 @@ describe('EnvironmentImageResolver.imageFor', () => {
     const { resolver } = setup(record(version('a', 'ready'), version('a', 'ready')), ensure);
     const attempt = resolver.imageFor('env', now());
     await expect(attempt).rejects.toBeInstanceOf(EnvironmentUnavailableError);
-    await expect(resolver.imageFor('env', now())).rejects.toThrow('environment "env" could not be built on worker worker-t: no space left on device');
+    await expect(resolver.imageFor('env', now())).rejects.toThrow(
+      'environment "env" could not be built on worker worker-t: no space left on device',
+    );
   });
 });
 
@@ -125,7 +163,9 @@ describe('EnvironmentImageResolver.imageForPool', () => {
   });
 
   it('warms nothing for an environment with no ready version, or none at all', async () => {
-    await expect(setup(record(version('a', 'building'), null)).resolver.imageForPool('env')).rejects.toThrow('has no ready version');
+    await expect(setup(record(version('a', 'building'), null)).resolver.imageForPool('env')).rejects.toThrow(
+      'has no ready version',
+    );
     await expect(setup(null).resolver.imageForPool('env')).rejects.toThrow('has no ready version');
   });
 });

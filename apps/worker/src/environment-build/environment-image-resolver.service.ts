@@ -43,10 +43,13 @@ export class EnvironmentImageResolver {
     if (!record) throw new UnrecoverableError(`unknown environment "${environment}"`);
     const active = record.active;
     if (!active) {
-      if (record.latest.status === 'failed') throw new UnrecoverableError(`environment "${environment}" failed to build: ${record.latest.error}`);
+      if (record.latest.status === 'failed')
+        throw new UnrecoverableError(`environment "${environment}" failed to build: ${record.latest.error}`);
       const waited = Date.now() - Date.parse(createdAt);
       if (waited >= this.waitMs) {
-        throw new UnrecoverableError(`environment "${environment}" is still building after ${Math.round(waited / 1000)} s (ENV_WAIT_MS); try again once it is ready`);
+        throw new UnrecoverableError(
+          `environment "${environment}" is still building after ${Math.round(waited / 1000)} s (ENV_WAIT_MS); try again once it is ready`,
+        );
       }
       throw new EnvironmentNotReadyError(environment, RECHECK_MS);
     }
@@ -60,8 +63,12 @@ export class EnvironmentImageResolver {
       this.catalogue.touch(environment).catch(() => undefined);
       return built.image;
     } catch (error) {
-      this.logger.error(`environment ${environment}: could not build its image here: ${(error as Error)?.message}\n${recent.join('\n')}`);
-      throw new EnvironmentUnavailableError(`environment "${environment}" could not be built on worker ${this.workerId}: ${(error as Error)?.message ?? error}`);
+      this.logger.error(
+        `environment ${environment}: could not build its image here: ${(error as Error)?.message}\n${recent.join('\n')}`,
+      );
+      throw new EnvironmentUnavailableError(
+        `environment "${environment}" could not be built on worker ${this.workerId}: ${(error as Error)?.message ?? error}`,
+      );
     }
   }
 
@@ -84,7 +91,9 @@ export class EnvironmentImageResolver {
     const records = await this.catalogue.list().catch(() => []);
     return [
       { name: DEFAULT_ENVIRONMENT, image: this.defaultImage },
-      ...records.filter((r) => r.active).map((r) => ({ name: r.name, image: this.images.tagFor(r.name, r.active!.specHash) })),
+      ...records
+        .filter((r) => r.active)
+        .map((r) => ({ name: r.name, image: this.images.tagFor(r.name, r.active!.specHash) })),
     ];
   }
 }

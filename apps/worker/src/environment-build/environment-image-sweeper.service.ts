@@ -1,7 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
-import { ENVIRONMENT_IMAGE_LABELS, EnvironmentCatalogue, EnvironmentImageEvents, wantedImages } from '@sps/environments';
+import {
+  ENVIRONMENT_IMAGE_LABELS,
+  EnvironmentCatalogue,
+  EnvironmentImageEvents,
+  wantedImages,
+} from '@sps/environments';
 import type { RedisSubscription } from '@sps/redis';
 import { ContainerRuntime } from '@sps/sandbox';
 
@@ -33,21 +38,29 @@ export class EnvironmentImageSweeper implements OnApplicationBootstrap, OnModule
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.subscription = await this.imageEvents.listen((images) => void this.sweep(images.map((i) => `${i.name}@${i.specHash}`)));
+    this.subscription = await this.imageEvents.listen(
+      (images) => void this.sweep(images.map((i) => `${i.name}@${i.specHash}`)),
+    );
     this.timer = setInterval(() => void this.sweep(), this.intervalMs);
     void this.sweep();
   }
 
   /** Removes this deployment's unwanted environment images; with `only`, just those (name@specHash). Sweeps never overlap. */
   sweep(only?: string[]): Promise<void> {
-    this.running = this.running.then(() => this.sweepOnce(only)).catch((error: Error) => this.logger.warn(`image sweep failed: ${error?.message ?? String(error)}`));
+    this.running = this.running
+      .then(() => this.sweepOnce(only))
+      .catch((error: Error) => this.logger.warn(`image sweep failed: ${error?.message ?? String(error)}`));
     return this.running;
   }
 
   private async sweepOnce(only?: string[]): Promise<void> {
     const labels = ENVIRONMENT_IMAGE_LABELS;
     // Listed before the catalogue is read: any image listed here was built before that read, so a version it belongs to is in it.
-    const images = await this.runtime.listImages([`${labels.deployment}=${this.deployment}`, labels.environment, labels.specHash]);
+    const images = await this.runtime.listImages([
+      `${labels.deployment}=${this.deployment}`,
+      labels.environment,
+      labels.specHash,
+    ]);
     if (!images.length) return;
     const wanted = wantedImages(await this.catalogue.list());
     for (const image of images) {

@@ -21,11 +21,7 @@ class FakeRedis {
 }
 
 const lockFor = (redis: FakeRedis, engineId: string, workerId: string) =>
-  new HostBuildLock(
-    redis as never,
-    { engineId: async () => engineId } as never,
-    { get: () => workerId } as never,
-  );
+  new HostBuildLock(redis as never, { engineId: async () => engineId } as never, { get: () => workerId } as never);
 
 describe('HostBuildLock', () => {
   it('runs builds on one engine one at a time, whichever process starts them', async () => {
@@ -34,10 +30,11 @@ describe('HostBuildLock', () => {
     let releaseFirst!: () => void;
     const first = lockFor(redis, 'engine-a', 'w1').run(
       () => events.push('first waited'),
-      () => new Promise<void>((resolve) => {
-        events.push('first builds');
-        releaseFirst = resolve;
-      }),
+      () =>
+        new Promise<void>((resolve) => {
+          events.push('first builds');
+          releaseFirst = resolve;
+        }),
     );
     await new Promise((r) => setImmediate(r));
     const onWait = jest.fn(() => events.push('second waits'));
@@ -56,7 +53,10 @@ describe('HostBuildLock', () => {
   it('does not hold up builds on another engine', async () => {
     const redis = new FakeRedis();
     let releaseFirst!: () => void;
-    const first = lockFor(redis, 'engine-a', 'w1').run(jest.fn(), () => new Promise<void>((resolve) => (releaseFirst = resolve)));
+    const first = lockFor(redis, 'engine-a', 'w1').run(
+      jest.fn(),
+      () => new Promise<void>((resolve) => (releaseFirst = resolve)),
+    );
     await new Promise((r) => setImmediate(r));
     const onWait = jest.fn();
     await expect(lockFor(redis, 'engine-b', 'w2').run(onWait, async () => 'built')).resolves.toBe('built');
@@ -67,7 +67,9 @@ describe('HostBuildLock', () => {
 
   it('releases the lease when the build throws', async () => {
     const redis = new FakeRedis();
-    await expect(lockFor(redis, 'engine-a', 'w1').run(jest.fn(), async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(
+      lockFor(redis, 'engine-a', 'w1').run(jest.fn(), async () => Promise.reject(new Error('boom'))),
+    ).rejects.toThrow('boom');
     expect(redis.values.size).toBe(0);
   });
 });

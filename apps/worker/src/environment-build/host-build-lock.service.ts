@@ -51,7 +51,10 @@ export class HostBuildLock {
       waited = true;
       await sleep(POLL_MS);
     }
-    const renew = setInterval(() => void this.redis.run(RENEW, [key], [token, LEASE_MS]).catch(() => undefined), LEASE_MS / 3);
+    const renew = setInterval(
+      () => void this.redis.run(RENEW, [key], [token, LEASE_MS]).catch(() => undefined),
+      LEASE_MS / 3,
+    );
     try {
       return await work();
     } finally {

@@ -27,7 +27,12 @@ const setup = (run: () => Promise<ExecutionResult>) => {
   } as unknown as FairShare;
   // Docker stays up, so failures are the job's own.
   const docker = { check: async () => ({ up: true, version: null }) } as unknown as DockerGate;
-  const attempt = new ExecutionAttempt({ run } as unknown as ExecutionRunnerService, new FailureClassifier(docker), fairShare, {} as ExecutionQueue);
+  const attempt = new ExecutionAttempt(
+    { run } as unknown as ExecutionRunnerService,
+    new FailureClassifier(docker),
+    fairShare,
+    {} as ExecutionQueue,
+  );
   return { attempt, calls };
 };
 
@@ -35,7 +40,8 @@ const failing = (error: Error) => () => Promise.reject(error);
 
 describe('ExecutionAttempt', () => {
   beforeEach(() => {
-    for (const level of ['log', 'warn', 'error'] as const) jest.spyOn(Logger.prototype, level).mockImplementation(() => undefined);
+    for (const level of ['log', 'warn', 'error'] as const)
+      jest.spyOn(Logger.prototype, level).mockImplementation(() => undefined);
   });
   afterEach(() => jest.restoreAllMocks());
 
@@ -47,13 +53,19 @@ describe('ExecutionAttempt', () => {
 
   it('keeps a job that will be retried counted against its key', async () => {
     const { attempt, calls } = setup(failing(new SandboxFaultError('engine down')));
-    await expect(attempt.run(job({ attemptsMade: 0, attempts: 3 }))).resolves.toMatchObject({ kind: 'fail', final: false });
+    await expect(attempt.run(job({ attemptsMade: 0, attempts: 3 }))).resolves.toMatchObject({
+      kind: 'fail',
+      final: false,
+    });
     expect(calls).toEqual(['started 3']);
   });
 
   it('releases a job on its last attempt', async () => {
     const { attempt, calls } = setup(failing(new SandboxFaultError('engine down')));
-    await expect(attempt.run(job({ attemptsMade: 2, attempts: 3 }))).resolves.toMatchObject({ kind: 'fail', final: true });
+    await expect(attempt.run(job({ attemptsMade: 2, attempts: 3 }))).resolves.toMatchObject({
+      kind: 'fail',
+      final: true,
+    });
     expect(calls).toContain('release owner-1 job-1');
   });
 

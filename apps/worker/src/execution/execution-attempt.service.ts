@@ -34,7 +34,10 @@ export class ExecutionAttempt {
       this.logger.log(`job ${id}: ${result.status} in ${result.usage?.wallMs ?? 0} ms`);
       outcome = { kind: 'done', result };
     } catch (error) {
-      outcome = await this.failures.classify(error, id, { attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 });
+      outcome = await this.failures.classify(error, id, {
+        attemptsMade: job.attemptsMade,
+        attempts: job.opts.attempts ?? 1,
+      });
     }
     if (outcome.kind === 'done' || (outcome.kind === 'fail' && outcome.final)) await this.release(job);
     return outcome;

@@ -8,7 +8,13 @@ const SETTINGS: Record<string, unknown> = { sandbox, 'worker.id': 'worker-7' };
 
 /** What the runner reads of a job before it needs a container; these cases never get that far. */
 const data = (fields: Partial<ExecutionJobData> = {}): ExecutionJobData =>
-  ({ limits: sandbox.defaults, network: false, environment: 'default', createdAt: '2030-01-01T00:00:00.000Z', ...fields }) as ExecutionJobData;
+  ({
+    limits: sandbox.defaults,
+    network: false,
+    environment: 'default',
+    createdAt: '2030-01-01T00:00:00.000Z',
+    ...fields,
+  }) as ExecutionJobData;
 
 /** A runner whose collaborators only record that they were reached: these cases end before any container. */
 const setup = ({ cancelRequested = false } = {}) => {
@@ -33,21 +39,32 @@ describe('ExecutionRunnerService.run', () => {
     const { runner, reached } = setup();
     const cpus = CPU_COUNT + 0.5;
     const attempt = runner.run('job-1', data({ limits: { ...sandbox.defaults, cpus } }));
-    await expect(attempt).rejects.toThrow(new UnrecoverableError(`limits.cpus is ${cpus}, more than the ${CPU_COUNT} CPUs of worker worker-7`));
+    await expect(attempt).rejects.toThrow(
+      new UnrecoverableError(`limits.cpus is ${cpus}, more than the ${CPU_COUNT} CPUs of worker worker-7`),
+    );
     expect(reached).toEqual([]);
   });
 
   it('runs nothing for a job cancelled before it started, and says which worker saw the cancel', async () => {
     const { runner, reached } = setup({ cancelRequested: true });
     const result = await runner.run('job-1', data({ environment: 'default' }));
-    expect(result).toMatchObject({ id: 'job-1', status: 'cancelled', workerId: 'worker-7', startedAt: null, usage: null, environment: 'default' });
+    expect(result).toMatchObject({
+      id: 'job-1',
+      status: 'cancelled',
+      workerId: 'worker-7',
+      startedAt: null,
+      usage: null,
+      environment: 'default',
+    });
     expect(Date.parse(result.finishedAt!)).not.toBeNaN();
     expect(reached).toEqual(['image']);
   });
 
   it('refuses network on a worker that does not allow it, before any container', async () => {
     const { runner, reached } = setup();
-    await expect(runner.run('job-1', data({ network: true }))).rejects.toThrow(new UnrecoverableError('network access is disabled on this worker'));
+    await expect(runner.run('job-1', data({ network: true }))).rejects.toThrow(
+      new UnrecoverableError('network access is disabled on this worker'),
+    );
     expect(reached).toEqual(['image']);
   });
 });

@@ -2,7 +2,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { CPU_COUNT, type AppConfig, type SandboxConfig } from '@sps/config';
 import { executionResult, identityOf, RunReport, type ExecutionJobData, type ExecutionResult } from '@sps/queue';
-import { AttachedContainer, ContainerExit, ContainerRuntime, encodePayload, FrameDecoder, ProtocolError, RunnerOutput } from '@sps/sandbox';
+import {
+  AttachedContainer,
+  ContainerExit,
+  ContainerRuntime,
+  encodePayload,
+  FrameDecoder,
+  ProtocolError,
+  RunnerOutput,
+} from '@sps/sandbox';
 import { UnrecoverableError } from 'bullmq';
 import { EnvironmentImageResolver } from '../environment-build/environment-image-resolver.service';
 import { CancellationService } from '../runtime/cancellation.service';
@@ -43,14 +51,20 @@ export class ExecutionRunnerService {
     const identity = identityOf(jobId, data);
     // The API checks the limit against its own host's CPUs; a job it let through that this host cannot give is refused, never shrunk.
     if (data.limits.cpus > CPU_COUNT) {
-      throw new UnrecoverableError(`limits.cpus is ${data.limits.cpus}, more than the ${CPU_COUNT} CPUs of worker ${this.workerId}`);
+      throw new UnrecoverableError(
+        `limits.cpus is ${data.limits.cpus}, more than the ${CPU_COUNT} CPUs of worker ${this.workerId}`,
+      );
     }
     const image = await this.images.imageFor(data.environment, data.createdAt);
     if (data.network && !this.sandbox.allowNetwork) {
       throw new UnrecoverableError('network access is disabled on this worker');
     }
     if (await this.cancellations.isRequested(jobId)) {
-      return executionResult(identity, { kind: 'cancelled', finishedAt: new Date().toISOString(), workerId: this.workerId });
+      return executionResult(identity, {
+        kind: 'cancelled',
+        finishedAt: new Date().toISOString(),
+        workerId: this.workerId,
+      });
     }
     const signal = this.cancellations.track(jobId);
     const startedAt = new Date();
@@ -72,7 +86,13 @@ export class ExecutionRunnerService {
   }
 
   private async start(jobId: string, image: string, data: ExecutionJobData): Promise<AttachedContainer> {
-    const spec = this.specs.sandboxSpecFor({ id: jobId, image, limits: data.limits, network: data.network, lifetimeMs: data.limits.timeoutMs });
+    const spec = this.specs.sandboxSpecFor({
+      id: jobId,
+      image,
+      limits: data.limits,
+      network: data.network,
+      lifetimeMs: data.limits.timeoutMs,
+    });
     try {
       return await this.runtime.startAttached(spec);
     } catch (error) {
@@ -82,7 +102,12 @@ export class ExecutionRunnerService {
   }
 
   /** Sends the job to the runner and reports what came back. */
-  private async supervise(container: AttachedContainer, data: ExecutionJobData, signal: AbortSignal, startedAt: Date): Promise<RunReport> {
+  private async supervise(
+    container: AttachedContainer,
+    data: ExecutionJobData,
+    signal: AbortSignal,
+    startedAt: Date,
+  ): Promise<RunReport> {
     const caps = {
       outputBytes: data.limits.outputBytes,
       maxFiles: this.sandbox.maxOutputFiles,
@@ -130,7 +155,12 @@ export class ExecutionRunnerService {
   }
 
   /** Reads frames until the exit record, the end of the stream, a limit, or a cancel. */
-  private watch(container: AttachedContainer, output: RunnerOutput, deadlineMs: number, signal: AbortSignal): Promise<Ending> {
+  private watch(
+    container: AttachedContainer,
+    output: RunnerOutput,
+    deadlineMs: number,
+    signal: AbortSignal,
+  ): Promise<Ending> {
     const decoder = new FrameDecoder(this.sandbox.maxOutputFileBytes + FRAME_OVERHEAD_BYTES);
     return new Promise<Ending>((resolve) => {
       let settled = false;

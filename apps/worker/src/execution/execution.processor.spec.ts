@@ -18,7 +18,9 @@ const setup = (outcome: AttemptOutcome) => {
     run: (context: unknown, body: () => unknown) => (bindings.push(context), body()),
   } as unknown as LogContext;
   const attempts = { run: async () => outcome } as unknown as ExecutionAttempt;
-  const processor = new ExecutionProcessor(attempts, {} as DockerGate, logContext, { get: (key: string) => CONFIG[key] } as never);
+  const processor = new ExecutionProcessor(attempts, {} as DockerGate, logContext, {
+    get: (key: string) => CONFIG[key],
+  } as never);
   const job = {
     id: 'job-1',
     moveToDelayed: jest.fn(async () => undefined),

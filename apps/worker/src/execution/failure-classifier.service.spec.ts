@@ -8,7 +8,9 @@ import { SandboxFaultError } from './sandbox-fault.error';
 
 const classifier = (dockerUp = true) => {
   const checks: number[] = [];
-  const docker = { check: async () => (checks.push(Date.now()), { up: dockerUp, version: null }) } as unknown as DockerGate;
+  const docker = {
+    check: async () => (checks.push(Date.now()), { up: dockerUp, version: null }),
+  } as unknown as DockerGate;
   return { classifier: new FailureClassifier(docker), checks };
 };
 
@@ -26,12 +28,20 @@ describe('FailureClassifier', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('sends a job whose environment is still building back to wait, for as long as the error says', async () => {
-    const verdict = await classifier().classifier.classify(new EnvironmentNotReadyError('env', 1234), 'j', FIRST_OF_THREE);
+    const verdict = await classifier().classifier.classify(
+      new EnvironmentNotReadyError('env', 1234),
+      'j',
+      FIRST_OF_THREE,
+    );
     expect(verdict).toEqual({ kind: 'delay', retryInMs: 1234 });
   });
 
   it('requeues a job the worker interrupted, giving its reason', async () => {
-    const verdict = await classifier().classifier.classify(new JobInterruptedError('the worker is shutting down'), 'j', LAST_OF_THREE);
+    const verdict = await classifier().classifier.classify(
+      new JobInterruptedError('the worker is shutting down'),
+      'j',
+      LAST_OF_THREE,
+    );
     expect(verdict).toEqual({ kind: 'requeue', reason: 'the worker is shutting down' });
   });
 
@@ -47,14 +57,22 @@ describe('FailureClassifier', () => {
   it('fails a sandbox fault while Docker is up, finally only on the last attempt', async () => {
     const fault = new SandboxFaultError('could not start');
     const { classifier: up } = classifier(true);
-    await expect(up.classify(fault, 'j', FIRST_OF_THREE)).resolves.toEqual({ kind: 'fail', error: fault, final: false });
+    await expect(up.classify(fault, 'j', FIRST_OF_THREE)).resolves.toEqual({
+      kind: 'fail',
+      error: fault,
+      final: false,
+    });
     await expect(up.classify(fault, 'j', LAST_OF_THREE)).resolves.toEqual({ kind: 'fail', error: fault, final: true });
   });
 
   it('fails a permanent error finally on any attempt, without asking Docker', async () => {
     const { classifier: up, checks } = classifier(true);
     const unknown = new UnrecoverableError('unknown environment "x"');
-    await expect(up.classify(unknown, 'j', FIRST_OF_THREE)).resolves.toEqual({ kind: 'fail', error: unknown, final: true });
+    await expect(up.classify(unknown, 'j', FIRST_OF_THREE)).resolves.toEqual({
+      kind: 'fail',
+      error: unknown,
+      final: true,
+    });
     expect(checks).toHaveLength(0);
   });
 
@@ -69,7 +87,11 @@ describe('FailureClassifier', () => {
 
   it('turns an unexpected error into a fault with a message written for users, and logs the detail', async () => {
     const verdict = await classifier().classifier.classify(new Error('ENOENT /var/lib/secret'), 'job-9', LAST_OF_THREE);
-    expect(verdict).toEqual({ kind: 'fail', error: new SandboxFaultError('the worker failed to run the job'), final: true });
+    expect(verdict).toEqual({
+      kind: 'fail',
+      error: new SandboxFaultError('the worker failed to run the job'),
+      final: true,
+    });
     expect(verdict.kind === 'fail' && verdict.error.message).not.toMatch(/secret/);
     expect(logged.join('\n')).toMatch(/job-9: unexpected failure: Error: ENOENT \/var\/lib\/secret/);
   });

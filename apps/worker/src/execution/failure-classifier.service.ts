@@ -37,9 +37,14 @@ export class FailureClassifier {
     if (error instanceof EnvironmentNotReadyError) return { kind: 'delay', retryInMs: error.retryInMs };
     if (error instanceof JobInterruptedError) return { kind: 'requeue', reason: error.message };
     // Docker went away under this job: no fault of the job, so it waits for a worker that has Docker.
-    if (error instanceof SandboxFaultError && !(await this.docker.check()).up) return { kind: 'requeue', reason: 'Docker is unreachable' };
+    if (error instanceof SandboxFaultError && !(await this.docker.check()).up)
+      return { kind: 'requeue', reason: 'Docker is unreachable' };
     const final = error instanceof UnrecoverableError || attemptsMade + 1 >= attempts;
-    if (error instanceof UnrecoverableError || error instanceof SandboxFaultError || error instanceof EnvironmentUnavailableError) {
+    if (
+      error instanceof UnrecoverableError ||
+      error instanceof SandboxFaultError ||
+      error instanceof EnvironmentUnavailableError
+    ) {
       this.logger.warn(`job ${jobId}: ${error.message}`);
       return { kind: 'fail', error, final };
     }

@@ -63,7 +63,12 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** A ready container for this job, or null when none fits and the job must start one cold. */
-  async take(environment: string, image: string, limits: SandboxLimits, network: boolean): Promise<AttachedContainer | null> {
+  async take(
+    environment: string,
+    image: string,
+    limits: SandboxLimits,
+    network: boolean,
+  ): Promise<AttachedContainer | null> {
     const waiting = this.idle.get(environment) ?? [];
     let entry = network ? undefined : waiting.shift();
     // Skip containers built from an image this environment no longer uses, or already gone.
@@ -146,10 +151,21 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
       const image = await this.images.imageForPool(environment);
       // It waits up to POOL_MAX_IDLE_MS, then serves a job that may take the longest time limit there is.
       const lifetimeMs = this.config.maxIdleMs + this.sandbox.max.timeoutMs;
-      const spec = this.specs.sandboxSpecFor({ id: WARM_POOL_JOB, image, limits: this.sandbox.defaults, network: false, lifetimeMs });
+      const spec = this.specs.sandboxSpecFor({
+        id: WARM_POOL_JOB,
+        image,
+        limits: this.sandbox.defaults,
+        network: false,
+        lifetimeMs,
+      });
       container = await this.runtime.startAttached(spec);
       await waitForRunnerReady(container, this.config.readyTimeoutMs);
-      const entry: WarmContainer = { container, image, createdAt: Date.now(), onExit: () => this.evict(environment, entry) };
+      const entry: WarmContainer = {
+        container,
+        image,
+        createdAt: Date.now(),
+        onExit: () => this.evict(environment, entry),
+      };
       container.stdout.once('end', entry.onExit);
       if (this.stopped) this.discard(entry);
       else this.idle.set(environment, [...(this.idle.get(environment) ?? []), entry]);
@@ -175,7 +191,10 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
     for (const [environment, list] of this.idle) {
       const stale = list.filter((entry) => entry.createdAt < cutoff);
       if (!stale.length) continue;
-      this.idle.set(environment, list.filter((entry) => entry.createdAt >= cutoff));
+      this.idle.set(
+        environment,
+        list.filter((entry) => entry.createdAt >= cutoff),
+      );
       stale.forEach((entry) => this.discard(entry));
     }
     this.refillSoon();

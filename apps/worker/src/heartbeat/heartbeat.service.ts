@@ -52,7 +52,9 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
       pool: this.pool.stats(),
       lastSeen: new Date().toISOString(),
     };
-    await this.registry.publish(heartbeat).catch((error: Error) => this.logger.warn(`heartbeat not published: ${error.message}`));
+    await this.registry
+      .publish(heartbeat)
+      .catch((error: Error) => this.logger.warn(`heartbeat not published: ${error.message}`));
     return heartbeat;
   }
 

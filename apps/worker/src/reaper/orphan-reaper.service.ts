@@ -60,7 +60,8 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
     const removed: string[] = [];
     for (const container of containers) {
       const job = container.labels[SANDBOX_LABELS.job];
-      if (job && this.cancellations.isRunning(job) && container.labels[SANDBOX_LABELS.worker] === this.config.id) continue;
+      if (job && this.cancellations.isRunning(job) && container.labels[SANDBOX_LABELS.worker] === this.config.id)
+        continue;
       const reason = orphanReason(container, context);
       if (!reason) continue;
       try {

@@ -32,7 +32,9 @@ export class WorkerShutdownService {
     // A running image build is interrupted at once and handed back to the queue.
     const buildsStopped = this.builds.stopTaking();
     let timer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<'grace over'>((resolve) => (timer = setTimeout(() => resolve('grace over'), this.graceMs)));
+    const graceOver = new Promise<'grace over'>(
+      (resolve) => (timer = setTimeout(() => resolve('grace over'), this.graceMs)),
+    );
     const first = await Promise.race([closed.then(() => 'finished' as const), graceOver]);
     clearTimeout(timer);
     if (first === 'grace over') {

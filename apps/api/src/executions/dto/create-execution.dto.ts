@@ -1,11 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ENVIRONMENT_NAME } from '@sps/environments';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import {
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
 import { LimitsDto } from '../../validation/limits.dto';
 
 export class InputFileDto {
-  @ApiProperty({ example: 'data/in.csv', description: 'Relative path under the working directory; no "..", no absolute paths.' })
+  @ApiProperty({
+    example: 'data/in.csv',
+    description: 'Relative path under the working directory; no "..", no absolute paths.',
+  })
   @IsString()
   path: string;
 

@@ -20,14 +20,18 @@ export class RequestSizeLimitsDto implements RequestSizeLimits {
   @ApiProperty({ example: 256 }) args: number;
   @ApiProperty({ example: 4096, description: 'Bytes of each argument.' }) argBytes: number;
   @ApiProperty({ example: 100 }) inputFiles: number;
-  @ApiProperty({ example: 10485760, description: 'Bytes of all input files together, decoded.' }) inputFileBytes: number;
+  @ApiProperty({ example: 10485760, description: 'Bytes of all input files together, decoded.' })
+  inputFileBytes: number;
 }
 
 export class ExecutionLimitsDto implements ExecutionLimits {
   @ApiProperty({ type: LimitValuesDto, description: 'What a job of this key gets for each limit it does not set.' })
   defaults: LimitValuesDto;
 
-  @ApiProperty({ type: LimitValuesDto, description: "The most this key may ask for: its own maxima, never above the server's." })
+  @ApiProperty({
+    type: LimitValuesDto,
+    description: "The most this key may ask for: its own maxima, never above the server's.",
+  })
   max: LimitValuesDto;
 
   @ApiProperty({ type: RequestSizeLimitsDto, description: 'The most one request may carry.' })

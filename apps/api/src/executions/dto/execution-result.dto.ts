@@ -1,5 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { EXECUTION_STATUSES, type ExecutionResult, type ExecutionStatus, type ExecutionUsage, type OutputFile } from '@sps/queue';
+import {
+  EXECUTION_STATUSES,
+  type ExecutionResult,
+  type ExecutionStatus,
+  type ExecutionUsage,
+  type OutputFile,
+} from '@sps/queue';
 
 /** Response shapes, for the OpenAPI document; each implements the type the API answers with, so the two cannot drift. */
 export class OutputFileDto implements OutputFile {
