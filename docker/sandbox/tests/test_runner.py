@@ -265,10 +265,11 @@ class OutputCapTest(unittest.TestCase):
 
 class RunnerDescriptorTest(unittest.TestCase):
     def test_the_program_has_no_descriptor_of_the_runner_beyond_its_own_three(self):
+        # Nothing open above 2, so no number reaches the runner's frame stream, its payload or its pidfd.
         code = (
             "import os\n"
             "open_fds = []\n"
-            "for fd in range(3, 256):\n"
+            "for fd in range(3, 1024):\n"
             "    try:\n"
             "        os.fstat(fd)\n"
             "        open_fds.append(fd)\n"
@@ -276,21 +277,8 @@ class RunnerDescriptorTest(unittest.TestCase):
             "        pass\n"
             "print(open_fds)"
         )
-        self.assertEqual(run_job(code).stdout, b"[]\n")
-
-    def test_writing_to_the_runners_descriptor_numbers_fails_and_leaves_the_stream_whole(self):
-        code = (
-            "import os\n"
-            "refused = 0\n"
-            "for fd in range(3, 64):\n"
-            "    try:\n"
-            "        os.write(fd, b'X\\x00\\x00\\x00\\x02{}')\n"
-            "    except OSError:\n"
-            "        refused += 1\n"
-            "print(refused)"
-        )
         run = run_job(code)
-        self.assertEqual(run.stdout, b"61\n")
+        self.assertEqual(run.stdout, b"[]\n")
         self.assertEqual(run.kinds.count("X"), 1)
         self.assertEqual(run.exit["exitCode"], 0)
 
