@@ -9,13 +9,27 @@ const shared = {
     '^@sps/environments$': '<rootDir>/libs/environments/src',
     '^@sps/logging$': '<rootDir>/libs/logging/src',
     '^@sps/client$': '<rootDir>/libs/client/src',
+    '^@sps/redis$': '<rootDir>/libs/redis/src',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
     // NestJS 12 ships ES modules only; Node loads them natively, Jest needs them as CommonJS.
-    '^.+/node_modules/.+\\.js$': ['babel-jest', { plugins: ['@babel/plugin-transform-modules-commonjs', '@babel/plugin-transform-dynamic-import', 'babel-plugin-transform-import-meta'], babelrc: false, configFile: false }],
+    '^.+/node_modules/.+\\.js$': [
+      'babel-jest',
+      {
+        plugins: [
+          '@babel/plugin-transform-modules-commonjs',
+          '@babel/plugin-transform-dynamic-import',
+          'babel-plugin-transform-import-meta',
+        ],
+        babelrc: false,
+        configFile: false,
+      },
+    ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|load-esm|uid|strtok3|token-types|@tokenizer|uint8array-extras)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|file-type|load-esm|uid|strtok3|token-types|@tokenizer|uint8array-extras)/)',
+  ],
 };
 
 module.exports = {

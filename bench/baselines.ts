@@ -18,7 +18,17 @@ print(samples[len(samples) // 2])
 
 /** p50 of `python3 -c pass` started as a subprocess inside one container of the image. */
 export const baselinePythonMs = (image: string, runs: number): number => {
-  const out = execFileSync('docker', ['run', '--rm', '--network', 'none', image, 'python3', '-c', INTERPRETER_FLOOR, String(runs)]);
+  const out = execFileSync('docker', [
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    image,
+    'python3',
+    '-c',
+    INTERPRETER_FLOOR,
+    String(runs),
+  ]);
   return Number(out.toString().trim());
 };
 
@@ -34,7 +44,11 @@ export const baselineDockerRunMs = (image: string, runs: number, runtime = 'runc
 };
 
 /** Containers per second the engine manages through its API: create, start, wait, remove. */
-export const baselineContainerChurnPerS = async (image: string, containers: number, concurrency: number): Promise<number> => {
+export const baselineContainerChurnPerS = async (
+  image: string,
+  containers: number,
+  concurrency: number,
+): Promise<number> => {
   const start = process.hrtime.bigint();
   await mapLimit(Array.from({ length: containers }), concurrency, async () => {
     const container = await docker.createContainer({

@@ -12,27 +12,36 @@ import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './support/bench-stack';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 5000);
 const SETS = Number(process.env.BENCH_SETS ?? 20000);
 const CONCURRENCY = 50;
 const LIMIT_MS = 60_000;
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
 const main = async (): Promise<void> => {
   const dir = mkdtempSync(join(tmpdir(), 'sps-bench-'));
   const port = await freePort();
-  const server = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''], { stdio: 'ignore' });
+  const server = spawn(
+    'redis-server',
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+    ],
+    { stdio: 'ignore' },
+  );
   const giveUp = setTimeout(() => {
     console.error('gave up after a minute');
     server.kill('SIGKILL');
@@ -56,7 +65,13 @@ const main = async (): Promise<void> => {
     const queue = new Queue('bench', { connection });
     started = performance.now();
     for (let i = 0; i < JOBS; i += 500) {
-      await queue.addBulk(Array.from({ length: Math.min(500, JOBS - i) }, (_, j) => ({ name: 'run', data: { i: i + j }, opts: { removeOnComplete: { age: 3600, count: 10000 } } })));
+      await queue.addBulk(
+        Array.from({ length: Math.min(500, JOBS - i) }, (_, j) => ({
+          name: 'run',
+          data: { i: i + j },
+          opts: { removeOnComplete: { age: 3600, count: 10000 } },
+        })),
+      );
     }
     const addPerSecond = JOBS / ((performance.now() - started) / 1000);
 
@@ -72,8 +87,12 @@ const main = async (): Promise<void> => {
     await queue.close();
 
     console.log(`plain SET (pipelined):   ${setsPerSecond.toFixed(0)} ops/s (baseline)`);
-    console.log(`BullMQ add (bulk):       ${addPerSecond.toFixed(0)} jobs/s (${(addPerSecond / setsPerSecond).toFixed(3)} x baseline)`);
-    console.log(`BullMQ process (c=${CONCURRENCY}):  ${processPerSecond.toFixed(0)} jobs/s (${(processPerSecond / setsPerSecond).toFixed(3)} x baseline)`);
+    console.log(
+      `BullMQ add (bulk):       ${addPerSecond.toFixed(0)} jobs/s (${(addPerSecond / setsPerSecond).toFixed(3)} x baseline)`,
+    );
+    console.log(
+      `BullMQ process (c=${CONCURRENCY}):  ${processPerSecond.toFixed(0)} jobs/s (${(processPerSecond / setsPerSecond).toFixed(3)} x baseline)`,
+    );
   } finally {
     clearTimeout(giveUp);
     client.disconnect();

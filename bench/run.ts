@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { freePort, ServiceStack } from '../test/support/service-stack';
 import { baselineContainerChurnPerS, baselineDockerRunMs, baselinePythonMs } from './baselines';
 import { burst, syncLatency, throughput } from './scenarios';
 import { round, rssMb, sleep } from './stats';
+import { BenchStack, freePort } from './support/bench-stack';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const IMAGE = process.env.SANDBOX_IMAGE ?? 'simplepysandbox/sandbox:latest';
@@ -25,8 +25,12 @@ const BENCH_ADMIN_KEY = `bench-admin-${randomBytes(16).toString('hex')}`;
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-const withStack = async <T>(name: string, settings: Record<string, string>, body: (stack: ServiceStack) => Promise<T>): Promise<T> => {
-  const stack = new ServiceStack(`bench-${name}`, await freePort(), {
+const withStack = async <T>(
+  name: string,
+  settings: Record<string, string>,
+  body: (stack: BenchStack) => Promise<T>,
+): Promise<T> => {
+  const stack = new BenchStack(`bench-${name}`, await freePort(), {
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `bench-${process.pid}-${name}`,
     HEARTBEAT_INTERVAL_MS: '1000',
@@ -39,7 +43,7 @@ const withStack = async <T>(name: string, settings: Record<string, string>, body
     ENV_DATASCIENCE: 'off',
     ...settings,
   });
-  await stack.start(1);
+  await stack.start();
   try {
     await sleep(2000); // let the pool fill and the processes settle
     return await body(stack);
@@ -48,11 +52,14 @@ const withStack = async <T>(name: string, settings: Record<string, string>, body
   }
 };
 
-const workerPid = (stack: ServiceStack) => [...stack.workers.values()][0]?.pid;
-
 async function main(): Promise<void> {
   const results: Record<string, unknown> = {
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGb: round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
     image: IMAGE,
     when: new Date().toISOString(),
   };
@@ -60,13 +67,15 @@ async function main(): Promise<void> {
   log('baselines');
   results.baseline_python_ms = round(baselinePythonMs(IMAGE, 100), 2);
   for (const runtime of RUNTIMES) {
-    results[`baseline_docker_run_ms${runtime === 'runc' ? '' : `_${runtime}`}`] = round(baselineDockerRunMs(IMAGE, 30, runtime));
+    results[`baseline_docker_run_ms${runtime === 'runc' ? '' : `_${runtime}`}`] = round(
+      baselineDockerRunMs(IMAGE, 30, runtime),
+    );
   }
 
   log(`sync warm: ${SYNC_REQUESTS} requests, one client, ${WARM_PAUSE_MS} ms between requests`);
   await withStack('warm', { POOL_SIZES: 'default=4', WORKER_CONCURRENCY: '2' }, async (stack) => {
     results.api_rss_mb_idle = rssMb(stack.apiPid);
-    results.worker_rss_mb_idle = rssMb(workerPid(stack));
+    results.worker_rss_mb_idle = rssMb(stack.workerPid);
     const warm = await syncLatency(stack, SYNC_REQUESTS, WARM_PAUSE_MS);
     Object.assign(results, { sync_warm_p50_ms: warm.p50, sync_warm_p99_ms: warm.p99, sync_warm_ok: warm.ok });
   });
@@ -83,17 +92,21 @@ async function main(): Promise<void> {
   let best = { concurrency: 0, perS: 0, churn: 0, apiRss: 0, workerRss: 0 };
   for (const concurrency of CONCURRENCIES) {
     log(`throughput: ${THROUGHPUT_JOBS} jobs at worker concurrency ${concurrency}`);
-    const measured = await withStack(`tp-${concurrency}`, { WORKER_CONCURRENCY: String(concurrency) }, async (stack) => {
-      let apiRss = 0;
-      let workerRss = 0;
-      const sampler = setInterval(() => {
-        apiRss = Math.max(apiRss, rssMb(stack.apiPid) || 0);
-        workerRss = Math.max(workerRss, rssMb(workerPid(stack)) || 0);
-      }, 250);
-      const run = await throughput(stack, THROUGHPUT_JOBS, concurrency * 4).finally(() => clearInterval(sampler));
-      if (run.ok !== THROUGHPUT_JOBS) log(`  only ${run.ok} of ${THROUGHPUT_JOBS} succeeded`);
-      return { perS: run.perS, apiRss, workerRss };
-    });
+    const measured = await withStack(
+      `tp-${concurrency}`,
+      { WORKER_CONCURRENCY: String(concurrency) },
+      async (stack) => {
+        let apiRss = 0;
+        let workerRss = 0;
+        const sampler = setInterval(() => {
+          apiRss = Math.max(apiRss, rssMb(stack.apiPid) || 0);
+          workerRss = Math.max(workerRss, rssMb(stack.workerPid) || 0);
+        }, 250);
+        const run = await throughput(stack, THROUGHPUT_JOBS, concurrency * 4).finally(() => clearInterval(sampler));
+        if (run.ok !== THROUGHPUT_JOBS) log(`  only ${run.ok} of ${THROUGHPUT_JOBS} succeeded`);
+        return { perS: run.perS, apiRss, workerRss };
+      },
+    );
     log(`  ${measured.perS} jobs/s; engine churn at the same concurrency:`);
     const churn = round(await baselineContainerChurnPerS(IMAGE, CHURN_CONTAINERS, concurrency));
     log(`  ${churn} containers/s`);
@@ -127,22 +140,42 @@ async function main(): Promise<void> {
 }
 
 const printTable = (results: Record<string, any>): void => {
-  const rows: [string, unknown, string][] = [
+  const rows: [string, string | number | undefined, string][] = [
     ['baseline_python_ms', results.baseline_python_ms, 'python3 -c pass inside one running container'],
     ['baseline_docker_run_ms', results.baseline_docker_run_ms, 'docker run --rm <image> python3 -c pass'],
     ['baseline_docker_run_ms_crun', results.baseline_docker_run_ms_crun, 'the same with --runtime crun'],
-    ['sync_warm_p50_ms', results.sync_warm_p50_ms, `POST ?wait=true print("hi"), warm pool, ${results.sync_warm_ok}/${SYNC_REQUESTS} ok`],
+    [
+      'sync_warm_p50_ms',
+      results.sync_warm_p50_ms,
+      `POST ?wait=true print("hi"), warm pool, ${results.sync_warm_ok}/${SYNC_REQUESTS} ok`,
+    ],
     ['sync_warm_p99_ms', results.sync_warm_p99_ms, ''],
     ['sync_cold_p50_ms', results.sync_cold_p50_ms, 'the same, pool disabled (runc)'],
     ['sync_cold_p99_ms', results.sync_cold_p99_ms, ''],
     ['sync_cold_p50_ms_crun', results.sync_cold_p50_ms_crun, 'the same, pool disabled, crun'],
-    ['throughput_jobs_per_s', results.throughput_jobs_per_s, `async, fresh container per job, worker concurrency ${results.throughput_concurrency}`],
-    ['baseline_container_churn_per_s', results.baseline_container_churn_per_s, 'create+start+wait+remove via the Engine API, same concurrency'],
-    ['burst_100', `${results.burst_100_ok}/100 ok, p99 ${results.burst_100_p99_ms} ms`, '100 concurrent synchronous requests'],
+    [
+      'throughput_jobs_per_s',
+      results.throughput_jobs_per_s,
+      `async, fresh container per job, worker concurrency ${results.throughput_concurrency}`,
+    ],
+    [
+      'baseline_container_churn_per_s',
+      results.baseline_container_churn_per_s,
+      'create+start+wait+remove via the Engine API, same concurrency',
+    ],
+    [
+      'burst_100',
+      `${results.burst_100_ok}/100 ok, p99 ${results.burst_100_p99_ms} ms`,
+      '100 concurrent synchronous requests',
+    ],
     ['api_rss_mb', `${results.api_rss_mb_idle} idle, ${results.api_rss_mb_load} load`, ''],
     ['worker_rss_mb', `${results.worker_rss_mb_idle} idle, ${results.worker_rss_mb_load} load`, ''],
   ];
-  const lines = [`| metric | value | what |`, `|---|---|---|`, ...rows.map(([m, v, w]) => `| ${m} | ${v ?? 'n/a'} | ${w} |`)];
+  const lines = [
+    `| metric | value | what |`,
+    `|---|---|---|`,
+    ...rows.map(([m, v, w]) => `| ${m} | ${v ?? 'n/a'} | ${w} |`),
+  ];
   const ratios = results.ratios as Record<string, number>;
   lines.push('', '| ratio | value |', '|---|---|', ...Object.entries(ratios).map(([k, v]) => `| ${k} | ${v} |`));
   process.stdout.write(`${lines.join('\n')}\n`);

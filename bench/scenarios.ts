@@ -1,4 +1,4 @@
-import type { ServiceStack } from '../test/support/service-stack';
+import type { BenchStack } from './support/bench-stack';
 import { elapsedMs, mapLimit, percentile, round, sleep } from './stats';
 
 const HELLO = { code: 'print("hi")' };
@@ -18,7 +18,7 @@ const summarize = (samples: number[], ok: number): LatencySummary => ({
 });
 
 /** One synchronous request, timed from send to the last byte of the answer. */
-const timedRun = async (stack: ServiceStack): Promise<{ ms: number; ok: boolean }> => {
+const timedRun = async (stack: BenchStack): Promise<{ ms: number; ok: boolean }> => {
   const start = process.hrtime.bigint();
   const response = await fetch(`${stack.baseUrl}/v1/executions?wait=true`, {
     method: 'POST',
@@ -30,7 +30,7 @@ const timedRun = async (stack: ServiceStack): Promise<{ ms: number; ok: boolean 
 };
 
 /** One client, one request at a time; `pauseMs` between requests lets the pool refill. */
-export const syncLatency = async (stack: ServiceStack, requests: number, pauseMs: number): Promise<LatencySummary> => {
+export const syncLatency = async (stack: BenchStack, requests: number, pauseMs: number): Promise<LatencySummary> => {
   const samples: number[] = [];
   let ok = 0;
   for (let i = 0; i < requests; i++) {
@@ -43,7 +43,7 @@ export const syncLatency = async (stack: ServiceStack, requests: number, pauseMs
 };
 
 /** `requests` synchronous requests sent at once. */
-export const burst = async (stack: ServiceStack, requests: number): Promise<LatencySummary> => {
+export const burst = async (stack: BenchStack, requests: number): Promise<LatencySummary> => {
   const runs = await Promise.all(Array.from({ length: requests }, () => timedRun(stack)));
   return summarize(
     runs.map((r) => r.ms),
@@ -52,7 +52,11 @@ export const burst = async (stack: ServiceStack, requests: number): Promise<Late
 };
 
 /** Async submissions until `jobs` have completed; jobs per second over the whole run. */
-export const throughput = async (stack: ServiceStack, jobs: number, clients: number): Promise<{ perS: number; ok: number }> => {
+export const throughput = async (
+  stack: BenchStack,
+  jobs: number,
+  clients: number,
+): Promise<{ perS: number; ok: number }> => {
   const start = process.hrtime.bigint();
   const results = await mapLimit(Array.from({ length: jobs }), clients, async () => {
     const submitted = await fetch(`${stack.baseUrl}/v1/executions`, {
@@ -61,7 +65,9 @@ export const throughput = async (stack: ServiceStack, jobs: number, clients: num
       body: JSON.stringify(HELLO),
     });
     const { id } = await submitted.json();
-    const final = await fetch(`${stack.baseUrl}/v1/executions/${id}?wait=true`, { headers: { authorization: `Bearer ${stack.adminKey}` } });
+    const final = await fetch(`${stack.baseUrl}/v1/executions/${id}?wait=true`, {
+      headers: { authorization: `Bearer ${stack.adminKey}` },
+    });
     return (await final.json()).status === 'succeeded';
   });
   return { perS: round(jobs / (elapsedMs(start) / 1000)), ok: results.filter(Boolean).length };

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** Small, dependency-free statistics for the benchmark. */
 export const percentile = (samples: number[], p: number): number => {
   if (!samples.length) return NaN;
@@ -15,7 +17,7 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /** Resident memory of a process in MiB, from /proc. */
 export const rssMb = (pid: number | undefined): number => {
   if (!pid) return NaN;
-  const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8') as string;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = /VmRSS:\s+(\d+) kB/.exec(status);
   return match ? round(Number(match[1]) / 1024) : NaN;
 };

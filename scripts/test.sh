@@ -4,6 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 npm run --silent lint:scripts || exit 1
+npm run --silent lint && npm run --silent test:runner || exit 1
 npm run --silent build || exit 1
 mkdir -p .data
 report=.data/jest-report.json

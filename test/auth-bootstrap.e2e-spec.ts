@@ -1,8 +1,8 @@
-import Redis from 'ioredis';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asKey, createKey } from './support/api-client';
+import { deleteKeysUnder } from './support/redis-keys';
 import { freePort, ServiceStack } from './support/service-stack';
 
 const LOG_DIR = join(__dirname, '..', '.data', 'e2e-logs');
@@ -24,13 +24,7 @@ describe('admin key bootstrap', () => {
 
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
-    const redis = new Redis(process.env.E2E_REDIS_URL!);
-    for (const prefix of prefixes) {
-      for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 })) {
-        if ((keys as string[]).length) await redis.del(...(keys as string[]));
-      }
-    }
-    redis.disconnect();
+    await deleteKeysUnder(process.env.E2E_REDIS_URL!, ...prefixes);
   });
 
   it('creates one admin key on a first start with no keys, prints it once and writes it 0600; later starts create none', async () => {

@@ -9,10 +9,14 @@ const cli = promisify(execFile);
 /** `npm run keys` against the shared stack's Redis, as an operator would run it. */
 const keysCli = async (...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> => {
   try {
-    const { stdout, stderr } = await cli(process.execPath, [join(ROOT, 'dist/apps/api/src/auth/keys.cli.js'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, REDIS_URL: process.env.E2E_REDIS_URL, REDIS_PREFIX: process.env.E2E_REDIS_PREFIX },
-    });
+    const { stdout, stderr } = await cli(
+      process.execPath,
+      [join(ROOT, 'dist/apps/api/src/auth/keys.cli.js'), ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, REDIS_URL: process.env.E2E_REDIS_URL, REDIS_PREFIX: process.env.E2E_REDIS_PREFIX },
+      },
+    );
     return { stdout, stderr, code: 0 };
   } catch (error) {
     const failed = error as { stdout: string; stderr: string; code: number };
@@ -64,7 +68,10 @@ describe('authentication', () => {
 describe('keys', () => {
   it('lets an admin create a user key, shown once and stored only as a hash', async () => {
     const name = `carol-${Date.now()}`;
-    const created = await request('POST', '/v1/keys', { name, quotas: { maxInFlight: 3, maxLimits: { memoryMb: 128 } } });
+    const created = await request('POST', '/v1/keys', {
+      name,
+      quotas: { maxInFlight: 3, maxLimits: { memoryMb: 128 } },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{16}$/),
@@ -75,10 +82,19 @@ describe('keys', () => {
       key: expect.stringMatching(/^sps_[A-Za-z0-9_-]{43}$/),
     });
     const listed = (await request('GET', '/v1/keys')).body.find((k: any) => k.id === created.body.id);
-    expect(listed).toEqual({ id: created.body.id, name, role: 'user', quotas: created.body.quotas, createdAt: created.body.createdAt });
+    expect(listed).toEqual({
+      id: created.body.id,
+      name,
+      role: 'user',
+      quotas: created.body.quotas,
+      createdAt: created.body.createdAt,
+    });
     expect(JSON.stringify((await request('GET', '/v1/keys')).body)).not.toContain(created.body.key);
     expect((await request('GET', `/v1/keys/${created.body.id}`)).body).toEqual(listed);
-    expect(await asKey(created.body.key).run('print("as carol")')).toMatchObject({ status: 'succeeded', stdout: 'as carol\n' });
+    expect(await asKey(created.body.key).run('print("as carol")')).toMatchObject({
+      status: 'succeeded',
+      stdout: 'as carol\n',
+    });
   });
 
   it('keeps user keys out of key management with 403', async () => {
@@ -128,7 +144,10 @@ describe('keys', () => {
       [{ name: 'has space' }, 'name must be 1 to 64 letters'],
       [{ name: 'ok', role: 'root' }, 'role must be one of the following values: admin, user'],
       [{ name: 'ok', quotas: { ratePerMinute: 0 } }, 'quotas.ratePerMinute must not be less than 1'],
-      [{ name: 'ok', quotas: { maxLimits: { memoryMb: 999999 } } }, "quotas.maxLimits.memoryMb must not be greater than 2048 (the server's maximum)"],
+      [
+        { name: 'ok', quotas: { maxLimits: { memoryMb: 999999 } } },
+        "quotas.maxLimits.memoryMb must not be greater than 2048 (the server's maximum)",
+      ],
       [{ name: 'ok', quotas: { unlimited: true } }, 'quotas.unlimited should not exist'],
       [{ name: 'ok', hash: 'abc' }, 'hash should not exist'],
     ];
@@ -150,7 +169,12 @@ describe('keys', () => {
     const created = await keysCli('create', '--name', name, '--max-memory-mb', '96', '--json');
     expect(created.code).toBe(0);
     const key = JSON.parse(created.stdout);
-    expect(key).toMatchObject({ name, role: 'user', quotas: { maxLimits: { memoryMb: 96 } }, key: expect.stringMatching(/^sps_/) });
+    expect(key).toMatchObject({
+      name,
+      role: 'user',
+      quotas: { maxLimits: { memoryMb: 96 } },
+      key: expect.stringMatching(/^sps_/),
+    });
     const client = asKey(key.key);
     const refused = await client.request('POST', '/v1/executions', { code: 'x', limits: { memoryMb: 97 } });
     expect(refused.body.message).toEqual(["limits.memoryMb must not be greater than 96 (this API key's maximum)"]);
@@ -174,8 +198,14 @@ describe('keys', () => {
       code: 1,
       stderr: expect.stringContaining('--max-in-flight must be a number, got "lots"'),
     });
-    expect(await keysCli('create', '--name', 'bad name')).toMatchObject({ code: 1, stderr: expect.stringContaining('name must be 1 to 64 letters') });
-    expect(await keysCli('frobnicate')).toMatchObject({ code: 1, stderr: expect.stringContaining('unknown command "frobnicate"') });
+    expect(await keysCli('create', '--name', 'bad name')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('name must be 1 to 64 letters'),
+    });
+    expect(await keysCli('frobnicate')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('unknown command "frobnicate"'),
+    });
   });
 });
 
@@ -188,7 +218,9 @@ describe('per-key quotas', () => {
     const third = await key.request('POST', '/v1/executions', { code: 'print(3)' });
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toBe('5');
-    expect(third.body.message).toBe('this API key already has 2 executions queued or running (its maximum); wait for one to finish');
+    expect(third.body.message).toBe(
+      'this API key already has 2 executions queued or running (its maximum); wait for one to finish',
+    );
     // Another key is not held back by this one's count.
     expect((await request('POST', '/v1/executions', { code: 'print(1)' })).status).toBe(202);
     expect((await key.request('DELETE', `/v1/executions/${first}`)).body.status).toBe('cancelled');
@@ -198,7 +230,7 @@ describe('per-key quotas', () => {
     expect((await key.request('DELETE', `/v1/executions/${second}`)).body.status).toBe('cancelled');
   });
 
-  it("holds a key to its own maximum limits, and its defaults under them", async () => {
+  it('holds a key to its own maximum limits, and its defaults under them', async () => {
     const key = asKey((await createKey('small', { quotas: { maxLimits: { memoryMb: 64, timeoutMs: 2000 } } })).key);
     const over = await key.request('POST', '/v1/executions', { code: 'x', limits: { memoryMb: 65, timeoutMs: 2001 } });
     expect(over.status).toBe(400);

@@ -41,7 +41,8 @@ describe('backpressure, retention and the queue dashboard', () => {
     for (const id of queued) expect((await ctx.request('GET', `/v1/executions/${id}`)).body.status).toBe('queued');
 
     expect((await ctx.request('DELETE', `/v1/executions/${running}`)).body.status).toBe('cancelled');
-    for (const id of queued) expect((await ctx.pollUntil(id, (r) => r.status === 'succeeded')).status).toBe('succeeded');
+    for (const id of queued)
+      expect((await ctx.pollUntil(id, (r) => r.status === 'succeeded')).status).toBe('succeeded');
     // Room again.
     expect((await ctx.run('print("room")')).stdout).toBe('room\n');
   });

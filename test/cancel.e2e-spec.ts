@@ -17,7 +17,7 @@ describe('cancel', () => {
     const hostname = response.body.stdout.trim();
     expect(hostname).toMatch(/^[0-9a-f]{12}$/);
     // Killed before the answer; removed right after it.
-    await eventually('the cancelled job\'s container to be removed', async () =>
+    await eventually("the cancelled job's container to be removed", async () =>
       (await listSandboxContainers()).some((c) => c.Id.startsWith(hostname)) ? undefined : true,
     );
     expect((await request('GET', `/v1/executions/${id}`)).body.status).toBe('cancelled');
@@ -37,7 +37,11 @@ describe('cancel', () => {
     for (const id of blockers) expect((await request('DELETE', `/v1/executions/${id}`)).body.status).toBe('cancelled');
     // With free slots again, the cancelled job still does not run.
     await new Promise((r) => setTimeout(r, 1500));
-    expect((await request('GET', `/v1/executions/${queued}`)).body).toMatchObject({ status: 'cancelled', startedAt: null, files: [] });
+    expect((await request('GET', `/v1/executions/${queued}`)).body).toMatchObject({
+      status: 'cancelled',
+      startedAt: null,
+      files: [],
+    });
   });
 
   it('answers 409 for a job that is already final', async () => {

@@ -24,15 +24,24 @@ interface Outcome {
 type ExecOptions = { cwd: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number };
 
 /** Starts a command with SPS_URL and SPS_API_KEY set unless `env` says otherwise; its outcome fails if it runs past `timeoutMs`. */
-const start = (command: string, args: string[], options: ExecOptions): { child: ChildProcess; outcome: Promise<Outcome> } => {
-  const env: Record<string, string | undefined> = { ...process.env, SPS_URL: baseUrl(), SPS_API_KEY: adminKey(), ...options.env };
+const start = (
+  command: string,
+  args: string[],
+  options: ExecOptions,
+): { child: ChildProcess; outcome: Promise<Outcome> } => {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    SPS_URL: baseUrl(),
+    SPS_API_KEY: adminKey(),
+    ...options.env,
+  };
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
   const child = spawn(command, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
   const outcome = new Promise<Outcome>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (chunk) => (stdout += chunk));
-    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${command} ${args.join(' ')} did not end within ${options.timeoutMs} ms; stderr: ${stderr}`));
@@ -43,16 +52,19 @@ const start = (command: string, args: string[], options: ExecOptions): { child: 
       resolve({ code, stdout, stderr });
     });
   });
-  child.stdin!.end(options.input ?? '');
+  child.stdin.end(options.input ?? '');
   return { child, outcome };
 };
 
-const exec = (command: string, args: string[], options: ExecOptions): Promise<Outcome> => start(command, args, options).outcome;
+const exec = (command: string, args: string[], options: ExecOptions): Promise<Outcome> =>
+  start(command, args, options).outcome;
 
 describe('the sps command line', () => {
   let cwd: string;
-  const sps = (args: string[], options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {}) =>
-    exec(process.execPath, [SPS, ...args], { cwd, ...options });
+  const sps = (
+    args: string[],
+    options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
+  ) => exec(process.execPath, [SPS, ...args], { cwd, ...options });
   const write = (name: string, content: string | Buffer) => writeFileSync(join(cwd, name), content);
 
   beforeEach(() => {
@@ -78,7 +90,18 @@ describe('the sps command line', () => {
           'sys.exit(3)',
         ].join('\n'),
       );
-      const { code, stdout, stderr } = await sps(['run', 'sum.py', '--file', 'data.csv', '--arg', 'x', '--arg', '--flag', '--stdin', 'input.txt']);
+      const { code, stdout, stderr } = await sps([
+        'run',
+        'sum.py',
+        '--file',
+        'data.csv',
+        '--arg',
+        'x',
+        '--arg',
+        '--flag',
+        '--stdin',
+        'input.txt',
+      ]);
       expect(stdout).toBe("total 10 ['x', '--flag'] from stdin\n");
       expect(stderr).toMatch(/^a warning\n/);
       expect(code).toBe(3);
@@ -86,14 +109,21 @@ describe('the sps command line', () => {
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       expect(stderr).toContain(`2 file(s) in sps-out/${id}/: result.txt, deep/er/bytes.bin`);
       expect(readFileSync(join(cwd, 'sps-out', id, 'result.txt'), 'utf8')).toBe('10');
-      expect(readFileSync(join(cwd, 'sps-out', id, 'deep/er/bytes.bin'))).toEqual(Buffer.from(Array.from({ length: 256 }, (_, i) => i)));
+      expect(readFileSync(join(cwd, 'sps-out', id, 'deep/er/bytes.bin'))).toEqual(
+        Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+      );
     });
 
     it('reads stdin from its own standard input with --stdin -, and prints the whole result with --json', async () => {
       write('echo.py', 'print(input()[::-1])');
       const { code, stdout } = await sps(['run', 'echo.py', '--stdin', '-', '--json'], { input: 'olleh\n' });
       expect(code).toBe(0);
-      expect(JSON.parse(stdout)).toMatchObject({ status: 'succeeded', exitCode: 0, stdout: 'hello\n', environment: 'default' });
+      expect(JSON.parse(stdout)).toMatchObject({
+        status: 'succeeded',
+        exitCode: 0,
+        stdout: 'hello\n',
+        environment: 'default',
+      });
     });
 
     it('exits 124 on a timeout, and says what happened', async () => {
@@ -112,7 +142,10 @@ describe('the sps command line', () => {
 
     it('cancels the execution on Ctrl-C, and exits 130', async () => {
       write('slow.py', 'import time\ntime.sleep(50)');
-      const busy = async () => ((await request('GET', '/health/ready')).body.details.workers.live as { busy: number }[]).some((w) => w.busy > 0);
+      const busy = async () =>
+        ((await request('GET', '/health/ready')).body.details.workers.live as { busy: number }[]).some(
+          (w) => w.busy > 0,
+        );
       // Nothing else runs on the shared stack meanwhile: once it is idle, the next busy slot is this script's.
       await eventually('the workers to be idle', async () => ((await busy()) ? undefined : true));
       const run = start(process.execPath, [SPS, 'run', 'slow.py', '--timeout', '60s', '--json'], { cwd });
@@ -158,7 +191,9 @@ describe('the sps command line', () => {
       expect((await sps(['env', 'list'], { env: { SPS_API_KEY: key } })).code).toBe(0);
       const limited = await sps(['env', 'list'], { env: { SPS_API_KEY: key } });
       expect(limited.code).toBe(75);
-      expect(limited.stderr).toMatch(/^sps: over quota: rate limit of 1 requests per minute exceeded; retry in \d+ s\n$/);
+      expect(limited.stderr).toMatch(
+        /^sps: over quota: rate limit of 1 requests per minute exceeded; retry in \d+ s\n$/,
+      );
     });
 
     it('explains itself: --help with examples exits 0, a usage mistake exits 64', async () => {
@@ -221,7 +256,10 @@ describe('the sps command line', () => {
 
     it('refuses a spec that is not JSON, and a user key, with their own exit codes', async () => {
       write('broken.json', '{"name": ');
-      expect(await sps(['env', 'create', 'broken.json'])).toMatchObject({ code: 65, stderr: expect.stringContaining('broken.json is not valid JSON') });
+      expect(await sps(['env', 'create', 'broken.json'])).toMatchObject({
+        code: 65,
+        stderr: expect.stringContaining('broken.json is not valid JSON'),
+      });
       const { key } = await createKey('cli-user');
       write('spec.json', JSON.stringify({ name: `${RUN}-cli-never`, apt: ['python3-six'] }));
       const forbidden = await sps(['env', 'create', 'spec.json'], { env: { SPS_API_KEY: key } });
@@ -239,7 +277,10 @@ describe('the sps command line', () => {
       expect(key).toMatchObject({ name: keyName, role: 'user', quotas: { maxInFlight: 2 } });
       expect((await sps(['keys', 'list'])).stdout).toContain(keyName);
       write('one.py', 'print("as the new key")');
-      expect(await sps(['run', 'one.py'], { env: { SPS_API_KEY: key.key } })).toMatchObject({ code: 0, stdout: 'as the new key\n' });
+      expect(await sps(['run', 'one.py'], { env: { SPS_API_KEY: key.key } })).toMatchObject({
+        code: 0,
+        stdout: 'as the new key\n',
+      });
       expect((await sps(['keys', 'revoke', key.id])).code).toBe(0);
       expect((await sps(['run', 'one.py'], { env: { SPS_API_KEY: key.key } })).code).toBe(77);
       expect(existsSync(join(cwd, 'sps-out'))).toBe(false);

@@ -19,7 +19,12 @@ const TYPES = 'libs/client/src/generated/openapi.ts';
 /** The generated types as committed; the working copy where there is no git history (an unpacked tarball). */
 const committedTypes = (): string => {
   try {
-    return execFileSync('git', ['show', `HEAD:${TYPES}`], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 16 * 1024 * 1024 });
+    return execFileSync('git', ['show', `HEAD:${TYPES}`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 16 * 1024 * 1024,
+    });
   } catch {
     return readFileSync(join(ROOT, TYPES), 'utf8');
   }
@@ -27,11 +32,15 @@ const committedTypes = (): string => {
 
 /** The types the client's own generator makes of a document (a child process: openapi-typescript is an ES module). */
 const typesFrom = (source: string[]): string =>
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(PACKAGE_DIR, 'scripts/generate-types.ts'), ...source, '--print'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(PACKAGE_DIR, 'scripts/generate-types.ts'), ...source, '--print'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
 
 describe('the client package', () => {
   describe('generated types', () => {
@@ -41,18 +50,29 @@ describe('the client package', () => {
     });
 
     it('come from the document the running service serves at /docs-json, made by the build without Redis or Docker', () => {
-      const offline = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'dist/apps/api/src/openapi.cli.js')], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }));
+      const offline = JSON.parse(
+        execFileSync(process.execPath, [join(ROOT, 'dist/apps/api/src/openapi.cli.js')], {
+          encoding: 'utf8',
+          maxBuffer: 16 * 1024 * 1024,
+        }),
+      );
       expect(offline).toEqual(served);
     });
 
-    it('as committed, match the running service\'s document (npm run build writes them again: commit them with any API change)', () => {
+    it("as committed, match the running service's document (npm run build writes them again: commit them with any API change)", () => {
       expect(typesFrom(['--from-url', `${baseUrl()}/docs-json`])).toBe(committedTypes());
     });
 
     it('would show a change of the document as a difference', () => {
       const dir = mkdtempSync(join(tmpdir(), 'sps-openapi-'));
       try {
-        const changed = { ...served, paths: { ...served.paths, '/v1/added': { get: { operationId: 'added', responses: { 200: { description: 'ok' } } } } } };
+        const changed = {
+          ...served,
+          paths: {
+            ...served.paths,
+            '/v1/added': { get: { operationId: 'added', responses: { 200: { description: 'ok' } } } },
+          },
+        };
         writeFileSync(join(dir, 'changed.json'), JSON.stringify(changed));
         const types = typesFrom(['--from-file', join(dir, 'changed.json')]);
         expect(types).not.toBe(committedTypes());
@@ -120,12 +140,23 @@ describe('the client package', () => {
         })()`,
         page,
       );
-      expect(JSON.parse(JSON.stringify(result))).toEqual({ stdout: '42\n', envs: expect.arrayContaining(['default']), notFound: true, hasProcess: false });
+      expect(JSON.parse(JSON.stringify(result))).toEqual({
+        stdout: '42\n',
+        envs: expect.arrayContaining(['default']),
+        notFound: true,
+        hasProcess: false,
+      });
     });
 
     it('would fail to bundle anything that needs Node (the check above can fail)', async () => {
       await expect(
-        build({ stdin: { contents: "import { readFileSync } from 'node:fs'; console.log(readFileSync);" }, bundle: true, platform: 'browser', write: false, logLevel: 'silent' }),
+        build({
+          stdin: { contents: "import { readFileSync } from 'node:fs'; console.log(readFileSync);" },
+          bundle: true,
+          platform: 'browser',
+          write: false,
+          logLevel: 'silent',
+        }),
       ).rejects.toThrow(/node:fs/);
     });
   });

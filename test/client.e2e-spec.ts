@@ -42,23 +42,32 @@ const failureOf = async (call: Promise<unknown>): Promise<SandboxError> => {
 
 const followAll = async (client: SandboxClient, name: string, lastEventId?: string): Promise<BuildLogEvent[]> => {
   const events: BuildLogEvent[] = [];
-  for await (const event of client.environments.follow(name, { lastEventId, signal: AbortSignal.timeout(BUILD_MS) })) events.push(event);
+  for await (const event of client.environments.follow(name, { lastEventId, signal: AbortSignal.timeout(BUILD_MS) }))
+    events.push(event);
   return events;
 };
 
 describe('the TypeScript client', () => {
   describe('executions', () => {
     it('runs code synchronously, with stdin, args and files, and returns the final result', async () => {
-      const result = await admin().run('import sys\nprint(sys.argv[1:], input(), open("in.txt").read())\nopen("out.txt", "w").write("back")', {
-        stdin: 'typed\n',
-        args: ['a', 'b'],
-        files: [{ path: 'in.txt', content: 'from a file' }],
+      const result = await admin().run(
+        'import sys\nprint(sys.argv[1:], input(), open("in.txt").read())\nopen("out.txt", "w").write("back")',
+        {
+          stdin: 'typed\n',
+          args: ['a', 'b'],
+          files: [{ path: 'in.txt', content: 'from a file' }],
+        },
+      );
+      expect(result).toMatchObject({
+        status: 'succeeded',
+        exitCode: 0,
+        stdout: "['a', 'b'] typed from a file\n",
+        environment: 'default',
       });
-      expect(result).toMatchObject({ status: 'succeeded', exitCode: 0, stdout: "['a', 'b'] typed from a file\n", environment: 'default' });
       expect(result.files).toEqual([{ path: 'out.txt', size: 4, content: Buffer.from('back').toString('base64') }]);
     });
 
-    it('follows a job that outlasts the server\'s wait cap (202) until it is final', async () => {
+    it("follows a job that outlasts the server's wait cap (202) until it is final", async () => {
       // The shared stack holds ?wait=true for 5 s: this job runs past it.
       const result = await admin().run('import time\ntime.sleep(7)\nprint("late")', { limits: { timeoutMs: 20_000 } });
       expect(result).toMatchObject({ status: 'succeeded', stdout: 'late\n' });
@@ -88,7 +97,7 @@ describe('the TypeScript client', () => {
       expect(again.message).toContain('already cancelled');
     });
 
-    it('answers NotFound for an unknown id and for another key\'s execution', async () => {
+    it("answers NotFound for an unknown id and for another key's execution", async () => {
       const missing = await failureOf(admin().get(randomUUID()));
       expect(missing).toBeInstanceOf(NotFound);
       expect(missing.message).toMatch(/not found/);
@@ -99,11 +108,20 @@ describe('the TypeScript client', () => {
     });
 
     it('answers ValidationFailed with every field message', async () => {
-      const error = await failureOf(admin().run('print(1)', { limits: { memoryMb: 10_000_000, timeoutMs: 10_000_000 }, files: [{ path: '../x', content: '' }] }));
+      const error = await failureOf(
+        admin().run('print(1)', {
+          limits: { memoryMb: 10_000_000, timeoutMs: 10_000_000 },
+          files: [{ path: '../x', content: '' }],
+        }),
+      );
       expect(error).toBeInstanceOf(ValidationFailed);
       const messages = (error as ValidationFailed).messages;
       expect(messages).toEqual(
-        expect.arrayContaining([expect.stringMatching(/^limits\.timeoutMs /), expect.stringMatching(/^limits\.memoryMb /), expect.stringMatching(/^files\.0\.path /)]),
+        expect.arrayContaining([
+          expect.stringMatching(/^limits\.timeoutMs /),
+          expect.stringMatching(/^limits\.memoryMb /),
+          expect.stringMatching(/^files\.0\.path /),
+        ]),
       );
     });
   });
@@ -113,7 +131,9 @@ describe('the TypeScript client', () => {
       const error = await failureOf(as('not-a-real-key').run('print(1)'));
       expect(error).toBeInstanceOf(Unauthorized);
       expect(error.message).toContain('not valid');
-      expect(await failureOf(new SandboxClient({ baseUrl: baseUrl() }).environments.list())).toBeInstanceOf(Unauthorized);
+      expect(await failureOf(new SandboxClient({ baseUrl: baseUrl() }).environments.list())).toBeInstanceOf(
+        Unauthorized,
+      );
     });
 
     it('answers Forbidden for a user key on an admin route', async () => {
@@ -155,7 +175,7 @@ describe('the TypeScript client', () => {
       expect(error.message).toContain('ECONNREFUSED');
     });
 
-    it('answers ServiceUnavailable, with Retry-After, while the service\'s Redis is away', async () => {
+    it("answers ServiceUnavailable, with Retry-After, while the service's Redis is away", async () => {
       const redis = new PrivateRedis();
       await redis.start();
       const ctx = await privateStack('client-503', { REDIS_URL: redis.url });
@@ -181,7 +201,11 @@ describe('the TypeScript client', () => {
     it('lists environments and reads one', async () => {
       const all = await admin().environments.list();
       expect(all.find((e) => e.name === 'default')).toMatchObject({ status: 'ready', builtin: true });
-      expect(await admin().environments.get('default')).toMatchObject({ name: 'default', status: 'ready', buildLog: [] });
+      expect(await admin().environments.get('default')).toMatchObject({
+        name: 'default',
+        status: 'ready',
+        buildLog: [],
+      });
       expect(await failureOf(admin().environments.get(`${RUN}-no-such-env`))).toBeInstanceOf(NotFound);
     });
 
@@ -204,10 +228,21 @@ describe('the TypeScript client', () => {
         const resumed = (await followAll(client, name, lines[from].id)).filter((e) => e.type === 'log');
         expect(resumed).toEqual(lines.slice(from + 1));
 
-        expect(await client.environments.get(name)).toMatchObject({ name, status: 'ready', activeSpecHash: accepted.specHash });
-        expect(await client.run('import six; print(six.__name__)', { environment: name })).toMatchObject({ status: 'succeeded', stdout: 'six\n' });
+        expect(await client.environments.get(name)).toMatchObject({
+          name,
+          status: 'ready',
+          activeSpecHash: accepted.specHash,
+        });
+        expect(await client.run('import six; print(six.__name__)', { environment: name })).toMatchObject({
+          status: 'succeeded',
+          stdout: 'six\n',
+        });
         // The same spec again starts nothing.
-        expect(await client.environments.create({ name, apt: ['python3-six'] })).toEqual({ name, status: 'ready', specHash: accepted.specHash });
+        expect(await client.environments.create({ name, apt: ['python3-six'] })).toEqual({
+          name,
+          status: 'ready',
+          specHash: accepted.specHash,
+        });
       },
       BUILD_MS,
     );
@@ -224,7 +259,11 @@ describe('the TypeScript client', () => {
   describe('keys', () => {
     it('creates, lists, reads and revokes a key; a revoked key is Unauthorized', async () => {
       const client = admin();
-      const created = await client.keys.create({ name: `client-${RUN}-${Date.now()}`, role: 'user', quotas: { maxInFlight: 3 } });
+      const created = await client.keys.create({
+        name: `client-${RUN}-${Date.now()}`,
+        role: 'user',
+        quotas: { maxInFlight: 3 },
+      });
       expect(created).toMatchObject({ role: 'user', quotas: { maxInFlight: 3 }, key: expect.any(String) });
       expect((await client.keys.list()).map((k) => k.id)).toContain(created.id);
       expect(await client.keys.get(created.id)).toMatchObject({ id: created.id, name: created.name });

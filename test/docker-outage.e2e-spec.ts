@@ -30,9 +30,14 @@ describe('the Docker engine becoming unreachable', () => {
 
     const ready = await eventually('readiness to report Docker down', async () => {
       const response = await ctx.request('GET', '/health/ready');
-      return response.status === 503 && response.body.details.workers.live[0]?.docker.up === false ? response : undefined;
+      return response.status === 503 && response.body.details.workers.live[0]?.docker.up === false
+        ? response
+        : undefined;
     });
-    expect(ready.body.details.workers.live[0]).toMatchObject({ docker: { up: false, version: null }, environments: [] });
+    expect(ready.body.details.workers.live[0]).toMatchObject({
+      docker: { up: false, version: null },
+      environments: [],
+    });
     expect(ready.body.error.workers.message).toBe('no live worker has Docker up and the default image');
 
     // Several heartbeats later, the jobs are still waiting: none was taken and failed.

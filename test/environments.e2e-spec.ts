@@ -22,11 +22,15 @@ const BUILD_MS = 10 * 60_000;
 
 const create = (body: Record<string, unknown>) => request('POST', '/v1/environments', body);
 const get = (name: string) => request('GET', `/v1/environments/${name}`);
-const followToEnd = (name: string, timeoutMs = BUILD_MS) => readEvents(`/v1/environments/${name}/build-log`, { timeoutMs });
-const endOf = (events: { event: string; data: string }[]) => JSON.parse(events.find((e) => e.event === 'end')?.data ?? 'null');
-const logLines = (events: { event: string; data: string }[]) => events.filter((e) => e.event === 'log').map((e) => e.data);
+const followToEnd = (name: string, timeoutMs = BUILD_MS) =>
+  readEvents(`/v1/environments/${name}/build-log`, { timeoutMs });
+const endOf = (events: { event: string; data: string }[]) =>
+  JSON.parse(events.find((e) => e.event === 'end')?.data ?? 'null');
+const logLines = (events: { event: string; data: string }[]) =>
+  events.filter((e) => e.event === 'log').map((e) => e.data);
 /** Waits until `check` holds; fails naming `what` if it never does. */
-const until = (what: string, check: () => Promise<boolean>) => eventually(what, async () => ((await check()) ? true : undefined));
+const until = (what: string, check: () => Promise<boolean>) =>
+  eventually(what, async () => ((await check()) ? true : undefined));
 const liveWorkers = async (): Promise<any[]> => (await request('GET', '/health/ready')).body.details.workers.live;
 
 describe('environments', () => {
@@ -34,7 +38,9 @@ describe('environments', () => {
     const expect400 = async (body: Record<string, unknown>, field: string) => {
       const response = await create(body);
       expect(response.status).toBe(400);
-      expect(response.body.message).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${field.replace('.', '\\.')}\\b`))]));
+      expect(response.body.message).toEqual(
+        expect.arrayContaining([expect.stringMatching(new RegExp(`^${field.replace('.', '\\.')}\\b`))]),
+      );
     };
 
     it.each([
@@ -75,7 +81,11 @@ describe('environments', () => {
       async () => {
         const response = await create({ name: PIP_ENV, pip: ['sps-hello==0.1.0'] });
         expect(response.status).toBe(202);
-        expect(response.body).toMatchObject({ name: PIP_ENV, status: 'building', specHash: expect.stringMatching(/^[0-9a-f]{16}$/) });
+        expect(response.body).toMatchObject({
+          name: PIP_ENV,
+          status: 'building',
+          specHash: expect.stringMatching(/^[0-9a-f]{16}$/),
+        });
         expect(response.headers.get('location')).toBe(`/v1/environments/${PIP_ENV}`);
         // Sent before the build ends: the job waits for the environment instead of failing.
         const early = await submit('import sps_hello; print(sps_hello.greet())', { environment: PIP_ENV });
@@ -85,10 +95,17 @@ describe('environments', () => {
         expect(headers.get('content-type')).toMatch(/^text\/event-stream/);
         expect(JSON.parse(events[0].data)).toMatchObject({ name: PIP_ENV, specHash: response.body.specHash });
         expect(endOf(events)).toEqual({ status: 'ready', error: null });
-        expect(logLines(events)).toEqual(expect.arrayContaining([expect.stringContaining('Successfully installed sps-hello-0.1.0')]));
+        expect(logLines(events)).toEqual(
+          expect.arrayContaining([expect.stringContaining('Successfully installed sps-hello-0.1.0')]),
+        );
 
         const detail = (await get(PIP_ENV)).body;
-        expect(detail).toMatchObject({ status: 'ready', specHash: response.body.specHash, activeSpecHash: response.body.specHash, error: null });
+        expect(detail).toMatchObject({
+          status: 'ready',
+          specHash: response.body.specHash,
+          activeSpecHash: response.body.specHash,
+          error: null,
+        });
         expect(detail.image).toContain(response.body.specHash);
         expect(detail.sizeBytes).toBeGreaterThan(0);
         expect(detail.buildLog).toEqual(logLines(events).slice(-200));
@@ -97,7 +114,11 @@ describe('environments', () => {
         v1 = { specHash: detail.specHash, image: detail.image };
 
         const result = await pollUntil(early, isFinal, 60_000);
-        expect(result).toMatchObject({ status: 'succeeded', stdout: 'hello from sps-hello 0.1.0\n', environment: PIP_ENV });
+        expect(result).toMatchObject({
+          status: 'succeeded',
+          stdout: 'hello from sps-hello 0.1.0\n',
+          environment: PIP_ENV,
+        });
       },
       BUILD_MS,
     );
@@ -109,7 +130,9 @@ describe('environments', () => {
     });
 
     it('runs a job that imports the package, and reports it as used and available on the worker', async () => {
-      const result = await run('import sps_hello, sys; print(sps_hello.greet()); print(sys.executable)', { environment: PIP_ENV });
+      const result = await run('import sps_hello, sys; print(sps_hello.greet()); print(sys.executable)', {
+        environment: PIP_ENV,
+      });
       expect(result).toMatchObject({ status: 'succeeded', environment: PIP_ENV });
       expect(result.stdout.split('\n')[0]).toBe('hello from sps-hello 0.1.0');
       const listed = (await request('GET', '/v1/environments')).body.find((e: any) => e.name === PIP_ENV);
@@ -134,11 +157,18 @@ describe('environments', () => {
         expect(response.status).toBe(202);
         expect(response.body.specHash).not.toBe(v1.specHash);
         // Until the new version is ready, jobs run in the old one.
-        expect((await get(PIP_ENV)).body).toMatchObject({ specHash: response.body.specHash, activeSpecHash: v1.specHash });
+        expect((await get(PIP_ENV)).body).toMatchObject({
+          specHash: response.body.specHash,
+          activeSpecHash: v1.specHash,
+        });
         expect(endOf((await followToEnd(PIP_ENV)).events)).toEqual({ status: 'ready', error: null });
 
         const detail = (await get(PIP_ENV)).body;
-        expect(detail).toMatchObject({ status: 'ready', specHash: response.body.specHash, activeSpecHash: response.body.specHash });
+        expect(detail).toMatchObject({
+          status: 'ready',
+          specHash: response.body.specHash,
+          activeSpecHash: response.body.specHash,
+        });
         expect(detail.image).not.toBe(v1.image);
         v2 = { specHash: detail.specHash, image: detail.image };
         expect(await run('import sps_hello; print(sps_hello.__version__)', { environment: PIP_ENV })).toMatchObject({
@@ -148,7 +178,8 @@ describe('environments', () => {
 
         // The long job started on the old image, which stays while its container runs.
         const during = (await request('GET', `/v1/executions/${long}`)).body;
-        if (during.status !== 'running') throw new Error(`the long job should still be running; it is ${during.status}`);
+        if (during.status !== 'running')
+          throw new Error(`the long job should still be running; it is ${during.status}`);
         expect(await imageExists(v1.image)).toBe(true);
         expect((await request('DELETE', `/v1/executions/${long}`)).body.status).toBe('cancelled');
         await until(`the replaced image ${v1.image} is removed`, async () => !(await imageExists(v1.image)));
@@ -164,7 +195,11 @@ describe('environments', () => {
         await until('the heartbeat stops listing the environment', async () =>
           (await liveWorkers()).every((w) => !w.environments.includes(PIP_ENV)),
         );
-        const result = await pollUntil(await submit('import sps_hello; print(sps_hello.__version__)', { environment: PIP_ENV }), isFinal, BUILD_MS);
+        const result = await pollUntil(
+          await submit('import sps_hello; print(sps_hello.__version__)', { environment: PIP_ENV }),
+          isFinal,
+          BUILD_MS,
+        );
         expect(result).toMatchObject({ status: 'succeeded', stdout: '0.2.0\n' });
         expect(await imageExists(v2.image)).toBe(true);
         await until('the heartbeat lists the environment again', async () =>
@@ -180,7 +215,9 @@ describe('environments', () => {
         const response = await create({ name: CHILD_ENV, base: PIP_ENV, apt: ['python3-six'] });
         expect(response.status).toBe(202);
         expect(endOf((await followToEnd(CHILD_ENV)).events)).toEqual({ status: 'ready', error: null });
-        const result = await run('import six, sps_hello; print(sps_hello.__version__, six.__name__)', { environment: CHILD_ENV });
+        const result = await run('import six, sps_hello; print(sps_hello.__version__, six.__name__)', {
+          environment: CHILD_ENV,
+        });
         expect(result).toMatchObject({ status: 'succeeded', stdout: '0.2.0 six\n' });
 
         const refused = await request('DELETE', `/v1/environments/${PIP_ENV}`);
@@ -204,7 +241,9 @@ describe('environments', () => {
         expect(end.error).toContain(`Unable to locate package ${missing}`);
         const detail = (await get(BAD_ENV)).body;
         expect(detail).toMatchObject({ status: 'failed', activeSpecHash: null, image: null, error: end.error });
-        expect(detail.buildLog).toEqual(expect.arrayContaining([expect.stringContaining(`Unable to locate package ${missing}`)]));
+        expect(detail.buildLog).toEqual(
+          expect.arrayContaining([expect.stringContaining(`Unable to locate package ${missing}`)]),
+        );
 
         const result = await run('print(1)', { environment: BAD_ENV });
         expect(result.status).toBe('error');
@@ -230,8 +269,12 @@ describe('environments', () => {
     const own = await privateStack('no-build-net', { ENV_BUILD_NETWORK: `sps-no-such-network-${RUN}` });
     try {
       await own.stack.start(1);
-      expect((await own.request('POST', '/v1/environments', { name: `${RUN}-netless`, apt: ['python3-six'] })).status).toBe(202);
-      const end = endOf((await own.readEvents(`/v1/environments/${RUN}-netless/build-log`, { timeoutMs: 60_000 })).events);
+      expect(
+        (await own.request('POST', '/v1/environments', { name: `${RUN}-netless`, apt: ['python3-six'] })).status,
+      ).toBe(202);
+      const end = endOf(
+        (await own.readEvents(`/v1/environments/${RUN}-netless/build-log`, { timeoutMs: 60_000 })).events,
+      );
       expect(end.status).toBe('failed');
       expect(end.error).toContain(`build network "sps-no-such-network-${RUN}" (ENV_BUILD_NETWORK) does not exist`);
     } finally {
@@ -258,7 +301,12 @@ describe('environments', () => {
       try {
         await first.stack.start(0);
         const seeded = (await first.request('GET', '/v1/environments/datascience')).body;
-        expect(seeded).toMatchObject({ name: 'datascience', status: 'building', builtin: true, spec: normalizeSpec(datascienceSpec('apt')) });
+        expect(seeded).toMatchObject({
+          name: 'datascience',
+          status: 'building',
+          builtin: true,
+          spec: normalizeSpec(datascienceSpec('apt')),
+        });
         expect((await first.request('DELETE', '/v1/environments/datascience')).status).toBe(204);
         await first.stack.stop();
         // The same deployment (prefix) starting again.

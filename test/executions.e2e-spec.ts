@@ -16,7 +16,14 @@ print(len(png))
 describe('executions', () => {
   it('runs hello world synchronously', async () => {
     const result = await run('print("hello, world")');
-    expect(result).toMatchObject({ status: 'succeeded', exitCode: 0, signal: null, stdout: 'hello, world\n', stderr: '', environment: 'default' });
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      exitCode: 0,
+      signal: null,
+      stdout: 'hello, world\n',
+      stderr: '',
+      environment: 'default',
+    });
     expect(result.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(result.usage.wallMs).toBeGreaterThanOrEqual(0);
     expect(Date.parse(result.finishedAt)).toBeGreaterThanOrEqual(Date.parse(result.startedAt));
@@ -66,7 +73,10 @@ describe('executions', () => {
 
   it('returns files the code created or changed, as base64', async () => {
     const result = await run(`${PNG_WRITER}\nopen("notes.txt","a").write("more")`, {
-      files: [{ path: 'notes.txt', content: 'start ' }, { path: 'same.txt', content: 'unchanged' }],
+      files: [
+        { path: 'notes.txt', content: 'start ' },
+        { path: 'same.txt', content: 'unchanged' },
+      ],
     });
     expect(result.status).toBe('succeeded');
     const byPath = Object.fromEntries(result.files.map((f: any) => [f.path, f]));
@@ -115,8 +125,15 @@ describe('executions', () => {
   });
 
   it('caps stderr separately from stdout', async () => {
-    const result = await run('import sys\nprint("ok", flush=True)\nsys.stderr.write("e" * 10000)', { limits: { outputBytes: 2048 } });
-    expect(result).toMatchObject({ status: 'output_limit', stderrTruncated: true, stdoutTruncated: false, stdout: 'ok\n' });
+    const result = await run('import sys\nprint("ok", flush=True)\nsys.stderr.write("e" * 10000)', {
+      limits: { outputBytes: 2048 },
+    });
+    expect(result).toMatchObject({
+      status: 'output_limit',
+      stderrTruncated: true,
+      stdoutTruncated: false,
+      stdout: 'ok\n',
+    });
     expect(result.stderr).toBe('e'.repeat(2048));
   });
 
@@ -126,9 +143,12 @@ describe('executions', () => {
   });
 
   it('contains a fork bomb while a concurrent small job still succeeds', async () => {
-    const bomb = await submit('import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass', {
-      limits: { timeoutMs: 4000 },
-    });
+    const bomb = await submit(
+      'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass',
+      {
+        limits: { timeoutMs: 4000 },
+      },
+    );
     await pollUntil(bomb, (r) => r.status === 'running');
     expect(await run('print("alive")')).toMatchObject({ status: 'succeeded', stdout: 'alive\n' });
     const result = await pollUntil(bomb, isFinal);
@@ -207,7 +227,10 @@ open("real.txt", "w").write("mine")
   });
 
   it('answers 202 with the id when ?wait=true runs past the wait cap', async () => {
-    const response = await request('POST', '/v1/executions?wait=true', { code: 'import time; time.sleep(30)', limits: { timeoutMs: 40000 } });
+    const response = await request('POST', '/v1/executions?wait=true', {
+      code: 'import time; time.sleep(30)',
+      limits: { timeoutMs: 40000 },
+    });
     expect(response.status).toBe(202);
     expect(response.headers.get('location')).toBe(`/v1/executions/${response.body.id}`);
     expect((await request('DELETE', `/v1/executions/${response.body.id}`)).body.status).toBe('cancelled');
@@ -216,23 +239,32 @@ open("real.txt", "w").write("mine")
 
 describe('the code as main.py', () => {
   it('is a real file beside the input files, which __file__ and inspect can read, and is not returned unchanged', async () => {
-    const result = await run(`
+    const result = await run(
+      `
 import inspect, os
 def greet():
     return "hello"
 print(os.path.abspath(__file__), os.path.exists(__file__))
 print(inspect.getsource(greet).strip().splitlines()[0])
 print(sorted(os.listdir(".")))
-`, { files: [{ path: 'data.txt', content: 'x' }] });
+`,
+      { files: [{ path: 'data.txt', content: 'x' }] },
+    );
     expect(result.status).toBe('succeeded');
-    expect(result.stdout.trim().split('\n')).toEqual(['/sandbox/main.py True', 'def greet():', "['data.txt', 'main.py']"]);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      '/sandbox/main.py True',
+      'def greet():',
+      "['data.txt', 'main.py']",
+    ]);
     expect(result.files).toEqual([]);
   });
 
   it('is returned when the code changes it', async () => {
     const result = await run('open(__file__, "a").write("# changed\\n")');
     expect(result.files.map((f: any) => f.path)).toEqual(['main.py']);
-    expect(Buffer.from(result.files[0].content, 'base64').toString()).toBe('open(__file__, "a").write("# changed\\n")# changed\n');
+    expect(Buffer.from(result.files[0].content, 'base64').toString()).toBe(
+      'open(__file__, "a").write("# changed\\n")# changed\n',
+    );
   });
 
   it('cannot be sent as an input file', async () => {

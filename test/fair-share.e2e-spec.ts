@@ -1,5 +1,5 @@
-import Redis from 'ioredis';
 import { ApiClient, asKey, createKey, isFinal } from './support/api-client';
+import { deleteKeysUnder } from './support/redis-keys';
 import { freePort, ServiceStack } from './support/service-stack';
 
 const FLOOD = 200;
@@ -25,11 +25,7 @@ describe('fair share between keys', () => {
 
   afterAll(async () => {
     await stack.stop();
-    const redis = new Redis(process.env.E2E_REDIS_URL!);
-    for await (const keys of redis.scanStream({ match: `${stack.prefix}:*`, count: 500 })) {
-      if ((keys as string[]).length) await redis.del(...(keys as string[]));
-    }
-    redis.disconnect();
+    await deleteKeysUnder(process.env.E2E_REDIS_URL!, stack.prefix);
   });
 
   it(`starts the single job of key B within a few jobs although key A has ${FLOOD} queued before it`, async () => {

@@ -33,7 +33,11 @@ describe('graceful shutdown on SIGTERM', () => {
     const child = ctx.stack.workers.get(worker)!;
     child.kill('SIGTERM');
     expect(await exitOf(child)).toBe(0);
-    expect((await ctx.request('GET', `/v1/executions/${id}`)).body).toMatchObject({ status: 'succeeded', stdout: 'finished\n', workerId: worker });
+    expect((await ctx.request('GET', `/v1/executions/${id}`)).body).toMatchObject({
+      status: 'succeeded',
+      stdout: 'finished\n',
+      workerId: worker,
+    });
     await expectNoSandboxContainers(10_000, ctx.prefix);
   });
 
@@ -58,9 +62,13 @@ describe('graceful shutdown on SIGTERM', () => {
 
   it('has the API finish in-flight requests before it exits 0', async () => {
     await startWorker({ WORKER_SHUTDOWN_GRACE_MS: '60000' });
-    const waiting = ctx.request('POST', '/v1/executions?wait=true', { code: 'import time\ntime.sleep(2)\nprint("answered")' });
+    const waiting = ctx.request('POST', '/v1/executions?wait=true', {
+      code: 'import time\ntime.sleep(2)\nprint("answered")',
+    });
     // The request is in flight once its job is running.
-    await eventually('the job to run', async () => ((await queue.getJobCounts('active')).active === 1 ? true : undefined));
+    await eventually('the job to run', async () =>
+      (await queue.getJobCounts('active')).active === 1 ? true : undefined,
+    );
     const api = ctx.stack.apiProcess!;
     api.kill('SIGTERM');
     const answer = await waiting;

@@ -15,7 +15,12 @@ describe('health', () => {
     expect(details.redis).toMatchObject({ status: 'up', latencyMs: expect.any(Number) });
     expect(details.queues).toMatchObject({
       status: 'up',
-      executions: { waiting: expect.any(Number), active: expect.any(Number), delayed: expect.any(Number), failed: expect.any(Number) },
+      executions: {
+        waiting: expect.any(Number),
+        active: expect.any(Number),
+        delayed: expect.any(Number),
+        failed: expect.any(Number),
+      },
     });
     expect(details.workers.status).toBe('up');
     expect(details.workers.live.length).toBeGreaterThanOrEqual(1);

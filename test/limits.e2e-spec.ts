@@ -10,14 +10,20 @@ describe('GET /v1/limits', () => {
     const { status, body: limits } = await request('GET', '/v1/limits');
     expect(status).toBe(200);
     expect(Object.keys(limits).sort()).toEqual(['defaults', 'max', 'request']);
-    const refused = await request('POST', '/v1/executions', { code: 'pass', limits: { memoryMb: limits.max.memoryMb + 1, timeoutMs: limits.max.timeoutMs + 1 } });
+    const refused = await request('POST', '/v1/executions', {
+      code: 'pass',
+      limits: { memoryMb: limits.max.memoryMb + 1, timeoutMs: limits.max.timeoutMs + 1 },
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.message).toEqual([
       `limits.timeoutMs must not be greater than ${limits.max.timeoutMs} (the server's maximum)`,
       `limits.memoryMb must not be greater than ${limits.max.memoryMb} (the server's maximum)`,
     ]);
     for (const key of Object.keys(limits.defaults)) expect(limits.defaults[key]).toBeLessThanOrEqual(limits.max[key]);
-    const tooManyArgs = await request('POST', '/v1/executions', { code: 'pass', args: Array(limits.request.args + 1).fill('a') });
+    const tooManyArgs = await request('POST', '/v1/executions', {
+      code: 'pass',
+      args: Array(limits.request.args + 1).fill('a'),
+    });
     expect(tooManyArgs.body.message).toEqual([`args must have at most ${limits.request.args} entries`]);
   });
 
@@ -36,12 +42,20 @@ describe('GET /v1/limits', () => {
     expect(atMax.body.status).toBe('succeeded');
     const above = await held.request('POST', '/v1/executions', { code: 'pass', limits: { memoryMb: memoryMb + 1 } });
     expect(above.status).toBe(400);
-    expect(above.body.message).toEqual([`limits.memoryMb must not be greater than ${memoryMb} (this API key's maximum)`]);
+    expect(above.body.message).toEqual([
+      `limits.memoryMb must not be greater than ${memoryMb} (this API key's maximum)`,
+    ]);
   });
 
   it('is in the OpenAPI document', async () => {
     const document = (await asKey(null).request('GET', '/docs-json')).body;
-    expect(document.paths['/v1/limits'].get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/ExecutionLimitsDto');
-    expect(Object.keys(document.components.schemas.ExecutionLimitsDto.properties).sort()).toEqual(['defaults', 'max', 'request']);
+    expect(document.paths['/v1/limits'].get.responses['200'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/ExecutionLimitsDto',
+    );
+    expect(Object.keys(document.components.schemas.ExecutionLimitsDto.properties).sort()).toEqual([
+      'defaults',
+      'max',
+      'request',
+    ]);
   });
 });

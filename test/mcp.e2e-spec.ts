@@ -45,7 +45,12 @@ describe('MCP at /mcp', () => {
       type: 'object',
       required: ['code'],
       additionalProperties: false,
-      properties: { code: { type: 'string' }, environment: { type: 'string' }, files: { type: 'array' }, timeoutMs: { type: 'integer' } },
+      properties: {
+        code: { type: 'string' },
+        environment: { type: 'string' },
+        files: { type: 'array' },
+        timeoutMs: { type: 'integer' },
+      },
     });
   });
 
@@ -72,14 +77,19 @@ describe('MCP at /mcp', () => {
   it('answers a timeout as a tool error that says the limit and what to do', async () => {
     const answer = await call(client, 'run_python', { code: 'while True: pass', timeoutMs: 1500 });
     expect(answer.isError).toBe(true);
-    expect(textOf(answer)).toMatch(/^status: timeout after 1500 ms: the program was killed\. Make it faster, or pass a larger timeoutMs \(at most \d+\)/);
+    expect(textOf(answer)).toMatch(
+      /^status: timeout after 1500 ms: the program was killed\. Make it faster, or pass a larger timeoutMs \(at most \d+\)/,
+    );
   });
 
   it('answers invalid arguments as tool errors naming the argument', async () => {
     const tooLong = await call(client, 'run_python', { code: 'print(1)', timeoutMs: 10_000_000 });
     expect(tooLong.isError).toBe(true);
     expect(textOf(tooLong)).toMatch(/^invalid arguments: timeoutMs must not be greater than \d+/);
-    const badPath = await call(client, 'run_python', { code: 'print(1)', files: [{ path: '../escape', content: 'x' }] });
+    const badPath = await call(client, 'run_python', {
+      code: 'print(1)',
+      files: [{ path: '../escape', content: 'x' }],
+    });
     expect(badPath.isError).toBe(true);
     expect(textOf(badPath)).toContain('files.0.path');
     const unknown = await call(client, 'run_python', { code: 'print(1)', network: true });
@@ -93,10 +103,12 @@ describe('MCP at /mcp', () => {
   it('lists the environments', async () => {
     const answer = await call(client, 'list_environments', {});
     expect(answer.isError).toBeFalsy();
-    expect(JSON.parse(textOf(answer))).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'default', ready: true })]));
+    expect(JSON.parse(textOf(answer))).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'default', ready: true })]),
+    );
   });
 
-  it('applies the key\'s quotas: a key with its executions in flight gets a tool error with the retry time', async () => {
+  it("applies the key's quotas: a key with its executions in flight gets a tool error with the retry time", async () => {
     const { key } = await createKey('mcp-inflight', { quotas: { maxInFlight: 1 } });
     // The one slot is taken over REST: the quota is the key's, whatever the protocol.
     const held = await fetch(`${baseUrl()}/v1/executions`, {
@@ -113,7 +125,10 @@ describe('MCP at /mcp', () => {
       expect(textOf(answer)).toMatch(/retry in \d+ s$/);
     } finally {
       await limited.close();
-      await fetch(`${baseUrl()}/v1/executions/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } });
+      await fetch(`${baseUrl()}/v1/executions/${id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${key}` },
+      });
     }
   });
 
@@ -129,11 +144,16 @@ describe('MCP at /mcp', () => {
     expect(raw.headers.get('www-authenticate')).toMatch(/^Bearer/);
   });
 
-  it('refuses a body larger than an execution\'s with 413, before parsing it', async () => {
-    const response = await request('POST', '/mcp', `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"run_python","arguments":{"code":"${'x'.repeat(40 * 1024 * 1024)}"}}}`, {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    });
+  it("refuses a body larger than an execution's with 413, before parsing it", async () => {
+    const response = await request(
+      'POST',
+      '/mcp',
+      `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"run_python","arguments":{"code":"${'x'.repeat(40 * 1024 * 1024)}"}}}`,
+      {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+    );
     expect(response.status).toBe(413);
     expect(response.body.message).toMatch(/^the body is larger than this route accepts \(\d+ bytes\)$/);
   });
@@ -146,7 +166,8 @@ describe('MCP at /mcp', () => {
       expect([200, 202]).toContain(created.status);
       const admin = new SandboxClient({ baseUrl: baseUrl(), apiKey: adminKey() });
       let end: BuildLogEvent | undefined;
-      for await (const event of admin.environments.follow('datascience', { signal: AbortSignal.timeout(30 * 60_000) })) if (event.type === 'end') end = event;
+      for await (const event of admin.environments.follow('datascience', { signal: AbortSignal.timeout(30 * 60_000) }))
+        if (event.type === 'end') end = event;
       expect(end).toEqual({ type: 'end', status: 'ready', error: null });
 
       const answer = await call(client, 'run_python', {

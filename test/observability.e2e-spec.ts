@@ -26,19 +26,23 @@ const sample = (text: string, name: string, labels: Record<string, string> = {})
 describe('metrics', () => {
   it('serves Prometheus text with job, queue, worker and HTTP metrics, learned through Redis', async () => {
     const before = await request('GET', '/metrics');
-    const succeededBefore = sample(before.body, 'sps_executions_total', { status: 'succeeded', environment: 'default' }) ?? 0;
+    const succeededBefore =
+      sample(before.body, 'sps_executions_total', { status: 'succeeded', environment: 'default' }) ?? 0;
     const failedBefore = sample(before.body, 'sps_executions_total', { status: 'failed', environment: 'default' }) ?? 0;
-    const observed = (text: string, phase: string) => sample(text, 'sps_execution_duration_seconds_count', { phase, environment: 'default' }) ?? 0;
+    const observed = (text: string, phase: string) =>
+      sample(text, 'sps_execution_duration_seconds_count', { phase, environment: 'default' }) ?? 0;
     const runsBefore = observed(before.body, 'run');
     await run('print("counted")');
     await run('raise SystemExit(3)');
 
     const metrics = await eventually('the jobs to be counted', async () => {
       const response = await request('GET', '/metrics');
-      const succeeded = sample(response.body, 'sps_executions_total', { status: 'succeeded', environment: 'default' }) ?? 0;
+      const succeeded =
+        sample(response.body, 'sps_executions_total', { status: 'succeeded', environment: 'default' }) ?? 0;
       const failed = sample(response.body, 'sps_executions_total', { status: 'failed', environment: 'default' }) ?? 0;
       // Durations are observed just after the count, once the job's timestamps are read back.
-      const timed = observed(response.body, 'run') >= runsBefore + 2 && observed(response.body, 'queue_wait') >= runsBefore + 2;
+      const timed =
+        observed(response.body, 'run') >= runsBefore + 2 && observed(response.body, 'queue_wait') >= runsBefore + 2;
       return succeeded >= succeededBefore + 1 && failed >= failedBefore + 1 && timed ? response : undefined;
     });
     expect(metrics.headers.get('content-type')).toContain('text/plain');
@@ -46,15 +50,25 @@ describe('metrics', () => {
     for (const phase of ['queue_wait', 'run']) expect(observed(text, phase)).toBeGreaterThanOrEqual(runsBefore + 2);
     expect(sample(text, 'sps_queue_jobs', { queue: 'executions', state: 'waiting' })).toEqual(expect.any(Number));
     expect(sample(text, 'sps_queue_depth', { queue: 'executions' })).toEqual(expect.any(Number));
-    expect(sample(text, 'sps_queue_jobs_finished_total', { queue: 'executions', outcome: 'completed' })).toBeGreaterThanOrEqual(2);
+    expect(
+      sample(text, 'sps_queue_jobs_finished_total', { queue: 'executions', outcome: 'completed' }),
+    ).toBeGreaterThanOrEqual(2);
     expect(sample(text, 'sps_active_containers')).toEqual(expect.any(Number));
     expect(sample(text, 'sps_workers_live')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'sps_worker_concurrency', { worker: `${process.env.E2E_REDIS_PREFIX}-w1` })).toBe(2);
-    expect(sample(text, 'sps_http_request_duration_seconds_count', { method: 'POST', route: '/v1/executions', status_code: '200' })).toBeGreaterThanOrEqual(2);
+    expect(
+      sample(text, 'sps_http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/v1/executions',
+        status_code: '200',
+      }),
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it('counts a running job as an active container', async () => {
-    const id = (await request('POST', '/v1/executions', { code: 'import time\ntime.sleep(30)', limits: { timeoutMs: 60000 } })).body.id;
+    const id = (
+      await request('POST', '/v1/executions', { code: 'import time\ntime.sleep(30)', limits: { timeoutMs: 60000 } })
+    ).body.id;
     await eventually('the container to be counted', async () => {
       const text = (await request('GET', '/metrics')).body;
       return (sample(text, 'sps_active_containers') ?? 0) >= 1 ? true : undefined;
@@ -68,12 +82,19 @@ describe('logs', () => {
     const marker = `UNIQUE_MARKER_${Date.now()}`;
     const requestId = `obs-${process.pid}-${Date.now()}`;
     const code = `# ${'x'.repeat(200)}\nprint("${marker}")`;
-    const response = await request('POST', '/v1/executions?wait=true', { code }, { 'x-api-key': 'sk-live-do-not-log', authorization: `Bearer ${adminKey()}`, 'x-request-id': requestId });
+    const response = await request(
+      'POST',
+      '/v1/executions?wait=true',
+      { code },
+      { 'x-api-key': 'sk-live-do-not-log', authorization: `Bearer ${adminKey()}`, 'x-request-id': requestId },
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toBe(requestId);
     const jobId = response.body.id;
 
-    const apiLine = await eventually('the request to be logged', async () => logLines('e2e-api.log').find((l) => l.req?.id === requestId));
+    const apiLine = await eventually('the request to be logged', async () =>
+      logLines('e2e-api.log').find((l) => l.req?.id === requestId),
+    );
     expect(apiLine).toMatchObject({ level: 30, app: 'api', res: { statusCode: 200 } });
     expect(apiLine.req.headers['x-api-key']).toBe('[redacted]');
     expect(apiLine.req.headers.authorization).toBe('[redacted]');

@@ -25,7 +25,11 @@ afterAll(async () => {
 });
 
 /** Opens the page, runs `body`, and fails on any CSP violation or page error; the screenshot is taken whatever happened. */
-const withPage = async (name: string, body: (page: Page, record: PageRecord) => Promise<void>, url = `${baseUrl()}/`): Promise<void> => {
+const withPage = async (
+  name: string,
+  body: (page: Page, record: PageRecord) => Promise<void>,
+  url = `${baseUrl()}/`,
+): Promise<void> => {
   const { page, record } = await browser.open(url);
   try {
     await body(page, record);
@@ -80,17 +84,26 @@ const png = (width: number, height: number): Buffer => {
   header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
   const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x40)]);
   const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', pixels),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 };
 
 /** Clicks the download link of a returned file, as a person would, and reads the file the browser saved. */
 const download = async (page: Page, name: string): Promise<Buffer> => {
-  const [saved] = await Promise.all([page.waitForEvent('download'), page.locator('#files a', { hasText: name }).click()]);
+  const [saved] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('#files a', { hasText: name }).click(),
+  ]);
   expect(saved.suggestedFilename()).toBe(name);
   return readFileSync(await saved.path());
 };
 
-const text = async (page: Page, selector: string): Promise<string> => (await page.locator(selector).allTextContents()).join('');
+const text = async (page: Page, selector: string): Promise<string> =>
+  (await page.locator(selector).allTextContents()).join('');
 
 describe('playground', () => {
   it('is served at / without a key, with a strict CSP and safe headers; only its own files are public, and /docs is still there', async () => {
@@ -99,7 +112,12 @@ describe('playground', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const csp = page.headers.get('content-security-policy') ?? '';
-    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    const directives = new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name, values]),
+    );
     expect(directives.get('default-src')).toEqual(["'self'"]);
     expect(directives.get('script-src')).toEqual(["'self'"]);
     expect(directives.get('img-src')).toEqual(["'self'", 'data:', 'blob:']);
@@ -143,7 +161,9 @@ describe('playground', () => {
       // On a phone-sized screen the panes stack, and nothing is wider than the screen.
       await page.setViewportSize({ width: 390, height: 844 });
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-      const [program, output] = await Promise.all(['.program', '.result'].map((pane) => page.locator(pane).boundingBox()));
+      const [program, output] = await Promise.all(
+        ['.program', '.result'].map((pane) => page.locator(pane).boundingBox()),
+      );
       expect(output!.y).toBeGreaterThanOrEqual(program!.y + program!.height);
       await screenshot(page, 'print-hi-narrow', { fullPage: true });
       await page.setViewportSize({ width: 1280, height: 800 });
@@ -174,10 +194,14 @@ describe('playground', () => {
       await useKey(page, 'sps_this-key-does-not-exist');
       const message = page.locator('#connection.connection-problem');
       await message.waitFor();
-      expect(await message.textContent()).toBe('The API key was refused: the API key is not valid (unknown or revoked)');
+      expect(await message.textContent()).toBe(
+        'The API key was refused: the API key is not valid (unknown or revoked)',
+      );
       expect(await page.locator('#environment option').count()).toBe(0);
       expect(await run(page)).toBe('not run');
-      expect(await text(page, '#output .problem')).toBe('The API key was refused: the API key is not valid (unknown or revoked)');
+      expect(await text(page, '#output .problem')).toBe(
+        'The API key was refused: the API key is not valid (unknown or revoked)',
+      );
     });
   });
 
@@ -210,14 +234,23 @@ describe('playground', () => {
     await withPage('inputs-and-limits', async (page) => {
       await connectAsAdmin(page);
       const limits = (await request('GET', '/v1/limits')).body;
-      expect(await page.textContent('#limit-timeout-hint')).toBe(`default ${limits.defaults.timeoutMs}, max ${limits.max.timeoutMs}`);
-      expect(await page.textContent('#limit-memory-hint')).toBe(`default ${limits.defaults.memoryMb}, max ${limits.max.memoryMb}`);
+      expect(await page.textContent('#limit-timeout-hint')).toBe(
+        `default ${limits.defaults.timeoutMs}, max ${limits.max.timeoutMs}`,
+      );
+      expect(await page.textContent('#limit-memory-hint')).toBe(
+        `default ${limits.defaults.memoryMb}, max ${limits.max.memoryMb}`,
+      );
 
       await page.fill('#stdin', 'from stdin');
       await page.fill('#args', 'one\ntwo words');
-      await page.setInputFiles('#input-files', [{ name: 'data.bin', mimeType: 'application/octet-stream', buffer: Buffer.from([0, 1, 2, 255]) }]);
+      await page.setInputFiles('#input-files', [
+        { name: 'data.bin', mimeType: 'application/octet-stream', buffer: Buffer.from([0, 1, 2, 255]) },
+      ]);
       await page.locator('#input-file-list li', { hasText: 'data.bin' }).waitFor();
-      await setCode(page, 'import sys\nprint(sys.argv[1:], sys.stdin.read(), list(open("data.bin", "rb").read()))\nopen("out.csv", "w").write("a,b\\n1,2\\n")');
+      await setCode(
+        page,
+        'import sys\nprint(sys.argv[1:], sys.stdin.read(), list(open("data.bin", "rb").read()))\nopen("out.csv", "w").write("a,b\\n1,2\\n")',
+      );
       expect(await run(page)).toBe('succeeded');
       expect(await text(page, '#output .stdout')).toBe("['one', 'two words'] from stdin [0, 1, 2, 255]\n");
       // A returned file that is not an image is a download link to its bytes.
@@ -225,7 +258,9 @@ describe('playground', () => {
 
       await page.fill('#limit-memory', String(limits.max.memoryMb + 1));
       expect(await run(page)).toBe('not run');
-      expect(await text(page, '#output .problem')).toBe(`memory (MB) must be at most ${limits.max.memoryMb}, this key's maximum`);
+      expect(await text(page, '#output .problem')).toBe(
+        `memory (MB) must be at most ${limits.max.memoryMb}, this key's maximum`,
+      );
 
       await page.fill('#limit-memory', '');
       await page.fill('#limit-timeout', '1000');
@@ -246,16 +281,24 @@ describe('playground', () => {
         result.displays = [
           { mime: 'image/png', data: png(30, 12).toString('base64') },
           { mime: 'text/html', data: result.stdout },
-          { mime: 'image/svg+xml', data: '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><script>alert(5)</script><rect width="40" height="20" fill="teal"/></svg>' },
+          {
+            mime: 'image/svg+xml',
+            data: '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><script>alert(5)</script><rect width="40" height="20" fill="teal"/></svg>',
+          },
           { mime: 'application/javascript', data: 'alert(6)' },
         ];
         await route.fulfill({ response, json: result });
       });
-      await setCode(page, `print('<p id="inside">from html</p><script>alert(7)</script><img src=x onerror="alert(8)">')`);
-      expect(await run(page)).toBe('succeeded');
-      const widths = await page.locator('#displays img').evaluateAll((images: HTMLImageElement[]) =>
-        Promise.all(images.map((img) => img.decode().then(() => img.naturalWidth))),
+      await setCode(
+        page,
+        `print('<p id="inside">from html</p><script>alert(7)</script><img src=x onerror="alert(8)">')`,
       );
+      expect(await run(page)).toBe('succeeded');
+      const widths = await page
+        .locator('#displays img')
+        .evaluateAll((images: HTMLImageElement[]) =>
+          Promise.all(images.map((img) => img.decode().then(() => img.naturalWidth))),
+        );
       expect(widths).toEqual([30, 40]);
       const frame = page.locator('#displays iframe');
       expect(await frame.getAttribute('sandbox')).toBe('');

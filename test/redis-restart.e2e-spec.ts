@@ -11,7 +11,12 @@ describe('a Redis restart', () => {
 
   beforeAll(async () => {
     await redis.start();
-    ctx = await privateStack('redis', { ...FAST_FAULT_DETECTION, REDIS_URL: redis.url, WORKER_CONCURRENCY: '1', WAIT_CAP_MS: '30000' });
+    ctx = await privateStack('redis', {
+      ...FAST_FAULT_DETECTION,
+      REDIS_URL: redis.url,
+      WORKER_CONCURRENCY: '1',
+      WAIT_CAP_MS: '30000',
+    });
     await ctx.stack.start(1);
   }, 60_000);
 
@@ -52,7 +57,11 @@ describe('a Redis restart', () => {
     for (const id of accepted) results.push(await ctx.pollUntil(id, isFinal, 90_000));
     expect(results.map((r) => r.status)).toEqual(Array(6).fill('succeeded'));
     expect(results.slice(1).map((r) => r.stdout)).toEqual(['0\n', '1\n', '2\n', '3\n', '4\n']);
-    await eventually('readiness', async () => ((await ctx.request('GET', '/health/ready')).status === 200 ? true : undefined), 60_000);
+    await eventually(
+      'readiness',
+      async () => ((await ctx.request('GET', '/health/ready')).status === 200 ? true : undefined),
+      60_000,
+    );
     await expectNoSandboxContainers(30_000, ctx.prefix);
   });
 });

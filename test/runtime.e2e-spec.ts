@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
-import Redis from 'ioredis';
 import { ApiClient, asKey } from './support/api-client';
+import { deleteKeysUnder } from './support/redis-keys';
 import { freePort, ServiceStack } from './support/service-stack';
 
 const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
@@ -31,11 +31,7 @@ describe('SANDBOX_RUNTIME', () => {
 
   afterAll(async () => {
     await stack.stop();
-    const redis = new Redis(process.env.E2E_REDIS_URL!);
-    for await (const keys of redis.scanStream({ match: `${stack.prefix}:*`, count: 500 })) {
-      if ((keys as string[]).length) await redis.del(...(keys as string[]));
-    }
-    redis.disconnect();
+    await deleteKeysUnder(process.env.E2E_REDIS_URL!, stack.prefix);
   });
 
   it('starts sandboxes with the configured runtime, and they run jobs', async () => {
@@ -44,7 +40,9 @@ describe('SANDBOX_RUNTIME', () => {
     // "running" is set when the worker takes the job, a moment before its container exists.
     let container: Docker.ContainerInfo | undefined;
     for (let tries = 0; !container && tries < 100; tries++) {
-      [container] = await docker.listContainers({ filters: { label: [`io.simplepysandbox.job=${id}`], status: ['running'] } });
+      [container] = await docker.listContainers({
+        filters: { label: [`io.simplepysandbox.job=${id}`], status: ['running'] },
+      });
       if (!container) await new Promise((r) => setTimeout(r, 100));
     }
     expect(container).toBeDefined();
@@ -53,7 +51,9 @@ describe('SANDBOX_RUNTIME', () => {
     expect(inspected.State.Running).toBe(true);
     expect((await client.request('DELETE', `/v1/executions/${id}`)).body.status).toBe('cancelled');
 
-    const result = await client.run('import os\nprint(os.getuid(), open("/proc/self/status").read().count("CapEff:\\t0000000000000000"))');
+    const result = await client.run(
+      'import os\nprint(os.getuid(), open("/proc/self/status").read().count("CapEff:\\t0000000000000000"))',
+    );
     expect(result).toMatchObject({ status: 'succeeded', stdout: '10001 1\n' });
   });
 
@@ -63,6 +63,10 @@ describe('SANDBOX_RUNTIME', () => {
     stack.startWorker({ SANDBOX_RUNTIME: 'no-such-runtime' });
     await stack.waitUntilReady();
     const result = await client.run('print("never runs")');
-    expect(result).toMatchObject({ status: 'error', error: 'the container engine could not start a sandbox', stdout: '' });
+    expect(result).toMatchObject({
+      status: 'error',
+      error: 'the container engine could not start a sandbox',
+      stdout: '',
+    });
   });
 });

@@ -22,7 +22,8 @@ describe('horizontal scaling', () => {
     const ids = [];
     for (let i = 0; i < 20; i++) ids.push(await ctx.submit(`import time\ntime.sleep(0.5)\nprint(${i})`));
     const results = [];
-    for (const id of ids) results.push(await ctx.pollUntil(id, (r) => r.status !== 'queued' && r.status !== 'running', 120_000));
+    for (const id of ids)
+      results.push(await ctx.pollUntil(id, (r) => r.status !== 'queued' && r.status !== 'running', 120_000));
 
     expect(results.map((r) => r.status)).toEqual(Array(20).fill('succeeded'));
     expect(results.map((r) => r.stdout)).toEqual(ids.map((_, i) => `${i}\n`));

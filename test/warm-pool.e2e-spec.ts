@@ -37,10 +37,14 @@ const poolStats = async (): Promise<PoolView> => {
 
 /** The shared poller, for a probe whose value must pass `ok`. */
 const until = <T>(what: string, probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> =>
-  eventually(what, async () => {
-    const value = await probe();
-    return ok(value) ? value : undefined;
-  }, timeoutMs);
+  eventually(
+    what,
+    async () => {
+      const value = await probe();
+      return ok(value) ? value : undefined;
+    },
+    timeoutMs,
+  );
 
 /** Full, by a heartbeat sent after this call: an older one may predate the last take. */
 const poolFull = () => {
@@ -72,7 +76,11 @@ describe('warm pool', () => {
 
   it('fills up to its size with running, ready containers', async () => {
     await poolFull();
-    const warm = await until('the pool\'s containers', () => warmContainersOf(workerId), (c) => c.length === POOL_SIZE);
+    const warm = await until(
+      "the pool's containers",
+      () => warmContainersOf(workerId),
+      (c) => c.length === POOL_SIZE,
+    );
     expect(warm.every((c) => c.State === 'running')).toBe(true);
   });
 
@@ -90,7 +98,11 @@ describe('warm pool', () => {
       hostnames.push(hostname);
     }
     expect(new Set(hostnames).size).toBe(4);
-    const after = await until('four jobs counted', poolStats, (s) => s.hits + s.misses >= before.hits + before.misses + 4);
+    const after = await until(
+      'four jobs counted',
+      poolStats,
+      (s) => s.hits + s.misses >= before.hits + before.misses + 4,
+    );
     expect(after.hits - before.hits).toBe(4);
   });
 
@@ -147,9 +159,15 @@ print(int(quota[0]) / int(period[0]))
 
   it('reports size, hits and misses in /metrics, as the heartbeat does', async () => {
     const stats = await poolFull();
-    const metrics = await (await fetch(`${stack.baseUrl}/metrics`, { headers: { authorization: `Bearer ${adminKey()}` } })).text();
+    const metrics = await (
+      await fetch(`${stack.baseUrl}/metrics`, { headers: { authorization: `Bearer ${adminKey()}` } })
+    ).text();
     const value = (name: string) => {
-      const line = metrics.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`worker="${workerId}"`) && l.includes('environment="default"'));
+      const line = metrics
+        .split('\n')
+        .find(
+          (l) => l.startsWith(`${name}{`) && l.includes(`worker="${workerId}"`) && l.includes('environment="default"'),
+        );
       return line === undefined ? undefined : Number(line.split(' ').pop());
     };
     expect(value('sps_pool_idle_containers')).toBe(POOL_SIZE);

@@ -17,7 +17,9 @@ const SLEEPER = 'import time\ntime.sleep(120)';
 /** The one container of `workerId`, once it is running a job. */
 const containerOf = (prefix: string, workerId: string) =>
   eventually(`a running container of ${workerId}`, async () => {
-    const found = (await listSandboxContainers(prefix)).filter((c) => c.Labels[LABEL.worker] === workerId && c.State === 'running');
+    const found = (await listSandboxContainers(prefix)).filter(
+      (c) => c.Labels[LABEL.worker] === workerId && c.State === 'running',
+    );
     return found.length ? found[0] : undefined;
   });
 
@@ -31,7 +33,13 @@ describe('a worker killed with SIGKILL while a job runs', () => {
   let ctx: Awaited<ReturnType<typeof privateStack>>;
 
   beforeAll(async () => {
-    ctx = await privateStack('crash', { ...FAST_FAULT_DETECTION, ...COLD_CONTAINERS_ONLY, WORKER_CONCURRENCY: '1', JOB_MAX_STALLED_COUNT: '1', WAIT_CAP_MS: '120000' });
+    ctx = await privateStack('crash', {
+      ...FAST_FAULT_DETECTION,
+      ...COLD_CONTAINERS_ONLY,
+      WORKER_CONCURRENCY: '1',
+      JOB_MAX_STALLED_COUNT: '1',
+      WAIT_CAP_MS: '120000',
+    });
     await ctx.stack.start(1);
   });
 
@@ -58,7 +66,7 @@ describe('a worker killed with SIGKILL while a job runs', () => {
     expect(secondContainer.Labels[LABEL.job]).toBe(jobId);
     expect((await ctx.request('GET', `/v1/executions/${jobId}`)).body.status).toBe('running');
     // The dead worker's container does not keep running: the reaper removes it.
-    await eventually('the dead worker\'s container to be removed', async () =>
+    await eventually("the dead worker's container to be removed", async () =>
       (await listSandboxContainers(ctx.prefix)).some((c) => c.Labels[LABEL.worker] === first) ? undefined : true,
     );
 
@@ -73,19 +81,39 @@ describe('a worker killed with SIGKILL while a job runs', () => {
     const answer = await waiting;
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ id: jobId, status: 'error', error: 'worker lost' });
-    expect((await ctx.request('GET', `/v1/executions/${jobId}`)).body).toMatchObject({ status: 'error', error: 'worker lost' });
+    expect((await ctx.request('GET', `/v1/executions/${jobId}`)).body).toMatchObject({
+      status: 'error',
+      error: 'worker lost',
+    });
     // It never ran a third time, and nothing of it is left.
     expect((await listSandboxContainers(ctx.prefix)).filter((c) => c.Labels[LABEL.worker] === third)).toEqual([]);
     await expectNoSandboxContainers(30_000, ctx.prefix);
   });
 
   it('has the reaper remove labelled containers of dead workers and long-past deadlines, and never unlabelled ones', async () => {
-    const live = [...ctx.stack.workers.entries()].find(([, child]) => child.exitCode === null && child.signalCode === null)![0];
+    const live = [...ctx.stack.workers.entries()].find(
+      ([, child]) => child.exitCode === null && child.signalCode === null,
+    )![0];
     const create = (labels: Record<string, string>) =>
-      docker.createContainer({ Image: 'simplepysandbox/sandbox:latest', Cmd: ['python3', '-c', 'pass'], Labels: labels, NetworkDisabled: true });
+      docker.createContainer({
+        Image: 'simplepysandbox/sandbox:latest',
+        Cmd: ['python3', '-c', 'pass'],
+        Labels: labels,
+        NetworkDisabled: true,
+      });
     const ours = { [LABEL.managed]: 'true', [LABEL.deployment]: ctx.prefix };
-    const ghostOwner = await create({ ...ours, [LABEL.worker]: `${ctx.prefix}-ghost`, [LABEL.job]: 'ghost-1', [LABEL.deadline]: String(Date.now() + 3_600_000) });
-    const expired = await create({ ...ours, [LABEL.worker]: live, [LABEL.job]: 'ghost-2', [LABEL.deadline]: String(Date.now() - 3_600_000) });
+    const ghostOwner = await create({
+      ...ours,
+      [LABEL.worker]: `${ctx.prefix}-ghost`,
+      [LABEL.job]: 'ghost-1',
+      [LABEL.deadline]: String(Date.now() + 3_600_000),
+    });
+    const expired = await create({
+      ...ours,
+      [LABEL.worker]: live,
+      [LABEL.job]: 'ghost-2',
+      [LABEL.deadline]: String(Date.now() - 3_600_000),
+    });
     const unlabelled = await create({ 'org.example.unrelated': 'yes' });
     // Labelled by this service, but for another deployment sharing the engine: its owner is unknown here, not dead.
     const otherDeployment = await create({
@@ -97,15 +125,24 @@ describe('a worker killed with SIGKILL while a job runs', () => {
     });
     const youngUnknown = await create({ ...ours, [LABEL.worker]: `${ctx.prefix}-starting`, [LABEL.job]: 'ghost-3' });
     try {
-      const exists = async (c: Docker.Container) => c.inspect().then(() => true, () => false);
-      await eventually('the orphans to be removed', async () => (!(await exists(ghostOwner)) && !(await exists(expired)) ? true : undefined));
+      const exists = async (c: Docker.Container) =>
+        c.inspect().then(
+          () => true,
+          () => false,
+        );
+      await eventually('the orphans to be removed', async () =>
+        !(await exists(ghostOwner)) && !(await exists(expired)) ? true : undefined,
+      );
       expect(await exists(unlabelled)).toBe(true);
       // Its worker is unknown, but so young that it may just not have sent its first heartbeat yet; it goes once that excuse runs out.
-      await eventually('the unknown worker\'s container to be removed once old enough', async () => ((await exists(youngUnknown)) ? undefined : true));
+      await eventually("the unknown worker's container to be removed once old enough", async () =>
+        (await exists(youngUnknown)) ? undefined : true,
+      );
       expect(await exists(unlabelled)).toBe(true);
       expect(await exists(otherDeployment)).toBe(true);
     } finally {
-      for (const c of [ghostOwner, expired, unlabelled, otherDeployment, youngUnknown]) await c.remove({ force: true }).catch(() => undefined);
+      for (const c of [ghostOwner, expired, unlabelled, otherDeployment, youngUnknown])
+        await c.remove({ force: true }).catch(() => undefined);
     }
   });
 });

@@ -30,7 +30,10 @@ const main = async (): Promise<void> => {
     logLevel: 'warning',
   });
   const outputOf = (entry: string): string => {
-    const [file] = Object.entries(metafile.outputs).find(([, output]) => output.entryPoint && join(ROOT, output.entryPoint) === entry) ?? [];
+    const [file] =
+      Object.entries(metafile.outputs).find(
+        ([, output]) => output.entryPoint && join(ROOT, output.entryPoint) === entry,
+      ) ?? [];
     if (!file) throw new Error(`esbuild wrote nothing for ${relative(ROOT, entry)}`);
     return `/playground/${basename(file)}`;
   };
@@ -39,12 +42,15 @@ const main = async (): Promise<void> => {
     .replace('{{css}}', outputOf(join(SOURCE, 'playground.css')));
   writeFileSync(join(OUT, 'index.html'), page);
   // Served instead of the original to browsers that accept gzip (preCompressed in playground.static.ts).
-  for (const file of Object.keys(metafile.outputs)) writeFileSync(join(ROOT, `${file}.gz`), gzipSync(readFileSync(join(ROOT, file)), { level: 9 }));
-  const sizes = Object.entries(metafile.outputs).map(([file, output]) => `${basename(file)} ${(output.bytes / 1024).toFixed(0)} KiB`);
+  for (const file of Object.keys(metafile.outputs))
+    writeFileSync(join(ROOT, `${file}.gz`), gzipSync(readFileSync(join(ROOT, file)), { level: 9 }));
+  const sizes = Object.entries(metafile.outputs).map(
+    ([file, output]) => `${basename(file)} ${(output.bytes / 1024).toFixed(0)} KiB`,
+  );
   console.log(`playground: ${sizes.join(', ')}`);
 };
 
-main().catch((error) => {
-  console.error(`playground build failed: ${error?.message ?? error}`);
+main().catch((error: Error) => {
+  console.error(`playground build failed: ${error?.message ?? String(error)}`);
   process.exit(1);
 });

@@ -48,7 +48,9 @@ describe('adversarial: api', () => {
     ] as const) {
       const response = await post(data, { 'content-type': 'application/json', 'content-encoding': encoding });
       expectCleanError(response, 415);
-      expect(response.body.message).toBe(`Content-Encoding "${encoding.toLowerCase()}" is not accepted: send the body uncompressed`);
+      expect(response.body.message).toBe(
+        `Content-Encoding "${encoding.toLowerCase()}" is not accepted: send the body uncompressed`,
+      );
     }
   });
 
@@ -60,7 +62,12 @@ describe('adversarial: api', () => {
   });
 
   hostile('bodies that are not JSON are refused with 415', async () => {
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml']) {
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/xml',
+    ]) {
       const response = await post('code=print(1)', { 'content-type': type });
       expectCleanError(response, 415);
       expect(response.body.message).toBe(`Content-Type ${JSON.stringify(type)} is not accepted: send application/json`);
@@ -140,7 +147,10 @@ describe('adversarial: api', () => {
       [{ limits: { memoryMb: 1_000_000 } }, "limits.memoryMb must not be greater than 2048 (the server's maximum)"],
       [{ limits: { timeoutMs: 10 ** 12 } }, "limits.timeoutMs must not be greater than 60000 (the server's maximum)"],
       [{ limits: { pids: 100_000 } }, "limits.pids must not be greater than 512 (the server's maximum)"],
-      [{ limits: { outputBytes: 2 ** 40 } }, "limits.outputBytes must not be greater than 8388608 (the server's maximum)"],
+      [
+        { limits: { outputBytes: 2 ** 40 } },
+        "limits.outputBytes must not be greater than 8388608 (the server's maximum)",
+      ],
       [{ limits: { memoryMb: -1 } }, 'limits.memoryMb must not be less than 32'],
       [{ limits: { timeoutMs: 1.5 } }, 'limits.timeoutMs must be an integer number'],
       [{ limits: { cpus: 'Infinity' } }, 'limits.cpus must be a number'],
@@ -185,35 +195,47 @@ describe('adversarial: api', () => {
     expect((await alice.request('DELETE', `/v1/executions/${running}`)).body.status).toBe('cancelled');
   });
 
-  hostile("a flood from one key is held at its rate with 429 and Retry-After, and other keys are not affected", async () => {
-    const flooder = asKey((await createKey('flooder', { quotas: { ratePerMinute: 5 } })).key);
-    const bystander = asKey((await createKey('bystander')).key);
-    const statuses: number[] = [];
-    let refused: HttpResponse | undefined;
-    for (let i = 0; i < 12; i++) {
-      const response = await flooder.request('GET', `/v1/executions/${randomUUID()}`);
-      statuses.push(response.status);
-      if (response.status === 429) refused ??= response;
-    }
-    expect(statuses).toEqual([...Array(5).fill(404), ...Array(7).fill(429)]);
-    expectCleanError(refused!, 429);
-    expect(refused!.body.message).toMatch(/^rate limit of 5 requests per minute exceeded; retry in \d+ s$/);
-    const retryAfter = Number(refused!.headers.get('retry-after'));
-    expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(12);
-    expect((await flooder.request('POST', '/v1/executions', { code: 'print(1)' })).status).toBe(429);
-    expect(await bystander.run('print("unaffected")')).toMatchObject({ status: 'succeeded', stdout: 'unaffected\n' });
-  });
+  hostile(
+    'a flood from one key is held at its rate with 429 and Retry-After, and other keys are not affected',
+    async () => {
+      const flooder = asKey((await createKey('flooder', { quotas: { ratePerMinute: 5 } })).key);
+      const bystander = asKey((await createKey('bystander')).key);
+      const statuses: number[] = [];
+      let refused: HttpResponse | undefined;
+      for (let i = 0; i < 12; i++) {
+        const response = await flooder.request('GET', `/v1/executions/${randomUUID()}`);
+        statuses.push(response.status);
+        if (response.status === 429) refused ??= response;
+      }
+      expect(statuses).toEqual([...Array(5).fill(404), ...Array(7).fill(429)]);
+      expectCleanError(refused!, 429);
+      expect(refused!.body.message).toMatch(/^rate limit of 5 requests per minute exceeded; retry in \d+ s$/);
+      const retryAfter = Number(refused!.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(12);
+      expect((await flooder.request('POST', '/v1/executions', { code: 'print(1)' })).status).toBe(429);
+      expect(await bystander.run('print("unaffected")')).toMatchObject({ status: 'succeeded', stdout: 'unaffected\n' });
+    },
+  );
 
   hostile('an unexpected failure inside the API is a plain 500, with the detail only in the log', async () => {
     // A job record that cannot be read: BullMQ throws while loading it.
     const id = randomUUID();
     const redis = new Redis(process.env.E2E_REDIS_URL!);
     try {
-      await redis.hset(`${process.env.E2E_REDIS_PREFIX}:executions:${id}`, { name: 'run', data: '{broken', opts: '{broken', timestamp: 'x' });
+      await redis.hset(`${process.env.E2E_REDIS_PREFIX}:executions:${id}`, {
+        name: 'run',
+        data: '{broken',
+        opts: '{broken',
+        timestamp: 'x',
+      });
       const response = await request('GET', `/v1/executions/${id}`);
       expectCleanError(response, 500);
-      expect(response.body).toEqual({ statusCode: 500, message: 'Internal server error', error: 'Internal Server Error' });
+      expect(response.body).toEqual({
+        statusCode: 500,
+        message: 'Internal server error',
+        error: 'Internal Server Error',
+      });
     } finally {
       await redis.del(`${process.env.E2E_REDIS_PREFIX}:executions:${id}`);
       redis.disconnect();

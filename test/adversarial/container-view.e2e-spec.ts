@@ -82,10 +82,23 @@ report({"names": sorted(os.environ), "environs": environs})`);
     const view = reportOf(result);
     expect(JSON.stringify(view)).not.toContain(canary);
     expect(view.names).toEqual(
-      ['HOME', 'HOSTNAME', 'LANG', 'LC_ALL', 'MPLBACKEND', 'MPLCONFIGDIR', 'OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'PATH', 'TMPDIR', 'XDG_CACHE_HOME'].sort(),
+      [
+        'HOME',
+        'HOSTNAME',
+        'LANG',
+        'LC_ALL',
+        'MPLBACKEND',
+        'MPLCONFIGDIR',
+        'OMP_NUM_THREADS',
+        'OPENBLAS_NUM_THREADS',
+        'PATH',
+        'TMPDIR',
+        'XDG_CACHE_HOME',
+      ].sort(),
     );
-    for (const environ of Object.values(view.environs) as string[]) {
-      for (const secret of ['REDIS', 'ADMIN_API_KEY', 'SPS_WORKER_SECRET', 'E2E_', 'DOCKER', 'WORKER_ID', 'QUOTA']) expect(environ).not.toContain(secret);
+    for (const environ of Object.values<string>(view.environs)) {
+      for (const secret of ['REDIS', 'ADMIN_API_KEY', 'SPS_WORKER_SECRET', 'E2E_', 'DOCKER', 'WORKER_ID', 'QUOTA'])
+        expect(environ).not.toContain(secret);
     }
   });
 
@@ -108,7 +121,8 @@ report({"procs": procs, "me": os.getpid(), "parent": os.getppid()})`);
   });
 
   hostile('has the limits of the request, not the host, in force', async () => {
-    const result = await run(`${REPORT}
+    const result = await run(
+      `${REPORT}
 import resource
 def read(path):
     try:
@@ -117,9 +131,16 @@ def read(path):
         return None
 report({"memory": read("/sys/fs/cgroup/memory.max") or read("/sys/fs/cgroup/memory/memory.limit_in_bytes"),
         "pids": read("/sys/fs/cgroup/pids.max") or read("/sys/fs/cgroup/pids/pids.max"),
-        "nofile": resource.getrlimit(resource.RLIMIT_NOFILE), "core": resource.getrlimit(resource.RLIMIT_CORE)})`, {
-      limits: { memoryMb: 96, pids: 40 },
+        "nofile": resource.getrlimit(resource.RLIMIT_NOFILE), "core": resource.getrlimit(resource.RLIMIT_CORE)})`,
+      {
+        limits: { memoryMb: 96, pids: 40 },
+      },
+    );
+    expect(reportOf(result)).toEqual({
+      memory: String(96 * 1024 * 1024),
+      pids: '40',
+      nofile: [256, 256],
+      core: [0, 0],
     });
-    expect(reportOf(result)).toEqual({ memory: String(96 * 1024 * 1024), pids: '40', nofile: [256, 256], core: [0, 0] });
   });
 });

@@ -40,7 +40,20 @@ describe('adversarial: input files', () => {
   });
 
   hostile('spellings that only look like traversal stay literal names inside the working directory', async () => {
-    const literal = ['%2e%2e/x', '..%2fx', '%2e%2e%2f%2e%2e%2fetc', '~/x', '．．/x', '‥/x', '..../x', '.../x', '..a', 'a..', ' ..', '.. '];
+    const literal = [
+      '%2e%2e/x',
+      '..%2fx',
+      '%2e%2e%2f%2e%2e%2fetc',
+      '~/x',
+      '．．/x',
+      '‥/x',
+      '..../x',
+      '.../x',
+      '..a',
+      'a..',
+      ' ..',
+      '.. ',
+    ];
     const result = await run(
       'import json, os\nprint(json.dumps(sorted(os.path.relpath(os.path.realpath(os.path.join(r, f)), "/sandbox") for r, _, fs in os.walk("/sandbox") for f in fs)))',
       { files: literal.map((path) => ({ path, content: path })) },

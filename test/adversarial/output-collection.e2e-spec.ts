@@ -43,7 +43,9 @@ time.sleep(0.2)`);
   });
 
   hostile('hard links to files outside the working directory cannot be made', async () => {
-    const result = await run('import os\ntry:\n    os.link("/etc/passwd", "passwd")\nexcept OSError as e:\n    print(e.errno, e.strerror)');
+    const result = await run(
+      'import os\ntry:\n    os.link("/etc/passwd", "passwd")\nexcept OSError as e:\n    print(e.errno, e.strerror)',
+    );
     expect(result).toMatchObject({ status: 'succeeded', stdout: '18 Invalid cross-device link\n', files: [] });
   });
 

@@ -44,7 +44,12 @@ export class ApiClient {
     const response = await fetch(`${this.base()}${path}`, {
       method,
       headers: this.withKey(body === undefined ? { ...headers } : { 'content-type': 'application/json', ...headers }),
-      body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? (body as unknown as BodyInit) : JSON.stringify(body),
+      body:
+        body === undefined
+          ? undefined
+          : typeof body === 'string' || body instanceof Uint8Array
+            ? (body as unknown as BodyInit)
+            : JSON.stringify(body),
       // A hang is a failure too: no request may wait forever.
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -61,13 +66,15 @@ export class ApiClient {
   /** Runs code synchronously and returns the final result; fails the test on anything but 200. */
   async run(code: string, extra: Record<string, unknown> = {}): Promise<any> {
     const response = await this.request('POST', '/v1/executions?wait=true', { code, ...extra });
-    if (response.status !== 200) throw new Error(`expected 200, got ${response.status}: ${JSON.stringify(response.body)}`);
+    if (response.status !== 200)
+      throw new Error(`expected 200, got ${response.status}: ${JSON.stringify(response.body)}`);
     return response.body;
   }
 
   async submit(code: string, extra: Record<string, unknown> = {}): Promise<string> {
     const response = await this.request('POST', '/v1/executions', { code, ...extra });
-    if (response.status !== 202) throw new Error(`expected 202, got ${response.status}: ${JSON.stringify(response.body)}`);
+    if (response.status !== 202)
+      throw new Error(`expected 202, got ${response.status}: ${JSON.stringify(response.body)}`);
     return response.body.id;
   }
 
@@ -89,13 +96,20 @@ export class ApiClient {
    */
   async readEvents(
     path: string,
-    { until = 'end', timeoutMs = 120_000, headers = {} }: { until?: string; timeoutMs?: number; headers?: Record<string, string> } = {},
+    {
+      until = 'end',
+      timeoutMs = 120_000,
+      headers = {},
+    }: { until?: string; timeoutMs?: number; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; headers: Headers; events: ServerSentEvent[] }> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), timeoutMs);
     const events: ServerSentEvent[] = [];
     try {
-      const response = await fetch(`${this.base()}${path}`, { headers: this.withKey({ accept: 'text/event-stream', ...headers }), signal: abort.signal });
+      const response = await fetch(`${this.base()}${path}`, {
+        headers: this.withKey({ accept: 'text/event-stream', ...headers }),
+        signal: abort.signal,
+      });
       if (!response.body || !response.headers.get('content-type')?.startsWith('text/event-stream')) {
         return { status: response.status, headers: response.headers, events };
       }
@@ -118,7 +132,12 @@ export class ApiClient {
       return { status: response.status, headers: response.headers, events };
     } catch (error) {
       if (abort.signal.aborted && !events.some((e) => e.event === until)) {
-        throw new Error(`no "${until}" event from ${path} within ${timeoutMs} ms; got ${events.length} events, last: ${JSON.stringify(events.at(-1))}`);
+        throw new Error(
+          `no "${until}" event from ${path} within ${timeoutMs} ms; got ${events.length} events, last: ${JSON.stringify(events.at(-1))}`,
+          {
+            cause: error,
+          },
+        );
       }
       throw error;
     } finally {
@@ -137,18 +156,27 @@ export class ApiClient {
 export const apiClient = (base: () => string, key: () => string | null = adminKey) => {
   const client = new ApiClient(key, base);
   return {
-    request: <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = 120_000) =>
-      client.request<T>(method, path, body, headers, timeoutMs),
+    request: <T = any>(
+      method: string,
+      path: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+      timeoutMs = 120_000,
+    ) => client.request<T>(method, path, body, headers, timeoutMs),
     run: (code: string, extra: Record<string, unknown> = {}) => client.run(code, extra),
     submit: (code: string, extra: Record<string, unknown> = {}) => client.submit(code, extra),
-    pollUntil: (id: string, predicate: (result: any) => boolean, timeoutMs = 30_000) => client.pollUntil(id, predicate, timeoutMs),
-    readEvents: (path: string, options: { until?: string; timeoutMs?: number; headers?: Record<string, string> } = {}) =>
-      client.readEvents(path, options),
+    pollUntil: (id: string, predicate: (result: any) => boolean, timeoutMs = 30_000) =>
+      client.pollUntil(id, predicate, timeoutMs),
+    readEvents: (
+      path: string,
+      options: { until?: string; timeoutMs?: number; headers?: Record<string, string> } = {},
+    ) => client.readEvents(path, options),
   };
 };
 
 /** A client that sends `key` (or nothing, for null), against the shared stack or the given base URL. */
-export const asKey = (key: string | null, base?: string): ApiClient => new ApiClient(() => key, base ? () => base : baseUrl);
+export const asKey = (key: string | null, base?: string): ApiClient =>
+  new ApiClient(() => key, base ? () => base : baseUrl);
 
 export const { request, run, submit, pollUntil, readEvents } = apiClient(baseUrl);
 
@@ -160,7 +188,8 @@ export const createKey = async (
 ): Promise<{ id: string; key: string }> => {
   const unique = `${name}-${Math.random().toString(36).slice(2, 8)}`;
   const response = await client.request('POST', '/v1/keys', { name: unique, ...options });
-  if (response.status !== 201) throw new Error(`creating key ${unique}: ${response.status} ${JSON.stringify(response.body)}`);
+  if (response.status !== 201)
+    throw new Error(`creating key ${unique}: ${response.status} ${JSON.stringify(response.body)}`);
   return { id: response.body.id, key: response.body.key };
 };
 

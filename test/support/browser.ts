@@ -36,7 +36,9 @@ export class TestBrowser {
 
   static async launch(): Promise<TestBrowser> {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`no Chromium at ${CHROMIUM}: run \`bash scripts/prereqs.sh\` (npm test does it) or apt-get install chromium`);
+      throw new Error(
+        `no Chromium at ${CHROMIUM}: run \`bash scripts/prereqs.sh\` (npm test does it) or apt-get install chromium`,
+      );
     }
     const profile = mkdtempSync(join(tmpdir(), 'sps-chromium-'));
     const context = await chromium.launchPersistentContext(profile, {

@@ -7,7 +7,6 @@ import { freePort, ServiceStack } from './service-stack';
 import { writeWheel } from './wheel-maker';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __E2E_STACK__: ServiceStack | undefined;
 }
 
@@ -29,7 +28,12 @@ const requirePrerequisites = async (redisUrl: string): Promise<void> => {
     redis.disconnect();
   }
   try {
-    execFileSync('curl', ['-sf', '--unix-socket', process.env.DOCKER_SOCKET ?? '/var/run/docker.sock', 'http://localhost/_ping']);
+    execFileSync('curl', [
+      '-sf',
+      '--unix-socket',
+      process.env.DOCKER_SOCKET ?? '/var/run/docker.sock',
+      'http://localhost/_ping',
+    ]);
   } catch {
     throw new Error('no Docker engine is reachable: run `bash scripts/prereqs.sh` (npm test does it for you)');
   }

@@ -33,10 +33,28 @@ export class PrivateRedis {
     this.port ||= await freePort();
     this.process = spawn(
       'redis-server',
-      ['--bind', '127.0.0.1', '--port', String(this.port), '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+      [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(this.port),
+        '--dir',
+        this.dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+      ],
       { stdio: 'ignore' },
     );
-    await eventually(`redis on port ${this.port}`, async () => ((await ping(this.port)) ? true : undefined), 10_000, 50);
+    await eventually(
+      `redis on port ${this.port}`,
+      async () => ((await ping(this.port)) ? true : undefined),
+      10_000,
+      50,
+    );
   }
 
   /** SIGKILL: no chance to save anything beyond what AOF already has. */

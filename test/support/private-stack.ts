@@ -1,5 +1,5 @@
-import Redis from 'ioredis';
 import { apiClient } from './api-client';
+import { deleteKeysUnder } from './redis-keys';
 import { freePort, ServiceStack } from './service-stack';
 
 /** Settings that make stalls, heartbeats and sweeps happen within seconds instead of minutes. */
@@ -24,21 +24,16 @@ export const COLD_CONTAINERS_ONLY = { POOL_SIZES: 'default=0' };
 export const privateStack = async (name: string, env: Record<string, string> = {}) => {
   const prefix = `${name}-${process.pid}`;
   const redisUrl = env.REDIS_URL ?? process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const stack = new ServiceStack(prefix, await freePort(), { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, LOG_LEVEL: 'info', ...env });
+  const stack = new ServiceStack(prefix, await freePort(), {
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'info',
+    ...env,
+  });
   const client = apiClient(() => stack.baseUrl);
   const cleanUp = async (): Promise<void> => {
     await stack.stop();
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-    redis.on('error', () => undefined);
-    try {
-      for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 })) {
-        if ((keys as string[]).length) await redis.del(...(keys as string[]));
-      }
-    } catch {
-      // a private Redis may be gone already
-    } finally {
-      redis.disconnect();
-    }
+    await deleteKeysUnder(redisUrl, prefix);
   };
   return { stack, prefix, redisUrl, ...client, cleanUp };
 };

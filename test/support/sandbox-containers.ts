@@ -10,7 +10,9 @@ export const WARM_POOL_JOB = 'warm-pool';
  * Sandbox containers of this test run: its workers' ids start with the run's
  * Redis prefix, so test runs side by side on one engine do not see each other.
  */
-export const listSandboxContainers = async (prefix = process.env.E2E_REDIS_PREFIX ?? ''): Promise<Docker.ContainerInfo[]> => {
+export const listSandboxContainers = async (
+  prefix = process.env.E2E_REDIS_PREFIX ?? '',
+): Promise<Docker.ContainerInfo[]> => {
   const all = await docker.listContainers({ all: true, filters: { label: [MANAGED] } });
   return all.filter((c) => (c.Labels[WORKER] ?? '').startsWith(`${prefix}-`));
 };

@@ -74,12 +74,24 @@ export const writeWheel = (dir: string, distribution: string, version: string): 
   const files: ZipEntry[] = [
     {
       name: `${module}/__init__.py`,
-      data: Buffer.from(`__version__ = "${version}"\n\ndef greet():\n    return "hello from ${distribution} ${version}"\n`),
+      data: Buffer.from(
+        `__version__ = "${version}"\n\ndef greet():\n    return "hello from ${distribution} ${version}"\n`,
+      ),
     },
-    { name: `${info}/METADATA`, data: Buffer.from(`Metadata-Version: 2.1\nName: ${distribution}\nVersion: ${version}\n`) },
-    { name: `${info}/WHEEL`, data: Buffer.from('Wheel-Version: 1.0\nGenerator: simplepysandbox-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n') },
+    {
+      name: `${info}/METADATA`,
+      data: Buffer.from(`Metadata-Version: 2.1\nName: ${distribution}\nVersion: ${version}\n`),
+    },
+    {
+      name: `${info}/WHEEL`,
+      data: Buffer.from(
+        'Wheel-Version: 1.0\nGenerator: simplepysandbox-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n',
+      ),
+    },
   ];
-  const record = [...files.map((f) => `${f.name},${recordHash(f.data)},${f.data.length}`), `${info}/RECORD,,`, ''].join('\n');
+  const record = [...files.map((f) => `${f.name},${recordHash(f.data)},${f.data.length}`), `${info}/RECORD,,`, ''].join(
+    '\n',
+  );
   files.push({ name: `${info}/RECORD`, data: Buffer.from(record) });
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${module}-${version}-py3-none-any.whl`);

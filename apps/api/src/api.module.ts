@@ -20,9 +20,25 @@ import { McpTools } from './mcp/mcp-tools.service';
 import { MetricsModule } from './metrics/metrics.module';
 
 @Module({
-  imports: [AppConfigModule.forApi(), LoggingModule.forRoot('api'), QueueModule, AuthModule, HealthModule, MetricsModule, EnvironmentsModule],
+  imports: [
+    AppConfigModule.forApi(),
+    LoggingModule.forRoot('api'),
+    QueueModule,
+    AuthModule,
+    HealthModule,
+    MetricsModule,
+    EnvironmentsModule,
+  ],
   controllers: [ExecutionsController, LegacyExecuteController, LimitsController, EnvironmentsController, McpController],
   // The global error filters (QueueErrorsFilter, then the catch-all) are registered in createHttpApp, in that order.
-  providers: [ExecutionRequestPolicy, ExecutionWaiter, ExecutionsService, EnvironmentsService, BuildLogEvents, BuiltinEnvironmentsSeeder, McpTools],
+  providers: [
+    ExecutionRequestPolicy,
+    ExecutionWaiter,
+    ExecutionsService,
+    EnvironmentsService,
+    BuildLogEvents,
+    BuiltinEnvironmentsSeeder,
+    McpTools,
+  ],
 })
 export class ApiModule {}

@@ -5,8 +5,8 @@ import { readApiConfig, type AppConfig } from '@sps/config';
 import { AppLogger, REQUEST_ID_HEADER, requestId } from '@sps/logging';
 import { ApiModule } from './api.module';
 import { RequestAuthenticator } from './auth/request-authenticator.hook';
-import { QueueErrorsFilter } from './executions/queue-errors.filter';
 import { HttpErrorFilter } from './http/http-error.filter';
+import { QueueErrorsFilter } from './http/queue-errors.filter';
 import { hardenRequests } from './http/request-hardening';
 import { installHttpMetrics } from './metrics/http-metrics.hook';
 import { MetricsRegistry } from './metrics/metrics.registry';
@@ -22,7 +22,9 @@ export const createHttpApp = async (): Promise<NestFastifyApplication> => {
   const limits = readApiConfig();
   // base64 input files grow by 4/3, and JSON escaping can double a string at worst.
   const executionBodyLimit =
-    2 * (limits.maxCodeBytes + limits.maxStdinBytes) + Math.ceil((limits.maxInputFileBytes * 4) / 3) * 2 + JSON_OVERHEAD_BYTES;
+    2 * (limits.maxCodeBytes + limits.maxStdinBytes) +
+    Math.ceil((limits.maxInputFileBytes * 4) / 3) * 2 +
+    JSON_OVERHEAD_BYTES;
   const adapter = new FastifyAdapter({
     bodyLimit: limits.defaultBodyLimitBytes,
     requestIdHeader: false,
@@ -32,7 +34,10 @@ export const createHttpApp = async (): Promise<NestFastifyApplication> => {
     onConstructorPoisoning: 'error',
   });
   // Nest's parsers (JSON, urlencoded) are replaced by the one in hardenRequests.
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   app.useLogger(app.get(AppLogger));
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => void reply.header(REQUEST_ID_HEADER, request.id));

@@ -10,7 +10,7 @@ async function bootstrap(): Promise<void> {
   logger.log(`listening on ${await app.getUrl()}`);
 }
 
-bootstrap().catch((error) => {
-  console.error(`api failed to start: ${error?.message ?? error}`);
+bootstrap().catch((error: Error) => {
+  console.error(`api failed to start: ${error?.message ?? String(error)}`);
   process.exit(1);
 });

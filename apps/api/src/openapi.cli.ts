@@ -10,12 +10,16 @@ import { createOpenApiDocument } from './swagger';
  * instantiates no provider, so nothing connects anywhere.
  */
 const main = async (): Promise<void> => {
-  const app = await NestFactory.create(ApiModule, new FastifyAdapter(), { preview: true, logger: false, abortOnError: false });
+  const app = await NestFactory.create(ApiModule, new FastifyAdapter(), {
+    preview: true,
+    logger: false,
+    abortOnError: false,
+  });
   process.stdout.write(`${JSON.stringify(createOpenApiDocument(app), null, 2)}\n`);
   await app.close();
 };
 
 main().catch((error) => {
-  process.stderr.write(`openapi: ${error?.stack ?? error}\n`);
+  process.stderr.write(`openapi: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

@@ -17,5 +17,5 @@ export const setupQueueDashboard = async (app: NestFastifyApplication): Promise<
   const serverAdapter = new BullBoardFastifyAdapter();
   serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({ queues: stats.names.map((name) => new BullMQAdapter(stats.queue(name))), serverAdapter });
-  await app.register(serverAdapter.registerPlugin() as never, { prefix: QUEUE_DASHBOARD_PATH });
+  await app.register(serverAdapter.registerPlugin(), { prefix: QUEUE_DASHBOARD_PATH });
 };

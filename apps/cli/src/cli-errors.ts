@@ -29,23 +29,41 @@ const withRetry = (message: string, seconds: number | undefined): string =>
 export const describeFailure = (error: unknown, url: string): { message: string; exitCode: number } => {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
   if (error instanceof Unreachable) {
-    return { message: `${error.message}\n  Is the service running there? Set SPS_URL or --url to its address.`, exitCode: EXIT.unavailable };
+    return {
+      message: `${error.message}\n  Is the service running there? Set SPS_URL or --url to its address.`,
+      exitCode: EXIT.unavailable,
+    };
   }
   if (error instanceof Unauthorized) {
-    return { message: `the service at ${url} refused the API key: ${error.message}\n  Set SPS_API_KEY or --key to a valid key.`, exitCode: EXIT.noPermission };
+    return {
+      message: `the service at ${url} refused the API key: ${error.message}\n  Set SPS_API_KEY or --key to a valid key.`,
+      exitCode: EXIT.noPermission,
+    };
   }
-  if (error instanceof Forbidden) return { message: `${error.message} (this needs an admin API key)`, exitCode: EXIT.noPermission };
-  if (error instanceof QuotaExceeded) return { message: `over quota: ${withRetry(error.message, error.retryAfter)}`, exitCode: EXIT.quota };
+  if (error instanceof Forbidden)
+    return { message: `${error.message} (this needs an admin API key)`, exitCode: EXIT.noPermission };
+  if (error instanceof QuotaExceeded)
+    return { message: `over quota: ${withRetry(error.message, error.retryAfter)}`, exitCode: EXIT.quota };
   if (error instanceof ServiceUnavailable) {
-    return { message: `the service is unavailable: ${withRetry(error.message, error.retryAfter)}`, exitCode: EXIT.unavailable };
+    return {
+      message: `the service is unavailable: ${withRetry(error.message, error.retryAfter)}`,
+      exitCode: EXIT.unavailable,
+    };
   }
   if (error instanceof ValidationFailed) {
-    return { message: `the service refused the request:\n${error.messages.map((m) => `  - ${m}`).join('\n')}`, exitCode: EXIT.invalid };
+    return {
+      message: `the service refused the request:\n${error.messages.map((m) => `  - ${m}`).join('\n')}`,
+      exitCode: EXIT.invalid,
+    };
   }
   if (error instanceof NotFound || error instanceof Conflict) return { message: error.message, exitCode: EXIT.failure };
   if (error instanceof SandboxError) {
-    const exitCode = error.status === 413 ? EXIT.invalid : (error.status ?? 500) >= 500 ? EXIT.serviceError : EXIT.failure;
+    const exitCode =
+      error.status === 413 ? EXIT.invalid : (error.status ?? 500) >= 500 ? EXIT.serviceError : EXIT.failure;
     return { message: `the service answered ${error.status}: ${error.message}`, exitCode };
   }
-  return { message: `unexpected error: ${(error as Error)?.stack ?? error}`, exitCode: EXIT.serviceError };
+  return {
+    message: `unexpected error: ${error instanceof Error ? error.stack : String(error)}`,
+    exitCode: EXIT.serviceError,
+  };
 };

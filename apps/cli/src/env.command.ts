@@ -9,7 +9,10 @@ const readSpec = async (path: string): Promise<EnvironmentSpec> => {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new CliError(`cannot read the spec ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, EXIT.noInput);
+    throw new CliError(
+      `cannot read the spec ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      EXIT.noInput,
+    );
   }
   try {
     return JSON.parse(text) as EnvironmentSpec;
@@ -19,7 +22,11 @@ const readSpec = async (path: string): Promise<EnvironmentSpec> => {
 };
 
 /** `sps env create`: submits the spec; with --follow, shows the build live and exits non-zero unless it ends ready. */
-export const createEnvironment = async (client: SandboxClient, specPath: string, { follow }: { follow?: boolean }): Promise<number> => {
+export const createEnvironment = async (
+  client: SandboxClient,
+  specPath: string,
+  { follow }: { follow?: boolean },
+): Promise<number> => {
   const spec = await readSpec(specPath);
   const accepted = await client.environments.create(spec);
   process.stderr.write(`sps: environment ${accepted.name}: ${accepted.status} (spec ${accepted.specHash})\n`);
@@ -42,7 +49,9 @@ export const createEnvironment = async (client: SandboxClient, specPath: string,
     process.stderr.write(`sps: environment ${accepted.name} is ready\n`);
     return EXIT.ok;
   }
-  process.stderr.write(`sps: environment ${accepted.name} did not build: ${end?.status ?? 'no end'}${end?.error ? `: ${end.error}` : ''}\n`);
+  process.stderr.write(
+    `sps: environment ${accepted.name} did not build: ${end?.status ?? 'no end'}${end?.error ? `: ${end.error}` : ''}\n`,
+  );
   return EXIT.failure;
 };
 
@@ -59,7 +68,16 @@ export const listEnvironments = async (client: SandboxClient, { json }: { json?:
     ...all.map((e) => [e.name, e.status, e.builtin ? 'yes' : 'no', formatBytes(e.sizeBytes), e.lastUsedAt ?? '-']),
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  process.stdout.write(rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n') + '\n');
+  process.stdout.write(
+    rows
+      .map((row) =>
+        row
+          .map((cell, column) => cell.padEnd(widths[column]))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n',
+  );
   return EXIT.ok;
 };
 

@@ -1,10 +1,14 @@
 import { constants } from 'node:os';
 import { EXIT, exitCodeOf } from './exit-codes';
 
-const outcome = (status: string, exitCode: number | null = null, signal: string | null = null) => ({ status, exitCode, signal });
+const outcome = (status: string, exitCode: number | null = null, signal: string | null = null) => ({
+  status,
+  exitCode,
+  signal,
+});
 
 describe('exitCodeOf', () => {
-  it('passes the program\'s own exit code through', () => {
+  it("passes the program's own exit code through", () => {
     expect(exitCodeOf(outcome('succeeded', 0))).toBe(0);
     for (const code of [1, 2, 42, 255]) expect(exitCodeOf(outcome('failed', code))).toBe(code);
   });

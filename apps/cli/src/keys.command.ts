@@ -24,11 +24,17 @@ export const createKey = async (client: SandboxClient, flags: KeyFlags): Promise
     ...(flags.ratePerMinute !== undefined ? { ratePerMinute: flags.ratePerMinute } : {}),
     ...(flags.maxInFlight !== undefined ? { maxInFlight: flags.maxInFlight } : {}),
   };
-  const request: ApiKeyRequest = { name: flags.name, role: flags.admin ? 'admin' : 'user', ...(Object.keys(quotas).length ? { quotas } : {}) };
+  const request: ApiKeyRequest = {
+    name: flags.name,
+    role: flags.admin ? 'admin' : 'user',
+    ...(Object.keys(quotas).length ? { quotas } : {}),
+  };
   const created = await client.keys.create(request);
   if (flags.json) process.stdout.write(`${JSON.stringify(created)}\n`);
   else {
-    process.stderr.write(`sps: created ${created.role} key ${created.id} ("${created.name}", quotas: ${describeQuotas(created)}); it is shown only this once:\n`);
+    process.stderr.write(
+      `sps: created ${created.role} key ${created.id} ("${created.name}", quotas: ${describeQuotas(created)}); it is shown only this once:\n`,
+    );
     process.stdout.write(`${created.key}\n`);
   }
   return EXIT.ok;
@@ -37,7 +43,12 @@ export const createKey = async (client: SandboxClient, flags: KeyFlags): Promise
 export const listKeys = async (client: SandboxClient, { json }: { json?: boolean }): Promise<number> => {
   const all = await client.keys.list();
   if (json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
-  else process.stdout.write(all.map((k) => `${k.id}  ${k.role.padEnd(5)}  ${k.name.padEnd(20)}  ${k.createdAt}  ${describeQuotas(k)}\n`).join(''));
+  else
+    process.stdout.write(
+      all
+        .map((k) => `${k.id}  ${k.role.padEnd(5)}  ${k.name.padEnd(20)}  ${k.createdAt}  ${describeQuotas(k)}\n`)
+        .join(''),
+    );
   return EXIT.ok;
 };
 

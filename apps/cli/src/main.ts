@@ -3,9 +3,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { CliError, describeFailure } from './cli-errors';
 import { createEnvironment, listEnvironments, removeEnvironment } from './env.command';
 import { EXIT } from './exit-codes';
-import { createKey, listKeys, revokeKey } from './keys.command';
+import { createKey, KeyFlags, listKeys, revokeKey } from './keys.command';
 import { collect, parseDuration, parseMemory } from './option-parsers';
-import { runScript } from './run.command';
+import { RunFlags, runScript } from './run.command';
 
 const DEFAULT_URL = 'http://localhost:3000';
 
@@ -65,12 +65,12 @@ export const buildProgram = (exit: (code: number) => void): Command => {
     .argument('<script>', 'the Python file to run')
     .option('--env <name>', 'the environment to run in (default: default)')
     .option('--file <path>', 'an input file, under its relative path (or its name); repeatable', collect)
-    .option('--stdin <file>', 'standard input from a file, or - for this process\'s stdin')
+    .option('--stdin <file>', "standard input from a file, or - for this process's stdin")
     .option('--arg <value>', 'an argument for sys.argv[1:]; repeatable', collect)
     .option('--timeout <duration>', 'wall-time limit, e.g. 500ms, 5s, 2m', parseDuration)
     .option('--memory <size>', 'memory limit, e.g. 256m, 1g', parseMemory)
     .option('--json', 'print the whole result as JSON instead of the output')
-    .action(act((sps, script: string, flags) => runScript(sps, script, flags)));
+    .action(act((sps, script: string, flags: RunFlags) => runScript(sps, script, flags)));
 
   const env = program.command('env').description('manage environments (images that jobs run in)');
   env
@@ -78,12 +78,12 @@ export const buildProgram = (exit: (code: number) => void): Command => {
     .description('create an environment, or a new version of one, from a JSON spec (admin key)')
     .argument('<spec>', 'a JSON file: {"name": "mystack", "apt": ["python3-six"]}')
     .option('--follow', 'show the build log live and exit non-zero unless the build succeeds')
-    .action(act((sps, spec: string, flags) => createEnvironment(sps, spec, flags)));
+    .action(act((sps, spec: string, flags: { follow?: boolean }) => createEnvironment(sps, spec, flags)));
   env
     .command('list')
     .description('list the environments and their status')
     .option('--json', 'print JSON')
-    .action(act((sps, flags) => listEnvironments(sps, flags)));
+    .action(act((sps, flags: { json?: boolean }) => listEnvironments(sps, flags)));
   env
     .command('rm')
     .description('remove an environment and its images (admin key)')
@@ -93,7 +93,10 @@ export const buildProgram = (exit: (code: number) => void): Command => {
   const keys = program
     .command('keys')
     .description('manage API keys through /v1/keys (admin key); `npm run keys` works on the Redis directly')
-    .addHelpText('after', '\nWith no admin key at hand, create one on the service host: npm run keys -- create --name ops --admin');
+    .addHelpText(
+      'after',
+      '\nWith no admin key at hand, create one on the service host: npm run keys -- create --name ops --admin',
+    );
   keys
     .command('create')
     .description('create a key; it is printed once')
@@ -102,12 +105,12 @@ export const buildProgram = (exit: (code: number) => void): Command => {
     .option('--rate-per-minute <n>', 'requests per minute', integer)
     .option('--max-in-flight <n>', 'executions queued or running at once', integer)
     .option('--json', 'print JSON')
-    .action(act((sps, flags) => createKey(sps, flags)));
+    .action(act((sps, flags: KeyFlags) => createKey(sps, flags)));
   keys
     .command('list')
     .description('list the keys (never the keys themselves)')
     .option('--json', 'print JSON')
-    .action(act((sps, flags) => listKeys(sps, flags)));
+    .action(act((sps, flags: { json?: boolean }) => listKeys(sps, flags)));
   keys
     .command('revoke')
     .description('revoke a key by id or name; it stops working at once')

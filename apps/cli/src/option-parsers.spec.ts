@@ -10,7 +10,9 @@ describe('command line values', () => {
     ['7', 7000],
   ])('reads the duration %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', 'fast', '-1s', '0', '5h', '1e3'])('refuses the duration %j', (text) => expect(() => parseDuration(text)).toThrow(/duration/));
+  it.each(['', 'fast', '-1s', '0', '5h', '1e3'])('refuses the duration %j', (text) =>
+    expect(() => parseDuration(text)).toThrow(/duration/),
+  );
 
   it.each([
     ['256m', 256],
@@ -20,7 +22,9 @@ describe('command line values', () => {
     ['512MB', 512],
   ])('reads the memory size %s', (text, mb) => expect(parseMemory(text)).toBe(mb));
 
-  it.each(['', 'lots', '0', '1.5m', '100k'])('refuses the memory size %j', (text) => expect(() => parseMemory(text)).toThrow(/megabytes/));
+  it.each(['', 'lots', '0', '1.5m', '100k'])('refuses the memory size %j', (text) =>
+    expect(() => parseMemory(text)).toThrow(/megabytes/),
+  );
 
   it.each([
     ['data.csv', 'data.csv'],

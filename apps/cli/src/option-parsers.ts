@@ -15,7 +15,8 @@ export const parseDuration = (text: string): number => {
 export const parseMemory = (text: string): number => {
   const match = /^(\d+(?:\.\d+)?)([kmg])?b?$/i.exec(text.trim());
   const mb = match ? Number(match[1]) * SIZE_UNITS_MB[(match[2] ?? 'm').toLowerCase()] : NaN;
-  if (!(mb >= 1) || !Number.isInteger(mb)) throw new InvalidArgumentError('expected a whole number of megabytes such as 256m or 1g');
+  if (!(mb >= 1) || !Number.isInteger(mb))
+    throw new InvalidArgumentError('expected a whole number of megabytes such as 256m or 1g');
   return mb;
 };
 

@@ -9,7 +9,11 @@ const file = (path: string, text = path) => ({ path, content: Buffer.from(text).
 /** Every path under `dir`, relative, sorted: to show that nothing else was created. */
 const tree = (dir: string, prefix = ''): string[] =>
   readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => (entry.isDirectory() ? [`${prefix}${entry.name}/`, ...tree(join(dir, entry.name), `${prefix}${entry.name}/`)] : [`${prefix}${entry.name}`]))
+    .flatMap((entry) =>
+      entry.isDirectory()
+        ? [`${prefix}${entry.name}/`, ...tree(join(dir, entry.name), `${prefix}${entry.name}/`)]
+        : [`${prefix}${entry.name}`],
+    )
     .sort();
 
 describe('writeReturnedFiles', () => {
@@ -68,6 +72,7 @@ describe('writeReturnedFiles', () => {
   });
 
   it('accepts ordinary relative names', () => {
-    for (const path of ['plot.png', 'out/result.json', '.hidden', 'a b/c-d_e.txt', 'ünïcode.txt']) expect(unsafePathReason(path)).toBeNull();
+    for (const path of ['plot.png', 'out/result.json', '.hidden', 'a b/c-d_e.txt', 'ünïcode.txt'])
+      expect(unsafePathReason(path)).toBeNull();
   });
 });

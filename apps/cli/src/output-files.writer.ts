@@ -15,6 +15,7 @@ export interface WrittenFiles {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Control characters, backslashes and NUL have no business in a returned name, whatever the server says.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN = /[\u0000-\u001f\u007f\\]/;
 
 /** Why a returned path may not be written, or null when it is a plain relative path. */
@@ -35,7 +36,10 @@ export const unsafePathReason = (path: string): string | null => {
  * here, so no link planted beforehand is followed.
  */
 export const writeReturnedFiles = async (root: string, id: string, files: ReturnedFile[]): Promise<WrittenFiles> => {
-  if (!UUID.test(id)) throw new Error(`refusing to write files for an execution id that is not a UUID: ${JSON.stringify(id.slice(0, 80))}`);
+  if (!UUID.test(id))
+    throw new Error(
+      `refusing to write files for an execution id that is not a UUID: ${JSON.stringify(id.slice(0, 80))}`,
+    );
   const dir = resolve(root, id);
   await mkdir(resolve(root), { recursive: true });
   await mkdir(dir); // fails if it exists: a directory of our own, with nothing planted in it
@@ -58,7 +62,10 @@ export const writeReturnedFiles = async (root: string, id: string, files: Return
       }
       result.written.push(inside.split(sep).join('/'));
     } catch (error) {
-      result.refused.push({ path: file.path, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message });
+      result.refused.push({
+        path: file.path,
+        reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message,
+      });
     }
   }
   return result;

@@ -22,7 +22,10 @@ const readLocal = async (path: string, what: string): Promise<Buffer> => {
   try {
     return await readFile(path);
   } catch (error) {
-    throw new CliError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, EXIT.noInput);
+    throw new CliError(
+      `cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      EXIT.noInput,
+    );
   }
 };
 
@@ -44,7 +47,7 @@ const describeEnding = (result: ExecutionResult): string | undefined => {
     case 'timeout':
       return `timed out after ${result.usage?.wallMs ?? '?'} ms of wall time and was killed; raise --timeout (up to the server's maximum)`;
     case 'oom':
-      return 'ran out of memory and was killed; raise --memory (up to the server\'s maximum)';
+      return "ran out of memory and was killed; raise --memory (up to the server's maximum)";
     case 'output_limit':
       return 'printed more than the output cap and was stopped; the output above is cut there';
     case 'cancelled':
@@ -61,10 +64,20 @@ export const runScript = async (client: SandboxClient, script: string, flags: Ru
   const code = (await readLocal(script, 'the script')).toString('utf8');
   const files: InputFile[] = [];
   for (const path of flags.file ?? []) {
-    files.push({ path: sandboxPathOf(path), content: (await readLocal(path, '--file')).toString('base64'), encoding: 'base64' });
+    files.push({
+      path: sandboxPathOf(path),
+      content: (await readLocal(path, '--file')).toString('base64'),
+      encoding: 'base64',
+    });
   }
-  const stdin = flags.stdin === undefined ? undefined : (flags.stdin === '-' ? await readStdin() : await readLocal(flags.stdin, '--stdin')).toString('utf8');
-  const limits = { ...(flags.timeout ? { timeoutMs: flags.timeout } : {}), ...(flags.memory ? { memoryMb: flags.memory } : {}) };
+  const stdin =
+    flags.stdin === undefined
+      ? undefined
+      : (flags.stdin === '-' ? await readStdin() : await readLocal(flags.stdin, '--stdin')).toString('utf8');
+  const limits = {
+    ...(flags.timeout ? { timeoutMs: flags.timeout } : {}),
+    ...(flags.memory ? { memoryMb: flags.memory } : {}),
+  };
   const request: RunOptions = {
     ...(flags.env ? { environment: flags.env } : {}),
     ...(stdin !== undefined ? { stdin } : {}),
@@ -111,7 +124,8 @@ const submitAndWait = async (client: SandboxClient, code: string, request: RunOp
     try {
       ({ id } = await client.submit(code, { ...request, signal: interrupted.signal }));
     } catch (error) {
-      if (interrupted.signal.aborted) throw new CliError('interrupted before the service accepted the script', EXIT.cancelled);
+      if (interrupted.signal.aborted)
+        throw new CliError('interrupted before the service accepted the script', EXIT.cancelled);
       throw error;
     }
     try {
@@ -122,7 +136,10 @@ const submitAndWait = async (client: SandboxClient, code: string, request: RunOp
     } catch (error) {
       if (!interrupted.signal.aborted) throw error;
       process.stderr.write(`sps: interrupted; cancelling execution ${id}\n`);
-      return client.cancel(id).catch((cancelError) => (cancelError instanceof Conflict ? client.get(id) : Promise.reject(cancelError)));
+      return client.cancel(id).catch((cancelError: unknown) => {
+        if (cancelError instanceof Conflict) return client.get(id);
+        throw cancelError;
+      });
     }
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -21,7 +21,9 @@ export class ApiError extends Error {
       case 503:
         return `The service is not available: ${this.message}`;
       default:
-        return this.status >= 400 && this.status < 500 ? `The request was refused: ${this.message}` : `The API answered ${this.status}: ${this.message}`;
+        return this.status >= 400 && this.status < 500
+          ? `The request was refused: ${this.message}`
+          : `The API answered ${this.status}: ${this.message}`;
     }
   }
 }
@@ -37,14 +39,25 @@ const messageOf = (body: unknown, fallback: string): string => {
 export class ApiClient {
   constructor(private readonly key: () => string | null) {}
 
-  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; body: T }> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     const key = this.key();
     if (key) headers.authorization = `Bearer ${key}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
-      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, cache: 'no-store' });
+      response = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+        cache: 'no-store',
+      });
     } catch (error) {
       throw new ApiError(0, (error as Error).message);
     }

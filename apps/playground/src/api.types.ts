@@ -17,7 +17,14 @@ export type RunResult = ExecutionResult & { displays?: Display[] };
 export interface ServerLimits {
   defaults: SandboxLimits;
   max: SandboxLimits;
-  request: { codeBytes: number; stdinBytes: number; args: number; argBytes: number; inputFiles: number; inputFileBytes: number };
+  request: {
+    codeBytes: number;
+    stdinBytes: number;
+    args: number;
+    argBytes: number;
+    inputFiles: number;
+    inputFileBytes: number;
+  };
 }
 
 /** An entry of GET /v1/environments, as far as the page uses it. */

@@ -1,20 +1,30 @@
 import { displayKind, imageBytes, imageMimeOfFile } from './display-kinds';
 
 describe('displayKind', () => {
-  it.each(['image/png', 'image/jpeg', 'image/svg+xml', 'IMAGE/PNG', 'image/svg+xml; charset=utf-8'])('shows %s as an image', (mime) => {
-    expect(displayKind(mime)).toBe('image');
-  });
+  it.each(['image/png', 'image/jpeg', 'image/svg+xml', 'IMAGE/PNG', 'image/svg+xml; charset=utf-8'])(
+    'shows %s as an image',
+    (mime) => {
+      expect(displayKind(mime)).toBe('image');
+    },
+  );
 
   it.each(['text/html', 'text/html; charset=utf-8'])('shows %s only in a sandboxed frame', (mime) => {
     expect(displayKind(mime)).toBe('html');
   });
 
-  it.each(['text/plain', 'application/javascript', 'text/javascript', 'image/gif', 'image/svg', 'application/xhtml+xml', 'text/xml', '', 'image/png2'])(
-    'shows %s as text',
-    (mime) => {
-      expect(displayKind(mime)).toBe('text');
-    },
-  );
+  it.each([
+    'text/plain',
+    'application/javascript',
+    'text/javascript',
+    'image/gif',
+    'image/svg',
+    'application/xhtml+xml',
+    'text/xml',
+    '',
+    'image/png2',
+  ])('shows %s as text', (mime) => {
+    expect(displayKind(mime)).toBe('text');
+  });
 });
 
 describe('imageBytes', () => {
@@ -36,7 +46,10 @@ describe('imageMimeOfFile', () => {
     expect(imageMimeOfFile(path)).toBe(mime);
   });
 
-  it.each(['page.html', 'data.csv', 'png', '.png', 'dir.png/notes', 'image.png.txt', 'anim.gif'])('offers %s only as a download', (path) => {
-    expect(imageMimeOfFile(path)).toBeUndefined();
-  });
+  it.each(['page.html', 'data.csv', 'png', '.png', 'dir.png/notes', 'image.png.txt', 'anim.gif'])(
+    'offers %s only as a download',
+    (path) => {
+      expect(imageMimeOfFile(path)).toBeUndefined();
+    },
+  );
 });

@@ -22,7 +22,12 @@ export const displayKind = (mime: string): DisplayKind => {
 export const imageBytes = (display: Display): Uint8Array =>
   baseMime(display.mime) === 'image/svg+xml' ? new TextEncoder().encode(display.data) : base64ToBytes(display.data);
 
-const IMAGE_EXTENSIONS: Record<string, ImageMime> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', svg: 'image/svg+xml' };
+const IMAGE_EXTENSIONS: Record<string, ImageMime> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  svg: 'image/svg+xml',
+};
 
 /** The image type of a returned file, from its name; undefined for any file that is only offered as a download. */
 export const imageMimeOfFile = (path: string): ImageMime | undefined => {

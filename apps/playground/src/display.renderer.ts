@@ -30,7 +30,10 @@ export class DisplayRenderer {
       try {
         bytes = imageBytes(display);
       } catch {
-        return this.figure(el('pre', { className: 'display-text', text: 'an image whose data is not valid base64' }), caption);
+        return this.figure(
+          el('pre', { className: 'display-text', text: 'an image whose data is not valid base64' }),
+          caption,
+        );
       }
       return this.figure(this.image(bytes, baseMime(display.mime), caption), caption);
     }
@@ -48,7 +51,8 @@ export class DisplayRenderer {
   /** A link that saves a returned file, whatever it is. */
   download(file: OutputFile): HTMLElement {
     const bytes = decoded(file);
-    if (!bytes) return el('li', { className: 'file', text: `${file.path}: the server sent content that is not base64` });
+    if (!bytes)
+      return el('li', { className: 'file', text: `${file.path}: the server sent content that is not base64` });
     // octet-stream: opening the link saves the bytes, it never renders them as a page.
     const link = el('a', { text: file.path, attrs: { href: this.url(bytes, 'application/octet-stream') } });
     link.download = file.path.slice(file.path.lastIndexOf('/') + 1);
@@ -68,7 +72,10 @@ export class DisplayRenderer {
    * the frame inherits this page's CSP as well.
    */
   private htmlFrame(html: string): HTMLIFrameElement {
-    const frame = el('iframe', { className: 'display-html', attrs: { sandbox: '', referrerpolicy: 'no-referrer', title: 'HTML output' } });
+    const frame = el('iframe', {
+      className: 'display-html',
+      attrs: { sandbox: '', referrerpolicy: 'no-referrer', title: 'HTML output' },
+    });
     frame.src = this.url(new TextEncoder().encode(html), 'text/html');
     return frame;
   }

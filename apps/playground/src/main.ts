@@ -84,7 +84,11 @@ class Playground {
       this.limits = undefined;
       this.inputs.showLimits(undefined);
       this.environments.clear();
-      if (error instanceof ApiError && error.status === 401 && !key) this.say('This server needs an API key: paste one above (a first start writes its admin key to .data/admin-key).', 'problem');
+      if (error instanceof ApiError && error.status === 401 && !key)
+        this.say(
+          'This server needs an API key: paste one above (a first start writes its admin key to .data/admin-key).',
+          'problem',
+        );
       else this.say(describe(error), 'problem');
     }
   }
@@ -99,7 +103,10 @@ class Playground {
 
   private async run(): Promise<void> {
     if (this.running) return;
-    const built = buildRunRequest({ code: this.editor.code, environment: this.environments.value, ...this.inputs.values() }, this.limits);
+    const built = buildRunRequest(
+      { code: this.editor.code, environment: this.environments.value, ...this.inputs.values() },
+      this.limits,
+    );
     if ('problems' in built) {
       this.output.reset('not run');
       this.output.failure(built.problems.join('; '));
@@ -125,6 +132,7 @@ class Playground {
   }
 }
 
-const describe = (error: unknown): string => (error instanceof ApiError ? error.describe() : `Something went wrong in the page: ${String(error)}`);
+const describe = (error: unknown): string =>
+  error instanceof ApiError ? error.describe() : `Something went wrong in the page: ${String(error)}`;
 
 new Playground().start();

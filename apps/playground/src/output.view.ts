@@ -57,7 +57,10 @@ export class OutputView implements RunEvents {
       if (image) this.elements.displays.append(image);
       this.elements.files.append(this.renderer.download(file));
     }
-    if (result.filesTruncated) this.elements.files.append(el('li', { className: 'note', text: 'some files were left out (too many, too large, or not regular files)' }));
+    if (result.filesTruncated)
+      this.elements.files.append(
+        el('li', { className: 'note', text: 'some files were left out (too many, too large, or not regular files)' }),
+      );
   }
 
   /** The run never got a result: the API refused it, or could not be reached. */

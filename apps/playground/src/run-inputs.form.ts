@@ -51,7 +51,8 @@ export class RunInputsForm {
     const maxFiles = this.limits?.request.inputFiles ?? Infinity;
     const maxBytes = this.limits?.request.inputFileBytes ?? Infinity;
     for (const file of picked) {
-      const total = [...this.files.values()].reduce((sum, f) => sum + f.size, 0) - (this.files.get(file.name)?.size ?? 0);
+      const total =
+        [...this.files.values()].reduce((sum, f) => sum + f.size, 0) - (this.files.get(file.name)?.size ?? 0);
       if (!this.files.has(file.name) && this.files.size >= maxFiles) {
         problems.push(`${file.name}: at most ${maxFiles} input files`);
       } else if (total + file.size > maxBytes) {
@@ -68,12 +69,20 @@ export class RunInputsForm {
   private renderFiles(): void {
     this.fileList.replaceChildren(
       ...[...this.files.entries()].map(([path, { size }]) => {
-        const remove = el('button', { className: 'remove', text: '×', attrs: { type: 'button', 'aria-label': `Remove ${path}` } });
+        const remove = el('button', {
+          className: 'remove',
+          text: '×',
+          attrs: { type: 'button', 'aria-label': `Remove ${path}` },
+        });
         remove.addEventListener('click', () => {
           this.files.delete(path);
           this.renderFiles();
         });
-        return el('li', {}, [el('span', { text: path }), el('span', { className: 'size', text: formatBytes(size) }), remove]);
+        return el('li', {}, [
+          el('span', { text: path }),
+          el('span', { className: 'size', text: formatBytes(size) }),
+          remove,
+        ]);
       }),
     );
   }

@@ -21,7 +21,7 @@ async function bootstrap(): Promise<void> {
       logger.log('stopped');
       process.exit(0);
     } catch (error) {
-      logger.error(`shutdown failed: ${(error as Error)?.stack ?? error}`);
+      logger.error(`shutdown failed: ${(error as Error)?.stack ?? String(error)}`);
       process.exit(1);
     }
   };
@@ -29,7 +29,7 @@ async function bootstrap(): Promise<void> {
   logger.log('worker started');
 }
 
-bootstrap().catch((error) => {
-  console.error(`worker failed to start: ${error?.message ?? error}`);
+bootstrap().catch((error: Error) => {
+  console.error(`worker failed to start: ${error?.message ?? String(error)}`);
   process.exit(1);
 });

@@ -1,45 +1,60 @@
 import { Module } from '@nestjs/common';
 import { AppConfigModule } from '@sps/config';
+import { EnvironmentsModule } from '@sps/environments';
 import { LoggingModule } from '@sps/logging';
 import { QueueModule } from '@sps/queue';
-import { EnvironmentsModule } from '@sps/environments';
 import { SandboxModule } from '@sps/sandbox';
 import { EnvironmentBuildProcessor } from './environment-build/environment-build.processor';
 import { EnvironmentBuildService } from './environment-build/environment-build.service';
 import { BuildNetworkResolver } from './environment-build/build-network.resolver';
 import { EnvironmentImageBuilder } from './environment-build/environment-image-builder.service';
+import { EnvironmentImageResolver } from './environment-build/environment-image-resolver.service';
 import { EnvironmentImageSweeper } from './environment-build/environment-image-sweeper.service';
 import { EnvironmentImages } from './environment-build/environment-images.service';
 import { HostBuildLock } from './environment-build/host-build-lock.service';
-import { EnvironmentCatalog } from './environments/environment-catalog.service';
-import { CancellationService } from './execution/cancellation.service';
-import { ContainerDisposer } from './execution/container-disposer.service';
-import { DockerGate } from './execution/docker-gate.service';
+import { ExecutionAttempt } from './execution/execution-attempt.service';
 import { ExecutionRunnerService } from './execution/execution-runner.service';
 import { ExecutionProcessor } from './execution/execution.processor';
+import { FailureClassifier } from './execution/failure-classifier.service';
+import { SandboxSpecs } from './execution/sandbox-specs.service';
+import { WarmPool } from './execution/warm-pool.service';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
-import { WarmPool } from './pool/warm-pool.service';
 import { OrphanReaper } from './reaper/orphan-reaper.service';
+import { CancellationService } from './runtime/cancellation.service';
+import { ContainerDisposer } from './runtime/container-disposer.service';
+import { DockerGate } from './runtime/docker-gate.service';
 import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
 
 @Module({
-  imports: [AppConfigModule.forWorker(), LoggingModule.forRoot('worker'), QueueModule, SandboxModule, EnvironmentsModule],
+  imports: [
+    AppConfigModule.forWorker(),
+    LoggingModule.forRoot('worker'),
+    QueueModule,
+    SandboxModule,
+    EnvironmentsModule,
+  ],
   providers: [
-    EnvironmentCatalog,
+    // runtime/: what both kinds of job run on
     CancellationService,
     ContainerDisposer,
     DockerGate,
-    WarmPool,
-    ExecutionRunnerService,
-    ExecutionProcessor,
-    HeartbeatService,
+    // environment-build/: environment images, built here and resolved for jobs
     HostBuildLock,
     EnvironmentImageBuilder,
     BuildNetworkResolver,
     EnvironmentImages,
+    EnvironmentImageResolver,
     EnvironmentBuildService,
     EnvironmentBuildProcessor,
     EnvironmentImageSweeper,
+    // execution/: jobs, from the queue to a container and back
+    SandboxSpecs,
+    WarmPool,
+    ExecutionRunnerService,
+    FailureClassifier,
+    ExecutionAttempt,
+    ExecutionProcessor,
+    HeartbeatService,
     OrphanReaper,
     WorkerShutdownService,
   ],

@@ -31,9 +31,14 @@ const renderTypes = async (document: object): Promise<string> =>
 
 const documentFromBuiltApi = (): object => {
   try {
-    return JSON.parse(execFileSync(process.execPath, [API_DOCUMENT_CLI], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }));
+    return JSON.parse(
+      execFileSync(process.execPath, [API_DOCUMENT_CLI], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }),
+    ) as object;
   } catch (error) {
-    throw new Error(`could not make the OpenAPI document with ${API_DOCUMENT_CLI} (build the API first): ${(error as Error).message}`);
+    throw new Error(
+      `could not make the OpenAPI document with ${API_DOCUMENT_CLI} (build the API first): ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 };
 
@@ -48,18 +53,20 @@ const main = async (): Promise<void> => {
     },
   });
   if (values.help) return void process.stdout.write(`${USAGE}\n`);
-  const document = values['from-url']
-    ? await (await fetch(values['from-url'])).json()
+  const document: object = values['from-url']
+    ? ((await (await fetch(values['from-url'])).json()) as object)
     : values['from-file']
-      ? JSON.parse(readFileSync(values['from-file'], 'utf8'))
+      ? (JSON.parse(readFileSync(values['from-file'], 'utf8')) as object)
       : documentFromBuiltApi();
-  const types = await renderTypes(document as object);
+  const types = await renderTypes(document);
   if (values.print) return void process.stdout.write(types);
   const target = relative(process.cwd(), GENERATED_TYPES_PATH);
   const current = existsSync(GENERATED_TYPES_PATH) ? readFileSync(GENERATED_TYPES_PATH, 'utf8') : '';
   if (values.check) {
     if (current !== types) {
-      process.stderr.write(`${target} differs from the OpenAPI document: run \`npm run build\` and commit the result\n`);
+      process.stderr.write(
+        `${target} differs from the OpenAPI document: run \`npm run build\` and commit the result\n`,
+      );
       process.exit(1);
     }
     return void process.stdout.write(`${target} matches the OpenAPI document\n`);

@@ -11,14 +11,19 @@ interface Outcome {
   response: Response;
 }
 
-const isAbort = (error: unknown): boolean => (error as { name?: string } | undefined)?.name === 'AbortError' || (error as { name?: string } | undefined)?.name === 'TimeoutError';
+const isAbort = (error: unknown): boolean =>
+  (error as { name?: string } | undefined)?.name === 'AbortError' ||
+  (error as { name?: string } | undefined)?.name === 'TimeoutError';
 
 /**
  * Awaits an openapi-fetch call and returns its data, or throws: the typed
  * error for an error answer, Unreachable when no answer came, and the
  * caller's own abort as it is.
  */
-export const call = async <R extends Outcome>(baseUrl: string, pending: Promise<R>): Promise<{ data: Exclude<R['data'], undefined>; response: Response }> => {
+export const call = async <R extends Outcome>(
+  baseUrl: string,
+  pending: Promise<R>,
+): Promise<{ data: Exclude<R['data'], undefined>; response: Response }> => {
   let outcome: R;
   try {
     outcome = await pending;
@@ -30,17 +35,21 @@ export const call = async <R extends Outcome>(baseUrl: string, pending: Promise<
   return { data: outcome.data as Exclude<R['data'], undefined>, response: outcome.response };
 };
 
+/** An abort's reason as an Error: AbortSignal.abort() gives a DOMException, but a caller may abort with anything. */
+const abortReason = (signal: AbortSignal): Error =>
+  signal.reason instanceof Error ? signal.reason : new DOMException(String(signal.reason ?? 'aborted'), 'AbortError');
+
 /** A pause that ends early, with the abort's reason, when `signal` fires. */
 export const pause = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (signal?.aborted) return reject(abortReason(signal));
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal!.reason);
+      reject(abortReason(signal!));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -19,6 +19,15 @@ export type ApiKey = Schemas['ApiKeyDto'];
 export type CreatedApiKey = Schemas['CreatedApiKeyDto'];
 
 /** The statuses after which an execution never changes again. */
-export const FINAL_STATUSES: readonly ExecutionStatus[] = ['succeeded', 'failed', 'timeout', 'oom', 'output_limit', 'cancelled', 'error'];
+export const FINAL_STATUSES: readonly ExecutionStatus[] = [
+  'succeeded',
+  'failed',
+  'timeout',
+  'oom',
+  'output_limit',
+  'cancelled',
+  'error',
+];
 
-export const isFinal = (result: { status: string }): result is ExecutionResult => (FINAL_STATUSES as readonly string[]).includes(result.status);
+export const isFinal = (result: { status: string }): result is ExecutionResult =>
+  (FINAL_STATUSES as readonly string[]).includes(result.status);

@@ -21,7 +21,7 @@ describe('client errors', () => {
     [403, Forbidden],
     [404, NotFound],
     [409, Conflict],
-  ])('maps %i to its class, with the service\'s message', (status, type) => {
+  ])("maps %i to its class, with the service's message", (status, type) => {
     const error = answer(status, { statusCode: status, message: `refused with ${status}` });
     expect(error).toBeInstanceOf(type);
     expect(error).toBeInstanceOf(SandboxError);
@@ -41,7 +41,11 @@ describe('client errors', () => {
     const quota = answer(429, { message: 'slow down' }, { 'retry-after': '7' });
     expect(quota).toBeInstanceOf(QuotaExceeded);
     expect((quota as QuotaExceeded).retryAfter).toBe(7);
-    const unavailable = answer(503, { message: 'redis away' }, { 'retry-after': new Date(Date.now() + 10_000).toUTCString() });
+    const unavailable = answer(
+      503,
+      { message: 'redis away' },
+      { 'retry-after': new Date(Date.now() + 10_000).toUTCString() },
+    );
     expect(unavailable).toBeInstanceOf(ServiceUnavailable);
     expect((unavailable as ServiceUnavailable).retryAfter).toBeGreaterThanOrEqual(9);
     expect((unavailable as ServiceUnavailable).retryAfter).toBeLessThanOrEqual(10);
@@ -56,7 +60,9 @@ describe('client errors', () => {
   });
 
   it('says why a service could not be reached', () => {
-    const cause = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }) });
+    const cause = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+    });
     const error = new Unreachable('http://127.0.0.1:9', cause);
     expect(error.message).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:9: ECONNREFUSED/);
     expect(error.status).toBeUndefined();

@@ -140,7 +140,8 @@ export const errorFromResponse = (response: Response, body: unknown): SandboxErr
 /** fetch's own errors say little ("fetch failed"); the cause (ECONNREFUSED, ENOTFOUND, ...) says what happened. */
 const describeCause = (cause: unknown): string => {
   const inner = (cause as { cause?: { code?: string; message?: string } } | undefined)?.cause;
-  if (inner?.code) return `${inner.code}${inner.message && !inner.message.includes(inner.code) ? ` (${inner.message})` : ''}`;
+  if (inner?.code)
+    return `${inner.code}${inner.message && !inner.message.includes(inner.code) ? ` (${inner.message})` : ''}`;
   if (inner?.message) return inner.message;
   return (cause as Error | undefined)?.message ?? String(cause);
 };

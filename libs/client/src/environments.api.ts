@@ -42,7 +42,8 @@ export class EnvironmentsApi {
 
   /** One environment with the tail of its build log, its Dockerfile and the workers that have its image. */
   async get(name: string, { signal }: CallOptions = {}): Promise<EnvironmentDetail> {
-    return (await call(this.baseUrl, this.http.GET('/v1/environments/{name}', { params: { path: { name } }, signal }))).data;
+    return (await call(this.baseUrl, this.http.GET('/v1/environments/{name}', { params: { path: { name } }, signal })))
+      .data;
   }
 
   /** Removes the environment and its images. Conflict for `default` and for a base of others. */
@@ -57,7 +58,7 @@ export class EnvironmentsApi {
    */
   async *follow(name: string, { signal, lastEventId }: FollowOptions = {}): AsyncGenerator<BuildLogEvent> {
     let resumeFrom = lastEventId;
-    for (let reconnects = 0; ; ) {
+    for (let reconnects = 0; ;) {
       const { data: body } = await call(
         this.baseUrl,
         this.http.GET('/v1/environments/{name}/build-log', {
@@ -93,7 +94,8 @@ export class EnvironmentsApi {
 
 const toBuildLogEvent = (event: string, data: string, id: string | undefined): BuildLogEvent | undefined => {
   if (event === 'log') return { type: 'log', line: data, ...(id ? { id } : {}) };
-  if (event === 'build') return { type: 'build', ...JSON.parse(data) };
+  if (event === 'build')
+    return { type: 'build', ...(JSON.parse(data) as Omit<BuildLogEvent & { type: 'build' }, 'type'>) };
   if (event === 'end') {
     const { status, error } = JSON.parse(data) as { status: string; error?: string | null };
     return { type: 'end', status, error: error ?? null };

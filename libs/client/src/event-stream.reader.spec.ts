@@ -19,7 +19,9 @@ const readAll = async (body: ReadableStream<Uint8Array>): Promise<ServerSentEven
 
 describe('readEventStream', () => {
   it('reads named events with ids, skips comments, and joins data lines', async () => {
-    const events = await readAll(bodyOf(': keep-alive\n\n', 'event: build\ndata: {"a":1}\n\n', 'id: 1-0\nevent: log\ndata: one\ndata: two\n\n'));
+    const events = await readAll(
+      bodyOf(': keep-alive\n\n', 'event: build\ndata: {"a":1}\n\n', 'id: 1-0\nevent: log\ndata: one\ndata: two\n\n'),
+    );
     expect(events).toEqual([
       { event: 'build', data: '{"a":1}' },
       { event: 'log', data: 'one\ntwo', id: '1-0' },

@@ -14,7 +14,10 @@ export const MAX_EVENT_LINE_CHARS = 1024 * 1024;
  * Shared by every stream the service has (build logs now, execution
  * output once it exists).
  */
-export async function* readEventStream(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<ServerSentEvent> {
+export async function* readEventStream(
+  body: ReadableStream<Uint8Array>,
+  signal?: AbortSignal,
+): AsyncGenerator<ServerSentEvent> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const onAbort = () => void reader.cancel(signal?.reason).catch(() => undefined);
@@ -55,7 +58,8 @@ export async function* readEventStream(body: ReadableStream<Uint8Array>, signal?
         const ready = take(line);
         if (ready) yield ready;
       }
-      if (buffer.length > MAX_EVENT_LINE_CHARS) throw new Error(`an event stream line is longer than ${MAX_EVENT_LINE_CHARS} characters`);
+      if (buffer.length > MAX_EVENT_LINE_CHARS)
+        throw new Error(`an event stream line is longer than ${MAX_EVENT_LINE_CHARS} characters`);
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);

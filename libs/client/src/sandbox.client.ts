@@ -85,6 +85,7 @@ export class SandboxClient {
 
   /** Cancels a queued or running execution: it ends as `cancelled`. Conflict when it was already final. */
   async cancel(id: string, { signal }: CallOptions = {}): Promise<ExecutionResult> {
-    return (await call(this.baseUrl, this.http.DELETE('/v1/executions/{id}', { params: { path: { id } }, signal }))).data;
+    return (await call(this.baseUrl, this.http.DELETE('/v1/executions/{id}', { params: { path: { id } }, signal })))
+      .data;
   }
 }

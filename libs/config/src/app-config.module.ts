@@ -13,11 +13,27 @@ import { workerConfig } from './worker.config';
 @Module({})
 export class AppConfigModule {
   static forApi(): DynamicModule {
-    return AppConfigModule.with([redisConfig, queueConfig, apiConfig, sandboxConfig, workerConfig, loggingConfig, environmentsConfig, authConfig]);
+    return AppConfigModule.with([
+      redisConfig,
+      queueConfig,
+      apiConfig,
+      sandboxConfig,
+      workerConfig,
+      loggingConfig,
+      environmentsConfig,
+      authConfig,
+    ]);
   }
 
   static forWorker(): DynamicModule {
-    return AppConfigModule.with([redisConfig, queueConfig, sandboxConfig, workerConfig, loggingConfig, environmentsConfig]);
+    return AppConfigModule.with([
+      redisConfig,
+      queueConfig,
+      sandboxConfig,
+      workerConfig,
+      loggingConfig,
+      environmentsConfig,
+    ]);
   }
 
   /** For the key-management command line: Redis and the auth settings, nothing that listens or runs jobs. */

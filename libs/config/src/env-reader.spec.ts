@@ -92,7 +92,8 @@ describe('EnvReader', () => {
     });
 
     it('refuses a value that does not match the pattern, naming the variable', () => {
-      const read = () => new EnvReader({ SANDBOX_RUNTIME: 'runc; rm -rf /' }).string('SANDBOX_RUNTIME', 'runc', /^[a-z]+$/);
+      const read = () =>
+        new EnvReader({ SANDBOX_RUNTIME: 'runc; rm -rf /' }).string('SANDBOX_RUNTIME', 'runc', /^[a-z]+$/);
       expect(read).toThrow(ConfigError);
       expect(read).toThrow(/^SANDBOX_RUNTIME="runc; rm -rf \/" must match/);
     });

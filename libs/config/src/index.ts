@@ -2,6 +2,7 @@ export * from './env-reader';
 export * from './redis.config';
 export * from './api.config';
 export * from './auth.config';
+export * from './sandbox-limits';
 export * from './sandbox.config';
 export * from './queue.config';
 export * from './worker.config';

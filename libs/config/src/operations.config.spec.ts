@@ -16,7 +16,11 @@ describe('operations settings', () => {
       maxQueuedJobs: 10_000,
       queueFullRetryAfterSeconds: 5,
     });
-    expect(readWorkerConfig(env)).toMatchObject({ shutdownGraceMs: 30_000, reaperIntervalMs: 60_000, reaperDeadlineGraceMs: 60_000 });
+    expect(readWorkerConfig(env)).toMatchObject({
+      shutdownGraceMs: 30_000,
+      reaperIntervalMs: 60_000,
+      reaperDeadlineGraceMs: 60_000,
+    });
     expect(readRedisConfig(env).commandTimeoutMs).toBe(2000);
     expect(readApiConfig(env).queueDashboard).toBe(false);
     expect(readLoggingConfig(env).level).toBe('info');
@@ -36,8 +40,18 @@ describe('operations settings', () => {
       QUEUE_DASHBOARD: 'true',
       LOG_LEVEL: 'debug',
     });
-    expect(readQueueConfig(env)).toMatchObject({ lockDurationMs: 2000, stalledIntervalMs: 1000, maxStalledCount: 3, maxQueuedJobs: 50, queueFullRetryAfterSeconds: 9 });
-    expect(readWorkerConfig(env)).toMatchObject({ shutdownGraceMs: 0, reaperIntervalMs: 500, reaperDeadlineGraceMs: 0 });
+    expect(readQueueConfig(env)).toMatchObject({
+      lockDurationMs: 2000,
+      stalledIntervalMs: 1000,
+      maxStalledCount: 3,
+      maxQueuedJobs: 50,
+      queueFullRetryAfterSeconds: 9,
+    });
+    expect(readWorkerConfig(env)).toMatchObject({
+      shutdownGraceMs: 0,
+      reaperIntervalMs: 500,
+      reaperDeadlineGraceMs: 0,
+    });
     expect(readRedisConfig(env).commandTimeoutMs).toBe(250);
     expect(readApiConfig(env).queueDashboard).toBe(true);
     expect(readLoggingConfig(env).level).toBe('debug');

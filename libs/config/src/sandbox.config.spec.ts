@@ -9,7 +9,13 @@ describe('readSandboxConfig', () => {
     expect(config.allowNetwork).toBe(false);
     expect(config.uid).toBeGreaterThan(0);
     expect(config.defaults).toEqual({ timeoutMs: 10_000, memoryMb: 256, cpus: 1, pids: 64, outputBytes: 1024 * 1024 });
-    expect(config.max).toEqual({ timeoutMs: 60_000, memoryMb: 2048, cpus: CPU_COUNT, pids: 512, outputBytes: 8 * 1024 * 1024 });
+    expect(config.max).toEqual({
+      timeoutMs: 60_000,
+      memoryMb: 2048,
+      cpus: CPU_COUNT,
+      pids: 512,
+      outputBytes: 8 * 1024 * 1024,
+    });
   });
 
   it('reads every limit from its own variable', () => {
@@ -65,7 +71,9 @@ describe('readSandboxConfig', () => {
   });
 
   it('refuses a default above a lowered maximum', () => {
-    expect(read({ SANDBOX_MAX_TIMEOUT_MS: '5000' })).toThrow('SANDBOX_DEFAULT_TIMEOUT_MS (10000) is above SANDBOX_MAX_TIMEOUT_MS (5000)');
+    expect(read({ SANDBOX_MAX_TIMEOUT_MS: '5000' })).toThrow(
+      'SANDBOX_DEFAULT_TIMEOUT_MS (10000) is above SANDBOX_MAX_TIMEOUT_MS (5000)',
+    );
   });
 
   it('accepts a default equal to its maximum', () => {

@@ -1,15 +1,8 @@
 import { registerAs } from '@nestjs/config';
-import { CPU_COUNT, ConfigError, EnvReader } from './env-reader';
+import { ConfigError, EnvReader } from './env-reader';
+import { LIMIT_NAMES, LimitDefinition, SANDBOX_LIMITS, SandboxLimits } from './sandbox-limits';
 
 const MiB = 1024 * 1024;
-
-export interface SandboxLimits {
-  timeoutMs: number;
-  memoryMb: number;
-  cpus: number;
-  pids: number;
-  outputBytes: number;
-}
 
 export interface SandboxConfig {
   /** The image of the environment named `default`. */
@@ -34,29 +27,29 @@ export interface SandboxConfig {
   dockerSocket: string;
 }
 
-const LIMIT_VARIABLES: Record<keyof SandboxLimits, string> = {
-  timeoutMs: 'TIMEOUT_MS',
-  memoryMb: 'MEMORY_MB',
-  cpus: 'CPUS',
-  pids: 'PIDS',
-  outputBytes: 'OUTPUT_BYTES',
+/** SANDBOX_DEFAULT_* or SANDBOX_MAX_*, each within the bounds SANDBOX_LIMITS gives it. */
+const readLimits = (
+  env: EnvReader,
+  kind: 'DEFAULT' | 'MAX',
+  fallback: (limit: LimitDefinition) => number,
+): SandboxLimits => {
+  const read = (name: keyof SandboxLimits): number => {
+    const limit = SANDBOX_LIMITS[name];
+    const variable = `SANDBOX_${kind}_${limit.variable}`;
+    const range = { min: limit.min, max: limit.ceiling };
+    return limit.integer ? env.int(variable, fallback(limit), range) : env.number(variable, fallback(limit), range);
+  };
+  return Object.fromEntries(LIMIT_NAMES.map((name) => [name, read(name)])) as unknown as SandboxLimits;
 };
 
-const readLimits = (env: EnvReader, kind: 'DEFAULT' | 'MAX', fallback: SandboxLimits): SandboxLimits => ({
-  timeoutMs: env.int(`SANDBOX_${kind}_${LIMIT_VARIABLES.timeoutMs}`, fallback.timeoutMs, { min: 100, max: 3_600_000 }),
-  memoryMb: env.int(`SANDBOX_${kind}_${LIMIT_VARIABLES.memoryMb}`, fallback.memoryMb, { min: 32, max: 1024 * 1024 }),
-  cpus: env.number(`SANDBOX_${kind}_${LIMIT_VARIABLES.cpus}`, fallback.cpus, { min: 0.01, max: 1024 }),
-  pids: env.int(`SANDBOX_${kind}_${LIMIT_VARIABLES.pids}`, fallback.pids, { min: 8, max: 100_000 }),
-  outputBytes: env.int(`SANDBOX_${kind}_${LIMIT_VARIABLES.outputBytes}`, fallback.outputBytes, { min: 1024, max: 256 * MiB }),
-});
-
 export const readSandboxConfig = (env = new EnvReader()): SandboxConfig => {
-  const defaults = readLimits(env, 'DEFAULT', { timeoutMs: 10_000, memoryMb: 256, cpus: 1, pids: 64, outputBytes: MiB });
-  const max = readLimits(env, 'MAX', { timeoutMs: 60_000, memoryMb: 2048, cpus: CPU_COUNT, pids: 512, outputBytes: 8 * MiB });
-  for (const [key, suffix] of Object.entries(LIMIT_VARIABLES) as [keyof SandboxLimits, string][]) {
-    if (defaults[key] > max[key]) {
+  const defaults = readLimits(env, 'DEFAULT', (limit) => limit.default);
+  const max = readLimits(env, 'MAX', (limit) => limit.max);
+  for (const name of LIMIT_NAMES) {
+    const { variable } = SANDBOX_LIMITS[name];
+    if (defaults[name] > max[name]) {
       throw new ConfigError(
-        `SANDBOX_DEFAULT_${suffix} (${defaults[key]}) is above SANDBOX_MAX_${suffix} (${max[key]})`,
+        `SANDBOX_DEFAULT_${variable} (${defaults[name]}) is above SANDBOX_MAX_${variable} (${max[name]})`,
       );
     }
   }

@@ -32,7 +32,10 @@ export interface WarmPoolConfig {
 /** "default=2,datascience=1" -> { default: 2, datascience: 1 }. */
 export const parsePoolSizes = (name: string, raw: string): Record<string, number> => {
   const sizes: Record<string, number> = {};
-  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const match = /^([a-z0-9][a-z0-9-]{0,62})=(\d{1,4})$/.exec(entry);
     if (!match) throw new ConfigError(`${name} entries must look like "default=2", got ${JSON.stringify(entry)}`);
     sizes[match[1]] = Number(match[2]);
@@ -41,7 +44,11 @@ export const parsePoolSizes = (name: string, raw: string): Record<string, number
 };
 
 export const readWorkerConfig = (env = new EnvReader()): WorkerConfig => ({
-  id: env.string('WORKER_ID', `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`, /^[A-Za-z0-9_.-]{1,128}$/),
+  id: env.string(
+    'WORKER_ID',
+    `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    /^[A-Za-z0-9_.-]{1,128}$/,
+  ),
   concurrency: env.int('WORKER_CONCURRENCY', CPU_COUNT, { min: 1, max: 1024 }),
   heartbeatIntervalMs: env.int('HEARTBEAT_INTERVAL_MS', 5000, { min: 100, max: 60_000 }),
   heartbeatTtlMs: env.int('HEARTBEAT_TTL_MS', 15_000, { min: 500, max: 600_000 }),

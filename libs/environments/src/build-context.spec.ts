@@ -26,7 +26,9 @@ const entries = async (tar: Buffer): Promise<{ name: string; type: string; conte
 
 describe('buildContextTar', () => {
   it('holds only the Dockerfile when there is no wheelhouse', async () => {
-    expect(await entries(await buildContextTar('FROM x\n', null))).toEqual([{ name: 'Dockerfile', type: 'file', content: 'FROM x\n' }]);
+    expect(await entries(await buildContextTar('FROM x\n', null))).toEqual([
+      { name: 'Dockerfile', type: 'file', content: 'FROM x\n' },
+    ]);
   });
 
   it('adds the wheelhouse directory, empty or with its files in name order', async () => {

@@ -54,7 +54,10 @@ export const readWheelhouse = async (dir: string, maxBytes: number): Promise<Con
     const stat = await lstat(path);
     if (!stat.isFile()) continue;
     total += stat.size;
-    if (total > maxBytes) throw new WheelhouseError(`the wheelhouse ${dir} holds more than ${maxBytes} bytes (ENV_PIP_WHEELHOUSE_MAX_BYTES)`);
+    if (total > maxBytes)
+      throw new WheelhouseError(
+        `the wheelhouse ${dir} holds more than ${maxBytes} bytes (ENV_PIP_WHEELHOUSE_MAX_BYTES)`,
+      );
     files.push({ name, data: await readFile(path) });
   }
   return files;

@@ -46,12 +46,16 @@ describe('renderDockerfile', () => {
     expect(install).toMatch(/^RUN PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install /);
     expect(install).toContain("--find-links /tmp/sps-wheelhouse 'requests==2.32.3' 'uvicorn[standard]>=0.30,<1'");
     // The wheelhouse and the index settings come from the worker, never from the spec.
-    expect(steps).toEqual(expect.arrayContaining(['COPY wheelhouse/ /tmp/sps-wheelhouse/', 'ARG PIP_INDEX_URL', 'ARG PIP_NO_INDEX']));
+    expect(steps).toEqual(
+      expect.arrayContaining(['COPY wheelhouse/ /tmp/sps-wheelhouse/', 'ARG PIP_INDEX_URL', 'ARG PIP_NO_INDEX']),
+    );
     expect(steps.indexOf('ARG PIP_NO_INDEX')).toBeLessThan(steps.indexOf(install));
   });
 
   it('renders conda packages with micromamba and recompiles the runner for the conda python', () => {
-    const dockerfile = renderDockerfile(spec({ python: '3.12', conda: ['numpy=1.26', 'pandas'], channels: ['conda-forge', 'bioconda'] }));
+    const dockerfile = renderDockerfile(
+      spec({ python: '3.12', conda: ['numpy=1.26', 'pandas'], channels: ['conda-forge', 'bioconda'] }),
+    );
     expect(dockerfile).toMatchSnapshot();
     const steps = instructions(dockerfile);
     const create = steps.find((s) => s.startsWith('RUN micromamba create'))!;
@@ -67,7 +71,9 @@ describe('renderDockerfile', () => {
   });
 
   it('uses conda-forge when no channel is given, and an unpinned python when no version is', () => {
-    const create = instructions(renderDockerfile(spec({ conda: ['numpy'] }))).find((s) => s.startsWith('RUN micromamba create'))!;
+    const create = instructions(renderDockerfile(spec({ conda: ['numpy'] }))).find((s) =>
+      s.startsWith('RUN micromamba create'),
+    )!;
     expect(create).toContain("--override-channels --channel 'conda-forge'");
     expect(create).toContain("'python' 'numpy'");
   });
@@ -86,7 +92,13 @@ describe('renderDockerfile', () => {
   });
 
   it('installs as root and always ends as the sandbox user in /sandbox, keeping the base CMD', () => {
-    for (const fields of [{ apt: ['curl'] }, { pip: ['x'] }, { conda: ['x'] }, datascienceSpec('apt'), datascienceSpec('conda')]) {
+    for (const fields of [
+      { apt: ['curl'] },
+      { pip: ['x'] },
+      { conda: ['x'] },
+      datascienceSpec('apt'),
+      datascienceSpec('conda'),
+    ]) {
       const steps = instructions(renderDockerfile(spec(fields)));
       expect(steps.slice(0, 3)).toEqual(['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}', 'USER root']);
       expect(steps.slice(-2)).toEqual(['WORKDIR /sandbox', 'USER 10001:10001']);
@@ -111,7 +123,7 @@ describe('renderDockerfile', () => {
     ['channels', { conda: ['x'], channels: ['a b'] }],
     ['python', { python: '3.11"; id; "', pip: ['x'] }],
   ])('refuses to render a spec with a bad %s value, even one read back from storage', (_field, fields) => {
-    expect(() => renderDockerfile({ ...spec({}), ...fields } as EnvironmentSpec)).toThrow(/invalid environment spec/);
+    expect(() => renderDockerfile({ ...spec({}), ...fields })).toThrow(/invalid environment spec/);
   });
 });
 
@@ -119,12 +131,16 @@ describe('computeSpecHash', () => {
   const dockerfile = renderDockerfile(spec({ apt: ['curl'] }));
 
   it('is the same for the same Dockerfile and base', () => {
-    expect(computeSpecHash(dockerfile, DEFAULT_BASE)).toBe(computeSpecHash(renderDockerfile(spec({ apt: ['curl'] })), { ...DEFAULT_BASE }));
+    expect(computeSpecHash(dockerfile, DEFAULT_BASE)).toBe(
+      computeSpecHash(renderDockerfile(spec({ apt: ['curl'] })), { ...DEFAULT_BASE }),
+    );
     expect(computeSpecHash(dockerfile, DEFAULT_BASE)).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it('changes with the spec', () => {
-    expect(computeSpecHash(renderDockerfile(spec({ apt: ['curl', 'git'] })), DEFAULT_BASE)).not.toBe(computeSpecHash(dockerfile, DEFAULT_BASE));
+    expect(computeSpecHash(renderDockerfile(spec({ apt: ['curl', 'git'] })), DEFAULT_BASE)).not.toBe(
+      computeSpecHash(dockerfile, DEFAULT_BASE),
+    );
   });
 
   it('changes with the base and with the version of the base', () => {

@@ -63,7 +63,7 @@ const pipSection = (packages: string[]): string[] => [
   `COPY ${WHEELHOUSE_DIR}/ /tmp/sps-wheelhouse/`,
   'ARG PIP_INDEX_URL',
   'ARG PIP_NO_INDEX',
-  "# PEP 668: Debian marks its python3 as externally managed; this image is the environment, so pip may install into it",
+  '# PEP 668: Debian marks its python3 as externally managed; this image is the environment, so pip may install into it',
   'RUN PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --no-cache-dir --disable-pip-version-check --no-warn-script-location \\\n' +
     `    --root-user-action=ignore --find-links /tmp/sps-wheelhouse ${quoted(packages)} \\\n` +
     ' && rm -rf /tmp/sps-wheelhouse',

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
-import { RedisConnection } from '@sps/queue';
+import { RedisConnection } from '@sps/redis';
 import type { EnvironmentStatus } from './environment-spec';
 
 export type BuildLogEntry = { id: string; line: string } | { id: string; end: EnvironmentStatus; error: string | null };
@@ -35,7 +35,7 @@ export class EnvironmentBuildLog {
 
   async append(buildId: string, lines: string[]): Promise<void> {
     if (!lines.length) return;
-    const key = this.redis.keys.environmentBuildLog(buildId);
+    const key = this.keyOf(buildId);
     const pipeline = this.redis.client.pipeline();
     for (const line of lines) {
       pipeline.xadd(key, 'MAXLEN', '~', String(this.maxLines), '*', 'line', line.slice(0, MAX_LINE_CHARS));
@@ -44,13 +44,13 @@ export class EnvironmentBuildLog {
   }
 
   async end(buildId: string, status: EnvironmentStatus, error: string | null): Promise<void> {
-    const key = this.redis.keys.environmentBuildLog(buildId);
+    const key = this.keyOf(buildId);
     await this.redis.client.xadd(key, '*', 'end', status, 'error', error ?? '');
   }
 
   /** The last `count` lines, oldest first. */
   async tail(buildId: string, count: number): Promise<string[]> {
-    const entries = await this.redis.client.xrevrange(this.redis.keys.environmentBuildLog(buildId), '+', '-', 'COUNT', count + 1);
+    const entries = await this.redis.client.xrevrange(this.keyOf(buildId), '+', '-', 'COUNT', count + 1);
     return entries
       .map(([id, fields]) => toEntry(id, fields))
       .filter((entry): entry is { id: string; line: string } => 'line' in entry)
@@ -60,7 +60,7 @@ export class EnvironmentBuildLog {
   }
 
   async remove(...buildIds: string[]): Promise<void> {
-    if (buildIds.length) await this.redis.client.del(...buildIds.map((id) => this.redis.keys.environmentBuildLog(id)));
+    if (buildIds.length) await this.redis.client.del(...buildIds.map((id) => this.keyOf(id)));
   }
 
   /**
@@ -70,17 +70,19 @@ export class EnvironmentBuildLog {
    * to stop. Each follower blocks its own Redis connection.
    */
   async *follow(buildId: string, afterId: string, signal: AbortSignal): AsyncGenerator<BuildLogEntry | null> {
-    const key = this.redis.keys.environmentBuildLog(buildId);
+    const key = this.keyOf(buildId);
     const connection = this.redis.duplicate();
     const abort = () => connection.disconnect();
     signal.addEventListener('abort', abort);
     try {
       let last = afterId;
       while (!signal.aborted) {
-        const reply = await connection.xread('COUNT', 500, 'BLOCK', FOLLOW_BLOCK_MS, 'STREAMS', key, last).catch((error: Error) => {
-          if (signal.aborted) return null;
-          throw error;
-        });
+        const reply = await connection
+          .xread('COUNT', 500, 'BLOCK', FOLLOW_BLOCK_MS, 'STREAMS', key, last)
+          .catch((error: Error) => {
+            if (signal.aborted) return null;
+            throw error;
+          });
         if (!reply) {
           yield null;
           continue;
@@ -98,5 +100,10 @@ export class EnvironmentBuildLog {
       signal.removeEventListener('abort', abort);
       connection.disconnect();
     }
+  }
+
+  /** Stream of one build's log lines, ending with an entry that says how the build ended. */
+  private keyOf(buildId: string): string {
+    return this.redis.key('env-log', buildId);
   }
 }

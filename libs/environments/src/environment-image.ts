@@ -16,9 +16,5 @@ export const ENVIRONMENT_IMAGE_LABELS = {
  * it never touches the image that running jobs started from. Names are
  * [a-z0-9-] and hashes hex, so the tag is always a valid Docker tag.
  */
-export const environmentImageTag = (repository: string, name: string, specHash: string): string => `${repository}:${name}-${specHash}`;
-
-/** Published when versions stop being wanted (replaced or deleted): every worker removes these images from its own engine. */
-export interface ObsoleteImagesMessage {
-  images: { name: string; specHash: string }[];
-}
+export const environmentImageTag = (repository: string, name: string, specHash: string): string =>
+  `${repository}:${name}-${specHash}`;

@@ -45,7 +45,14 @@ describe('specProblems', () => {
         python: '3.11',
         conda: ['numpy=1.26', 'pandas', 'scipy>=1.10,<2', 'libblas=3.9.0=20_linux64_openblas', 'r-base==4.3.1'],
         channels: ['conda-forge', 'bioconda'],
-        pip: ['requests==2.32.3', 'Django>=4.2,<5', 'uvicorn[standard]~=0.30', 'zope.interface', 'pkg_name!=1.0.post1', 'x===1.0+local.7'],
+        pip: [
+          'requests==2.32.3',
+          'Django>=4.2,<5',
+          'uvicorn[standard]~=0.30',
+          'zope.interface',
+          'pkg_name!=1.0.post1',
+          'x===1.0+local.7',
+        ],
         apt: ['python3-numpy', 'libgomp1=12.2.0-14', 'g++', 'libstdc++6', 'tzdata=1:2024a-0+deb12u1'],
       }),
     ).toEqual([]);
@@ -104,11 +111,15 @@ describe('specProblems', () => {
   });
 
   it('refuses channels without conda packages', () => {
-    expect(problemsOf({ pip: ['x'], channels: ['conda-forge'] })).toEqual([expect.stringMatching(/^channels is only used with conda/)]);
+    expect(problemsOf({ pip: ['x'], channels: ['conda-forge'] })).toEqual([
+      expect.stringMatching(/^channels is only used with conda/),
+    ]);
   });
 
   it('refuses python among the conda packages, which has its own field', () => {
-    expect(problemsOf({ conda: ['numpy', 'python=3.12'] })).toEqual([expect.stringMatching(/^conda\.1 must not be python/)]);
+    expect(problemsOf({ conda: ['numpy', 'python=3.12'] })).toEqual([
+      expect.stringMatching(/^conda\.1 must not be python/),
+    ]);
   });
 
   it.each(['3', '3.11.4', '2.7', 'latest', '3.11; id', ''])('refuses python %j', (python) => {
@@ -120,7 +131,9 @@ describe('specProblems', () => {
   });
 
   it('refuses an environment built on itself', () => {
-    expect(problemsOf({ pip: ['x'], base: 'env' }, 'env')).toEqual(['base must name another environment, not this one']);
+    expect(problemsOf({ pip: ['x'], base: 'env' }, 'env')).toEqual([
+      'base must name another environment, not this one',
+    ]);
   });
 
   it('refuses a base name that is not an environment name', () => {
@@ -140,7 +153,14 @@ describe('specProblems', () => {
 
 describe('normalizeSpec', () => {
   it('fills in defaults', () => {
-    expect(normalizeSpec({ pip: ['x'] })).toEqual({ python: null, conda: [], channels: [], pip: ['x'], apt: [], base: 'default' });
+    expect(normalizeSpec({ pip: ['x'] })).toEqual({
+      python: null,
+      conda: [],
+      channels: [],
+      pip: ['x'],
+      apt: [],
+      base: 'default',
+    });
   });
 
   it('sorts package lists, whose order means nothing, and keeps the channel order, which is a priority', () => {

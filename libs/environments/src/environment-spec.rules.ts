@@ -46,12 +46,17 @@ const RULES: Record<ListField, { pattern: RegExp; max: number; describe: string;
     describe:
       'a pip requirement: a name, optional [extras] and optional version specifiers such as ==1.2 or >=1,<2; no spaces, options, URLs, paths or markers',
     // PEP 503: names compare case-insensitively, with runs of - _ . as one.
-    key: (value) => value.split(/[[=!<>~]/)[0].toLowerCase().replace(/[-_.]+/g, '-'),
+    key: (value) =>
+      value
+        .split(/[[=!<>~]/)[0]
+        .toLowerCase()
+        .replace(/[-_.]+/g, '-'),
   },
   conda: {
     pattern: CONDA_PACKAGE,
     max: MAX_PACKAGES,
-    describe: 'a conda package: a lowercase name, optionally =version[=build] or constraints such as >=1.2,<2; no spaces, channels or URLs',
+    describe:
+      'a conda package: a lowercase name, optionally =version[=build] or constraints such as >=1.2,<2; no spaces, channels or URLs',
     key: (value) => value.split(/[=!<>~]/)[0],
   },
   apt: {
@@ -82,7 +87,8 @@ const listProblems = (field: ListField, values: readonly string[]): string[] => 
     }
     const key = rule.key(value);
     const earlier = seen.get(key);
-    if (earlier !== undefined) problems.push(`${field}.${i} lists ${key} again (as ${field}.${earlier} did); list each once`);
+    if (earlier !== undefined)
+      problems.push(`${field}.${i} lists ${key} again (as ${field}.${earlier} did); list each once`);
     else seen.set(key, i);
   });
   return problems;
@@ -95,12 +101,18 @@ const listProblems = (field: ListField, values: readonly string[]): string[] => 
  */
 export const specProblems = (input: EnvironmentSpecInput, name?: string): string[] => {
   const problems: string[] = [];
-  const lists = { conda: input.conda ?? [], pip: input.pip ?? [], apt: input.apt ?? [], channels: input.channels ?? [] };
+  const lists = {
+    conda: input.conda ?? [],
+    pip: input.pip ?? [],
+    apt: input.apt ?? [],
+    channels: input.channels ?? [],
+  };
   for (const field of Object.keys(lists) as ListField[]) problems.push(...listProblems(field, lists[field]));
   if (!lists.conda.length && !lists.pip.length && !lists.apt.length) {
     problems.push('conda, pip or apt must list at least one package');
   }
-  if (lists.channels.length && !lists.conda.length) problems.push('channels is only used with conda packages; list some or drop channels');
+  if (lists.channels.length && !lists.conda.length)
+    problems.push('channels is only used with conda packages; list some or drop channels');
   lists.conda.forEach((value, i) => {
     if (typeof value === 'string' && RULES.conda.key(value) === 'python') {
       problems.push(`conda.${i} must not be python: ask for the interpreter through the "python" field`);

@@ -34,7 +34,12 @@ describe('submitVersion', () => {
   it('creates a record for a new name and builds it', () => {
     const { record, build } = submitVersion(null, 'env', version(['x'], 'b1'));
     expect(build).toBe(true);
-    expect(record).toMatchObject({ name: 'env', createdAt: '2025-01-01T00:00:00.000Z', active: null, latest: { buildId: 'b1' } });
+    expect(record).toMatchObject({
+      name: 'env',
+      createdAt: '2025-01-01T00:00:00.000Z',
+      active: null,
+      latest: { buildId: 'b1' },
+    });
   });
 
   it('is idempotent for the spec that is building', () => {
@@ -79,7 +84,12 @@ describe('completeBuild', () => {
     const building = submitVersion(record, 'env', version(['y'], 'b2')).record;
     const done = completeBuild(building, 'b2', ready('b2'));
     expect(done.superseded).toBe(false);
-    expect(done.record!.active).toMatchObject({ buildId: 'b2', status: 'ready', image: 'repo:env-b2', sizeBytes: 1234 });
+    expect(done.record!.active).toMatchObject({
+      buildId: 'b2',
+      status: 'ready',
+      image: 'repo:env-b2',
+      sizeBytes: 1234,
+    });
     expect(done.record!.latest).toEqual(done.record!.active);
     expect(done.replaced).toEqual(record.active);
   });
@@ -113,9 +123,18 @@ describe('wantedImages', () => {
   it('keeps the active and latest version of each environment and the base versions they were built on', () => {
     const record = readyRecord(['x'], 'b1');
     const building = submitVersion(record, 'env', version(['y'], 'b2')).record;
-    const derived = submitVersion(null, 'child', planVersion(normalizeSpec({ pip: ['z'], base: 'env' }), { name: 'env', specHash: 'feedfeedfeedfeed' }, 'b3')).record;
+    const derived = submitVersion(
+      null,
+      'child',
+      planVersion(normalizeSpec({ pip: ['z'], base: 'env' }), { name: 'env', specHash: 'feedfeedfeedfeed' }, 'b3'),
+    ).record;
     expect(wantedImages([building, derived])).toEqual(
-      new Set([`env@${record.active!.specHash}`, `env@${building.latest.specHash}`, `child@${derived.latest.specHash}`, 'env@feedfeedfeedfeed']),
+      new Set([
+        `env@${record.active!.specHash}`,
+        `env@${building.latest.specHash}`,
+        `child@${derived.latest.specHash}`,
+        'env@feedfeedfeedfeed',
+      ]),
     );
   });
 });

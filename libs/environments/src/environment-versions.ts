@@ -7,7 +7,12 @@ import type { BaseReference, EnvironmentRecord, EnvironmentSpec, EnvironmentVers
  * versions lives here and is unit-tested without Redis.
  */
 
-export const planVersion = (spec: EnvironmentSpec, base: BaseReference, buildId: string, now = new Date()): EnvironmentVersion => {
+export const planVersion = (
+  spec: EnvironmentSpec,
+  base: BaseReference,
+  buildId: string,
+  now = new Date(),
+): EnvironmentVersion => {
   const dockerfile = renderDockerfile(spec);
   return {
     buildId,
@@ -38,10 +43,16 @@ export interface Submission {
  * latest again without a build. Anything else is a new version that builds
  * while the active one keeps serving jobs; a failed version is built again.
  */
-export const submitVersion = (current: EnvironmentRecord | null, name: string, version: EnvironmentVersion): Submission => {
+export const submitVersion = (
+  current: EnvironmentRecord | null,
+  name: string,
+  version: EnvironmentVersion,
+): Submission => {
   if (!current) return { record: { name, createdAt: version.submittedAt, latest: version, active: null }, build: true };
-  if (current.latest.specHash === version.specHash && current.latest.status !== 'failed') return { record: current, build: false };
-  if (current.active && current.active.specHash === version.specHash) return { record: { ...current, latest: current.active }, build: false };
+  if (current.latest.specHash === version.specHash && current.latest.status !== 'failed')
+    return { record: current, build: false };
+  if (current.active && current.active.specHash === version.specHash)
+    return { record: { ...current, latest: current.active }, build: false };
   return { record: { ...current, latest: version }, build: true };
 };
 
@@ -60,7 +71,11 @@ export interface Completion {
 export const completeBuild = (current: EnvironmentRecord | null, buildId: string, result: BuildResult): Completion => {
   if (!current || current.latest.buildId !== buildId) return { record: current, superseded: true, replaced: null };
   if (result.status === 'failed') {
-    return { record: { ...current, latest: { ...current.latest, status: 'failed', error: result.error } }, superseded: false, replaced: null };
+    return {
+      record: { ...current, latest: { ...current.latest, status: 'failed', error: result.error } },
+      superseded: false,
+      replaced: null,
+    };
   }
   const { status, ...built } = result;
   const latest: EnvironmentVersion = { ...current.latest, ...built, status, error: null };

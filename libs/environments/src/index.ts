@@ -7,4 +7,5 @@ export * from './build-context';
 export * from './builtin-environments';
 export * from './environment-catalogue.service';
 export * from './environment-build-log.service';
+export * from './environment-image-events.service';
 export * from './environments.module';

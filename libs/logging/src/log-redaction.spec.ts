@@ -16,9 +16,21 @@ const capture = () => {
 describe('log redaction', () => {
   it('replaces API keys and credentials in request headers', () => {
     const { logger, text } = capture();
-    logger.info({ req: { headers: { authorization: 'Bearer secret-1', 'x-api-key': 'secret-2', cookie: 'sid=secret-3', accept: '*/*' } } }, 'request');
+    logger.info(
+      {
+        req: {
+          headers: { authorization: 'Bearer secret-1', 'x-api-key': 'secret-2', cookie: 'sid=secret-3', accept: '*/*' },
+        },
+      },
+      'request',
+    );
     expect(text()).not.toMatch(/secret-[123]/);
-    expect(JSON.parse(text()).req.headers).toEqual({ authorization: '[redacted]', 'x-api-key': '[redacted]', cookie: '[redacted]', accept: '*/*' });
+    expect(JSON.parse(text()).req.headers).toEqual({
+      authorization: '[redacted]',
+      'x-api-key': '[redacted]',
+      cookie: '[redacted]',
+      accept: '*/*',
+    });
   });
 
   it('replaces an apiKey field wherever a caller logs one', () => {

@@ -20,13 +20,25 @@ const SECRET_PATHS = [
 ];
 
 // Wherever a job's input could end up in a log object: its code, stdin and input files.
-const USER_INPUT_PATHS = ['code', '*.code', '*.*.code', 'stdin', '*.stdin', '*.*.stdin', 'files', '*.files', '*.*.files'];
+const USER_INPUT_PATHS = [
+  'code',
+  '*.code',
+  '*.*.code',
+  'stdin',
+  '*.stdin',
+  '*.*.stdin',
+  'files',
+  '*.files',
+  '*.*.files',
+];
 
 const lastSegment = (path: string[]): string => path[path.length - 1] ?? '';
 
 export const censor = (value: unknown, path: string[]): unknown => {
   if (lastSegment(path) === 'code' && typeof value === 'string') {
-    return value.length <= CODE_PREFIX_CHARS ? value : `${value.slice(0, CODE_PREFIX_CHARS)}… [${value.length} chars, redacted]`;
+    return value.length <= CODE_PREFIX_CHARS
+      ? value
+      : `${value.slice(0, CODE_PREFIX_CHARS)}… [${value.length} chars, redacted]`;
   }
   return REDACTED;
 };

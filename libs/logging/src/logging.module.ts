@@ -24,9 +24,11 @@ export const requestId = (req: IncomingMessage): string => {
   return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
 };
 
-const requestPath = (req: IncomingMessage & { originalUrl?: string }): string => (req.originalUrl ?? req.url ?? '').split('?')[0];
+const requestPath = (req: IncomingMessage & { originalUrl?: string }): string =>
+  (req.originalUrl ?? req.url ?? '').split('?')[0];
 
-const writesPretty = ({ format }: LoggingConfig): boolean => format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
+const writesPretty = ({ format }: LoggingConfig): boolean =>
+  format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
 
 export const loggerParams = (app: 'api' | 'worker', config: LoggingConfig): Params => {
   const options: HttpLoggerOptions = {
@@ -37,7 +39,13 @@ export const loggerParams = (app: 'api' | 'worker', config: LoggingConfig): Para
     // Inside Nest's middleware `url` is relative to the route it was mounted on; `originalUrl` is the request's.
     autoLogging: { ignore: (req) => QUIET_PATHS.includes(requestPath(req)) },
     serializers: {
-      req: (req: { id: string; method: string; url: string; remoteAddress?: string; headers?: Record<string, unknown> }) => ({
+      req: (req: {
+        id: string;
+        method: string;
+        url: string;
+        remoteAddress?: string;
+        headers?: Record<string, unknown>;
+      }) => ({
         id: req.id,
         method: req.method,
         url: req.url,
@@ -58,7 +66,8 @@ export class LoggingModule {
       imports: [
         LoggerModule.forRootAsync({
           inject: [ConfigService],
-          useFactory: (config: ConfigService<AppConfig, true>) => loggerParams(app, config.get('logging', { infer: true })),
+          useFactory: (config: ConfigService<AppConfig, true>) =>
+            loggerParams(app, config.get('logging', { infer: true })),
         }),
       ],
       providers: [LogContext, AppLogger],

@@ -15,7 +15,9 @@ export const prettyStream = () =>
       const context = typeof log.context === 'string' ? `[${log.context}] ` : '';
       const req = log.req as { method?: string; url?: string } | undefined;
       const res = log.res as { statusCode?: number } | undefined;
-      const request = req?.method ? ` ${req.method} ${req.url} ${res?.statusCode ?? ''} ${log.responseTime ?? ''}ms` : '';
-      return `${app}${context}${String(log[messageKey] ?? '')}${request}`;
+      const took = typeof log.responseTime === 'number' ? log.responseTime : '';
+      const request = req?.method ? ` ${req.method} ${req.url} ${res?.statusCode ?? ''} ${took}ms` : '';
+      const message = log[messageKey];
+      return `${app}${context}${typeof message === 'string' ? message : JSON.stringify(message ?? '')}${request}`;
     },
   });

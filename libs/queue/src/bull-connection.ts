@@ -1,5 +1,5 @@
 import type { RedisConfig } from '@sps/config';
-import type { ConnectionOptions } from 'bullmq';
+import type { ConnectionOptions, WorkerOptions } from 'bullmq';
 
 /** Reconnect soon after Redis returns: BullMQ's own default backs off to 20 s between tries. */
 const reconnectDelay = (attempt: number): number => Math.min(200 * attempt, 2000);
@@ -23,4 +23,10 @@ export const producerConnection = (redis: RedisConfig): ConnectionOptions => ({
 export const consumerConnection = (redis: RedisConfig): ConnectionOptions => ({
   url: redis.url,
   retryStrategy: reconnectDelay,
+});
+
+/** Where a Worker or QueueEvents listener finds its queue: this deployment's prefix, over a consumer connection. */
+export const consumerOptions = (redis: RedisConfig): Pick<WorkerOptions, 'connection' | 'prefix'> => ({
+  connection: consumerConnection(redis),
+  prefix: redis.prefix,
 });

@@ -1,17 +1,15 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { Job, Queue } from 'bullmq';
-import type { EnvironmentBuildJobData, EnvironmentBuildOutcome } from './environment-build.types';
+import type { EnvironmentBuildJobData } from './environment-build.types';
 import { ENVIRONMENT_BUILD_QUEUE } from './queue.constants';
-
-export type EnvironmentBuildJob = Job<EnvironmentBuildJobData, EnvironmentBuildOutcome>;
+import type { TypedQueue } from './queue.contracts';
 
 const WEEK_SECONDS = 7 * 24 * 3600;
 
 /** The only producer of build jobs. The catalogue record, not the job, is the source of truth about a build. */
 @Injectable()
 export class EnvironmentBuildQueue {
-  constructor(@InjectQueue(ENVIRONMENT_BUILD_QUEUE) readonly queue: Queue<EnvironmentBuildJobData, EnvironmentBuildOutcome>) {}
+  constructor(@InjectQueue(ENVIRONMENT_BUILD_QUEUE) readonly queue: TypedQueue<typeof ENVIRONMENT_BUILD_QUEUE>) {}
 
   async enqueue(data: EnvironmentBuildJobData): Promise<void> {
     await this.queue.add('build', data, {

@@ -25,7 +25,17 @@ class FakeFairShare {
 }
 
 const data = (owner: string): ExecutionJobData =>
-  ({ ownerKeyId: owner, code: 'x', stdin: '', args: [], files: [], limits: {}, network: false, environment: 'default', createdAt: '' }) as unknown as ExecutionJobData;
+  ({
+    ownerKeyId: owner,
+    code: 'x',
+    stdin: '',
+    args: [],
+    files: [],
+    limits: {},
+    network: false,
+    environment: 'default',
+    createdAt: '',
+  }) as unknown as ExecutionJobData;
 
 const setup = (states: Record<string, string> = {}, failAdd = false) => {
   const added: { id: string; priority: number }[] = [];
@@ -39,7 +49,14 @@ const setup = (states: Record<string, string> = {}, failAdd = false) => {
   };
   const waiting = { count: 0 };
   const config = {
-    get: () => ({ attempts: 3, backoffMs: 100, resultTtlSeconds: 60, resultMaxCount: 10, maxQueuedJobs: 50, queueFullRetryAfterSeconds: 2 }),
+    get: () => ({
+      attempts: 3,
+      backoffMs: 100,
+      resultTtlSeconds: 60,
+      resultMaxCount: 10,
+      maxQueuedJobs: 50,
+      queueFullRetryAfterSeconds: 2,
+    }),
   };
   const fair = new FakeFairShare();
   const producer = new ExecutionQueue(queue as any, fair as unknown as FairShare, config as any);
@@ -80,7 +97,13 @@ describe('ExecutionQueue.enqueue', () => {
 
   it('still refuses when every counted job is really in flight', async () => {
     const { producer, fair } = setup({ a: 'active', b: 'waiting' });
-    fair.inFlightOf.set('k1', new Map([['a', Date.now()], ['b', Date.now()]]));
+    fair.inFlightOf.set(
+      'k1',
+      new Map([
+        ['a', Date.now()],
+        ['b', Date.now()],
+      ]),
+    );
     await expect(producer.enqueue(data('k1'), 2)).rejects.toThrow(
       'this API key already has 2 executions queued or running (its maximum); wait for one to finish',
     );

@@ -2,14 +2,14 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
-import { Job, JobState, JobsOptions, Queue } from 'bullmq';
+import { withRedis } from '@sps/redis';
+import { JobState, JobsOptions } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { EXECUTION_QUEUE } from './queue.constants';
-import { QueueFullError, withRedis } from './queue-errors';
-import type { ExecutionJobData, ExecutionOutcome } from './execution.types';
+import type { ExecutionJobData } from './execution.types';
 import { FairShare } from './fair-share.service';
-
-export type ExecutionJob = Job<ExecutionJobData, ExecutionOutcome>;
+import { EXECUTION_QUEUE } from './queue.constants';
+import type { ExecutionJob, TypedQueue } from './queue.contracts';
+import { QueueFullError } from './queue-errors';
 
 /** The key already has as many executions queued or running as it may. */
 export class InFlightLimitError extends Error {
@@ -30,13 +30,14 @@ export class ExecutionQueue {
   private readonly retryAfterSeconds: number;
 
   constructor(
-    @InjectQueue(EXECUTION_QUEUE) readonly queue: Queue<ExecutionJobData, ExecutionOutcome>,
+    @InjectQueue(EXECUTION_QUEUE) readonly queue: TypedQueue<typeof EXECUTION_QUEUE>,
     private readonly fairShare: FairShare,
     config: ConfigService<AppConfig, true>,
   ) {
-    const { attempts, backoffMs, resultTtlSeconds, resultMaxCount, maxQueuedJobs, queueFullRetryAfterSeconds } = config.get('queue', {
-      infer: true,
-    });
+    const { attempts, backoffMs, resultTtlSeconds, resultMaxCount, maxQueuedJobs, queueFullRetryAfterSeconds } =
+      config.get('queue', {
+        infer: true,
+      });
     // Age and count, never `true`: a result removed on completion races with anyone waiting for it.
     const retention = { age: resultTtlSeconds, count: resultMaxCount };
     this.options = {

@@ -1,5 +1,4 @@
 import type { SandboxLimits } from '@sps/config';
-import type { EnvironmentBuildJobData, EnvironmentBuildOutcome } from './environment-build.types';
 
 export const EXECUTION_STATUSES = [
   'queued',
@@ -48,8 +47,10 @@ export interface ExecutionUsage {
   peakMemoryBytes: number;
 }
 
-/** What a worker returns for a job: everything about the run, nothing about the request. */
-export interface ExecutionOutcome {
+/** The public result of an execution, in whatever state it is: built by executionResult() alone. */
+export interface ExecutionResult {
+  id: string;
+  createdAt: string;
   status: ExecutionStatus;
   exitCode: number | null;
   signal: string | null;
@@ -63,19 +64,8 @@ export interface ExecutionOutcome {
   startedAt: string | null;
   finishedAt: string | null;
   workerId: string | null;
-  /** The job's environment, repeated here so that metrics can label a finished job without reading its input. */
+  /** The job's environment, also in a worker's stored result so that metrics can label a finished job without reading its input. */
   environment: string;
+  /** Only for status "error": what went wrong in the service. */
   error?: string;
-}
-
-export interface ExecutionResult extends ExecutionOutcome {
-  id: string;
-  environment: string;
-  createdAt: string;
-}
-
-/** The typed queue contract: producers and consumers both import it, so they cannot drift apart. */
-export interface QueueContracts {
-  executions: { data: ExecutionJobData; result: ExecutionOutcome };
-  'environment-builds': { data: EnvironmentBuildJobData; result: EnvironmentBuildOutcome };
 }

@@ -13,7 +13,11 @@ class QueueModel {
   private seq = 0;
 
   submit(owner: string, name: string): number {
-    const round = nextFairRound({ last: this.last.get(owner) ?? 0, clock: this.clock, inFlight: this.inFlight.get(owner) ?? 0 });
+    const round = nextFairRound({
+      last: this.last.get(owner) ?? 0,
+      clock: this.clock,
+      inFlight: this.inFlight.get(owner) ?? 0,
+    });
     this.last.set(owner, round);
     this.inFlight.set(owner, (this.inFlight.get(owner) ?? 0) + 1);
     this.waiting.push({ owner, name, round, seq: this.seq++ });

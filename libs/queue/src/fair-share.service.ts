@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RedisConnection } from './redis-connection.service';
+import { RedisConnection, redisScript } from '@sps/redis';
 
 /**
  * Fair share between API keys, as start-time fair queuing on BullMQ priorities.
@@ -27,7 +27,10 @@ export const nextFairRound = ({ last, clock, inFlight }: { last: number; clock: 
 
 // KEYS: in-flight set, key round, clock.  ARGV: job id, max in flight, now (ms), ttl (s), priority limit.
 // Returns the round, or 0 when the key already has its maximum in flight.
-const ADMIT = `
+const ADMIT = redisScript(
+  'fairShareAdmit',
+  3,
+  `
 local inflight = redis.call('ZCARD', KEYS[1])
 if inflight >= tonumber(ARGV[2]) then return 0 end
 local clock = tonumber(redis.call('GET', KEYS[3]) or '0')
@@ -37,26 +40,50 @@ redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('SET', KEYS[2], round, 'EX', ARGV[4])
 return round
-`;
+`,
+);
 
 // KEYS: clock.  ARGV: round of the job that started.
-const ADVANCE = `
+const ADVANCE = redisScript(
+  'fairShareAdvance',
+  1,
+  `
 local clock = tonumber(redis.call('GET', KEYS[1]) or '0')
 local round = tonumber(ARGV[1])
 if round > clock then redis.call('SET', KEYS[1], round) return round end
 return clock
-`;
+`,
+);
 
 // KEYS: clock.  ARGV: the value seen; resets only if nobody moved it meanwhile.
-const RESET = `
+const RESET = redisScript(
+  'fairShareReset',
+  1,
+  `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
 return 0
-`;
+`,
+);
 
 /** The Redis side of fair share and of the per-key limit on executions in flight. */
 @Injectable()
 export class FairShare {
   constructor(private readonly redis: RedisConnection) {}
+
+  /** Sorted set of the ids of a key's queued and running executions, scored by admission time. */
+  private inFlightKey(keyId: string): string {
+    return this.redis.key('inflight', keyId);
+  }
+
+  /** The fair-share round of a key's most recently admitted execution. */
+  private roundKey(keyId: string): string {
+    return this.redis.key('fair', 'round', keyId);
+  }
+
+  /** The fair-share round of the execution a worker started most recently. */
+  private get clockKey(): string {
+    return this.redis.key('fair', 'clock');
+  }
 
   /**
    * Reserves a place for `jobId` among `owner`'s executions in flight and
@@ -64,30 +91,22 @@ export class FairShare {
    * Check and reservation are one atomic step, so API replicas agree.
    */
   async admit(owner: string, jobId: string, maxInFlight: number): Promise<number | null> {
-    const { client, keys } = this.redis;
-    const round = (await client.eval(
+    const round = (await this.redis.run(
       ADMIT,
-      3,
-      keys.inFlight(owner),
-      keys.fairRound(owner),
-      keys.fairClock,
-      jobId,
-      maxInFlight,
-      Date.now(),
-      IN_FLIGHT_TTL_SECONDS,
-      PRIORITY_LIMIT,
+      [this.inFlightKey(owner), this.roundKey(owner), this.clockKey],
+      [jobId, maxInFlight, Date.now(), IN_FLIGHT_TTL_SECONDS, PRIORITY_LIMIT],
     )) as number;
     return round > 0 ? round : null;
   }
 
   /** The execution is final (or was never queued): it no longer counts against its key. */
   async release(owner: string, jobId: string): Promise<void> {
-    await this.redis.client.zrem(this.redis.keys.inFlight(owner), jobId);
+    await this.redis.client.zrem(this.inFlightKey(owner), jobId);
   }
 
   /** The executions counted as in flight for `owner`, with when each was admitted (epoch ms). */
   async inFlight(owner: string): Promise<{ id: string; admittedAt: number }[]> {
-    const flat = await this.redis.client.zrange(this.redis.keys.inFlight(owner), '0', '-1', 'WITHSCORES');
+    const flat = await this.redis.client.zrange(this.inFlightKey(owner), '0', '-1', 'WITHSCORES');
     const entries: { id: string; admittedAt: number }[] = [];
     for (let i = 0; i < flat.length; i += 2) entries.push({ id: flat[i], admittedAt: Number(flat[i + 1]) });
     return entries;
@@ -98,10 +117,9 @@ export class FairShare {
    * waits, it starts again from zero, so priorities stay within BullMQ's range.
    */
   async started(round: number, waitingCount: () => Promise<number>): Promise<void> {
-    const { client, keys } = this.redis;
-    const clock = (await client.eval(ADVANCE, 1, keys.fairClock, String(round))) as number;
+    const clock = (await this.redis.run(ADVANCE, [this.clockKey], [round])) as number;
     if (clock >= CLOCK_RESET_AT && (await waitingCount()) === 0) {
-      await client.eval(RESET, 1, keys.fairClock, String(clock));
+      await this.redis.run(RESET, [this.clockKey], [clock]);
     }
   }
 }

@@ -2,29 +2,31 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
+import { RedisModule } from '@sps/redis';
 import { producerConnection } from './bull-connection';
 import { EnvironmentBuildQueue } from './environment-build.queue';
+import { ExecutionCancels } from './execution-cancels.service';
 import { ExecutionQueue } from './execution.queue';
 import { FairShare } from './fair-share.service';
 import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE } from './queue.constants';
 import { QueueStats } from './queue-stats.service';
-import { RedisConnection } from './redis-connection.service';
 import { WorkerRegistry } from './worker-registry.service';
 
 @Global()
 @Module({
   imports: [
+    RedisModule,
     BullModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfig, true>) => {
-        // Queues are the producer side; Workers and QueueEvents bring their own consumerConnection.
+        // Queues are the producer side; Workers and QueueEvents bring their own consumer connection.
         const redis = config.get('redis', { infer: true });
         return { connection: producerConnection(redis), prefix: redis.prefix };
       },
     }),
     BullModule.registerQueue({ name: EXECUTION_QUEUE }, { name: ENVIRONMENT_BUILD_QUEUE }),
   ],
-  providers: [RedisConnection, WorkerRegistry, FairShare, ExecutionQueue, EnvironmentBuildQueue, QueueStats],
-  exports: [BullModule, RedisConnection, WorkerRegistry, FairShare, ExecutionQueue, EnvironmentBuildQueue, QueueStats],
+  providers: [WorkerRegistry, FairShare, ExecutionQueue, ExecutionCancels, EnvironmentBuildQueue, QueueStats],
+  exports: [BullModule, WorkerRegistry, FairShare, ExecutionQueue, ExecutionCancels, EnvironmentBuildQueue, QueueStats],
 })
 export class QueueModule {}

@@ -1,34 +1,43 @@
 import { Injectable } from '@nestjs/common';
-import { RedisConnection } from './redis-connection.service';
+import { RedisConnection } from '@sps/redis';
 import type { WorkerHeartbeat } from './worker-heartbeat';
 
 /** Heartbeats in Redis: a hash of the latest report per worker, and a sorted set of when each was seen. */
 @Injectable()
 export class WorkerRegistry {
-  constructor(private readonly redis: RedisConnection) {}
+  private readonly reports: string;
+  private readonly seen: string;
+
+  constructor(private readonly redis: RedisConnection) {
+    this.reports = redis.key('workers');
+    this.seen = redis.key('workers', 'seen');
+  }
 
   async publish(heartbeat: WorkerHeartbeat): Promise<void> {
-    const { client, keys } = this.redis;
-    await client
+    await this.redis.client
       .multi()
-      .hset(keys.workers, heartbeat.id, JSON.stringify(heartbeat))
-      .zadd(keys.workersSeen, Date.parse(heartbeat.lastSeen), heartbeat.id)
+      .hset(this.reports, heartbeat.id, JSON.stringify(heartbeat))
+      .zadd(this.seen, Date.parse(heartbeat.lastSeen), heartbeat.id)
       .exec();
   }
 
   async remove(id: string): Promise<void> {
-    const { client, keys } = this.redis;
-    await client.multi().hdel(keys.workers, id).zrem(keys.workersSeen, id).exec();
+    await this.redis.client.multi().hdel(this.reports, id).zrem(this.seen, id).exec();
   }
 
   /** Workers seen within `ttlMs`; entries gone for an hour are pruned on the way. */
   async live(ttlMs: number, now = Date.now()): Promise<WorkerHeartbeat[]> {
-    const { client, keys } = this.redis;
-    const stale = await client.zrangebyscore(keys.workersSeen, 0, now - 3_600_000);
-    if (stale.length) await client.multi().zrem(keys.workersSeen, ...stale).hdel(keys.workers, ...stale).exec();
-    const ids = await client.zrangebyscore(keys.workersSeen, now - ttlMs, '+inf');
+    const { client } = this.redis;
+    const stale = await client.zrangebyscore(this.seen, 0, now - 3_600_000);
+    if (stale.length)
+      await client
+        .multi()
+        .zrem(this.seen, ...stale)
+        .hdel(this.reports, ...stale)
+        .exec();
+    const ids = await client.zrangebyscore(this.seen, now - ttlMs, '+inf');
     if (!ids.length) return [];
-    const reports = await client.hmget(keys.workers, ...ids);
+    const reports = await client.hmget(this.reports, ...ids);
     return reports.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as WorkerHeartbeat);
   }
 }

@@ -10,7 +10,12 @@ const read = (chunks: string[]) => {
 
 describe('BuildOutput', () => {
   it('turns stream text into lines, whatever the JSON was split into', () => {
-    const messages = [{ stream: 'Step 1/2 : FROM x\n' }, { stream: ' ---> abc\nStep 2/2 : RUN true' }, { stream: '\n' }, { aux: { ID: 'sha256:feed' } }];
+    const messages = [
+      { stream: 'Step 1/2 : FROM x\n' },
+      { stream: ' ---> abc\nStep 2/2 : RUN true' },
+      { stream: '\n' },
+      { aux: { ID: 'sha256:feed' } },
+    ];
     const text = messages.map((m) => `${JSON.stringify(m)}\r\n`).join('');
     for (const size of [1, 7, text.length]) {
       const chunks = text.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g'))!;
@@ -22,7 +27,9 @@ describe('BuildOutput', () => {
   });
 
   it('strips the colour codes around stderr and drops empty lines', () => {
-    const { lines } = read([`${JSON.stringify({ stream: '\u001b[91mE: Unable to locate package nope\n\u001b[0m\n\n' })}\n`]);
+    const { lines } = read([
+      `${JSON.stringify({ stream: '\u001b[91mE: Unable to locate package nope\n\u001b[0m\n\n' })}\n`,
+    ]);
     expect(lines).toEqual(['E: Unable to locate package nope']);
   });
 
@@ -32,16 +39,23 @@ describe('BuildOutput', () => {
 
   it('keeps the error, and shows it as a line too', () => {
     const error = "The command '/bin/sh -c apt-get install nope' returned a non-zero code: 100";
-    const { lines, output } = read([`${JSON.stringify({ stream: 'working\n' })}\n`, `${JSON.stringify({ errorDetail: { code: 100, message: error }, error })}\n`]);
+    const { lines, output } = read([
+      `${JSON.stringify({ stream: 'working\n' })}\n`,
+      `${JSON.stringify({ errorDetail: { code: 100, message: error }, error })}\n`,
+    ]);
     expect(output.error).toBe(error);
     expect(output.imageId).toBeNull();
     expect(lines).toEqual(['working', error]);
   });
 
-  it('puts the failed step\'s last line before the engine\'s error, skipping the builder\'s own lines', () => {
+  it("puts the failed step's last line before the engine's error, skipping the builder's own lines", () => {
     const error = "The command '/bin/sh -c apt-get install nope' returned a non-zero code: 100";
-    const stream = 'Step 5/9 : RUN apt-get install nope\n ---> Running in 1234\nReading package lists...\n\u001b[91mE: Unable to locate package nope\n\u001b[0m';
-    const { output } = read([`${JSON.stringify({ stream })}\n`, `${JSON.stringify({ errorDetail: { message: error }, error })}\n`]);
+    const stream =
+      'Step 5/9 : RUN apt-get install nope\n ---> Running in 1234\nReading package lists...\n\u001b[91mE: Unable to locate package nope\n\u001b[0m';
+    const { output } = read([
+      `${JSON.stringify({ stream })}\n`,
+      `${JSON.stringify({ errorDetail: { message: error }, error })}\n`,
+    ]);
     expect(output.failure).toBe(`E: Unable to locate package nope (${error})`);
   });
 

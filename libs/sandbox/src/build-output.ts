@@ -1,4 +1,5 @@
 // Colour codes the legacy builder wraps around a step's stderr.
+// eslint-disable-next-line no-control-regex -- ESC is the very character to find
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const MAX_PENDING_CHARS = 64 * 1024;
 const RECENT_LINES = 10;
@@ -49,9 +50,15 @@ export class BuildOutput {
   }
 
   private accept(raw: string): void {
-    let message: { stream?: string; status?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } };
+    let message: {
+      stream?: string;
+      status?: string;
+      error?: string;
+      errorDetail?: { message?: string };
+      aux?: { ID?: string };
+    };
     try {
-      message = JSON.parse(raw);
+      message = JSON.parse(raw) as typeof message;
     } catch {
       return this.addText(`${raw}\n`);
     }

@@ -18,7 +18,8 @@ const input = (overrides: Partial<SandboxSpecInput> = {}): SandboxSpecInput => (
 });
 
 /** Everything the container would see in its environment, as names. */
-const envNames = (env: string[] | undefined): string[] => (env ?? []).map((entry) => entry.slice(0, entry.indexOf('=')));
+const envNames = (env: string[] | undefined): string[] =>
+  (env ?? []).map((entry) => entry.slice(0, entry.indexOf('=')));
 
 const ALLOWED_ENV = [
   'HOME',
@@ -97,11 +98,21 @@ describe('buildSandboxSpec', () => {
     it('mounts the working directory, /tmp and /dev/shm as size- and inode-limited, non-executable tmpfs', () => {
       const mounts = host.Tmpfs ?? {};
       expect(Object.keys(mounts).sort()).toEqual([SANDBOX_WORKDIR, '/tmp', '/dev/shm'].sort());
-      const expectedSize: Record<string, number> = { [SANDBOX_WORKDIR]: config.workdirMb, '/tmp': config.tmpMb, '/dev/shm': config.shmMb };
+      const expectedSize: Record<string, number> = {
+        [SANDBOX_WORKDIR]: config.workdirMb,
+        '/tmp': config.tmpMb,
+        '/dev/shm': config.shmMb,
+      };
       for (const [path, options] of Object.entries(mounts)) {
         const flags = options.split(',');
         expect(flags).toEqual(
-          expect.arrayContaining(['noexec', 'nosuid', 'nodev', `size=${expectedSize[path]}m`, `nr_inodes=${config.tmpfsInodes}`]),
+          expect.arrayContaining([
+            'noexec',
+            'nosuid',
+            'nodev',
+            `size=${expectedSize[path]}m`,
+            `nr_inodes=${config.tmpfsInodes}`,
+          ]),
         );
         expect(flags).not.toContain('exec');
         expect(flags).not.toContain('suid');
@@ -124,7 +135,9 @@ describe('buildSandboxSpec', () => {
   });
 
   it('gives the job the configured network only when it asks and the server allows it', () => {
-    const allowing = readSandboxConfig(new EnvReader({ SANDBOX_ALLOW_NETWORK: 'true', SANDBOX_NETWORK: 'sandbox-net' }));
+    const allowing = readSandboxConfig(
+      new EnvReader({ SANDBOX_ALLOW_NETWORK: 'true', SANDBOX_NETWORK: 'sandbox-net' }),
+    );
     const asked = buildSandboxSpec(input({ network: true }), allowing);
     expect(asked.HostConfig?.NetworkMode).toBe('sandbox-net');
     expect(asked.NetworkDisabled).toBe(false);

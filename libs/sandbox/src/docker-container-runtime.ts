@@ -24,6 +24,11 @@ const isGone = (error: unknown): boolean => {
   return status === 404 || status === 409; // 409: removal already in progress
 };
 
+/** The part of docker-modem used here; dockerode types it as any. */
+interface DockerModem {
+  demuxStream(stream: Duplex, stdout: PassThrough, stderr: PassThrough): void;
+}
+
 class DockerAttachedContainer implements AttachedContainer {
   readonly stdout = new PassThrough();
   readonly stderr = new PassThrough();
@@ -32,7 +37,7 @@ class DockerAttachedContainer implements AttachedContainer {
     private readonly container: Docker.Container,
     private readonly stream: Duplex,
   ) {
-    container.modem.demuxStream(stream, this.stdout, this.stderr);
+    (container.modem as DockerModem).demuxStream(stream, this.stdout, this.stderr);
     const end = () => {
       this.stdout.end();
       this.stderr.end();
@@ -95,7 +100,10 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
 
   constructor(@Inject(ConfigService) config: ConfigService<AppConfig, true>) {
     super();
-    this.docker = new Docker({ socketPath: config.get('sandbox.dockerSocket', { infer: true }), agent: this.agent } as Docker.DockerOptions);
+    this.docker = new Docker({
+      socketPath: config.get('sandbox.dockerSocket', { infer: true }),
+      agent: this.agent,
+    } as Docker.DockerOptions);
   }
 
   async ping(): Promise<EngineStatus> {
@@ -163,7 +171,9 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
   }
 
   async engineId(): Promise<string> {
-    this.engine ??= this.docker.info().then((info: { ID?: string; Name?: string }) => info.ID || info.Name || 'unknown');
+    this.engine ??= this.docker
+      .info()
+      .then((info: { ID?: string; Name?: string }) => info.ID || info.Name || 'unknown');
     return this.engine.catch((error) => {
       this.engine = undefined;
       throw error;
@@ -171,17 +181,20 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
   }
 
   async buildImage(context: Buffer, options: ImageBuildOptions): Promise<string> {
-    const stream = (await this.docker.buildImage(context as unknown as NodeJS.ReadableStream, {
-      t: options.tag,
-      buildargs: options.buildArgs,
-      labels: options.labels,
-      networkmode: options.networkMode,
-      // The base is always a local image: never try a registry for it.
-      pull: false,
-      rm: true,
-      forcerm: true,
-      abortSignal: options.signal,
-    } as Docker.ImageBuildOptions)) as Readable;
+    const stream = (await this.docker.buildImage(
+      context as unknown as NodeJS.ReadableStream,
+      {
+        t: options.tag,
+        buildargs: options.buildArgs,
+        labels: options.labels,
+        networkmode: options.networkMode,
+        // The base is always a local image: never try a registry for it.
+        pull: false,
+        rm: true,
+        forcerm: true,
+        abortSignal: options.signal,
+      } as Docker.ImageBuildOptions,
+    )) as Readable;
     const output = new BuildOutput(options.onLine);
     await new Promise<void>((resolve, reject) => {
       stream.on('data', (chunk: Buffer) => output.push(chunk));
@@ -209,7 +222,12 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
 
   async listImages(labels: string[]): Promise<ImageInfo[]> {
     const images = await this.docker.listImages({ filters: { label: labels } });
-    return images.map((image) => ({ id: image.Id, tags: image.RepoTags ?? [], sizeBytes: image.Size, labels: image.Labels ?? {} }));
+    return images.map((image) => ({
+      id: image.Id,
+      tags: image.RepoTags ?? [],
+      sizeBytes: image.Size,
+      labels: image.Labels ?? {},
+    }));
   }
 
   async removeImage(ref: string): Promise<ImageRemoval> {

@@ -2,6 +2,7 @@ const MAX_PATH_BYTES = 1024;
 const MAX_SEGMENT_BYTES = 255;
 const MAX_DEPTH = 32;
 // C0 controls and DEL: legal on Linux, but only ever used in file names to confuse someone.
+// eslint-disable-next-line no-control-regex -- control characters are the very thing to find
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /**

@@ -156,18 +156,20 @@ export const parseExitRecord = (body: Buffer): RunnerExitRecord => {
   if (body.length > MAX_EXIT_RECORD_BYTES) throw new ProtocolError('exit record too large');
   let raw: Record<string, unknown>;
   try {
-    raw = JSON.parse(body.toString('utf8'));
+    raw = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
   } catch {
     throw new ProtocolError('exit record is not JSON');
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ProtocolError('exit record is not an object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ProtocolError('exit record is not an object');
   if (typeof raw.error === 'string') {
     return { ...emptyExitRecord(), error: raw.error.slice(0, 200) };
   }
   const exitCode = raw.exitCode === null ? null : count(raw.exitCode);
   if (exitCode !== null && exitCode > 255) throw new ProtocolError('bad exit code');
-  const signal = raw.signal === null ? null : String(raw.signal);
-  if (signal !== null && !/^SIG[A-Z0-9]{1,12}$/.test(signal)) throw new ProtocolError('bad signal name');
+  const signal = raw.signal === null ? null : raw.signal;
+  if (signal !== null && (typeof signal !== 'string' || !/^SIG[A-Z0-9]{1,12}$/.test(signal)))
+    throw new ProtocolError('bad signal name');
   return {
     exitCode,
     signal,

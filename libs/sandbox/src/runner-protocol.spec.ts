@@ -1,4 +1,12 @@
-import { encodeFrame, encodePayload, Frame, FrameDecoder, FrameType, ProtocolError, RunnerPayload } from './runner-protocol';
+import {
+  encodeFrame,
+  encodePayload,
+  Frame,
+  FrameDecoder,
+  FrameType,
+  ProtocolError,
+  RunnerPayload,
+} from './runner-protocol';
 
 const payload = (overrides: Partial<RunnerPayload> = {}): RunnerPayload => ({
   code: 'print("héllo, 世界")',
@@ -93,7 +101,12 @@ describe('FrameDecoder', () => {
   );
 
   it('decodes the same frames for every split of the stream into two chunks', () => {
-    const small = Buffer.concat([encodeFrame('R'), encodeFrame('O', Buffer.from('xy')), encodeFrame('E'), encodeFrame('X', Buffer.from('{}'))]);
+    const small = Buffer.concat([
+      encodeFrame('R'),
+      encodeFrame('O', Buffer.from('xy')),
+      encodeFrame('E'),
+      encodeFrame('X', Buffer.from('{}')),
+    ]);
     const want = [
       { type: 'R', body: '' },
       { type: 'O', body: Buffer.from('xy').toString('hex') },

@@ -63,7 +63,11 @@ export class AdminKeyBootstrap implements OnApplicationBootstrap {
 /** Owner-only from the first byte: created 0600, never through a symlink planted at the path. */
 const writeSecret = async (file: string, secret: string): Promise<void> => {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+  const handle = await open(
+    file,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
     await handle.chmod(0o600); // a file that existed keeps its mode through O_CREAT
     await handle.writeFile(`${secret}\n`);
@@ -71,4 +75,3 @@ const writeSecret = async (file: string, secret: string): Promise<void> => {
     await handle.close();
   }
 };
-

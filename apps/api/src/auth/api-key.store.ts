@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { SandboxLimits } from '@sps/config';
-import { RedisConnection } from '@sps/queue';
+import { RedisConnection, redisScript } from '@sps/redis';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const API_KEY_ROLES = ['admin', 'user'] as const;
@@ -51,16 +51,23 @@ export const hashApiKey = (key: string): string => createHash('sha256').update(k
 export const generateApiKey = (): string => KEY_PREFIX + randomBytes(32).toString('base64url');
 
 // KEYS: records, hashes, names.  ARGV: id, name, hash, record JSON, only-if-empty flag.
-const CREATE = `
+const CREATE = redisScript(
+  'apiKeyCreate',
+  3,
+  `
 if ARGV[5] == '1' and redis.call('HLEN', KEYS[1]) > 0 then return -1 end
 if redis.call('HSETNX', KEYS[3], ARGV[2], ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[1])
 return 1
-`;
+`,
+);
 
 // KEYS: records, hashes, names.  ARGV: id.
-const REVOKE = `
+const REVOKE = redisScript(
+  'apiKeyRevoke',
+  3,
+  `
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return 0 end
 local record = cjson.decode(raw)
@@ -68,10 +75,14 @@ redis.call('HDEL', KEYS[1], ARGV[1])
 if redis.call('HGET', KEYS[2], record.hash) == ARGV[1] then redis.call('HDEL', KEYS[2], record.hash) end
 if redis.call('HGET', KEYS[3], record.name) == ARGV[1] then redis.call('HDEL', KEYS[3], record.name) end
 return 1
-`;
+`,
+);
 
 // KEYS: records, hashes, names.  ARGV: id, name, hash, record JSON. Replaces the key with this id, whatever it was.
-const REPLACE = `
+const REPLACE = redisScript(
+  'apiKeyReplace',
+  3,
+  `
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if raw then
   local old = cjson.decode(raw)
@@ -82,7 +93,8 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[1])
 redis.call('HSET', KEYS[3], ARGV[2], ARGV[1])
 return 1
-`;
+`,
+);
 
 const publicRecord = ({ hash: _hash, ...record }: StoredApiKey): ApiKeyRecord => record;
 
@@ -93,7 +105,22 @@ const publicRecord = ({ hash: _hash, ...record }: StoredApiKey): ApiKeyRecord =>
  */
 @Injectable()
 export class ApiKeyStore {
-  constructor(private readonly redis: RedisConnection) {}
+  /** Hash: key id -> its record (name, role, quotas, sha-256 of the key; never the key itself). */
+  private readonly records: string;
+  /** Hash: sha-256 of a key -> its id, for the lookup on every request. */
+  private readonly hashes: string;
+  /** Hash: key name -> its id, so names are unique. */
+  private readonly names: string;
+
+  constructor(private readonly redis: RedisConnection) {
+    this.records = redis.key('apikeys');
+    this.hashes = redis.key('apikeys', 'hashes');
+    this.names = redis.key('apikeys', 'names');
+  }
+
+  private get indexKeys(): string[] {
+    return [this.records, this.hashes, this.names];
+  }
 
   async create(spec: NewApiKey): Promise<{ record: ApiKeyRecord; key: string }> {
     if (spec.name === ENV_ADMIN_KEY_ID) throw new ApiKeyNameTakenError(spec.name); // reserved for ADMIN_API_KEY
@@ -109,7 +136,6 @@ export class ApiKeyStore {
 
   /** Makes `key` the admin key with id ENV_ADMIN_KEY_ID. Returns whether anything changed. */
   async ensureEnvAdmin(key: string): Promise<boolean> {
-    const { client, keys } = this.redis;
     const stored: StoredApiKey = {
       id: ENV_ADMIN_KEY_ID,
       name: ENV_ADMIN_KEY_ID,
@@ -118,26 +144,20 @@ export class ApiKeyStore {
       createdAt: new Date().toISOString(),
       hash: hashApiKey(key),
     };
-    const changed = await client.eval(
-      REPLACE,
-      3,
-      keys.apiKeys,
-      keys.apiKeyHashes,
-      keys.apiKeyNames,
+    const changed = await this.redis.run(REPLACE, this.indexKeys, [
       stored.id,
       stored.name,
       stored.hash,
       JSON.stringify(stored),
-    );
+    ]);
     return changed === 1;
   }
 
   /** The key's record, or null for a key that does not exist or was revoked. */
   async findByKey(key: string): Promise<ApiKeyRecord | null> {
     if (!key || key.length > MAX_PRESENTED_KEY_LENGTH) return null;
-    const { client, keys } = this.redis;
     const hash = hashApiKey(key);
-    const id = await client.hget(keys.apiKeyHashes, hash);
+    const id = await this.redis.client.hget(this.hashes, hash);
     if (!id) return null;
     const stored = await this.read(id);
     if (!stored) return null;
@@ -153,29 +173,27 @@ export class ApiKeyStore {
   }
 
   async findByName(name: string): Promise<ApiKeyRecord | null> {
-    const id = await this.redis.client.hget(this.redis.keys.apiKeyNames, name);
+    const id = await this.redis.client.hget(this.names, name);
     return id ? this.get(id) : null;
   }
 
   async list(): Promise<ApiKeyRecord[]> {
-    const all = await this.redis.client.hvals(this.redis.keys.apiKeys);
+    const all = await this.redis.client.hvals(this.records);
     return all
       .map((raw) => publicRecord(JSON.parse(raw) as StoredApiKey))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
   }
 
   async count(): Promise<number> {
-    return this.redis.client.hlen(this.redis.keys.apiKeys);
+    return this.redis.client.hlen(this.records);
   }
 
   /** Returns false when there was no such key. */
   async revoke(id: string): Promise<boolean> {
-    const { client, keys } = this.redis;
-    return (await client.eval(REVOKE, 3, keys.apiKeys, keys.apiKeyHashes, keys.apiKeyNames, id)) === 1;
+    return (await this.redis.run(REVOKE, this.indexKeys, [id])) === 1;
   }
 
   private async insert(spec: NewApiKey, onlyIfEmpty: boolean): Promise<{ record: ApiKeyRecord; key: string } | null> {
-    const { client, keys } = this.redis;
     const key = generateApiKey();
     const stored: StoredApiKey = {
       id: randomBytes(8).toString('hex'),
@@ -185,23 +203,18 @@ export class ApiKeyStore {
       createdAt: new Date().toISOString(),
       hash: hashApiKey(key),
     };
-    const result = await client.eval(
-      CREATE,
-      3,
-      keys.apiKeys,
-      keys.apiKeyHashes,
-      keys.apiKeyNames,
+    const result = await this.redis.run(CREATE, this.indexKeys, [
       stored.id,
       stored.name,
       stored.hash,
       JSON.stringify(stored),
       onlyIfEmpty ? '1' : '0',
-    );
+    ]);
     return result === 1 ? { record: publicRecord(stored), key } : null;
   }
 
   private async read(id: string): Promise<StoredApiKey | null> {
-    const raw = await this.redis.client.hget(this.redis.keys.apiKeys, id);
+    const raw = await this.redis.client.hget(this.records, id);
     return raw ? (JSON.parse(raw) as StoredApiKey) : null;
   }
 }

@@ -10,7 +10,7 @@ class FakeStore {
 
   async create(spec: NewApiKey) {
     if ([...this.records.values()].some((r) => r.name === spec.name)) throw new ApiKeyNameTakenError(spec.name);
-    const record: ApiKeyRecord = { id: `id${this.next++}`, createdAt: 'now', quotas: {}, ...spec } as ApiKeyRecord;
+    const record: ApiKeyRecord = { id: `id${this.next++}`, createdAt: 'now', quotas: {}, ...spec };
     this.records.set(record.id, record);
     return { record, key: `sps_secret_${record.id}` };
   }
@@ -48,13 +48,22 @@ describe('ApiKeysService', () => {
   it('creates a key and returns it once, with its record', async () => {
     const { service } = setup();
     const created = await service.create({ name: 'alice', role: 'user', quotas: { ratePerMinute: 10 } });
-    expect(created).toMatchObject({ name: 'alice', role: 'user', quotas: { ratePerMinute: 10 }, key: expect.stringMatching(/^sps_/) });
+    expect(created).toMatchObject({
+      name: 'alice',
+      role: 'user',
+      quotas: { ratePerMinute: 10 },
+      key: expect.stringMatching(/^sps_/),
+    });
   });
 
   it("refuses per-key maxima above the server's, naming each field", async () => {
     const { service, max } = setup();
     const messages = await messagesOf(
-      service.create({ name: 'x', role: 'user', quotas: { maxLimits: { memoryMb: max.memoryMb + 1, pids: max.pids, timeoutMs: max.timeoutMs * 2 } } }),
+      service.create({
+        name: 'x',
+        role: 'user',
+        quotas: { maxLimits: { memoryMb: max.memoryMb + 1, pids: max.pids, timeoutMs: max.timeoutMs * 2 } },
+      }),
     );
     expect(messages).toEqual([
       `quotas.maxLimits.memoryMb must not be greater than ${max.memoryMb} (the server's maximum)`,

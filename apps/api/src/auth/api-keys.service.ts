@@ -48,7 +48,9 @@ export class ApiKeysService {
     const problems: string[] = [];
     for (const [name, value] of Object.entries(quotas.maxLimits ?? {}) as [keyof SandboxLimits, number | undefined][]) {
       if (value !== undefined && value > this.serverMax[name]) {
-        problems.push(`quotas.maxLimits.${name} must not be greater than ${this.serverMax[name]} (the server's maximum)`);
+        problems.push(
+          `quotas.maxLimits.${name} must not be greater than ${this.serverMax[name]} (the server's maximum)`,
+        );
       }
     }
     return problems;

@@ -29,16 +29,22 @@ describe('AuthService.authenticate', () => {
     expect(await serviceWith().service.authenticate(header)).toEqual({ problem: 'missing' });
   });
 
-  it.each(['sps_alice', 'Basic c3BzX2FsaWNl', 'Bearer', 'Bearer ', 'Bearer a b', 'Token sps_alice'])('calls %j malformed', async (header) => {
-    const { service, presented } = serviceWith();
-    expect(await service.authenticate(header)).toEqual({ problem: 'malformed' });
-    expect(presented).toEqual([]);
-  });
+  it.each(['sps_alice', 'Basic c3BzX2FsaWNl', 'Bearer', 'Bearer ', 'Bearer a b', 'Token sps_alice'])(
+    'calls %j malformed',
+    async (header) => {
+      const { service, presented } = serviceWith();
+      expect(await service.authenticate(header)).toEqual({ problem: 'malformed' });
+      expect(presented).toEqual([]);
+    },
+  );
 
-  it.each(['Bearer sps_alice', 'bearer sps_alice', 'BEARER  sps_alice ', 'Bearer\tsps_alice'])('accepts %j', async (header) => {
-    const result = await serviceWith().service.authenticate(header);
-    expect('principal' in result && result.principal.keyId).toBe('k-alice');
-  });
+  it.each(['Bearer sps_alice', 'bearer sps_alice', 'BEARER  sps_alice ', 'Bearer\tsps_alice'])(
+    'accepts %j',
+    async (header) => {
+      const result = await serviceWith().service.authenticate(header);
+      expect('principal' in result && result.principal.keyId).toBe('k-alice');
+    },
+  );
 
   it('calls an unknown key invalid', async () => {
     expect(await serviceWith().service.authenticate('Bearer sps_nobody')).toEqual({ problem: 'invalid' });

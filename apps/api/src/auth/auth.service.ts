@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { AppConfig, AuthConfig, SandboxConfig, SandboxLimits } from '@sps/config';
+import { LIMIT_NAMES, type AppConfig, type AuthConfig, type SandboxConfig } from '@sps/config';
 import { ApiKeyRecord, ApiKeyStore } from './api-key.store';
 import type { EffectiveQuotas, Principal } from './principal';
 
@@ -31,7 +31,9 @@ export class AuthService {
   /** Resolves an Authorization header to the key's principal. */
   async authenticate(header: string | undefined): Promise<Authentication> {
     if (!this.auth.enabled) {
-      return { principal: { keyId: ANONYMOUS_KEY_ID, name: ANONYMOUS_KEY_ID, role: 'admin', quotas: this.quotasOf({}) } };
+      return {
+        principal: { keyId: ANONYMOUS_KEY_ID, name: ANONYMOUS_KEY_ID, role: 'admin', quotas: this.quotasOf({}) },
+      };
     }
     if (header === undefined || header === '') return { problem: 'missing' };
     const match = BEARER.exec(header);
@@ -47,7 +49,7 @@ export class AuthService {
   private quotasOf(own: ApiKeyRecord['quotas']): EffectiveQuotas {
     const server = this.sandbox.max;
     const maxLimits = { ...server };
-    for (const name of Object.keys(server) as (keyof SandboxLimits)[]) {
+    for (const name of LIMIT_NAMES) {
       maxLimits[name] = Math.min(own.maxLimits?.[name] ?? server[name], server[name]);
     }
     return {

@@ -53,11 +53,16 @@ const createDto = (values: Record<string, string | boolean | undefined>): Create
     const raw = values[flag];
     if (typeof raw !== 'string') continue;
     const value = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(value)) throw new UsageError(`--${flag} must be a number, got ${JSON.stringify(raw)}`);
+    if (raw.trim() === '' || !Number.isFinite(value))
+      throw new UsageError(`--${flag} must be a number, got ${JSON.stringify(raw)}`);
     if (path.length === 1) quotas[path[0]] = value;
     else quotas.maxLimits = { ...(quotas.maxLimits as object), [path[1]]: value };
   }
-  const plain = { name: values.name, role: values.admin ? 'admin' : 'user', ...(Object.keys(quotas).length ? { quotas } : {}) };
+  const plain = {
+    name: values.name,
+    role: values.admin ? 'admin' : 'user',
+    ...(Object.keys(quotas).length ? { quotas } : {}),
+  };
   const dto = plainToInstance(CreateApiKeyDto, plain);
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   if (errors.length) throw new UsageError(validationMessages(errors).join('\n'));
@@ -95,7 +100,11 @@ const run = async (argv: string[], out: (text: string) => void): Promise<void> =
       const all = await keys.list();
       if (values.json) return out(JSON.stringify(all));
       if (!all.length) return out('No API keys.');
-      return out(all.map((k) => `${k.id}  ${k.role.padEnd(5)}  ${k.name.padEnd(20)}  ${k.createdAt}  ${describeQuotas(k)}`).join('\n'));
+      return out(
+        all
+          .map((k) => `${k.id}  ${k.role.padEnd(5)}  ${k.name.padEnd(20)}  ${k.createdAt}  ${describeQuotas(k)}`)
+          .join('\n'),
+      );
     }
     if (command === 'revoke') {
       if (rest.length !== 1) throw new UsageError('revoke takes exactly one id or name');
@@ -108,13 +117,15 @@ const run = async (argv: string[], out: (text: string) => void): Promise<void> =
   }
 };
 
-run(process.argv.slice(2), (text) => process.stdout.write(`${text}\n`)).catch((error) => {
+run(process.argv.slice(2), (text) => process.stdout.write(`${text}\n`)).catch((error: Error) => {
   const message =
     error instanceof HttpException
-      ? ([] as string[]).concat((error.getResponse() as { message?: string | string[] }).message ?? error.message).join('\n')
+      ? ([] as string[])
+          .concat((error.getResponse() as { message?: string | string[] }).message ?? error.message)
+          .join('\n')
       : error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
         ? `${error.message}\n\n${USAGE}`
-        : `${error?.message ?? error}`;
+        : `${error?.message ?? String(error)}`;
   process.stderr.write(`keys: ${message}\n`);
   process.exit(1);
 });

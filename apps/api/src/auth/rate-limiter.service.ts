@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { RedisConnection } from '@sps/queue';
+import { RedisConnection, redisScript } from '@sps/redis';
 
 // GCRA (the generic cell rate algorithm): one number per key, the theoretical
 // arrival time of the next request. A full minute's allowance may come as one
 // burst; after that, requests are admitted at the steady rate. Redis's own
 // clock is used, so API replicas with skewed clocks still agree.
 // KEYS: state.  ARGV: emission interval (ms), burst.  Returns -1 when admitted, else ms to wait.
-const CONSUME = `
+const CONSUME = redisScript(
+  'rateLimitConsume',
+  1,
+  `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local interval = tonumber(ARGV[1])
@@ -17,7 +20,8 @@ if now < allowAt then return math.ceil(allowAt - now) end
 local nextTat = tat + interval
 redis.call('SET', KEYS[1], tostring(nextTat), 'PX', math.ceil(nextTat - now) + 1000)
 return -1
-`;
+`,
+);
 
 export interface RateDecision {
   allowed: boolean;
@@ -31,7 +35,12 @@ export class RateLimiter {
   constructor(private readonly redis: RedisConnection) {}
 
   async consume(keyId: string, perMinute: number): Promise<RateDecision> {
-    const wait = (await this.redis.client.eval(CONSUME, 1, this.redis.keys.rateLimit(keyId), 60_000 / perMinute, perMinute)) as number;
+    // The limiter's state for one key (GCRA: the theoretical arrival time, epoch ms).
+    const wait = (await this.redis.run(
+      CONSUME,
+      [this.redis.key('rate', keyId)],
+      [60_000 / perMinute, perMinute],
+    )) as number;
     return wait < 0 ? { allowed: true, retryAfterMs: 0 } : { allowed: false, retryAfterMs: wait };
   }
 }

@@ -1,5 +1,6 @@
-import { RedisUnavailableError } from '@sps/queue';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RedisUnavailableError } from '@sps/redis';
+import type { FastifyRequest } from 'fastify';
+import { FakeReply } from '../../../../test/support/fake-reply';
 import type { Authentication, AuthService } from './auth.service';
 import type { Principal } from './principal';
 import type { RateLimiter } from './rate-limiter.service';
@@ -26,24 +27,6 @@ const fakeAuth = {
   },
 } as unknown as AuthService;
 
-class FakeReply {
-  statusCode = 200;
-  headers: Record<string, string> = {};
-  body: unknown;
-  code(status: number) {
-    this.statusCode = status;
-    return this;
-  }
-  header(name: string, value: string) {
-    this.headers[name] = value;
-    return this;
-  }
-  send(body: unknown) {
-    this.body = body;
-    return this;
-  }
-}
-
 const setup = ({ publicMetrics = false, retryAfterMs = 0 } = {}) => {
   const consumed: string[] = [];
   const limiter = {
@@ -55,16 +38,29 @@ const setup = ({ publicMetrics = false, retryAfterMs = 0 } = {}) => {
   const config = { get: (key: string) => (key === 'auth.publicMetrics' ? publicMetrics : undefined) };
   const hook = new RequestAuthenticator(fakeAuth, limiter, config as any);
   const call = async (route: string | undefined, authorization?: string) => {
-    const request = { is404: route === undefined, routeOptions: { url: route }, headers: { authorization } } as unknown as FastifyRequest;
+    const request = {
+      is404: route === undefined,
+      routeOptions: { url: route },
+      headers: { authorization },
+    } as unknown as FastifyRequest;
     const reply = new FakeReply();
-    await hook.handle(request, reply as unknown as FastifyReply);
+    await hook.handle(request, reply.asFastify);
     return { request, reply };
   };
   return { call, consumed };
 };
 
 describe('RequestAuthenticator', () => {
-  it.each(['/health/live', '/health/ready', '/docs', '/docs/static/index.html', '/docs-json', '/docs-yaml', '/', '/playground/main-ABC123.js'])('lets %s through without a key', async (route) => {
+  it.each([
+    '/health/live',
+    '/health/ready',
+    '/docs',
+    '/docs/static/index.html',
+    '/docs-json',
+    '/docs-yaml',
+    '/',
+    '/playground/main-ABC123.js',
+  ])('lets %s through without a key', async (route) => {
     const { call, consumed } = setup();
     const { reply, request } = await call(route);
     expect(reply.body).toBeUndefined();
@@ -72,19 +68,28 @@ describe('RequestAuthenticator', () => {
     expect(consumed).toEqual([]);
   });
 
-  it.each(['/v1/executions', '/v1/executions/:id', '/execute', '/v1/keys', '/v1/environments', '/metrics', '/admin/queues/*', '/healthz', '/documents', '/playground', '/v1/limits'])(
-    'answers 401 on %s without a key',
-    async (route) => {
-      const { reply } = (await setup().call(route)) as { reply: FakeReply };
-      expect(reply.statusCode).toBe(401);
-      expect(reply.headers['www-authenticate']).toBe('Bearer realm="SimplePySandbox"');
-      expect(reply.body).toEqual({
-        statusCode: 401,
-        message: 'an API key is required: send "Authorization: Bearer <key>"',
-        error: 'Unauthorized',
-      });
-    },
-  );
+  it.each([
+    '/v1/executions',
+    '/v1/executions/:id',
+    '/execute',
+    '/v1/keys',
+    '/v1/environments',
+    '/metrics',
+    '/admin/queues/*',
+    '/healthz',
+    '/documents',
+    '/playground',
+    '/v1/limits',
+  ])('answers 401 on %s without a key', async (route) => {
+    const { reply } = (await setup().call(route)) as { reply: FakeReply };
+    expect(reply.statusCode).toBe(401);
+    expect(reply.headers['www-authenticate']).toBe('Bearer realm="SimplePySandbox"');
+    expect(reply.body).toEqual({
+      statusCode: 401,
+      message: 'an API key is required: send "Authorization: Bearer <key>"',
+      error: 'Unauthorized',
+    });
+  });
 
   it('answers 401 for an unknown route, so routes cannot be discovered without a key', async () => {
     const { reply } = await setup().call(undefined);
@@ -110,21 +115,35 @@ describe('RequestAuthenticator', () => {
     expect(consumed).toEqual(['k-user']);
   });
 
-  it.each(['/admin/queues', '/admin/queues/*', '/admin'])('refuses a user key on %s with 403, and lets an admin key in', async (route) => {
-    const { call } = setup();
-    const asUser = await call(route, 'Bearer user-key');
-    expect(asUser.reply.statusCode).toBe(403);
-    expect((asUser.reply.body as { message: string }).message).toBe('this route needs an admin API key');
-    const asAdmin = await call(route, 'Bearer admin-key');
-    expect(asAdmin.reply.body).toBeUndefined();
-    expect(asAdmin.request.principal?.role).toBe('admin');
-  });
+  it.each(['/admin/queues', '/admin/queues/*', '/admin'])(
+    'refuses a user key on %s with 403, and lets an admin key in',
+    async (route) => {
+      const { call } = setup();
+      const asUser = await call(route, 'Bearer user-key');
+      expect(asUser.reply.statusCode).toBe(403);
+      expect((asUser.reply.body as { message: string }).message).toBe('this route needs an admin API key');
+      const asAdmin = await call(route, 'Bearer admin-key');
+      expect(asAdmin.reply.body).toBeUndefined();
+      expect(asAdmin.request.principal?.role).toBe('admin');
+    },
+  );
 
   it('turns Redis being away into RedisUnavailableError, for a 503 rather than a 401', async () => {
-    const down = { authenticate: async () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) };
-    const hook = new RequestAuthenticator(down as unknown as AuthService, {} as RateLimiter, { get: () => false } as any);
-    const request = { is404: false, routeOptions: { url: '/v1/executions' }, headers: { authorization: 'Bearer admin-key' } } as unknown as FastifyRequest;
-    await expect(hook.handle(request, new FakeReply() as unknown as FastifyReply)).rejects.toThrow(RedisUnavailableError);
+    const down = {
+      authenticate: async () =>
+        Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+    };
+    const hook = new RequestAuthenticator(
+      down as unknown as AuthService,
+      {} as RateLimiter,
+      { get: () => false } as any,
+    );
+    const request = {
+      is404: false,
+      routeOptions: { url: '/v1/executions' },
+      headers: { authorization: 'Bearer admin-key' },
+    } as unknown as FastifyRequest;
+    await expect(hook.handle(request, new FakeReply().asFastify)).rejects.toThrow(RedisUnavailableError);
   });
 
   it('answers 429 with Retry-After in whole seconds, rounded up, when over the rate', async () => {

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
-import { withRedis } from '@sps/queue';
+import { withRedis } from '@sps/redis';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isPlaygroundRoute } from '../playground/playground.routes';
 import { AuthService } from './auth.service';
@@ -38,7 +38,13 @@ export class RequestAuthenticator {
 
   isPublic(route: string | undefined): boolean {
     if (route === undefined) return false; // no route matched: a 404 is for callers with a key only
-    if (route.startsWith('/health/') || route === '/docs' || route.startsWith('/docs/') || route === '/docs-json' || route === '/docs-yaml') {
+    if (
+      route.startsWith('/health/') ||
+      route === '/docs' ||
+      route.startsWith('/docs/') ||
+      route === '/docs-json' ||
+      route === '/docs-yaml'
+    ) {
       return true;
     }
     // Static files: the page asks for a key itself, and sends it with every API call.
@@ -66,9 +72,15 @@ export class RequestAuthenticator {
     const rate = await withRedis(() => this.rateLimiter.consume(principal.keyId, principal.quotas.ratePerMinute));
     if (!rate.allowed) {
       const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
-      this.logger.warn(`key ${principal.keyId} (${principal.name}) is over its rate of ${principal.quotas.ratePerMinute}/min`);
+      this.logger.warn(
+        `key ${principal.keyId} (${principal.name}) is over its rate of ${principal.quotas.ratePerMinute}/min`,
+      );
       reply.header('retry-after', String(seconds));
-      return this.refuse(reply, 429, `rate limit of ${principal.quotas.ratePerMinute} requests per minute exceeded; retry in ${seconds} s`);
+      return this.refuse(
+        reply,
+        429,
+        `rate limit of ${principal.quotas.ratePerMinute} requests per minute exceeded; retry in ${seconds} s`,
+      );
     }
     request.principal = principal;
   }

@@ -20,7 +20,11 @@ const as = (role: 'admin' | 'user'): Principal => ({
   keyId: role,
   name: role,
   role,
-  quotas: { ratePerMinute: 1, maxInFlight: 1, maxLimits: { timeoutMs: 1, memoryMb: 1, cpus: 1, pids: 1, outputBytes: 1 } },
+  quotas: {
+    ratePerMinute: 1,
+    maxInFlight: 1,
+    maxLimits: { timeoutMs: 1, memoryMb: 1, cpus: 1, pids: 1, outputBytes: 1 },
+  },
 });
 
 const context = (controller: new () => object, handler: string, principal?: Principal) =>

@@ -61,10 +61,14 @@ export class BuildLogEvents {
   }
 
   /** An end to report when the log itself has none: the build finished (its end entry was read or lost), was superseded, or the environment is gone. */
-  private async endingFromCatalogue(name: string, buildId: string): Promise<{ status: string; error: string | null } | null> {
+  private async endingFromCatalogue(
+    name: string,
+    buildId: string,
+  ): Promise<{ status: string; error: string | null } | null> {
     const record = await this.catalogue.get(name);
     if (!record) return { status: 'deleted', error: `environment "${name}" was deleted` };
-    if (record.latest.buildId !== buildId) return { status: 'superseded', error: 'a newer version of the spec was submitted' };
+    if (record.latest.buildId !== buildId)
+      return { status: 'superseded', error: 'a newer version of the spec was submitted' };
     if (record.latest.status === 'building') return null;
     return { status: record.latest.status, error: record.latest.error };
   }

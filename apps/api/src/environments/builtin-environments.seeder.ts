@@ -30,7 +30,9 @@ export class BuiltinEnvironmentsSeeder implements OnApplicationBootstrap {
       }
     } catch (error) {
       // Not fatal: the API serves without it, and the next start tries again.
-      this.logger.warn(`could not add the built-in environment ${DATASCIENCE_ENVIRONMENT}: ${(error as Error)?.message ?? error}`);
+      this.logger.warn(
+        `could not add the built-in environment ${DATASCIENCE_ENVIRONMENT}: ${(error as Error)?.message ?? error}`,
+      );
     }
   }
 }

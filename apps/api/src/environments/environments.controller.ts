@@ -32,11 +32,22 @@ export class EnvironmentsController {
   @AdminOnly() // a build runs on the workers' engines with network access: not for every tenant
   @ApiForbiddenResponse({ description: 'The key is not an admin key.' })
   @HttpCode(202)
-  @ApiAcceptedResponse({ type: EnvironmentAcceptedDto, description: 'A build started; follow it at /v1/environments/{name}/build-log.' })
-  @ApiOkResponse({ type: EnvironmentAcceptedDto, description: 'The same spec is already building or ready: nothing new was started.' })
-  @ApiBadRequestResponse({ description: 'Validation failed; the messages name the fields, e.g. "pip.0 must be a pip requirement ...".' })
+  @ApiAcceptedResponse({
+    type: EnvironmentAcceptedDto,
+    description: 'A build started; follow it at /v1/environments/{name}/build-log.',
+  })
+  @ApiOkResponse({
+    type: EnvironmentAcceptedDto,
+    description: 'The same spec is already building or ready: nothing new was started.',
+  })
+  @ApiBadRequestResponse({
+    description: 'Validation failed; the messages name the fields, e.g. "pip.0 must be a pip requirement ...".',
+  })
   @ApiConflictResponse({ description: 'The name is "default", or the base is not ready.' })
-  async create(@Body() dto: CreateEnvironmentDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<EnvironmentAcceptedDto> {
+  async create(
+    @Body() dto: CreateEnvironmentDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EnvironmentAcceptedDto> {
     const { name, ...spec } = dto;
     const { body, started } = await this.environments.create(name, spec);
     reply.status(started ? 202 : 200).header('Location', `/v1/environments/${name}`);
@@ -79,7 +90,9 @@ export class EnvironmentsController {
   @AdminOnly()
   @ApiForbiddenResponse({ description: 'The key is not an admin key.' })
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Removed, with its images on every worker (an image a running job uses goes when the job ends).' })
+  @ApiNoContentResponse({
+    description: 'Removed, with its images on every worker (an image a running job uses goes when the job ends).',
+  })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: '"default" cannot be deleted, nor an environment others are built on.' })
   async remove(@Param('name') name: string): Promise<void> {

@@ -6,16 +6,16 @@ import {
   DEFAULT_ENVIRONMENT,
   EnvironmentBuildLog,
   EnvironmentCatalogue,
+  EnvironmentImageEvents,
   EnvironmentRecord,
   EnvironmentSpecInput,
   normalizeSpec,
-  ObsoleteImagesMessage,
   planVersion,
   specProblems,
   Submission,
   submitVersion,
 } from '@sps/environments';
-import { EnvironmentBuildQueue, RedisConnection, WorkerRegistry } from '@sps/queue';
+import { EnvironmentBuildQueue, WorkerRegistry } from '@sps/queue';
 import { randomUUID } from 'node:crypto';
 import type { EnvironmentAcceptedDto, EnvironmentDetailDto, EnvironmentDto } from './dto/environment.dto';
 
@@ -38,7 +38,7 @@ export class EnvironmentsService {
     private readonly buildLog: EnvironmentBuildLog,
     private readonly builds: EnvironmentBuildQueue,
     private readonly registry: WorkerRegistry,
-    private readonly redis: RedisConnection,
+    private readonly imageEvents: EnvironmentImageEvents,
     config: ConfigService<AppConfig, true>,
   ) {
     this.defaultImage = config.get('sandbox.image', { infer: true });
@@ -46,7 +46,8 @@ export class EnvironmentsService {
   }
 
   async create(name: string, input: EnvironmentSpecInput): Promise<Accepted> {
-    if (name === DEFAULT_ENVIRONMENT) throw new ConflictException(`environment "${DEFAULT_ENVIRONMENT}" is built in and cannot be changed`);
+    if (name === DEFAULT_ENVIRONMENT)
+      throw new ConflictException(`environment "${DEFAULT_ENVIRONMENT}" is built in and cannot be changed`);
     const problems = specProblems(input, name);
     if (problems.length) throw new BadRequestException(problems);
     const spec = normalizeSpec(input);
@@ -66,7 +67,11 @@ export class EnvironmentsService {
   }
 
   async list(): Promise<EnvironmentDto[]> {
-    const [records, lastUsed, builtins] = await Promise.all([this.catalogue.list(), this.catalogue.lastUsed(), this.builtins()]);
+    const [records, lastUsed, builtins] = await Promise.all([
+      this.catalogue.list(),
+      this.catalogue.lastUsed(),
+      this.catalogue.seededBuiltins(),
+    ]);
     return [this.defaultView(), ...records.map((record) => this.view(record, lastUsed[record.name] ?? null, builtins))];
   }
 
@@ -75,7 +80,7 @@ export class EnvironmentsService {
     const availableOn = workers.filter((w) => w.environments.includes(name)).map((w) => w.id);
     if (name === DEFAULT_ENVIRONMENT) return { ...this.defaultView(), buildLog: [], dockerfile: null, availableOn };
     const record = await this.find(name);
-    const [lastUsed, builtins] = await Promise.all([this.catalogue.lastUsed(), this.builtins()]);
+    const [lastUsed, builtins] = await Promise.all([this.catalogue.lastUsed(), this.catalogue.seededBuiltins()]);
     return {
       ...this.view(record, lastUsed[name] ?? null, builtins),
       buildLog: await this.buildLog.tail(record.latest.buildId, LOG_TAIL_LINES),
@@ -91,27 +96,30 @@ export class EnvironmentsService {
   }
 
   async remove(name: string): Promise<void> {
-    if (name === DEFAULT_ENVIRONMENT) throw new ConflictException(`environment "${DEFAULT_ENVIRONMENT}" is built in and cannot be deleted`);
-    const dependants = (await this.catalogue.list()).filter((r) => r.name !== name && [r.active, r.latest].some((v) => v?.base.name === name));
+    if (name === DEFAULT_ENVIRONMENT)
+      throw new ConflictException(`environment "${DEFAULT_ENVIRONMENT}" is built in and cannot be deleted`);
+    const dependants = (await this.catalogue.list()).filter(
+      (r) => r.name !== name && [r.active, r.latest].some((v) => v?.base.name === name),
+    );
     if (dependants.length) {
-      throw new ConflictException(`environment "${name}" is the base of ${dependants.map((r) => `"${r.name}"`).join(', ')}: delete those first`);
+      throw new ConflictException(
+        `environment "${name}" is the base of ${dependants.map((r) => `"${r.name}"`).join(', ')}: delete those first`,
+      );
     }
     const { before } = await this.catalogue.update(name, () => null);
     if (!before) throw new NotFoundException(`environment "${name}" not found`);
     const versions = [before.active, before.latest].filter((v) => v !== null);
-    const message: ObsoleteImagesMessage = { images: versions.map((v) => ({ name, specHash: v.specHash })) };
     // Each worker removes the images from its own engine; the API has no Docker socket.
-    await this.redis.client.publish(this.redis.keys.environmentEvents, JSON.stringify(message));
+    await this.imageEvents.announceObsolete(versions.map((v) => ({ name, specHash: v.specHash })));
     await this.buildLog.remove(...new Set(versions.map((v) => v.buildId)));
     await this.catalogue.forgetLastUsed(name);
   }
 
   /** Adds a built-in environment the first time this deployment starts; deleting it later keeps it deleted. */
   async seedBuiltin(name: string, spec: EnvironmentSpecInput): Promise<boolean> {
-    const { client, keys } = this.redis;
-    if (await client.sismember(keys.environmentsSeeded, name)) return false;
+    if ((await this.catalogue.seededBuiltins()).has(name)) return false;
     if (!(await this.catalogue.get(name))) await this.create(name, spec);
-    await client.sadd(keys.environmentsSeeded, name);
+    await this.catalogue.markSeeded(name);
     return true;
   }
 
@@ -120,11 +128,16 @@ export class EnvironmentsService {
     if (base === DEFAULT_ENVIRONMENT) return { name: base, specHash: null };
     const record = await this.catalogue.get(base);
     if (!record) throw new BadRequestException([`base names an unknown environment "${base}"`]);
-    if (!record.active) throw new ConflictException(`base environment "${base}" is not ready yet (${record.latest.status})`);
+    if (!record.active)
+      throw new ConflictException(`base environment "${base}" is not ready yet (${record.latest.status})`);
     let cursor: EnvironmentRecord | null = record;
     for (let depth = 0; cursor && cursor.active && cursor.active.base.name !== DEFAULT_ENVIRONMENT; depth++) {
-      if (cursor.active.base.name === name) throw new BadRequestException([`base "${base}" is built on "${name}": that would be a cycle`]);
-      if (depth >= MAX_BASE_DEPTH) throw new BadRequestException([`base "${base}" is built on more than ${MAX_BASE_DEPTH} levels of environments`]);
+      if (cursor.active.base.name === name)
+        throw new BadRequestException([`base "${base}" is built on "${name}": that would be a cycle`]);
+      if (depth >= MAX_BASE_DEPTH)
+        throw new BadRequestException([
+          `base "${base}" is built on more than ${MAX_BASE_DEPTH} levels of environments`,
+        ]);
       cursor = await this.catalogue.get(cursor.active.base.name);
     }
     return { name: base, specHash: record.active.specHash };
@@ -136,15 +149,18 @@ export class EnvironmentsService {
     } catch (error) {
       await this.catalogue.update(name, (current) =>
         current?.latest.buildId === buildId
-          ? { ...current, latest: { ...current.latest, status: 'failed', error: 'the build could not be queued; submit the spec again' } }
+          ? {
+              ...current,
+              latest: {
+                ...current.latest,
+                status: 'failed',
+                error: 'the build could not be queued; submit the spec again',
+              },
+            }
           : undefined,
       );
       throw error;
     }
-  }
-
-  private async builtins(): Promise<Set<string>> {
-    return new Set(await this.redis.client.smembers(this.redis.keys.environmentsSeeded));
   }
 
   private view(record: EnvironmentRecord, lastUsedAt: string | null, builtins: Set<string>): EnvironmentDto {

@@ -1,22 +1,17 @@
 import { ExecutionResult, isFinalStatus } from '@sps/queue';
 import type { FastifyReply } from 'fastify';
-import type { Principal } from '../auth/principal';
 import type { ExecutionAcceptedDto } from './dto/execution-result.dto';
-import type { ExecutionsService } from './executions.service';
 
-export const replyAccepted = (id: string, reply: FastifyReply): ExecutionAcceptedDto => {
-  reply.status(202).header('Location', `/v1/executions/${id}`);
-  return { id, status: 'queued' };
-};
-
-/** 200 with the final result, or 202 with the id when the wait cap runs out first. */
-export const replyWhenFinal = async (
-  executions: ExecutionsService,
-  queued: ExecutionResult,
-  owner: Principal,
-  waitCapMs: number,
+/**
+ * The answer to a submission: 200 with the result once it is final; while it
+ * is not (no wait asked, or the wait cap ran out first), 202 with the id and
+ * where to look it up.
+ */
+export const answerSubmission = (
+  result: ExecutionResult,
   reply: FastifyReply,
-): Promise<ExecutionResult | ExecutionAcceptedDto> => {
-  const result = await executions.waitForFinal(queued.id, owner, waitCapMs, queued);
-  return isFinalStatus(result.status) ? result : replyAccepted(queued.id, reply);
+): ExecutionResult | ExecutionAcceptedDto => {
+  if (isFinalStatus(result.status)) return result;
+  reply.status(202).header('Location', `/v1/executions/${result.id}`);
+  return { id: result.id, status: 'queued' };
 };

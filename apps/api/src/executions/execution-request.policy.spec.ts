@@ -81,7 +81,10 @@ describe('ExecutionRequestPolicy.toJobData', () => {
   });
 
   it('passes through the fields it was given', () => {
-    const data = policyWith().toJobData(request({ code: 'x = 1', stdin: 'in', args: ['--flag', ''], environment: 'scipy' }), OWNER);
+    const data = policyWith().toJobData(
+      request({ code: 'x = 1', stdin: 'in', args: ['--flag', ''], environment: 'scipy' }),
+      OWNER,
+    );
     expect(data).toMatchObject({ code: 'x = 1', stdin: 'in', args: ['--flag', ''], environment: 'scipy' });
   });
 
@@ -93,12 +96,18 @@ describe('ExecutionRequestPolicy.toJobData', () => {
     });
 
     it('accepts a limit equal to the maximum', () => {
-      const data = policyWith({}, { SANDBOX_MAX_MEMORY_MB: '1024' }).toJobData(request({ limits: { memoryMb: 1024 } }), OWNER);
+      const data = policyWith({}, { SANDBOX_MAX_MEMORY_MB: '1024' }).toJobData(
+        request({ limits: { memoryMb: 1024 } }),
+        OWNER,
+      );
       expect(data.limits.memoryMb).toBe(1024);
     });
 
     it('refuses a limit over the maximum, naming it', () => {
-      const problems = problemsOf(policyWith({}, { SANDBOX_MAX_MEMORY_MB: '1024' }), request({ limits: { memoryMb: 1025 } }));
+      const problems = problemsOf(
+        policyWith({}, { SANDBOX_MAX_MEMORY_MB: '1024' }),
+        request({ limits: { memoryMb: 1025 } }),
+      );
       expect(problems).toEqual(["limits.memoryMb must not be greater than 1024 (the server's maximum)"]);
     });
 
@@ -129,15 +138,22 @@ describe('ExecutionRequestPolicy.toJobData', () => {
     it('counts code in UTF-8 bytes, not characters', () => {
       const code = 'é'.repeat(513);
       expect(code.length).toBeLessThan(1024);
-      expect(problemsOf(policyWith({ MAX_CODE_BYTES: '1024' }), request({ code }))).toEqual(['code must be at most 1024 bytes']);
+      expect(problemsOf(policyWith({ MAX_CODE_BYTES: '1024' }), request({ code }))).toEqual([
+        'code must be at most 1024 bytes',
+      ]);
     });
 
     it('refuses stdin over MAX_STDIN_BYTES', () => {
-      expect(problemsOf(policyWith({ MAX_STDIN_BYTES: '4' }), request({ stdin: 'abcde' }))).toEqual(['stdin must be at most 4 bytes']);
+      expect(problemsOf(policyWith({ MAX_STDIN_BYTES: '4' }), request({ stdin: 'abcde' }))).toEqual([
+        'stdin must be at most 4 bytes',
+      ]);
     });
 
     it('refuses too many args and an over-long arg', () => {
-      const problems = problemsOf(policyWith({ MAX_ARGS: '2', MAX_ARG_BYTES: '3' }), request({ args: ['a', 'abcd', 'c'] }));
+      const problems = problemsOf(
+        policyWith({ MAX_ARGS: '2', MAX_ARG_BYTES: '3' }),
+        request({ args: ['a', 'abcd', 'c'] }),
+      );
       expect(problems).toEqual(['args must have at most 2 entries', 'args.1 must be at most 3 bytes']);
     });
   });
@@ -154,7 +170,9 @@ describe('ExecutionRequestPolicy.toJobData', () => {
     });
 
     it('grants network when SANDBOX_ALLOW_NETWORK=true', () => {
-      expect(policyWith({}, { SANDBOX_ALLOW_NETWORK: 'true' }).toJobData(request({ network: true }), OWNER).network).toBe(true);
+      expect(
+        policyWith({}, { SANDBOX_ALLOW_NETWORK: 'true' }).toJobData(request({ network: true }), OWNER).network,
+      ).toBe(true);
     });
 
     it('accepts network false on a server that does not allow network', () => {
@@ -188,7 +206,9 @@ describe('ExecutionRequestPolicy.toJobData', () => {
       ['..\\x', 'must use "/" as the separator'],
       ['a\0b', 'must not contain control characters or NUL'],
     ])('refuses the path %j, naming files.0.path', (path, problem) => {
-      expect(problemsOf(policyWith(), request({ files: [{ path, content: 'x' }] }))).toEqual([`files.0.path ${problem}`]);
+      expect(problemsOf(policyWith(), request({ files: [{ path, content: 'x' }] }))).toEqual([
+        `files.0.path ${problem}`,
+      ]);
     });
 
     it('names the index of the bad file', () => {
@@ -196,12 +216,19 @@ describe('ExecutionRequestPolicy.toJobData', () => {
         { path: 'ok.txt', content: '' },
         { path: '../escape', content: '' },
       ];
-      expect(problemsOf(policyWith(), request({ files }))).toEqual(['files.1.path must not contain "." or ".." segments']);
+      expect(problemsOf(policyWith(), request({ files }))).toEqual([
+        'files.1.path must not contain "." or ".." segments',
+      ]);
     });
 
     it('refuses an input file named main.py, which is where the code goes', () => {
-      const files = [{ path: 'main.py', content: 'print(1)' }, { path: 'lib/main.py', content: '' }];
-      expect(problemsOf(policyWith(), request({ files }))).toEqual(['files.0.path "main.py" is where the code itself goes']);
+      const files = [
+        { path: 'main.py', content: 'print(1)' },
+        { path: 'lib/main.py', content: '' },
+      ];
+      expect(problemsOf(policyWith(), request({ files }))).toEqual([
+        'files.0.path "main.py" is where the code itself goes',
+      ]);
     });
 
     it('refuses a duplicate path, naming the later file', () => {
@@ -219,8 +246,12 @@ describe('ExecutionRequestPolicy.toJobData', () => {
       ['a deeper path', ['x/y', 'x/y/z/w']],
     ])('refuses a path beneath another input file, with %s', (_label, paths) => {
       const files = paths.map((path) => ({ path, content: '' }));
-      const beneath = paths.findIndex((path) => path.includes('/') && paths.some((other) => path.startsWith(`${other}/`)));
-      expect(problemsOf(policyWith(), request({ files }))).toEqual([`files.${beneath}.path is beneath another input file`]);
+      const beneath = paths.findIndex(
+        (path) => path.includes('/') && paths.some((other) => path.startsWith(`${other}/`)),
+      );
+      expect(problemsOf(policyWith(), request({ files }))).toEqual([
+        `files.${beneath}.path is beneath another input file`,
+      ]);
     });
 
     it('accepts siblings that share a prefix but not a directory', () => {
@@ -229,7 +260,11 @@ describe('ExecutionRequestPolicy.toJobData', () => {
         { path: 'ab/c', content: '' },
         { path: 'a.d/e', content: '' },
       ];
-      expect(policyWith().toJobData(request({ files }), OWNER).files.map((f) => f.path)).toEqual(['a', 'ab/c', 'a.d/e']);
+      expect(
+        policyWith()
+          .toJobData(request({ files }), OWNER)
+          .files.map((f) => f.path),
+      ).toEqual(['a', 'ab/c', 'a.d/e']);
     });
 
     it.each(['not base64!', 'YWJj=', 'YW Jj', 'YWJ'])('refuses the invalid base64 %j', (content) => {
@@ -245,7 +280,9 @@ describe('ExecutionRequestPolicy.toJobData', () => {
 
     it('refuses more files than MAX_INPUT_FILES', () => {
       const files = ['a', 'b', 'c'].map((path) => ({ path, content: '' }));
-      expect(problemsOf(policyWith({ MAX_INPUT_FILES: '2' }), request({ files }))).toEqual(['files must have at most 2 entries']);
+      expect(problemsOf(policyWith({ MAX_INPUT_FILES: '2' }), request({ files }))).toEqual([
+        'files must have at most 2 entries',
+      ]);
     });
 
     it('refuses files whose decoded total is over MAX_INPUT_FILES_BYTES', () => {
@@ -254,7 +291,9 @@ describe('ExecutionRequestPolicy.toJobData', () => {
         { path: 'a', content: Buffer.alloc(6).toString('base64'), encoding: 'base64' as const },
         { path: 'b', content: 'hello' },
       ];
-      expect(problemsOf(policyWith({ MAX_INPUT_FILES_BYTES: '10' }), request({ files }))).toEqual(['files must total at most 10 bytes']);
+      expect(problemsOf(policyWith({ MAX_INPUT_FILES_BYTES: '10' }), request({ files }))).toEqual([
+        'files must total at most 10 bytes',
+      ]);
     });
 
     it('accepts files whose decoded total is exactly MAX_INPUT_FILES_BYTES', () => {
@@ -269,7 +308,13 @@ describe('ExecutionRequestPolicy.toJobData', () => {
   it('reports every problem at once', () => {
     const problems = problemsOf(
       policyWith({ MAX_CODE_BYTES: '1024' }),
-      request({ code: 'x'.repeat(2000), network: true, args: ['\0'], files: [{ path: '/abs', content: '' }], limits: { pids: 1_000_000 } }),
+      request({
+        code: 'x'.repeat(2000),
+        network: true,
+        args: ['\0'],
+        files: [{ path: '/abs', content: '' }],
+        limits: { pids: 1_000_000 },
+      }),
     );
     expect(problems).toEqual([
       'code must be at most 1024 bytes',
@@ -280,11 +325,14 @@ describe('ExecutionRequestPolicy.toJobData', () => {
     ]);
   });
 
-  describe('the caller\'s key', () => {
+  describe("the caller's key", () => {
     const held: Principal = {
       ...OWNER,
       keyId: 'k-held',
-      quotas: { ...OWNER.quotas, maxLimits: { timeoutMs: 2000, memoryMb: 128, cpus: 0.5, pids: 32, outputBytes: 4096 } },
+      quotas: {
+        ...OWNER.quotas,
+        maxLimits: { timeoutMs: 2000, memoryMb: 128, cpus: 0.5, pids: 32, outputBytes: 4096 },
+      },
     };
 
     it('owns the job', () => {
@@ -292,14 +340,22 @@ describe('ExecutionRequestPolicy.toJobData', () => {
     });
 
     it("refuses limits above the key's own maxima, saying whose maximum it is", () => {
-      expect(problemsOf(policyWith(), request({ limits: { memoryMb: 129, timeoutMs: 2000, pids: 513 } }), held)).toEqual([
+      expect(
+        problemsOf(policyWith(), request({ limits: { memoryMb: 129, timeoutMs: 2000, pids: 513 } }), held),
+      ).toEqual([
         "limits.memoryMb must not be greater than 128 (this API key's maximum)",
         "limits.pids must not be greater than 32 (this API key's maximum)",
       ]);
     });
 
     it("holds the defaults down to the key's maxima when the request asks for nothing", () => {
-      expect(policyWith().toJobData(request(), held).limits).toEqual({ timeoutMs: 2000, memoryMb: 128, cpus: 0.5, pids: 32, outputBytes: 4096 });
+      expect(policyWith().toJobData(request(), held).limits).toEqual({
+        timeoutMs: 2000,
+        memoryMb: 128,
+        cpus: 0.5,
+        pids: 32,
+        outputBytes: 4096,
+      });
     });
 
     it('reports the defaults and maxima a job of the key gets (GET /v1/limits)', () => {
@@ -312,7 +368,10 @@ describe('ExecutionRequestPolicy.toJobData', () => {
     });
 
     it("never lets a key's maxima lift the server's", () => {
-      const generous: Principal = { ...OWNER, quotas: { ...OWNER.quotas, maxLimits: { ...held.quotas.maxLimits, memoryMb: 1_000_000 } } };
+      const generous: Principal = {
+        ...OWNER,
+        quotas: { ...OWNER.quotas, maxLimits: { ...held.quotas.maxLimits, memoryMb: 1_000_000 } },
+      };
       expect(problemsOf(policyWith(), request({ limits: { memoryMb: 4096 } }), generous)).toEqual([
         "limits.memoryMb must not be greater than 2048 (the server's maximum)",
       ]);
@@ -334,7 +393,10 @@ describe('ExecutionRequestPolicy.toJobData', () => {
 
     it('accepts astral characters, BOMs and right-to-left marks', () => {
       const code = '\ufeffprint("𝄞 \u202e ünï")';
-      expect(policyWith().toJobData(request({ code, args: ['😀'], files: [{ path: 'ü/😀.txt', content: '𝄞' }] }), OWNER).code).toBe(code);
+      expect(
+        policyWith().toJobData(request({ code, args: ['😀'], files: [{ path: 'ü/😀.txt', content: '𝄞' }] }), OWNER)
+          .code,
+      ).toBe(code);
     });
   });
 });

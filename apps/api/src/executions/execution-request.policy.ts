@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { ApiConfig, AppConfig, SandboxConfig, SandboxLimits } from '@sps/config';
+import { LIMIT_NAMES, type ApiConfig, type AppConfig, type SandboxConfig, type SandboxLimits } from '@sps/config';
+import { DEFAULT_ENVIRONMENT } from '@sps/environments';
 import type { ExecutionJobData, QueuedInputFile } from '@sps/queue';
 import { MAIN_FILE_NAME, relativePathProblem } from '@sps/sandbox';
 import type { Principal } from '../auth/principal';
@@ -10,7 +11,14 @@ import type { CreateExecutionDto, InputFileDto } from './dto/create-execution.dt
 export interface ExecutionLimits {
   defaults: SandboxLimits;
   max: SandboxLimits;
-  request: { codeBytes: number; stdinBytes: number; args: number; argBytes: number; inputFiles: number; inputFileBytes: number };
+  request: {
+    codeBytes: number;
+    stdinBytes: number;
+    args: number;
+    argBytes: number;
+    inputFiles: number;
+    inputFileBytes: number;
+  };
 }
 
 // With the u flag, a surrogate pair is one code point; only a lone surrogate is in category Cs.
@@ -50,7 +58,10 @@ export class ExecutionRequestPolicy {
       check(wellFormed(arg), WELL_FORMED(`args.${i}`));
       check(Buffer.byteLength(arg) <= this.api.maxArgBytes, `args.${i} must be at most ${this.api.maxArgBytes} bytes`);
     });
-    check(!dto.network || this.sandbox.allowNetwork, 'network must be false: network access is disabled on this server');
+    check(
+      !dto.network || this.sandbox.allowNetwork,
+      'network must be false: network access is disabled on this server',
+    );
     const limits = this.resolveLimits(dto, owner, problems);
     const files = this.resolveFiles(dto.files ?? [], problems);
     if (problems.length) throw new BadRequestException(problems);
@@ -62,7 +73,7 @@ export class ExecutionRequestPolicy {
       files,
       limits,
       network: dto.network === true,
-      environment: dto.environment ?? 'default',
+      environment: dto.environment ?? DEFAULT_ENVIRONMENT,
       createdAt: new Date().toISOString(),
     };
   }
@@ -74,7 +85,7 @@ export class ExecutionRequestPolicy {
   limitsFor(owner: Principal): ExecutionLimits {
     const defaults = { ...this.sandbox.defaults };
     const max = { ...this.sandbox.max };
-    for (const key of Object.keys(defaults) as (keyof SandboxLimits)[]) {
+    for (const key of LIMIT_NAMES) {
       max[key] = Math.min(owner.quotas.maxLimits[key], this.sandbox.max[key]);
       // A key held below the server's default gets its own maximum as its default.
       defaults[key] = Math.min(defaults[key], max[key]);
@@ -102,7 +113,7 @@ export class ExecutionRequestPolicy {
   private resolveLimits(dto: CreateExecutionDto, owner: Principal, problems: string[]): SandboxLimits {
     const { defaults, max } = this.limitsFor(owner);
     const limits = { ...defaults };
-    for (const key of Object.keys(limits) as (keyof SandboxLimits)[]) {
+    for (const key of LIMIT_NAMES) {
       const requested = dto.limits?.[key];
       if (requested === undefined) continue;
       if (requested > max[key]) {
@@ -122,9 +133,12 @@ export class ExecutionRequestPolicy {
     const seen = new Set<string>();
     let total = 0;
     const resolved = files.map((file, i) => {
-      const problem = wellFormed(file.path) ? relativePathProblem(file.path) : 'must be well-formed Unicode (no lone surrogates)';
+      const problem = wellFormed(file.path)
+        ? relativePathProblem(file.path)
+        : 'must be well-formed Unicode (no lone surrogates)';
       if (problem) problems.push(`files.${i}.path ${problem}`);
-      else if (file.path === MAIN_FILE_NAME) problems.push(`files.${i}.path "${MAIN_FILE_NAME}" is where the code itself goes`);
+      else if (file.path === MAIN_FILE_NAME)
+        problems.push(`files.${i}.path "${MAIN_FILE_NAME}" is where the code itself goes`);
       else if (seen.has(file.path)) problems.push(`files.${i}.path duplicates an earlier file`);
       seen.add(file.path);
       let data: Buffer;
@@ -148,7 +162,8 @@ export class ExecutionRequestPolicy {
         }
       }
     }
-    if (total > this.api.maxInputFileBytes) problems.push(`files must total at most ${this.api.maxInputFileBytes} bytes`);
+    if (total > this.api.maxInputFileBytes)
+      problems.push(`files must total at most ${this.api.maxInputFileBytes} bytes`);
     return resolved;
   }
 }

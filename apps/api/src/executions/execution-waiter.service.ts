@@ -1,11 +1,12 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
-import { EXECUTION_QUEUE, ExecutionOutcome } from '@sps/queue';
+import { consumerOptions, EXECUTION_QUEUE, QueueResult } from '@sps/queue';
 import { QueueEvents } from 'bullmq';
 
-/** What woke a waiter: a completion carries the job's outcome, anything else means "look again". */
-export type JobEvent = { kind: 'completed'; outcome: ExecutionOutcome } | { kind: 'changed' } | { kind: 'timeout' };
+/** What woke a waiter: a completion carries the job's result as the worker stored it, anything else means "look again". */
+export type JobEvent =
+  { kind: 'completed'; result: QueueResult<typeof EXECUTION_QUEUE> } | { kind: 'changed' } | { kind: 'timeout' };
 
 type Listener = (event: JobEvent) => void;
 
@@ -25,12 +26,11 @@ export class ExecutionWaiter implements OnModuleInit, OnModuleDestroy {
 
   constructor(private readonly config: ConfigService<AppConfig, true>) {}
 
-  async onModuleInit(): Promise<void> {
-    const { url, prefix } = this.config.get('redis', { infer: true });
-    this.events = new QueueEvents(EXECUTION_QUEUE, { connection: { url }, prefix });
+  onModuleInit(): void {
+    this.events = new QueueEvents(EXECUTION_QUEUE, consumerOptions(this.config.get('redis', { infer: true })));
     this.events.on('error', () => undefined); // reconnects by itself
     this.events.on('completed', ({ jobId, returnvalue }) =>
-      this.notify(jobId, { kind: 'completed', outcome: returnvalue as unknown as ExecutionOutcome }),
+      this.notify(jobId, { kind: 'completed', result: returnvalue as unknown as QueueResult<typeof EXECUTION_QUEUE> }),
     );
     this.events.on('failed', ({ jobId }) => this.notify(jobId, { kind: 'changed' }));
     this.events.on('removed', ({ jobId }) => this.notify(jobId, { kind: 'changed' }));

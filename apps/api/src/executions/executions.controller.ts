@@ -1,5 +1,4 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -12,7 +11,6 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import type { AppConfig } from '@sps/config';
 import type { ExecutionResult } from '@sps/queue';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal } from '../auth/auth.decorators';
@@ -20,24 +18,22 @@ import type { Principal } from '../auth/principal';
 import { BodyLimit } from '../http/body-limit.decorator';
 import { CreateExecutionDto } from './dto/create-execution.dto';
 import { ExecutionAcceptedDto, ExecutionResultDto } from './dto/execution-result.dto';
-import { replyAccepted, replyWhenFinal } from './execution-replies';
+import { answerSubmission } from './execution-replies';
 import { ExecutionsService } from './executions.service';
 import { parseWaitFlag } from './wait-query';
 
-const WAIT_DOC = { name: 'wait', required: false, description: 'Hold the request until the job is final or the wait cap runs out.', enum: ['true', 'false'] };
+const WAIT_DOC = {
+  name: 'wait',
+  required: false,
+  description: 'Hold the request until the job is final or the wait cap runs out.',
+  enum: ['true', 'false'],
+};
 
 @ApiTags('executions')
 @ApiBearerAuth()
 @Controller('v1/executions')
 export class ExecutionsController {
-  private readonly waitCapMs: number;
-
-  constructor(
-    private readonly executions: ExecutionsService,
-    config: ConfigService<AppConfig, true>,
-  ) {
-    this.waitCapMs = config.get('api.waitCapMs', { infer: true });
-  }
+  constructor(private readonly executions: ExecutionsService) {}
 
   @Post()
   @BodyLimit('execution')
@@ -47,16 +43,16 @@ export class ExecutionsController {
   @ApiOkResponse({ type: ExecutionResultDto, description: 'With ?wait=true: the final result.' })
   @ApiBadRequestResponse({ description: 'Validation failed; the messages name the fields.' })
   @ApiPayloadTooLargeResponse({ description: 'The body is larger than the server accepts.' })
-  @ApiTooManyRequestsResponse({ description: 'Over the key\'s request rate or its executions in flight; see Retry-After.' })
+  @ApiTooManyRequestsResponse({
+    description: "Over the key's request rate or its executions in flight; see Retry-After.",
+  })
   async create(
     @Body() dto: CreateExecutionDto,
     @Query('wait') wait: string | undefined,
     @CurrentPrincipal() owner: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExecutionResult | ExecutionAcceptedDto> {
-    const waiting = parseWaitFlag(wait);
-    const queued = await this.executions.submit(dto, owner);
-    return waiting ? replyWhenFinal(this.executions, queued, owner, this.waitCapMs, reply) : replyAccepted(queued.id, reply);
+    return answerSubmission(await this.executions.submit(dto, owner, parseWaitFlag(wait)), reply);
   }
 
   @Get(':id')
@@ -68,12 +64,15 @@ export class ExecutionsController {
     @Query('wait') wait: string | undefined,
     @CurrentPrincipal() owner: Principal,
   ): Promise<ExecutionResult> {
-    return parseWaitFlag(wait) ? this.executions.waitForFinal(id, owner, this.waitCapMs) : this.executions.get(id, owner);
+    return parseWaitFlag(wait) ? this.executions.waitForFinal(id, owner) : this.executions.get(id, owner);
   }
 
   @Delete(':id')
   @HttpCode(200)
-  @ApiOkResponse({ type: ExecutionResultDto, description: 'Cancelled: a queued job never runs, a running one is killed.' })
+  @ApiOkResponse({
+    type: ExecutionResultDto,
+    description: 'Cancelled: a queued job never runs, a running one is killed.',
+  })
   @ApiNotFoundResponse({ description: 'Unknown or expired id, or an execution of another key.' })
   @ApiConflictResponse({ description: 'The job was already final.' })
   async cancel(@Param('id') id: string, @CurrentPrincipal() owner: Principal): Promise<ExecutionResult> {

@@ -2,16 +2,17 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import {
+  ExecutionCancels,
+  executionResult,
   ExecutionQueue,
   ExecutionResult,
   FairShare,
+  identityOf,
   InFlightLimitError,
   isFinalStatus,
-  queuedResult,
-  RedisConnection,
-  toExecutionResult,
-  withRedis,
+  resultOfJob,
 } from '@sps/queue';
+import { withRedis } from '@sps/redis';
 import type { Principal } from '../auth/principal';
 import { TooManyRequestsException } from '../http/too-many-requests.exception';
 import type { CreateExecutionDto } from './dto/create-execution.dto';
@@ -22,12 +23,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CANCEL_SETTLE_MS = 5000;
 const IN_FLIGHT_RETRY_AFTER_SECONDS = 5;
 
-/** A job cancelled while queued is removed from the queue; its result is kept with its owner. */
-interface CancelledRecord {
-  owner: string;
-  result: ExecutionResult;
-}
-
 /**
  * Every lookup is by (id, owner): another key's execution is answered exactly
  * like one that never existed, so ids cannot be probed across tenants.
@@ -35,48 +30,64 @@ interface CancelledRecord {
 @Injectable()
 export class ExecutionsService {
   private readonly resultTtlSeconds: number;
+  private readonly waitCapMs: number;
 
   constructor(
     private readonly policy: ExecutionRequestPolicy,
     private readonly queue: ExecutionQueue,
     private readonly waiter: ExecutionWaiter,
-    private readonly redis: RedisConnection,
+    private readonly cancels: ExecutionCancels,
     private readonly fairShare: FairShare,
     config: ConfigService<AppConfig, true>,
   ) {
     this.resultTtlSeconds = config.get('queue.resultTtlSeconds', { infer: true });
+    this.waitCapMs = config.get('api.waitCapMs', { infer: true });
   }
 
-  /** Queues the job for its owner; the answer is its result as of now, built here rather than read back. */
-  async submit(dto: CreateExecutionDto, owner: Principal): Promise<ExecutionResult> {
+  /**
+   * Queues the job for its owner and answers its result: as queued (built
+   * here rather than read back), or with `wait`, once final or when the wait
+   * cap runs out, whichever comes first.
+   */
+  async submit(dto: CreateExecutionDto, owner: Principal, wait: boolean): Promise<ExecutionResult> {
     const data = this.policy.toJobData(dto, owner);
+    let queued: ExecutionResult;
     try {
-      return queuedResult(await this.queue.enqueue(data, owner.quotas.maxInFlight), data);
+      queued = executionResult(identityOf(await this.queue.enqueue(data, owner.quotas.maxInFlight), data), {
+        kind: 'queued',
+      });
     } catch (error) {
-      if (error instanceof InFlightLimitError) throw new TooManyRequestsException(error.message, IN_FLIGHT_RETRY_AFTER_SECONDS);
+      if (error instanceof InFlightLimitError)
+        throw new TooManyRequestsException(error.message, IN_FLIGHT_RETRY_AFTER_SECONDS);
       throw error;
     }
+    return wait ? this.waitForFinal(queued.id, owner, queued) : queued;
   }
 
   async get(id: string, owner: Principal): Promise<ExecutionResult> {
-    const found = UUID.test(id) ? await withRedis(() => this.queue.findWithState(id)) : undefined;
+    if (!UUID.test(id)) throw this.notFound(id);
+    const found = await withRedis(() => this.queue.findWithState(id));
     if (found) {
-      if (found.job.data.ownerKeyId === owner.keyId) return toExecutionResult(found.job, found.state);
+      if (found.job.data.ownerKeyId === owner.keyId) return resultOfJob(found.job, found.state);
       throw this.notFound(id);
     }
-    const raw = UUID.test(id) ? await withRedis(() => this.redis.client.get(this.redis.keys.cancelledResult(id))) : null;
-    const cancelled = raw ? (JSON.parse(raw) as CancelledRecord) : null;
+    const cancelled = await withRedis(() => this.cancels.resultOf(id));
     if (cancelled?.owner === owner.keyId) return cancelled.result;
     throw this.notFound(id);
   }
 
   /**
-   * The result once final, or the latest one when `timeoutMs` runs out first.
-   * A completion event carries the outcome, so the common case reads nothing back.
-   * Ownership is checked by the first read; `known` may skip it only because it
-   * is the owner's own submission.
+   * The result once final, or the latest one when the wait cap (or `timeoutMs`)
+   * runs out first. A completion event carries the result, so the common case
+   * reads nothing back. Ownership is checked by the first read; `known` may
+   * skip it only because it is the owner's own submission.
    */
-  async waitForFinal(id: string, owner: Principal, timeoutMs: number, known?: ExecutionResult): Promise<ExecutionResult> {
+  async waitForFinal(
+    id: string,
+    owner: Principal,
+    known?: ExecutionResult,
+    timeoutMs = this.waitCapMs,
+  ): Promise<ExecutionResult> {
     const deadline = Date.now() + timeoutMs;
     let next = this.waiter.nextEvent(id, timeoutMs); // registered before reading: no lost wake-up
     let current: ExecutionResult;
@@ -88,9 +99,7 @@ export class ExecutionsService {
     }
     while (!isFinalStatus(current.status) && Date.now() < deadline) {
       const event = await next.settled;
-      if (event.kind === 'completed') {
-        return { id, createdAt: current.createdAt, ...event.outcome, environment: current.environment };
-      }
+      if (event.kind === 'completed') return executionResult(current, { kind: 'ran', run: event.result });
       next = this.waiter.nextEvent(id, deadline - Date.now());
       current = await this.get(id, owner).catch((error) => {
         next.cancel();
@@ -104,11 +113,10 @@ export class ExecutionsService {
   async cancel(id: string, owner: Principal): Promise<ExecutionResult> {
     const current = await this.get(id, owner);
     if (isFinalStatus(current.status)) throw new ConflictException(`execution ${id} is already ${current.status}`);
-    const { client, keys } = this.redis;
-    await withRedis(() => client.set(keys.cancelFlag(id), '1', 'EX', this.resultTtlSeconds));
+    await withRedis(() => this.cancels.request(id));
     if (current.status === 'queued' && (await this.removeQueued(id, owner, current))) return this.get(id, owner);
-    await withRedis(() => client.publish(keys.cancelChannel, id));
-    const result = await this.waitForFinal(id, owner, CANCEL_SETTLE_MS);
+    await withRedis(() => this.cancels.notify(id));
+    const result = await this.waitForFinal(id, owner, undefined, CANCEL_SETTLE_MS);
     if (result.status !== 'cancelled') {
       throw new ConflictException(`execution ${id} finished as ${result.status} before it could be cancelled`);
     }
@@ -117,9 +125,12 @@ export class ExecutionsService {
 
   /** A queued job is removed so it never runs; its final result is written first so no reader sees a gap. */
   private async removeQueued(id: string, owner: Principal, current: ExecutionResult): Promise<boolean> {
-    const { client, keys } = this.redis;
-    const record: CancelledRecord = { owner: owner.keyId, result: { ...current, status: 'cancelled', finishedAt: new Date().toISOString() } };
-    await withRedis(() => client.set(keys.cancelledResult(id), JSON.stringify(record), 'EX', this.resultTtlSeconds));
+    const result = executionResult(current, {
+      kind: 'cancelled',
+      finishedAt: new Date().toISOString(),
+      workerId: null,
+    });
+    await withRedis(() => this.cancels.keepResult(id, { owner: owner.keyId, result }));
     const job = await this.queue.find(id);
     try {
       await job?.remove();
@@ -127,7 +138,7 @@ export class ExecutionsService {
       this.waiter.wake(id);
       return true;
     } catch {
-      await client.del(keys.cancelledResult(id)); // a worker took it meanwhile: cancel it while running instead
+      await this.cancels.dropResult(id); // a worker took it meanwhile: cancel it while running instead
       return false;
     }
   }

@@ -1,7 +1,5 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AppConfig } from '@sps/config';
 import type { ExecutionResult } from '@sps/queue';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal } from '../auth/auth.decorators';
@@ -9,7 +7,7 @@ import type { Principal } from '../auth/principal';
 import { BodyLimit } from '../http/body-limit.decorator';
 import { CreateExecutionDto } from './dto/create-execution.dto';
 import { ExecutionAcceptedDto, ExecutionResultDto } from './dto/execution-result.dto';
-import { replyWhenFinal } from './execution-replies';
+import { answerSubmission } from './execution-replies';
 import { ExecutionsService } from './executions.service';
 
 /** POST /execute, kept for clients of the original service: the same as POST /v1/executions?wait=true. */
@@ -17,14 +15,7 @@ import { ExecutionsService } from './executions.service';
 @ApiBearerAuth()
 @Controller('execute')
 export class LegacyExecuteController {
-  private readonly waitCapMs: number;
-
-  constructor(
-    private readonly executions: ExecutionsService,
-    config: ConfigService<AppConfig, true>,
-  ) {
-    this.waitCapMs = config.get('api.waitCapMs', { infer: true });
-  }
+  constructor(private readonly executions: ExecutionsService) {}
 
   @Post()
   @BodyLimit('execution')
@@ -36,7 +27,6 @@ export class LegacyExecuteController {
     @CurrentPrincipal() owner: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExecutionResult | ExecutionAcceptedDto> {
-    const queued = await this.executions.submit(dto, owner);
-    return replyWhenFinal(this.executions, queued, owner, this.waitCapMs, reply);
+    return answerSubmission(await this.executions.submit(dto, owner, true), reply);
   }
 }

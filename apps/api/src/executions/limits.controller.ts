@@ -14,7 +14,8 @@ export class LimitsController {
   @Get()
   @ApiOperation({
     summary: "The calling key's limits",
-    description: 'The defaults a job gets, the maxima it may ask for (the key\'s own, never above the server\'s), and request size limits.',
+    description:
+      "The defaults a job gets, the maxima it may ask for (the key's own, never above the server's), and request size limits.",
   })
   @ApiOkResponse({ type: ExecutionLimitsDto })
   limits(@CurrentPrincipal() owner: Principal): ExecutionLimits {

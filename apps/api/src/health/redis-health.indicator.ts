@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { RedisConnection } from '@sps/queue';
+import { RedisConnection } from '@sps/redis';
 import { HEALTH_CHECK_TIMEOUT_MS } from './health-timeout';
 
 /** Redis answers PING, and how long it took. */

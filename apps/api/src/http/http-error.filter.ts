@@ -35,10 +35,15 @@ export class HttpErrorFilter implements ExceptionFilter {
       const statusCode = exception.getStatus();
       const response = exception.getResponse();
       if (typeof response === 'object' && response !== null) return [statusCode, response];
-      return [statusCode, { statusCode, message: clearer(exception, request) ?? response, error: STATUS_CODES[statusCode] ?? 'Error' }];
+      return [
+        statusCode,
+        { statusCode, message: clearer(exception, request) ?? response, error: STATUS_CODES[statusCode] ?? 'Error' },
+      ];
     }
     const error = exception as Error | undefined;
-    this.logger.error(`${request.method} ${request.routeOptions?.url ?? '(no route)'} failed: ${error?.stack ?? String(exception)}`);
+    this.logger.error(
+      `${request.method} ${request.routeOptions?.url ?? '(no route)'} failed: ${error?.stack ?? String(exception)}`,
+    );
     const statusCode = HttpStatus.INTERNAL_SERVER_ERROR;
     const body: ErrorBody = { statusCode, message: 'Internal server error', error: STATUS_CODES[statusCode]! };
     return [statusCode, body];

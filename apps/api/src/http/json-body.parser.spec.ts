@@ -34,7 +34,9 @@ describe('nestingDepth', () => {
 
 describe('parseJsonBody', () => {
   it('parses an ordinary body', () => {
-    expect(parseJsonBody(Buffer.from('{"code":"print(1)","limits":{"memoryMb":64},"files":[{"path":"a","content":"b"}]}'))).toEqual({
+    expect(
+      parseJsonBody(Buffer.from('{"code":"print(1)","limits":{"memoryMb":64},"files":[{"path":"a","content":"b"}]}')),
+    ).toEqual({
       code: 'print(1)',
       limits: { memoryMb: 64 },
       files: [{ path: 'a', content: 'b' }],
@@ -44,7 +46,9 @@ describe('parseJsonBody', () => {
   it('accepts nesting up to the limit and refuses one level more', () => {
     const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
     expect(() => parseJsonBody(Buffer.from(nested(MAX_JSON_DEPTH)))).not.toThrow();
-    expect(messageOf(nested(MAX_JSON_DEPTH + 1))).toBe(`the body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`);
+    expect(messageOf(nested(MAX_JSON_DEPTH + 1))).toBe(
+      `the body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`,
+    );
   });
 
   it('refuses a body nested a million levels deep without overflowing the stack', () => {

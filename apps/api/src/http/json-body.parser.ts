@@ -19,7 +19,8 @@ export const nestingDepth = (text: string, limit = Infinity): number => {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) {
       inString = true;
@@ -51,7 +52,7 @@ export const parseJsonBody = (raw: Buffer): unknown => {
   let polluting: string | undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text, (key, value) => {
+    parsed = JSON.parse(text, (key: string, value: unknown) => {
       if (POLLUTING_KEYS.has(key)) polluting ??= key;
       return value;
     });
@@ -59,6 +60,7 @@ export const parseJsonBody = (raw: Buffer): unknown => {
     // V8's message names a position in the body, never anything of the server's.
     throw new BadRequestException(`the body is not valid JSON: ${(error as Error).message}`);
   }
-  if (polluting !== undefined) throw new BadRequestException(`the body must not contain the key "${polluting}", at any level`);
+  if (polluting !== undefined)
+    throw new BadRequestException(`the body must not contain the key "${polluting}", at any level`);
   return parsed;
 };

@@ -1,7 +1,7 @@
 import { UnsupportedMediaTypeException } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import type { BodyLimitName } from './body-limit.decorator';
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import './body-limit.decorator'; // declares route.config.bodyLimitName
 import { parseJsonBody } from './json-body.parser';
 
 export interface BodyLimits {
@@ -19,15 +19,17 @@ export interface BodyLimits {
  * Must run before app.init(), which registers the routes.
  */
 export const hardenRequests = (app: NestFastifyApplication, limits: BodyLimits): void => {
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRoute', (route: RouteOptions) => {
-    const name = (route.config as { bodyLimitName?: BodyLimitName } | undefined)?.bodyLimitName;
+    const name = route.config?.bodyLimitName;
     route.bodyLimit ??= name ? limits[name] : limits.default;
   });
   fastify.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const encoding = request.headers['content-encoding']?.trim().toLowerCase();
     if (encoding && encoding !== 'identity') {
-      throw new UnsupportedMediaTypeException(`Content-Encoding "${encoding}" is not accepted: send the body uncompressed`);
+      throw new UnsupportedMediaTypeException(
+        `Content-Encoding "${encoding}" is not accepted: send the body uncompressed`,
+      );
     }
   });
   fastify.removeAllContentTypeParsers();

@@ -6,6 +6,9 @@ export class TooManyRequestsException extends HttpException {
     message: string,
     readonly retryAfterSeconds: number,
   ) {
-    super({ statusCode: HttpStatus.TOO_MANY_REQUESTS, message, error: 'Too Many Requests' }, HttpStatus.TOO_MANY_REQUESTS);
+    super(
+      { statusCode: HttpStatus.TOO_MANY_REQUESTS, message, error: 'Too Many Requests' },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   }
 }

@@ -2,7 +2,8 @@ import { HttpException, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AppConfig } from '@sps/config';
-import { ExecutionResult, isFinalStatus, QueueFullError, RedisUnavailableError } from '@sps/queue';
+import { ExecutionResult, isFinalStatus, QueueFullError } from '@sps/queue';
+import { RedisUnavailableError } from '@sps/redis';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal';
 import { EnvironmentsService } from '../environments/environments.service';
@@ -15,24 +16,36 @@ import { runPythonResult, type ToolResult } from './run-python.result';
 
 const RUN_PYTHON_INPUT = z
   .object({
-    code: z.string().describe('Python 3 source, run as main.py in the working directory. print() what you want to see.'),
+    code: z
+      .string()
+      .describe('Python 3 source, run as main.py in the working directory. print() what you want to see.'),
     environment: z
       .string()
       .optional()
-      .describe('The environment to run in: "default" (the standard library only) unless list_environments shows a better one, e.g. "datascience" for numpy, pandas, matplotlib and scipy.'),
+      .describe(
+        'The environment to run in: "default" (the standard library only) unless list_environments shows a better one, e.g. "datascience" for numpy, pandas, matplotlib and scipy.',
+      ),
     files: z
       .array(
         z
           .object({
             path: z.string().describe('Relative path under the working directory, e.g. "data/in.csv".'),
             content: z.string().describe('The file content.'),
-            encoding: z.enum(['utf8', 'base64']).optional().describe('How content is encoded: utf8 (default) or base64.'),
+            encoding: z
+              .enum(['utf8', 'base64'])
+              .optional()
+              .describe('How content is encoded: utf8 (default) or base64.'),
           })
           .strict(),
       )
       .optional()
       .describe('Input files to write beside the code before it runs.'),
-    timeoutMs: z.number().int().positive().optional().describe('Wall-time limit in milliseconds; the server default when left out.'),
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Wall-time limit in milliseconds; the server default when left out.'),
   })
   .strict();
 
@@ -86,7 +99,7 @@ export class McpTools {
         title: 'List environments',
         description:
           'Lists the environments run_python can use (its `environment` argument): their names, whether they are ready, ' +
-          'and the packages each adds to Python\'s standard library.',
+          "and the packages each adds to Python's standard library.",
         inputSchema: z.object({}).strict(),
         annotations: { readOnlyHint: true, openWorldHint: false },
       },
@@ -97,12 +110,12 @@ export class McpTools {
 
   private async runPython(input: RunPythonInput, owner: Principal, gone: AbortSignal): Promise<ToolResult> {
     const { timeoutMs, ...rest } = input;
-    const dto: CreateExecutionDto = await this.validation.transform(
+    const dto = (await this.validation.transform(
       { ...rest, ...(timeoutMs !== undefined ? { limits: { timeoutMs } } : {}) },
       { type: 'body', metatype: CreateExecutionDto },
-    );
+    )) as CreateExecutionDto;
     const limits = this.policy.requestLimits(dto, owner);
-    let result: ExecutionResult = await this.executions.submit(dto, owner);
+    let result: ExecutionResult = await this.executions.submit(dto, owner, false);
     let known: ExecutionResult | undefined = result;
     while (!isFinalStatus(result.status)) {
       if (gone.aborted) {
@@ -110,7 +123,7 @@ export class McpTools {
         await this.executions.cancel(result.id, owner).catch(() => undefined);
         return toolError(`the client went away; execution ${result.id} was cancelled`);
       }
-      result = await this.executions.waitForFinal(result.id, owner, this.waitCapMs, known);
+      result = await this.executions.waitForFinal(result.id, owner, known, this.waitCapMs);
       known = undefined;
     }
     return runPythonResult(result, { limits, maxTimeoutMs: owner.quotas.maxLimits.timeoutMs });
@@ -134,7 +147,8 @@ export class McpTools {
     try {
       return await tool();
     } catch (error) {
-      if (error instanceof TooManyRequestsException) return toolError(`${messageOf(error)}; retry in ${error.retryAfterSeconds} s`);
+      if (error instanceof TooManyRequestsException)
+        return toolError(`${messageOf(error)}; retry in ${error.retryAfterSeconds} s`);
       if (error instanceof HttpException) {
         const prefix = error.getStatus() === 400 ? 'invalid arguments: ' : '';
         // The tool takes timeoutMs at the top level; the shared validation names it where REST has it.
@@ -142,7 +156,7 @@ export class McpTools {
       }
       if (error instanceof QueueFullError) return toolError(`${error.message}; retry in ${error.retryAfterSeconds} s`);
       if (error instanceof RedisUnavailableError) return toolError(error.message);
-      this.logger.error(`an MCP tool failed: ${(error as Error)?.stack ?? error}`);
+      this.logger.error(`an MCP tool failed: ${error instanceof Error ? error.stack : String(error)}`);
       return toolError('the service failed while running the tool; try again');
     }
   }

@@ -37,13 +37,20 @@ export class McpController {
 
   @Post()
   @BodyLimit('execution') // run_python carries code and input files, like POST /v1/executions
-  async handle(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() owner: Principal): Promise<void> {
+  async handle(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @CurrentPrincipal() owner: Principal,
+  ): Promise<void> {
     const gone = new AbortController();
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) gone.abort();
     });
     const server = this.tools.serverFor(owner, gone.signal);
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
     await server.connect(transport);
     try {
       // With JSON responses the answer is complete when this resolves: closing the server after it loses nothing.

@@ -1,8 +1,14 @@
 import type { ExecutionResult } from '@sps/queue';
 import { runPythonResult, type RunContext } from './run-python.result';
 
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR rest of a picture')]).toString('base64');
-const context: RunContext = { limits: { timeoutMs: 1234, memoryMb: 96, cpus: 1, pids: 64, outputBytes: 4321 }, maxTimeoutMs: 5678 };
+const PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.from('IHDR rest of a picture'),
+]).toString('base64');
+const context: RunContext = {
+  limits: { timeoutMs: 1234, memoryMb: 96, cpus: 1, pids: 64, outputBytes: 4321 },
+  maxTimeoutMs: 5678,
+};
 
 const result = (overrides: Partial<ExecutionResult> = {}): ExecutionResult => ({
   id: '4b0c1a2e-1111-4222-8333-944455556666',
@@ -51,8 +57,16 @@ describe('runPythonResult', () => {
   });
 
   it('sends image/png displays as images, once results carry them', () => {
-    const withDisplays = { ...result(), displays: [{ mime: 'image/png', data: PNG }, { mime: 'text/html', data: 'PGI+' }] };
-    expect(runPythonResult(withDisplays, context).content.slice(1)).toEqual([{ type: 'image', data: PNG, mimeType: 'image/png' }]);
+    const withDisplays = {
+      ...result(),
+      displays: [
+        { mime: 'image/png', data: PNG },
+        { mime: 'text/html', data: 'PGI+' },
+      ],
+    };
+    expect(runPythonResult(withDisplays, context).content.slice(1)).toEqual([
+      { type: 'image', data: PNG, mimeType: 'image/png' },
+    ]);
   });
 
   it.each([

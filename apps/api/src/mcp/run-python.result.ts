@@ -17,7 +17,8 @@ interface Display {
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** Whatever the name says, only bytes that start like a PNG are sent as one. */
-const isPng = (base64: string): boolean => Buffer.from(base64.slice(0, 12), 'base64').subarray(0, 8).equals(PNG_SIGNATURE);
+const isPng = (base64: string): boolean =>
+  Buffer.from(base64.slice(0, 12), 'base64').subarray(0, 8).equals(PNG_SIGNATURE);
 
 export interface RunContext {
   /** The limits the job ran with. */
@@ -63,17 +64,24 @@ export const runPythonResult = (result: ExecutionResult, context: RunContext): T
     ...result.files.filter((file) => isPng(file.content)).map((file) => file.content),
     ...displays.filter((display) => display.mime === 'image/png' && isPng(display.data)).map((display) => display.data),
   ];
-  const files = result.files.map((file) => `${file.path} (${file.size} bytes${isPng(file.content) ? ', PNG, shown below' : ''})`);
+  const files = result.files.map(
+    (file) => `${file.path} (${file.size} bytes${isPng(file.content) ? ', PNG, shown below' : ''})`,
+  );
   const text = [
     headline(result, context),
     section('stdout', result.stdout, result.stdoutTruncated),
     section('stderr', result.stderr, result.stderrTruncated),
     ...(files.length || result.filesTruncated
-      ? [`files written:${result.filesTruncated ? ' (some were left out: caps, links or odd names)' : ''}\n${files.join('\n')}`]
+      ? [
+          `files written:${result.filesTruncated ? ' (some were left out: caps, links or odd names)' : ''}\n${files.join('\n')}`,
+        ]
       : []),
   ].join('\n\n');
   return {
-    content: [{ type: 'text', text }, ...images.map((data) => ({ type: 'image' as const, data, mimeType: 'image/png' }))],
+    content: [
+      { type: 'text', text },
+      ...images.map((data) => ({ type: 'image' as const, data, mimeType: 'image/png' })),
+    ],
     ...(result.status === 'succeeded' ? {} : { isError: true }),
   };
 };

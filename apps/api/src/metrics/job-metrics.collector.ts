@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
-import { consumerConnection, EXECUTION_QUEUE, ExecutionOutcome, QueueStats, RedisConnection } from '@sps/queue';
+import { consumerOptions, EXECUTION_QUEUE, ExecutionResult, QueueName, QueueStats } from '@sps/queue';
+import { RedisConnection } from '@sps/redis';
 import { QueueEvents } from 'bullmq';
 import { MetricsRegistry } from './metrics.registry';
 
@@ -33,37 +34,52 @@ export class JobMetricsCollector implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     const redis = this.config.get('redis', { infer: true });
     for (const name of this.stats.names) {
-      const events = new QueueEvents(name, { connection: consumerConnection(redis), prefix: redis.prefix });
+      const events = new QueueEvents(name, consumerOptions(redis));
       events.on('error', () => undefined); // reconnects by itself
-      events.on('completed', ({ jobId, returnvalue }) => void this.completed(name, jobId, returnvalue as unknown).catch((e) => this.warn(e)));
+      events.on(
+        'completed',
+        ({ jobId, returnvalue }) => void this.completed(name, jobId, returnvalue as unknown).catch((e) => this.warn(e)),
+      );
       events.on('failed', ({ jobId }) => void this.failed(name, jobId).catch((e) => this.warn(e)));
       this.listeners.push(events);
     }
   }
 
-  private async completed(queue: string, jobId: string, returnvalue: unknown): Promise<void> {
+  private async completed(queue: QueueName, jobId: string, returnvalue: unknown): Promise<void> {
     this.metrics.jobsFinished.inc({ queue, outcome: 'completed' });
     if (queue !== EXECUTION_QUEUE) return;
-    const outcome = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as Partial<ExecutionOutcome> & { environment?: string };
+    const outcome = (
+      typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue
+    ) as Partial<ExecutionResult> | null;
     const environment = outcome?.environment ?? 'unknown';
     this.metrics.executions.inc({ status: outcome?.status ?? 'unknown', environment });
     this.observeDurations(environment, await this.times(queue, jobId));
   }
 
-  private async failed(queue: string, jobId: string): Promise<void> {
+  private async failed(queue: QueueName, jobId: string): Promise<void> {
     this.metrics.jobsFinished.inc({ queue, outcome: 'failed' });
     if (queue !== EXECUTION_QUEUE) return;
     // Failures are rare (faults of the service, never of user code), so reading the whole job is affordable here.
     const job = await this.stats.queue(queue).getJob(jobId);
     const environment = (job?.data as { environment?: string } | undefined)?.environment ?? 'unknown';
     this.metrics.executions.inc({ status: 'error', environment });
-    if (job) this.observeDurations(environment, { timestamp: job.timestamp, processedOn: job.processedOn ?? null, finishedOn: job.finishedOn ?? null });
+    if (job)
+      this.observeDurations(environment, {
+        timestamp: job.timestamp,
+        processedOn: job.processedOn ?? null,
+        finishedOn: job.finishedOn ?? null,
+      });
   }
 
   /** Only the three timestamps, not the job's data, which can be megabytes. */
-  private async times(queue: string, jobId: string): Promise<JobTimes> {
+  private async times(queue: QueueName, jobId: string): Promise<JobTimes> {
     const key = this.stats.queue(queue).toKey(jobId);
-    const [timestamp, processedOn, finishedOn] = await this.redis.client.hmget(key, 'timestamp', 'processedOn', 'finishedOn');
+    const [timestamp, processedOn, finishedOn] = await this.redis.client.hmget(
+      key,
+      'timestamp',
+      'processedOn',
+      'finishedOn',
+    );
     return { timestamp: toNumber(timestamp), processedOn: toNumber(processedOn), finishedOn: toNumber(finishedOn) };
   }
 

@@ -49,7 +49,12 @@ export class MetricsRegistry {
   }
 
   /** Registers a gauge whose value is read at scrape time. */
-  gauge<L extends string>(config: { name: string; help: string; labelNames: readonly L[]; collect: (gauge: Gauge<L>) => Promise<void> }): Gauge<L> {
+  gauge<L extends string>(config: {
+    name: string;
+    help: string;
+    labelNames: readonly L[];
+    collect: (gauge: Gauge<L>) => Promise<void>;
+  }): Gauge<L> {
     const { collect, ...rest } = config;
     return new Gauge<L>({
       ...rest,

@@ -44,9 +44,14 @@ export class QueueMetricsCollector implements OnModuleInit {
         for (const [queue, c] of Object.entries(counts)) gauge.set({ queue }, c.waiting + c.prioritized + c.delayed);
       },
     });
-    this.workerGauge('sps_workers_live', 'Workers with a heartbeat within HEARTBEAT_TTL_MS', [], (live, gauge) => gauge.set(live.length));
-    this.workerGauge('sps_active_containers', 'Sandbox containers running jobs now, over all live workers', [], (live, gauge) =>
-      gauge.set(live.reduce((sum, w) => sum + w.busy, 0)),
+    this.workerGauge('sps_workers_live', 'Workers with a heartbeat within HEARTBEAT_TTL_MS', [], (live, gauge) =>
+      gauge.set(live.length),
+    );
+    this.workerGauge(
+      'sps_active_containers',
+      'Sandbox containers running jobs now, over all live workers',
+      [],
+      (live, gauge) => gauge.set(live.reduce((sum, w) => sum + w.busy, 0)),
     );
     this.workerGauge('sps_worker_busy_slots', 'Jobs each live worker is running', ['worker'], (live, gauge) => {
       for (const w of live) gauge.set({ worker: w.id }, w.busy);
@@ -54,33 +59,69 @@ export class QueueMetricsCollector implements OnModuleInit {
     this.workerGauge('sps_worker_concurrency', 'Jobs each live worker may run at once', ['worker'], (live, gauge) => {
       for (const w of live) gauge.set({ worker: w.id }, w.concurrency);
     });
-    this.workerGauge('sps_worker_docker_up', 'Whether each live worker reaches its Docker engine (1) or not (0)', ['worker'], (live, gauge) => {
-      for (const w of live) gauge.set({ worker: w.id }, w.docker.up ? 1 : 0);
-    });
+    this.workerGauge(
+      'sps_worker_docker_up',
+      'Whether each live worker reaches its Docker engine (1) or not (0)',
+      ['worker'],
+      (live, gauge) => {
+        for (const w of live) gauge.set({ worker: w.id }, w.docker.up ? 1 : 0);
+      },
+    );
     // The warm pool, per worker and environment, from the same heartbeats. Hits and misses are the
     // worker's running totals since it started; the hit rate is hits / (hits + misses).
-    this.workerGauge('sps_pool_idle_containers', 'Pre-started containers waiting for a job', ['worker', 'environment'], (live, gauge) => {
-      for (const w of live) for (const [environment, p] of Object.entries(w.pool ?? {})) gauge.set({ worker: w.id, environment }, p.idle);
-    });
-    this.workerGauge('sps_pool_target_containers', 'Pre-started containers each worker aims to keep', ['worker', 'environment'], (live, gauge) => {
-      for (const w of live) for (const [environment, p] of Object.entries(w.pool ?? {})) gauge.set({ worker: w.id, environment }, p.target);
-    });
-    this.workerGauge('sps_pool_hits', 'Jobs that got a pre-started container, since the worker started', ['worker', 'environment'], (live, gauge) => {
-      for (const w of live) for (const [environment, p] of Object.entries(w.pool ?? {})) gauge.set({ worker: w.id, environment }, p.hits);
-    });
-    this.workerGauge('sps_pool_misses', 'Jobs that had to start a container cold, since the worker started', ['worker', 'environment'], (live, gauge) => {
-      for (const w of live) for (const [environment, p] of Object.entries(w.pool ?? {})) gauge.set({ worker: w.id, environment }, p.misses);
-    });
-    this.workerGauge('sps_pool_hit_ratio', 'Share of jobs that got a pre-started container, over all live workers', ['environment'], (live, gauge) => {
-      const totals = new Map<string, { hits: number; all: number }>();
-      for (const w of live) {
-        for (const [environment, p] of Object.entries(w.pool ?? {})) {
-          const t = totals.get(environment) ?? { hits: 0, all: 0 };
-          totals.set(environment, { hits: t.hits + p.hits, all: t.all + p.hits + p.misses });
+    this.workerGauge(
+      'sps_pool_idle_containers',
+      'Pre-started containers waiting for a job',
+      ['worker', 'environment'],
+      (live, gauge) => {
+        for (const w of live)
+          for (const [environment, p] of Object.entries(w.pool ?? {})) gauge.set({ worker: w.id, environment }, p.idle);
+      },
+    );
+    this.workerGauge(
+      'sps_pool_target_containers',
+      'Pre-started containers each worker aims to keep',
+      ['worker', 'environment'],
+      (live, gauge) => {
+        for (const w of live)
+          for (const [environment, p] of Object.entries(w.pool ?? {}))
+            gauge.set({ worker: w.id, environment }, p.target);
+      },
+    );
+    this.workerGauge(
+      'sps_pool_hits',
+      'Jobs that got a pre-started container, since the worker started',
+      ['worker', 'environment'],
+      (live, gauge) => {
+        for (const w of live)
+          for (const [environment, p] of Object.entries(w.pool ?? {})) gauge.set({ worker: w.id, environment }, p.hits);
+      },
+    );
+    this.workerGauge(
+      'sps_pool_misses',
+      'Jobs that had to start a container cold, since the worker started',
+      ['worker', 'environment'],
+      (live, gauge) => {
+        for (const w of live)
+          for (const [environment, p] of Object.entries(w.pool ?? {}))
+            gauge.set({ worker: w.id, environment }, p.misses);
+      },
+    );
+    this.workerGauge(
+      'sps_pool_hit_ratio',
+      'Share of jobs that got a pre-started container, over all live workers',
+      ['environment'],
+      (live, gauge) => {
+        const totals = new Map<string, { hits: number; all: number }>();
+        for (const w of live) {
+          for (const [environment, p] of Object.entries(w.pool ?? {})) {
+            const t = totals.get(environment) ?? { hits: 0, all: 0 };
+            totals.set(environment, { hits: t.hits + p.hits, all: t.all + p.hits + p.misses });
+          }
         }
-      }
-      for (const [environment, t] of totals) if (t.all) gauge.set({ environment }, t.hits / t.all);
-    });
+        for (const [environment, t] of totals) if (t.all) gauge.set({ environment }, t.hits / t.all);
+      },
+    );
   }
 
   private workerGauge<L extends string>(

@@ -2,4 +2,5 @@
 export const PLAYGROUND_ASSETS_PREFIX = '/playground/';
 
 /** The playground's routes: the page and its static files, all public (the page asks for a key itself). */
-export const isPlaygroundRoute = (route: string): boolean => route === '/' || route.startsWith(PLAYGROUND_ASSETS_PREFIX);
+export const isPlaygroundRoute = (route: string): boolean =>
+  route === '/' || route.startsWith(PLAYGROUND_ASSETS_PREFIX);

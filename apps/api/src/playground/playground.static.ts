@@ -54,7 +54,9 @@ const SECURITY_HEADERS = {
  */
 export const servePlayground = async (app: NestFastifyApplication): Promise<void> => {
   if (!existsSync(join(PLAYGROUND_DIR, 'index.html'))) {
-    new Logger('Playground').warn(`the playground is not built (no ${PLAYGROUND_DIR}/index.html): "/" is not served; npm run build builds it`);
+    new Logger('Playground').warn(
+      `the playground is not built (no ${PLAYGROUND_DIR}/index.html): "/" is not served; npm run build builds it`,
+    );
     return;
   }
   // An encapsulated context: its headers hook and sendFile apply to these routes only.

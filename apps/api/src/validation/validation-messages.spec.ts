@@ -1,7 +1,10 @@
 // @nestjs/swagger builds its UI module with createRequire(import.meta.url), which
 // does not survive Jest's CommonJS transform; its decorators only document the
 // DTO, so no-ops stand in for them here.
-jest.mock('@nestjs/swagger', () => ({ ApiProperty: () => () => undefined, ApiPropertyOptional: () => () => undefined }));
+jest.mock('@nestjs/swagger', () => ({
+  ApiProperty: () => () => undefined,
+  ApiPropertyOptional: () => () => undefined,
+}));
 
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
@@ -44,16 +47,24 @@ describe('validationMessages', () => {
   it('prefixes a nested limit with its parent', async () => {
     const messages = await messagesFor({ code: 'x', limits: { memoryMb: 'abc' } });
     expect(messages).toHaveLength(2);
-    expect(messages).toEqual(expect.arrayContaining(['limits.memoryMb must be an integer number', 'limits.memoryMb must not be less than 32']));
+    expect(messages).toEqual(
+      expect.arrayContaining(['limits.memoryMb must be an integer number', 'limits.memoryMb must not be less than 32']),
+    );
   });
 
   it('names each bad limit and an unknown one', async () => {
     const messages = await messagesFor({ code: 'x', limits: { pids: 2, cpus: 0, extra: 1 } });
-    expect(messages.sort()).toEqual(['limits.cpus must not be less than 0.01', 'limits.extra should not exist', 'limits.pids must not be less than 8']);
+    expect(messages.sort()).toEqual([
+      'limits.cpus must not be less than 0.01',
+      'limits.extra should not exist',
+      'limits.pids must not be less than 8',
+    ]);
   });
 
   it('says an unknown field inside a file should not exist, with its index', async () => {
-    expect(await messagesFor({ code: 'x', files: [{ path: 'a', content: 'b', foo: 1 }] })).toEqual(['files.0.foo should not exist']);
+    expect(await messagesFor({ code: 'x', files: [{ path: 'a', content: 'b', foo: 1 }] })).toEqual([
+      'files.0.foo should not exist',
+    ]);
   });
 
   it('uses the index of the file that is wrong', async () => {
@@ -76,16 +87,29 @@ describe('validationMessages', () => {
   });
 
   it('puts the path in front of a nested message for an array element that is not an object', async () => {
-    expect(await messagesFor({ code: 'x', files: ['x'] })).toEqual(['files.0: each value in nested property files must be either object or array']);
+    expect(await messagesFor({ code: 'x', files: ['x'] })).toEqual([
+      'files.0: each value in nested property files must be either object or array',
+    ]);
   });
 
   it('keeps a custom message that already starts with the field', async () => {
-    expect(await messagesFor({ code: 'x', environment: 'BAD!' })).toEqual(['environment must match [a-z0-9][a-z0-9-]{0,62}']);
+    expect(await messagesFor({ code: 'x', environment: 'BAD!' })).toEqual([
+      'environment must match [a-z0-9][a-z0-9-]{0,62}',
+    ]);
   });
 
   it('reports problems in several places at once', async () => {
-    const messages = await messagesFor({ code: 'x', network: 'yes', files: [{ path: 'a', content: 'b', nested: {} }], limits: { pids: 2 } });
-    expect(messages.sort()).toEqual(['files.0.nested should not exist', 'limits.pids must not be less than 8', 'network must be a boolean value']);
+    const messages = await messagesFor({
+      code: 'x',
+      network: 'yes',
+      files: [{ path: 'a', content: 'b', nested: {} }],
+      limits: { pids: 2 },
+    });
+    expect(messages.sort()).toEqual([
+      'files.0.nested should not exist',
+      'limits.pids must not be less than 8',
+      'network must be a boolean value',
+    ]);
   });
 
   it('builds paths from a parent passed in', () => {

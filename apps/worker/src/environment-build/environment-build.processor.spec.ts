@@ -3,7 +3,11 @@ import { EnvironmentBuildProcessor } from './environment-build.processor';
 import { BuildInterruptedError } from './environment-image-builder.service';
 
 const logContext = { run: (_bindings: unknown, work: () => Promise<unknown>) => work() };
-const job = () => ({ id: 'build-1', data: { name: 'env', buildId: 'build-1', specHash: 'abc' }, moveToWait: jest.fn(async () => undefined) });
+const job = () => ({
+  id: 'build-1',
+  data: { name: 'env', buildId: 'build-1', specHash: 'abc' },
+  moveToWait: jest.fn(async () => undefined),
+});
 
 /** A build that runs until it is stopped, then reports the interruption as the build service does. */
 const stoppableBuild = () => ({
@@ -14,7 +18,13 @@ const stoppableBuild = () => ({
 });
 
 const processorWith = (builds: unknown) => {
-  const processor = new EnvironmentBuildProcessor(builds as never, logContext as never, { onChange: () => undefined } as never);
+  const config = { get: () => ({ url: 'redis://127.0.0.1:1', prefix: 'test' }) };
+  const processor = new EnvironmentBuildProcessor(
+    builds as never,
+    logContext as never,
+    { onChange: () => undefined } as never,
+    config as never,
+  );
   const worker = { close: jest.fn(async () => undefined) };
   (processor as unknown as { _worker: unknown })._worker = worker;
   return { processor, worker };

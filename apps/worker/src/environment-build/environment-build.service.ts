@@ -7,9 +7,9 @@ import {
   Completion,
   EnvironmentBuildLog,
   EnvironmentCatalogue,
-  ObsoleteImagesMessage,
+  EnvironmentImageEvents,
 } from '@sps/environments';
-import { EnvironmentBuildJobData, EnvironmentBuildOutcome, RedisConnection } from '@sps/queue';
+import type { EnvironmentBuildJobData, EnvironmentBuildOutcome } from '@sps/queue';
 import { BuildLogWriter } from './build-log-writer';
 import { BuildInterruptedError, EnvironmentBuildError } from './environment-image-builder.service';
 import { EnvironmentImages } from './environment-images.service';
@@ -24,14 +24,17 @@ export class EnvironmentBuildService {
     private readonly images: EnvironmentImages,
     private readonly catalogue: EnvironmentCatalogue,
     private readonly buildLog: EnvironmentBuildLog,
-    private readonly redis: RedisConnection,
+    private readonly imageEvents: EnvironmentImageEvents,
     config: ConfigService<AppConfig, true>,
   ) {
     this.workerId = config.get('worker.id', { infer: true });
   }
 
   /** `stop` interrupts the build (the worker is shutting down): it throws BuildInterruptedError and records nothing. */
-  async run({ name, buildId, specHash }: EnvironmentBuildJobData, stop?: AbortSignal): Promise<EnvironmentBuildOutcome> {
+  async run(
+    { name, buildId, specHash }: EnvironmentBuildJobData,
+    stop?: AbortSignal,
+  ): Promise<EnvironmentBuildOutcome> {
     const record = await this.catalogue.get(name);
     if (!record || record.latest.buildId !== buildId) {
       this.logger.log(`build ${buildId} of ${name}: superseded before it started`);
@@ -42,8 +45,16 @@ export class EnvironmentBuildService {
     let result: BuildResult;
     try {
       const built = await this.images.ensure(name, record.latest, writer.write, stop);
-      if (built.reused) writer.write([`${built.image} is already on this host (built earlier with the same spec): using it`]);
-      result = { status: 'ready', image: built.image, imageId: built.imageId, sizeBytes: built.sizeBytes, builtBy: this.workerId, builtAt: new Date().toISOString() };
+      if (built.reused)
+        writer.write([`${built.image} is already on this host (built earlier with the same spec): using it`]);
+      result = {
+        status: 'ready',
+        image: built.image,
+        imageId: built.imageId,
+        sizeBytes: built.sizeBytes,
+        builtBy: this.workerId,
+        builtAt: new Date().toISOString(),
+      };
     } catch (error) {
       if (stop?.aborted) {
         writer.write(['interrupted: this worker is shutting down, and the build goes back to the queue']);
@@ -51,7 +62,10 @@ export class EnvironmentBuildService {
         throw new BuildInterruptedError();
       }
       // Infrastructure faults are shown too: the client sees why, and submits again once fixed.
-      const message = error instanceof EnvironmentBuildError ? error.message : `the build failed: ${(error as Error)?.message ?? error}`;
+      const message =
+        error instanceof EnvironmentBuildError
+          ? error.message
+          : `the build failed: ${(error as Error)?.message ?? error}`;
       result = { status: 'failed', error: message };
       writer.write([`build failed: ${message}`]);
     }
@@ -71,12 +85,13 @@ export class EnvironmentBuildService {
     if (completion.replaced) await this.retire(name, completion.replaced.specHash);
     await this.buildLog.end(buildId, result.status, result.status === 'failed' ? result.error : null);
     this.logger.log(`build ${buildId} of ${name}: ${result.status}`);
-    return result.status === 'ready' ? { status: 'ready', image: result.image } : { status: 'failed', image: null, error: result.error };
+    return result.status === 'ready'
+      ? { status: 'ready', image: result.image }
+      : { status: 'failed', image: null, error: result.error };
   }
 
   /** Every worker's sweeper, this one's included, removes the version's image from its engine unless a version still wants it. */
   private async retire(name: string, specHash: string): Promise<void> {
-    const message: ObsoleteImagesMessage = { images: [{ name, specHash }] };
-    await this.redis.client.publish(this.redis.keys.environmentEvents, JSON.stringify(message)).catch(() => undefined);
+    await this.imageEvents.announceObsolete([{ name, specHash }]).catch(() => undefined);
   }
 }

@@ -69,22 +69,36 @@ export class EnvironmentImageBuilder {
    */
   async existing(name: string, specHash: string): Promise<BuiltImage | null> {
     const tag = this.tagFor(name, specHash);
-    const [image, base] = await Promise.all([this.runtime.inspectImage(tag), this.runtime.inspectImage(this.defaultImage)]);
+    const [image, base] = await Promise.all([
+      this.runtime.inspectImage(tag),
+      this.runtime.inspectImage(this.defaultImage),
+    ]);
     if (!image || image.labels[ENVIRONMENT_IMAGE_LABELS.specHash] !== specHash) return null;
     const runner = base?.labels[ENVIRONMENT_IMAGE_LABELS.baseSource];
     if (runner && image.labels[ENVIRONMENT_IMAGE_LABELS.baseSource] !== runner) return null;
     return { image: tag, imageId: image.id, sizeBytes: image.sizeBytes, reused: true };
   }
 
-  async build(name: string, version: EnvironmentVersion, baseImage: string, log: BuildLogSink, stop?: AbortSignal): Promise<BuiltImage> {
+  async build(
+    name: string,
+    version: EnvironmentVersion,
+    baseImage: string,
+    log: BuildLogSink,
+    stop?: AbortSignal,
+  ): Promise<BuiltImage> {
     const tag = this.tagFor(name, version.specHash);
     const network = await this.networks.resolve();
     if ('refusal' in network) throw new EnvironmentBuildError(network.refusal);
     // Rendered again from the spec, which is validated again on the way: whatever is stored in Redis, only a valid spec becomes a build.
     const dockerfile = renderDockerfile(version.spec);
-    if (dockerfile !== version.dockerfile) log(['note: this worker renders the spec differently from the stored Dockerfile; building its own rendering']);
+    if (dockerfile !== version.dockerfile)
+      log(['note: this worker renders the spec differently from the stored Dockerfile; building its own rendering']);
     const usesPip = version.spec.pip.length > 0;
-    const wheelhouse = usesPip ? (this.config.pipWheelhouse ? await readWheelhouse(this.config.pipWheelhouse, this.config.pipWheelhouseMaxBytes) : []) : null;
+    const wheelhouse = usesPip
+      ? this.config.pipWheelhouse
+        ? await readWheelhouse(this.config.pipWheelhouse, this.config.pipWheelhouseMaxBytes)
+        : []
+      : null;
     const context = await buildContextTar(dockerfile, wheelhouse);
     const buildArgs: Record<string, string> = { BASE_IMAGE: baseImage };
     if (usesPip && this.config.pipIndexUrl) buildArgs.PIP_INDEX_URL = this.config.pipIndexUrl;
@@ -117,7 +131,10 @@ export class EnvironmentImageBuilder {
       });
     } catch (error) {
       if (stop?.aborted) throw new BuildInterruptedError();
-      if (timeout.aborted) throw new EnvironmentBuildError(`the build took longer than ENV_BUILD_TIMEOUT_MS (${this.config.buildTimeoutMs / 1000} s)`);
+      if (timeout.aborted)
+        throw new EnvironmentBuildError(
+          `the build took longer than ENV_BUILD_TIMEOUT_MS (${this.config.buildTimeoutMs / 1000} s)`,
+        );
       throw new EnvironmentBuildError((error as Error).message || String(error));
     }
     const info = await this.runtime.inspectImage(tag);

@@ -1,10 +1,14 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
-import { ENVIRONMENT_IMAGE_LABELS, EnvironmentCatalogue, ObsoleteImagesMessage, wantedImages } from '@sps/environments';
-import { RedisConnection } from '@sps/queue';
+import {
+  ENVIRONMENT_IMAGE_LABELS,
+  EnvironmentCatalogue,
+  EnvironmentImageEvents,
+  wantedImages,
+} from '@sps/environments';
+import type { RedisSubscription } from '@sps/redis';
 import { ContainerRuntime } from '@sps/sandbox';
-import type Redis from 'ioredis';
 
 /**
  * Removes environment images that no version in the catalogue wants any
@@ -19,14 +23,14 @@ export class EnvironmentImageSweeper implements OnApplicationBootstrap, OnModule
   private readonly logger = new Logger(EnvironmentImageSweeper.name);
   private readonly deployment: string;
   private readonly intervalMs: number;
-  private subscriber: Redis | undefined;
+  private subscription: RedisSubscription | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly runtime: ContainerRuntime,
     private readonly catalogue: EnvironmentCatalogue,
-    private readonly redis: RedisConnection,
+    private readonly imageEvents: EnvironmentImageEvents,
     config: ConfigService<AppConfig, true>,
   ) {
     this.deployment = config.get('redis.prefix', { infer: true });
@@ -34,26 +38,29 @@ export class EnvironmentImageSweeper implements OnApplicationBootstrap, OnModule
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.subscriber = this.redis.duplicate();
-    this.subscriber.on('message', (_channel, raw: string) => {
-      const message = this.parse(raw);
-      if (message) void this.sweep(message.images.map((i) => `${i.name}@${i.specHash}`));
-    });
-    await this.subscriber.subscribe(this.redis.keys.environmentEvents);
+    this.subscription = await this.imageEvents.listen(
+      (images) => void this.sweep(images.map((i) => `${i.name}@${i.specHash}`)),
+    );
     this.timer = setInterval(() => void this.sweep(), this.intervalMs);
     void this.sweep();
   }
 
   /** Removes this deployment's unwanted environment images; with `only`, just those (name@specHash). Sweeps never overlap. */
   sweep(only?: string[]): Promise<void> {
-    this.running = this.running.then(() => this.sweepOnce(only)).catch((error) => this.logger.warn(`image sweep failed: ${error?.message ?? error}`));
+    this.running = this.running
+      .then(() => this.sweepOnce(only))
+      .catch((error: Error) => this.logger.warn(`image sweep failed: ${error?.message ?? String(error)}`));
     return this.running;
   }
 
   private async sweepOnce(only?: string[]): Promise<void> {
     const labels = ENVIRONMENT_IMAGE_LABELS;
     // Listed before the catalogue is read: any image listed here was built before that read, so a version it belongs to is in it.
-    const images = await this.runtime.listImages([`${labels.deployment}=${this.deployment}`, labels.environment, labels.specHash]);
+    const images = await this.runtime.listImages([
+      `${labels.deployment}=${this.deployment}`,
+      labels.environment,
+      labels.specHash,
+    ]);
     if (!images.length) return;
     const wanted = wantedImages(await this.catalogue.list());
     for (const image of images) {
@@ -69,17 +76,8 @@ export class EnvironmentImageSweeper implements OnApplicationBootstrap, OnModule
     }
   }
 
-  private parse(raw: string): ObsoleteImagesMessage | null {
-    try {
-      const message = JSON.parse(raw) as ObsoleteImagesMessage;
-      return Array.isArray(message?.images) ? message : null;
-    } catch {
-      return null;
-    }
-  }
-
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
-    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+    await this.subscription?.close();
   }
 }

@@ -3,7 +3,12 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import { DEFAULT_ENVIRONMENT, EnvironmentCatalogue, EnvironmentVersion } from '@sps/environments';
 import { ContainerRuntime } from '@sps/sandbox';
-import { BuildLogSink, BuiltImage, EnvironmentBuildError, EnvironmentImageBuilder } from './environment-image-builder.service';
+import {
+  BuildLogSink,
+  BuiltImage,
+  EnvironmentBuildError,
+  EnvironmentImageBuilder,
+} from './environment-image-builder.service';
 import { HostBuildLock } from './host-build-lock.service';
 
 /**
@@ -51,13 +56,20 @@ export class EnvironmentImages {
     return pending;
   }
 
-  private async buildOnce(name: string, version: EnvironmentVersion, log: BuildLogSink, stop?: AbortSignal): Promise<BuiltImage> {
+  private async buildOnce(
+    name: string,
+    version: EnvironmentVersion,
+    log: BuildLogSink,
+    stop?: AbortSignal,
+  ): Promise<BuiltImage> {
     // The base first, outside the lock: it may need a build of its own, which takes the lock itself.
     const baseImage = await this.baseImageFor(version, log, stop);
     return this.lock.run(
       () => log(['waiting for another image build on this host to finish']),
       // Another process on this host may have built it while this one waited.
-      async () => (await this.builder.existing(name, version.specHash)) ?? this.builder.build(name, version, baseImage, log, stop),
+      async () =>
+        (await this.builder.existing(name, version.specHash)) ??
+        this.builder.build(name, version, baseImage, log, stop),
       stop,
     );
   }
@@ -66,7 +78,9 @@ export class EnvironmentImages {
     const { base } = version;
     if (base.name === DEFAULT_ENVIRONMENT) {
       if (!(await this.runtime.imageExists(this.defaultImage))) {
-        throw new EnvironmentBuildError(`the default image ${this.defaultImage} is missing on worker ${this.workerId} (npm run image:base builds it)`);
+        throw new EnvironmentBuildError(
+          `the default image ${this.defaultImage} is missing on worker ${this.workerId} (npm run image:base builds it)`,
+        );
       }
       return this.defaultImage;
     }

@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { CPU_COUNT, type AppConfig, type SandboxConfig } from '@sps/config';
-import { emptyOutcome, type ExecutionJobData, type ExecutionOutcome } from '@sps/queue';
+import { executionResult, identityOf, RunReport, type ExecutionJobData, type ExecutionResult } from '@sps/queue';
 import {
   AttachedContainer,
-  buildSandboxSpec,
   ContainerExit,
   ContainerRuntime,
   encodePayload,
@@ -13,12 +12,14 @@ import {
   RunnerOutput,
 } from '@sps/sandbox';
 import { UnrecoverableError } from 'bullmq';
-import { EnvironmentCatalog } from '../environments/environment-catalog.service';
-import { WarmPool } from '../pool/warm-pool.service';
-import { CancellationService } from './cancellation.service';
-import { ContainerDisposer } from './container-disposer.service';
-import { JobInterruptedError } from './job-interrupted.error';
+import { EnvironmentImageResolver } from '../environment-build/environment-image-resolver.service';
+import { CancellationService } from '../runtime/cancellation.service';
+import { ContainerDisposer } from '../runtime/container-disposer.service';
+import { JobInterruptedError } from '../runtime/job-interrupted.error';
 import { classifyOutcome, Ending } from './outcome-classifier';
+import { SandboxFaultError } from './sandbox-fault.error';
+import { SandboxSpecs } from './sandbox-specs.service';
+import { WarmPool } from './warm-pool.service';
 
 // The runner enforces the time limit itself and reports; this backstop kills
 // the container if the runner cannot (it shares a uid with the user's code).
@@ -26,37 +27,45 @@ const DEADLINE_GRACE_MS = 1500;
 const EXIT_WAIT_MS = 2000;
 const FRAME_OVERHEAD_BYTES = 2 + 65_535;
 
-/** A fault of the service rather than of the user's code: BullMQ retries it. */
-export class SandboxFaultError extends Error {}
-
+/** Runs one job in a sandbox container, warm or cold, and turns what came back into its result. */
 @Injectable()
 export class ExecutionRunnerService {
   private readonly logger = new Logger(ExecutionRunnerService.name);
   private readonly sandbox: SandboxConfig;
   private readonly workerId: string;
-  private readonly deployment: string;
 
   constructor(
     private readonly runtime: ContainerRuntime,
-    private readonly catalog: EnvironmentCatalog,
+    private readonly images: EnvironmentImageResolver,
     private readonly cancellations: CancellationService,
     private readonly pool: WarmPool,
     private readonly disposer: ContainerDisposer,
+    private readonly specs: SandboxSpecs,
     config: ConfigService<AppConfig, true>,
   ) {
     this.sandbox = config.get('sandbox', { infer: true });
     this.workerId = config.get('worker.id', { infer: true });
-    this.deployment = config.get('redis.prefix', { infer: true });
   }
 
-  async run(jobId: string, job: ExecutionJobData): Promise<ExecutionOutcome> {
-    // The API checks CPUs against its own host; the engine refuses more than this one has.
-    const data = { ...job, limits: { ...job.limits, cpus: Math.min(job.limits.cpus, CPU_COUNT) } };
-    const image = await this.catalog.imageFor(data.environment, data.createdAt);
+  async run(jobId: string, data: ExecutionJobData): Promise<ExecutionResult> {
+    const identity = identityOf(jobId, data);
+    // The API checks the limit against its own host's CPUs; a job it let through that this host cannot give is refused, never shrunk.
+    if (data.limits.cpus > CPU_COUNT) {
+      throw new UnrecoverableError(
+        `limits.cpus is ${data.limits.cpus}, more than the ${CPU_COUNT} CPUs of worker ${this.workerId}`,
+      );
+    }
+    const image = await this.images.imageFor(data.environment, data.createdAt);
     if (data.network && !this.sandbox.allowNetwork) {
       throw new UnrecoverableError('network access is disabled on this worker');
     }
-    if (await this.cancellations.isRequested(jobId)) return this.cancelledBeforeStart(data.environment);
+    if (await this.cancellations.isRequested(jobId)) {
+      return executionResult(identity, {
+        kind: 'cancelled',
+        finishedAt: new Date().toISOString(),
+        workerId: this.workerId,
+      });
+    }
     const signal = this.cancellations.track(jobId);
     const startedAt = new Date();
     try {
@@ -64,10 +73,10 @@ export class ExecutionRunnerService {
       const warm = await this.pool.take(data.environment, image, data.limits, data.network);
       const container = warm ?? (await this.start(jobId, image, data));
       try {
-        const outcome = await this.supervise(container, data, signal, startedAt);
+        const run = await this.supervise(container, data, signal, startedAt);
         // Killed because this worker is going away, not because anyone cancelled it.
         if (signal.reason instanceof JobInterruptedError) throw signal.reason;
-        return outcome;
+        return executionResult(identity, { kind: 'ran', run });
       } finally {
         this.disposer.dispose(container, `job ${jobId}`);
       }
@@ -77,32 +86,28 @@ export class ExecutionRunnerService {
   }
 
   private async start(jobId: string, image: string, data: ExecutionJobData): Promise<AttachedContainer> {
-    const spec = buildSandboxSpec(
-      {
-        image,
-        deployment: this.deployment,
-        jobId,
-        workerId: this.workerId,
-        limits: data.limits,
-        network: data.network,
-        deadline: Date.now() + data.limits.timeoutMs + 60_000,
-      },
-      this.sandbox,
-    );
+    const spec = this.specs.sandboxSpecFor({
+      id: jobId,
+      image,
+      limits: data.limits,
+      network: data.network,
+      lifetimeMs: data.limits.timeoutMs,
+    });
     try {
       return await this.runtime.startAttached(spec);
     } catch (error) {
-      this.logger.error(`job ${jobId}: could not start a container: ${error}`);
+      this.logger.error(`job ${jobId}: could not start a container: ${String(error)}`);
       throw new SandboxFaultError('the container engine could not start a sandbox');
     }
   }
 
+  /** Sends the job to the runner and reports what came back. */
   private async supervise(
     container: AttachedContainer,
     data: ExecutionJobData,
     signal: AbortSignal,
     startedAt: Date,
-  ): Promise<ExecutionOutcome> {
+  ): Promise<RunReport> {
     const caps = {
       outputBytes: data.limits.outputBytes,
       maxFiles: this.sandbox.maxOutputFiles,
@@ -146,12 +151,16 @@ export class ExecutionRunnerService {
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       workerId: this.workerId,
-      environment: data.environment,
     };
   }
 
   /** Reads frames until the exit record, the end of the stream, a limit, or a cancel. */
-  private watch(container: AttachedContainer, output: RunnerOutput, deadlineMs: number, signal: AbortSignal): Promise<Ending> {
+  private watch(
+    container: AttachedContainer,
+    output: RunnerOutput,
+    deadlineMs: number,
+    signal: AbortSignal,
+  ): Promise<Ending> {
     const decoder = new FrameDecoder(this.sandbox.maxOutputFileBytes + FRAME_OVERHEAD_BYTES);
     return new Promise<Ending>((resolve) => {
       let settled = false;
@@ -188,9 +197,5 @@ export class ExecutionRunnerService {
   private async exitOf(container: AttachedContainer): Promise<ContainerExit | null> {
     const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), EXIT_WAIT_MS));
     return Promise.race([container.inspectExit().catch(() => null), timeout]);
-  }
-
-  private cancelledBeforeStart(environment: string): ExecutionOutcome {
-    return { ...emptyOutcome('cancelled', environment), finishedAt: new Date().toISOString(), workerId: this.workerId };
   }
 }

@@ -1,18 +1,15 @@
-import { readQueueConfig, readRedisConfig } from '@sps/config';
-import { consumerConnection } from '@sps/queue';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '@sps/config';
+import { consumerOptions } from '@sps/queue';
 import type { WorkerOptions } from 'bullmq';
 
-/**
- * BullMQ fixes a Worker's connection and lock and stall timings when it builds
- * the Worker, which @nestjs/bullmq does from the @Processor decorator before any
- * Nest hook could hand them over. So they are read here, through the same
- * validated readers ConfigService uses; a bad value names its variable.
- */
-export const executionWorkerOptions = (): Partial<WorkerOptions> => {
-  const queue = readQueueConfig();
+/** The execution Worker's settings, fixed by BullMQ when it builds the Worker. */
+export const executionWorkerOptions = (config: ConfigService<AppConfig, true>): WorkerOptions => {
+  const queue = config.get('queue', { infer: true });
   return {
     // Its own connection, not the Queue's fail-fast one: a worker waits out a Redis outage.
-    connection: consumerConnection(readRedisConfig()),
+    ...consumerOptions(config.get('redis', { infer: true })),
+    concurrency: config.get('worker.concurrency', { infer: true }),
     lockDuration: queue.lockDurationMs,
     stalledInterval: queue.stalledIntervalMs,
     // A job whose worker died is run again this many times, then fails as "worker lost".

@@ -1,81 +1,62 @@
 import type { LogContext } from '@sps/logging';
-import { UnrecoverableError } from 'bullmq';
-import type { DockerGate } from './docker-gate.service';
-import type { ExecutionJob, ExecutionOutcome, ExecutionQueue, FairShare } from '@sps/queue';
-import type { ExecutionRunnerService } from './execution-runner.service';
-import { SandboxFaultError } from './execution-runner.service';
+import type { ExecutionJob, ExecutionResult } from '@sps/queue';
+import { DelayedError, WaitingError } from 'bullmq';
+import type { DockerGate } from '../runtime/docker-gate.service';
+import type { AttemptOutcome, ExecutionAttempt } from './execution-attempt.service';
 import { ExecutionProcessor } from './execution.processor';
-import { JobInterruptedError } from './job-interrupted.error';
+import { SandboxFaultError } from './sandbox-fault.error';
 
-const job = (fields: { attemptsMade?: number; attempts?: number; priority?: number } = {}): ExecutionJob =>
-  ({
-    id: 'job-1',
-    priority: fields.priority ?? 3,
-    attemptsMade: fields.attemptsMade ?? 0,
-    opts: { attempts: fields.attempts ?? 3 },
-    data: { ownerKeyId: 'owner-1' },
-  }) as unknown as ExecutionJob;
-
-const setup = (run: () => Promise<ExecutionOutcome>) => {
-  const calls: string[] = [];
-  const fairShare = {
-    started: async (round: number) => void calls.push(`started ${round}`),
-    release: async (owner: string, id: string) => void calls.push(`release ${owner} ${id}`),
-  } as unknown as FairShare;
-  const runner = { run } as unknown as ExecutionRunnerService;
-  // Docker stays up, so failures are the job's own; the log context just runs the handler.
-  const docker = { check: async () => ({ up: true }), onChange: () => undefined } as unknown as DockerGate;
-  const logContext = { run: (_context: unknown, body: () => unknown) => body() } as unknown as LogContext;
-  const processor = new ExecutionProcessor(runner, docker, logContext, fairShare, {} as ExecutionQueue, { get: () => 1 } as any);
-  return { processor, calls };
+const CONFIG: Record<string, unknown> = {
+  queue: { lockDurationMs: 2000, stalledIntervalMs: 1000, maxStalledCount: 1 },
+  redis: { url: 'redis://127.0.0.1:1', prefix: 'test' },
+  'worker.concurrency': 2,
 };
 
-const outcome = { status: 'succeeded', usage: { wallMs: 1 } } as ExecutionOutcome;
+const setup = (outcome: AttemptOutcome) => {
+  const bindings: unknown[] = [];
+  const logContext = {
+    run: (context: unknown, body: () => unknown) => (bindings.push(context), body()),
+  } as unknown as LogContext;
+  const attempts = { run: async () => outcome } as unknown as ExecutionAttempt;
+  const processor = new ExecutionProcessor(attempts, {} as DockerGate, logContext, {
+    get: (key: string) => CONFIG[key],
+  } as never);
+  const job = {
+    id: 'job-1',
+    moveToDelayed: jest.fn(async () => undefined),
+    moveToWait: jest.fn(async () => undefined),
+  };
+  return { processor, job, jobRef: job as unknown as ExecutionJob, bindings };
+};
 
 describe('ExecutionProcessor', () => {
-  it('advances the fair-share clock to the job\'s round, and releases the job once it has run', async () => {
-    const { processor, calls } = setup(async () => outcome);
-    await expect(processor.process(job({ priority: 42 }))).resolves.toBe(outcome);
-    expect(calls).toEqual(['started 42', 'release owner-1 job-1']);
+  it('returns the result of a job that ran, with the job id on its log lines', async () => {
+    const result = { id: 'job-1', status: 'succeeded' } as ExecutionResult;
+    const { processor, jobRef, bindings } = setup({ kind: 'done', result });
+    await expect(processor.process(jobRef)).resolves.toBe(result);
+    expect(bindings).toEqual([{ jobId: 'job-1' }]);
   });
 
-  it('keeps a job that will be retried counted against its key', async () => {
-    const { processor, calls } = setup(async () => {
-      throw new SandboxFaultError('engine down');
-    });
-    await expect(processor.process(job({ attemptsMade: 0, attempts: 3 }))).rejects.toThrow('engine down');
-    expect(calls).toEqual(['started 3']);
+  it('moves a job that must wait for its environment to the delayed list', async () => {
+    const { processor, job, jobRef } = setup({ kind: 'delay', retryInMs: 5000 });
+    const before = Date.now();
+    await expect(processor.process(jobRef, 'token')).rejects.toBeInstanceOf(DelayedError);
+    const [until, token] = job.moveToDelayed.mock.calls[0] as unknown as [number, string];
+    expect(until).toBeGreaterThanOrEqual(before + 5000);
+    expect(token).toBe('token');
+    expect(job.moveToWait).not.toHaveBeenCalled();
   });
 
-  it('releases a job on its last attempt', async () => {
-    const { processor, calls } = setup(async () => {
-      throw new SandboxFaultError('engine down');
-    });
-    await expect(processor.process(job({ attemptsMade: 2, attempts: 3 }))).rejects.toThrow('engine down');
-    expect(calls).toContain('release owner-1 job-1');
+  it('moves a job that is no fault of its own back to the waiting list', async () => {
+    const { processor, job, jobRef } = setup({ kind: 'requeue', reason: 'Docker is unreachable' });
+    await expect(processor.process(jobRef, 'token')).rejects.toBeInstanceOf(WaitingError);
+    expect(job.moveToWait).toHaveBeenCalledWith('token');
   });
 
-  it('releases a job that failed for good', async () => {
-    const { processor, calls } = setup(async () => {
-      throw new UnrecoverableError('unknown environment "x"');
-    });
-    await expect(processor.process(job())).rejects.toThrow(UnrecoverableError);
-    expect(calls).toContain('release owner-1 job-1');
-  });
-
-  it('keeps a job that goes back to the queue counted against its key', async () => {
-    const { processor, calls } = setup(async () => {
-      throw new JobInterruptedError('the worker is shutting down');
-    });
-    const interrupted = { ...job(), moveToWait: async () => undefined } as unknown as ExecutionJob;
-    await expect(processor.process(interrupted, 'token')).rejects.toThrow();
-    expect(calls).toEqual(['started 3']);
-  });
-
-  it('turns an unexpected error into a fault with a message written for users', async () => {
-    const { processor } = setup(async () => {
-      throw new Error('ENOENT /var/lib/secret');
-    });
-    await expect(processor.process(job())).rejects.toThrow(new SandboxFaultError('the worker failed to run the job'));
+  it('throws the error of a failed job for BullMQ to record or retry', async () => {
+    const error = new SandboxFaultError('the container engine could not start a sandbox');
+    const { processor, job, jobRef } = setup({ kind: 'fail', error, final: false });
+    await expect(processor.process(jobRef, 'token')).rejects.toBe(error);
+    expect(job.moveToWait).not.toHaveBeenCalled();
   });
 });

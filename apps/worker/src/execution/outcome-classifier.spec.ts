@@ -16,7 +16,11 @@ const exitRecord = (fields: Partial<RunnerExitRecord> = {}): RunnerExitRecord =>
   ...fields,
 });
 
-const container = (fields: Partial<ContainerExit> = {}): ContainerExit => ({ exitCode: 0, oomKilled: false, ...fields });
+const container = (fields: Partial<ContainerExit> = {}): ContainerExit => ({
+  exitCode: 0,
+  oomKilled: false,
+  ...fields,
+});
 
 describe('classifyOutcome', () => {
   describe('endings forced by the worker win over anything the runner said', () => {
@@ -27,14 +31,22 @@ describe('classifyOutcome', () => {
       ['protocol', 'failed'],
     ])('%s -> %s, killed', (ending, status) => {
       // A record saying "succeeded" and an OOM-killed container must not change a forced ending.
-      const result = classifyOutcome({ ending, exit: exitRecord({ exitCode: 0 }), container: container({ oomKilled: true, exitCode: 137 }) });
+      const result = classifyOutcome({
+        ending,
+        exit: exitRecord({ exitCode: 0 }),
+        container: container({ oomKilled: true, exitCode: 137 }),
+      });
       expect(result).toEqual({ status, exitCode: null, signal: 'SIGKILL' });
     });
   });
 
   describe('with an exit record', () => {
     it('reports a runner error as error, with a fixed message and no exit code', () => {
-      const result = classifyOutcome({ ending: 'exited', exit: exitRecord({ error: 'execve: /bin/secret', exitCode: 1 }), container: null });
+      const result = classifyOutcome({
+        ending: 'exited',
+        exit: exitRecord({ error: 'execve: /bin/secret', exitCode: 1 }),
+        container: null,
+      });
       expect(result.status).toBe('error');
       expect(result.exitCode).toBeNull();
       expect(result.signal).toBeNull();
@@ -44,7 +56,11 @@ describe('classifyOutcome', () => {
     });
 
     it('reports the runner timing out the program as timeout, keeping its exit code and signal', () => {
-      const result = classifyOutcome({ ending: 'exited', exit: exitRecord({ timedOut: true, exitCode: null, signal: 'SIGKILL' }), container: null });
+      const result = classifyOutcome({
+        ending: 'exited',
+        exit: exitRecord({ timedOut: true, exitCode: null, signal: 'SIGKILL' }),
+        container: null,
+      });
       expect(result).toEqual({ status: 'timeout', exitCode: null, signal: 'SIGKILL' });
     });
 
@@ -54,7 +70,11 @@ describe('classifyOutcome', () => {
     });
 
     it('reports the runner hitting the output limit as output_limit', () => {
-      const result = classifyOutcome({ ending: 'exited', exit: exitRecord({ outputLimit: true, exitCode: 1, signal: null }), container: null });
+      const result = classifyOutcome({
+        ending: 'exited',
+        exit: exitRecord({ outputLimit: true, exitCode: 1, signal: null }),
+        container: null,
+      });
       expect(result).toEqual({ status: 'output_limit', exitCode: 1, signal: null });
     });
 
@@ -64,7 +84,11 @@ describe('classifyOutcome', () => {
     });
 
     it('reports an OOM kill the runner saw as oom', () => {
-      const result = classifyOutcome({ ending: 'exited', exit: exitRecord({ oomKilled: true, exitCode: null, signal: 'SIGKILL' }), container: null });
+      const result = classifyOutcome({
+        ending: 'exited',
+        exit: exitRecord({ oomKilled: true, exitCode: null, signal: 'SIGKILL' }),
+        container: null,
+      });
       expect(result).toEqual({ status: 'oom', exitCode: null, signal: 'SIGKILL' });
     });
 
@@ -82,7 +106,11 @@ describe('classifyOutcome', () => {
       ['the container', exitRecord({ exitCode: 0 }), container({ oomKilled: true })],
     ])('does not call a run that exited 0 oom even when %s saw an OOM kill', (_label, exit, containerExit) => {
       // A child process may be OOM-killed while the program itself recovers and exits cleanly.
-      expect(classifyOutcome({ ending: 'exited', exit, container: containerExit })).toEqual({ status: 'succeeded', exitCode: 0, signal: null });
+      expect(classifyOutcome({ ending: 'exited', exit, container: containerExit })).toEqual({
+        status: 'succeeded',
+        exitCode: 0,
+        signal: null,
+      });
     });
 
     it('reports exit code 0 as succeeded', () => {
@@ -99,7 +127,9 @@ describe('classifyOutcome', () => {
       [255, null],
       [null, 'SIGSEGV'],
     ])('reports exit code %s (signal %s) as failed', (exitCode, signal) => {
-      expect(classifyOutcome({ ending: 'exited', exit: exitRecord({ exitCode, signal }), container: container() })).toEqual({
+      expect(
+        classifyOutcome({ ending: 'exited', exit: exitRecord({ exitCode, signal }), container: container() }),
+      ).toEqual({
         status: 'failed',
         exitCode,
         signal,
@@ -109,7 +139,9 @@ describe('classifyOutcome', () => {
 
   describe('without an exit record', () => {
     it('reports a container the OOM killer stopped as oom, naming the signal from the exit code', () => {
-      expect(classifyOutcome({ ending: 'ended', exit: null, container: container({ oomKilled: true, exitCode: 137 }) })).toEqual({
+      expect(
+        classifyOutcome({ ending: 'ended', exit: null, container: container({ oomKilled: true, exitCode: 137 }) }),
+      ).toEqual({
         status: 'oom',
         exitCode: 137,
         signal: 'SIGKILL',
@@ -138,11 +170,17 @@ describe('classifyOutcome', () => {
     });
 
     it('reports a missing container exit as failed with nothing known', () => {
-      expect(classifyOutcome({ ending: 'ended', exit: null, container: null })).toEqual({ status: 'failed', exitCode: null, signal: null });
+      expect(classifyOutcome({ ending: 'ended', exit: null, container: null })).toEqual({
+        status: 'failed',
+        exitCode: null,
+        signal: null,
+      });
     });
 
     it('reports an OOM-killed container with no exit code as oom', () => {
-      expect(classifyOutcome({ ending: 'ended', exit: null, container: container({ oomKilled: true, exitCode: null }) })).toEqual({
+      expect(
+        classifyOutcome({ ending: 'ended', exit: null, container: container({ oomKilled: true, exitCode: null }) }),
+      ).toEqual({
         status: 'oom',
         exitCode: null,
         signal: null,

@@ -32,7 +32,8 @@ export const classifyOutcome = ({ ending, exit, container }: ClassifyInput): Cla
   if (ending === 'output_limit') return { status: 'output_limit', exitCode: null, signal: 'SIGKILL' };
   if (ending === 'protocol') return { status: 'failed', exitCode: null, signal: 'SIGKILL' };
   if (exit) {
-    if (exit.error) return { status: 'error', exitCode: null, signal: null, error: 'the sandbox runner could not start the program' };
+    if (exit.error)
+      return { status: 'error', exitCode: null, signal: null, error: 'the sandbox runner could not start the program' };
     const base = { exitCode: exit.exitCode, signal: exit.signal };
     if (exit.timedOut) return { status: 'timeout', ...base };
     if (exit.outputLimit) return { status: 'output_limit', ...base };

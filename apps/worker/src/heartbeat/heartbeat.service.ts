@@ -4,10 +4,10 @@ import type { AppConfig, WorkerConfig } from '@sps/config';
 import { WorkerHeartbeat, WorkerRegistry } from '@sps/queue';
 import { ContainerRuntime } from '@sps/sandbox';
 import { hostname } from 'node:os';
-import { EnvironmentCatalog } from '../environments/environment-catalog.service';
-import { CancellationService } from '../execution/cancellation.service';
-import { DockerGate } from '../execution/docker-gate.service';
-import { WarmPool } from '../pool/warm-pool.service';
+import { EnvironmentImageResolver } from '../environment-build/environment-image-resolver.service';
+import { WarmPool } from '../execution/warm-pool.service';
+import { CancellationService } from '../runtime/cancellation.service';
+import { DockerGate } from '../runtime/docker-gate.service';
 
 /** Tells the API, through Redis, that this worker is alive and what it can run. */
 @Injectable()
@@ -19,7 +19,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     private readonly registry: WorkerRegistry,
     private readonly runtime: ContainerRuntime,
-    private readonly catalog: EnvironmentCatalog,
+    private readonly images: EnvironmentImageResolver,
     private readonly cancellations: CancellationService,
     private readonly docker: DockerGate,
     private readonly pool: WarmPool,
@@ -37,7 +37,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
     const docker = await this.docker.check(); // also pauses or resumes taking jobs when Docker comes or goes
     const environments: string[] = [];
     if (docker.up) {
-      for (const { name, image } of await this.catalog.known()) {
+      for (const { name, image } of await this.images.known()) {
         if (await this.runtime.imageExists(image).catch(() => false)) environments.push(name);
       }
     }
@@ -52,7 +52,9 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
       pool: this.pool.stats(),
       lastSeen: new Date().toISOString(),
     };
-    await this.registry.publish(heartbeat).catch((error) => this.logger.warn(`heartbeat not published: ${error.message}`));
+    await this.registry
+      .publish(heartbeat)
+      .catch((error: Error) => this.logger.warn(`heartbeat not published: ${error.message}`));
     return heartbeat;
   }
 

@@ -30,7 +30,11 @@ describe('orphanReason', () => {
   });
 
   it("never judges another deployment's container, however dead its worker looks from here", () => {
-    const other = container({ 'io.simplepysandbox.deployment': 'other', 'io.simplepysandbox.worker': 'dead', 'io.simplepysandbox.deadline': '1' });
+    const other = container({
+      'io.simplepysandbox.deployment': 'other',
+      'io.simplepysandbox.worker': 'dead',
+      'io.simplepysandbox.deadline': '1',
+    });
     expect(orphanReason(other, context())).toBeNull();
   });
 
@@ -41,7 +45,9 @@ describe('orphanReason', () => {
   });
 
   it('removes a container whose worker has no live heartbeat', () => {
-    expect(orphanReason(container({ 'io.simplepysandbox.worker': 'dead' }), context())).toBe('its worker dead has no live heartbeat');
+    expect(orphanReason(container({ 'io.simplepysandbox.worker': 'dead' }), context())).toBe(
+      'its worker dead has no live heartbeat',
+    );
   });
 
   it('leaves a young container of an unknown worker: its first heartbeat may not have landed yet', () => {
@@ -54,18 +60,31 @@ describe('orphanReason', () => {
   });
 
   it("removes this worker's own containers from before it started: they are from an earlier life", () => {
-    expect(orphanReason(container({ 'io.simplepysandbox.worker': 'me' }, 120_000), context())).toBe('left by an earlier run of this worker');
+    expect(orphanReason(container({ 'io.simplepysandbox.worker': 'me' }, 120_000), context())).toBe(
+      'left by an earlier run of this worker',
+    );
   });
 
   it("leaves this worker's own containers from this life, such as its warm pool's, even just after start", () => {
-    expect(orphanReason(container({ 'io.simplepysandbox.worker': 'me', 'io.simplepysandbox.job': 'warm-pool' }, 1000), context({ bootedAt: NOW - 1500 }))).toBeNull();
+    expect(
+      orphanReason(
+        container({ 'io.simplepysandbox.worker': 'me', 'io.simplepysandbox.job': 'warm-pool' }, 1000),
+        context({ bootedAt: NOW - 1500 }),
+      ),
+    ).toBeNull();
     expect(orphanReason(container({ 'io.simplepysandbox.worker': 'me' }, 30_000), context())).toBeNull();
   });
 
-  it('removes any container whose deadline is long past, even a live worker\'s', () => {
-    const late = container({ 'io.simplepysandbox.worker': 'peer', 'io.simplepysandbox.deadline': String(NOW - 60_001) });
+  it("removes any container whose deadline is long past, even a live worker's", () => {
+    const late = container({
+      'io.simplepysandbox.worker': 'peer',
+      'io.simplepysandbox.deadline': String(NOW - 60_001),
+    });
     expect(orphanReason(late, context())).toBe('its deadline is long past');
-    const justLate = container({ 'io.simplepysandbox.worker': 'peer', 'io.simplepysandbox.deadline': String(NOW - 59_000) });
+    const justLate = container({
+      'io.simplepysandbox.worker': 'peer',
+      'io.simplepysandbox.deadline': String(NOW - 59_000),
+    });
     expect(orphanReason(justLate, context())).toBeNull();
   });
 

@@ -29,7 +29,8 @@ export const orphanReason = (container: ManagedContainer, context: ReapContext):
   const owner = labels[SANDBOX_LABELS.worker];
   if (!owner) return null;
   // Docker reports creation in whole seconds: a second of margin keeps this life's first containers safe.
-  if (owner === context.selfId) return container.createdAt + 1000 < context.bootedAt ? 'left by an earlier run of this worker' : null;
+  if (owner === context.selfId)
+    return container.createdAt + 1000 < context.bootedAt ? 'left by an earlier run of this worker' : null;
   // A worker may create a container just before its first heartbeat lands: young containers get the benefit of the doubt.
   const old = context.now - container.createdAt > context.heartbeatTtlMs;
   if (context.live && !context.live.has(owner) && old) return `its worker ${owner} has no live heartbeat`;

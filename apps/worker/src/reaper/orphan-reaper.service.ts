@@ -4,7 +4,7 @@ import type { AppConfig, WorkerConfig } from '@sps/config';
 import { WorkerRegistry } from '@sps/queue';
 import { ContainerRuntime, ManagedContainer, SANDBOX_LABELS } from '@sps/sandbox';
 import { orphanReason, ReapContext } from './orphan-policy';
-import { CancellationService } from '../execution/cancellation.service';
+import { CancellationService } from '../runtime/cancellation.service';
 
 /** Removes sandbox containers that nobody will ever remove: at start, then periodically. */
 @Injectable()
@@ -60,7 +60,8 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
     const removed: string[] = [];
     for (const container of containers) {
       const job = container.labels[SANDBOX_LABELS.job];
-      if (job && this.cancellations.isRunning(job) && container.labels[SANDBOX_LABELS.worker] === this.config.id) continue;
+      if (job && this.cancellations.isRunning(job) && container.labels[SANDBOX_LABELS.worker] === this.config.id)
+        continue;
       const reason = orphanReason(container, context);
       if (!reason) continue;
       try {

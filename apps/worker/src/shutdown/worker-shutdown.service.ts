@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import { EnvironmentBuildProcessor } from '../environment-build/environment-build.processor';
-import { CancellationService } from '../execution/cancellation.service';
 import { ExecutionProcessor } from '../execution/execution.processor';
+import { CancellationService } from '../runtime/cancellation.service';
 
 /**
  * A graceful stop, run before Nest closes any module: take no new jobs, let
@@ -32,7 +32,9 @@ export class WorkerShutdownService {
     // A running image build is interrupted at once and handed back to the queue.
     const buildsStopped = this.builds.stopTaking();
     let timer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<'grace over'>((resolve) => (timer = setTimeout(() => resolve('grace over'), this.graceMs)));
+    const graceOver = new Promise<'grace over'>(
+      (resolve) => (timer = setTimeout(() => resolve('grace over'), this.graceMs)),
+    );
     const first = await Promise.race([closed.then(() => 'finished' as const), graceOver]);
     clearTimeout(timer);
     if (first === 'grace over') {

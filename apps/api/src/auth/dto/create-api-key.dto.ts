@@ -1,25 +1,45 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { LimitsDto } from '../../executions/dto/create-execution.dto';
+import {
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { LimitsDto } from '../../validation/limits.dto';
 import { API_KEY_ROLES, ApiKeyRole, KEY_NAME_PATTERN } from '../api-key.store';
 
 export class KeyQuotasDto {
-  @ApiPropertyOptional({ example: 120, description: 'Requests per minute, on every route. Default: QUOTA_RATE_PER_MINUTE.' })
+  @ApiPropertyOptional({
+    example: 120,
+    description: 'Requests per minute, on every route. Default: QUOTA_RATE_PER_MINUTE.',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(10_000_000)
   ratePerMinute?: number;
 
-  @ApiPropertyOptional({ example: 10, description: 'Executions queued or running at once. Default: QUOTA_MAX_IN_FLIGHT.' })
+  @ApiPropertyOptional({
+    example: 10,
+    description: 'Executions queued or running at once. Default: QUOTA_MAX_IN_FLIGHT.',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(1_000_000)
   maxInFlight?: number;
 
-  @ApiPropertyOptional({ type: LimitsDto, description: 'The highest limits this key may ask for; never above the server maxima.' })
+  @ApiPropertyOptional({
+    type: LimitsDto,
+    description: 'The highest limits this key may ask for; never above the server maxima.',
+  })
   @IsOptional()
   @IsObject()
   @ValidateNested()
@@ -31,7 +51,9 @@ export class CreateApiKeyDto {
   @ApiProperty({ example: 'alice', description: 'Unique; letters, digits and _ . @ -, at most 64.' })
   @IsDefined()
   @IsString()
-  @Matches(KEY_NAME_PATTERN, { message: 'name must be 1 to 64 letters, digits or _ . @ -, starting with a letter or digit' })
+  @Matches(KEY_NAME_PATTERN, {
+    message: 'name must be 1 to 64 letters, digits or _ . @ -, starting with a letter or digit',
+  })
   name: string;
 
   @ApiPropertyOptional({ enum: API_KEY_ROLES, default: 'user' })
@@ -57,5 +79,6 @@ export class ApiKeyDto {
 }
 
 export class CreatedApiKeyDto extends ApiKeyDto {
-  @ApiProperty({ description: 'The key itself: shown this once, stored only as a hash.', example: 'sps_…' }) key: string;
+  @ApiProperty({ description: 'The key itself: shown this once, stored only as a hash.', example: 'sps_…' })
+  key: string;
 }

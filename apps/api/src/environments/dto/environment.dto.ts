@@ -20,12 +20,18 @@ export class EnvironmentAcceptedDto {
 export class EnvironmentDto {
   @ApiProperty({ example: 'datascience' }) name: string;
   @ApiProperty({ enum: ENVIRONMENT_STATUSES, description: 'Of the latest submitted version.' }) status: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Of the latest submitted version (null for default).' }) specHash: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Of the latest submitted version (null for default).' })
+  specHash: string | null;
   @ApiProperty({ type: EnvironmentSpecDto, nullable: true }) spec: EnvironmentSpecDto | null;
   @ApiProperty({ nullable: true, type: String, description: 'Why the latest build failed.' }) error: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The version jobs run in now; differs from specHash while a new version builds or after it failed.' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The version jobs run in now; differs from specHash while a new version builds or after it failed.',
+  })
   activeSpecHash: string | null;
-  @ApiProperty({ nullable: true, type: String, example: 'simplepysandbox/env:datascience-3f2a9c0d1e7b4a56' }) image: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'simplepysandbox/env:datascience-3f2a9c0d1e7b4a56' }) image:
+    string | null;
   @ApiProperty({ nullable: true, type: String, example: 'sha256:…' }) imageId: string | null;
   @ApiProperty({ nullable: true, type: Number, example: 612345678 }) sizeBytes: number | null;
   @ApiProperty({ nullable: true, type: String, description: 'Null for default.' }) createdAt: string | null;
@@ -35,7 +41,10 @@ export class EnvironmentDto {
 }
 
 export class EnvironmentDetailDto extends EnvironmentDto {
-  @ApiPropertyOptional({ type: [String], description: 'The last 200 lines of the latest build log.' }) buildLog: string[];
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'What the latest spec renders to.' }) dockerfile: string | null;
-  @ApiPropertyOptional({ type: [String], description: 'Live workers whose engine has the image jobs run in.' }) availableOn: string[];
+  @ApiPropertyOptional({ type: [String], description: 'The last 200 lines of the latest build log.' })
+  buildLog: string[];
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'What the latest spec renders to.' }) dockerfile:
+    string | null;
+  @ApiPropertyOptional({ type: [String], description: 'Live workers whose engine has the image jobs run in.' })
+  availableOn: string[];
 }

@@ -1,24 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ENVIRONMENT_NAME } from '@sps/environments';
 import { Type } from 'class-transformer';
 import {
   IsArray,
   IsBoolean,
   IsDefined,
   IsIn,
-  IsInt,
-  IsNumber,
   IsObject,
   IsOptional,
   IsString,
   Matches,
-  Min,
   ValidateNested,
 } from 'class-validator';
-
-export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+import { LimitsDto } from '../../validation/limits.dto';
 
 export class InputFileDto {
-  @ApiProperty({ example: 'data/in.csv', description: 'Relative path under the working directory; no "..", no absolute paths.' })
+  @ApiProperty({
+    example: 'data/in.csv',
+    description: 'Relative path under the working directory; no "..", no absolute paths.',
+  })
   @IsString()
   path: string;
 
@@ -30,39 +30,6 @@ export class InputFileDto {
   @IsOptional()
   @IsIn(['utf8', 'base64'])
   encoding?: 'utf8' | 'base64';
-}
-
-/** Every field is optional; missing ones take the server's defaults, and values above its maxima are refused. */
-export class LimitsDto {
-  @ApiPropertyOptional({ example: 10000, description: 'Wall-clock limit in milliseconds.' })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  timeoutMs?: number;
-
-  @ApiPropertyOptional({ example: 256 })
-  @IsOptional()
-  @IsInt()
-  @Min(32) // below this the interpreter itself does not fit
-  memoryMb?: number;
-
-  @ApiPropertyOptional({ example: 1 })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0.01)
-  cpus?: number;
-
-  @ApiPropertyOptional({ example: 64 })
-  @IsOptional()
-  @IsInt()
-  @Min(8)
-  pids?: number;
-
-  @ApiPropertyOptional({ example: 1048576, description: 'Cap on stdout and on stderr, each.' })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  outputBytes?: number;
 }
 
 export class CreateExecutionDto {

@@ -1,27 +1,34 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { EXECUTION_STATUSES } from '@sps/queue';
+import {
+  EXECUTION_STATUSES,
+  type ExecutionResult,
+  type ExecutionStatus,
+  type ExecutionUsage,
+  type OutputFile,
+} from '@sps/queue';
 
-/** Response shapes, for the OpenAPI document only. */
-export class OutputFileDto {
+/** Response shapes, for the OpenAPI document; each implements the type the API answers with, so the two cannot drift. */
+export class OutputFileDto implements OutputFile {
   @ApiProperty({ example: 'plot.png' }) path: string;
   @ApiProperty({ example: 1234 }) size: number;
   @ApiProperty({ description: 'base64', example: 'iVBORw0KGgo=' }) content: string;
 }
 
-export class UsageDto {
+export class UsageDto implements ExecutionUsage {
   @ApiProperty({ example: 12 }) wallMs: number;
   @ApiProperty({ example: 9 }) cpuMs: number;
   @ApiProperty({ example: 9437184 }) peakMemoryBytes: number;
 }
 
-export class ExecutionAcceptedDto {
+/** What a submission answers while the job is not final: where to find it. */
+export class ExecutionAcceptedDto implements Pick<ExecutionResult, 'id'> {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ enum: ['queued'] }) status: string;
+  @ApiProperty({ enum: ['queued'] }) status: 'queued';
 }
 
-export class ExecutionResultDto {
+export class ExecutionResultDto implements ExecutionResult {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ enum: EXECUTION_STATUSES }) status: string;
+  @ApiProperty({ enum: EXECUTION_STATUSES }) status: ExecutionStatus;
   @ApiProperty({ nullable: true, type: Number, example: 0 }) exitCode: number | null;
   @ApiProperty({ nullable: true, type: String, example: null }) signal: string | null;
   @ApiProperty({ example: 'hello\n', description: 'Invalid UTF-8 is replaced by U+FFFD.' }) stdout: string;

@@ -3,16 +3,19 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import { DEFAULT_ENVIRONMENT, EnvironmentCatalogue } from '@sps/environments';
 import { UnrecoverableError } from 'bullmq';
-import { EnvironmentImages } from '../environment-build/environment-images.service';
+import { EnvironmentImages } from './environment-images.service';
 import { EnvironmentNotReadyError, EnvironmentUnavailableError } from './environment-errors';
 
 const RECHECK_MS = 1000;
 const LOCAL_BUILD_LOG_LINES = 20;
 
-/** Resolves an environment name to the image its jobs run in, on this worker's engine. */
+/**
+ * Resolves an environment's name to the image its jobs run in, on this
+ * worker's engine, from the catalogue (libs/environments) that the API keeps.
+ */
 @Injectable()
-export class EnvironmentCatalog {
-  private readonly logger = new Logger(EnvironmentCatalog.name);
+export class EnvironmentImageResolver {
+  private readonly logger = new Logger(EnvironmentImageResolver.name);
   private readonly defaultImage: string;
   private readonly waitMs: number;
   private readonly workerId: string;
@@ -40,10 +43,13 @@ export class EnvironmentCatalog {
     if (!record) throw new UnrecoverableError(`unknown environment "${environment}"`);
     const active = record.active;
     if (!active) {
-      if (record.latest.status === 'failed') throw new UnrecoverableError(`environment "${environment}" failed to build: ${record.latest.error}`);
+      if (record.latest.status === 'failed')
+        throw new UnrecoverableError(`environment "${environment}" failed to build: ${record.latest.error}`);
       const waited = Date.now() - Date.parse(createdAt);
       if (waited >= this.waitMs) {
-        throw new UnrecoverableError(`environment "${environment}" is still building after ${Math.round(waited / 1000)} s (ENV_WAIT_MS); try again once it is ready`);
+        throw new UnrecoverableError(
+          `environment "${environment}" is still building after ${Math.round(waited / 1000)} s (ENV_WAIT_MS); try again once it is ready`,
+        );
       }
       throw new EnvironmentNotReadyError(environment, RECHECK_MS);
     }
@@ -57,8 +63,12 @@ export class EnvironmentCatalog {
       this.catalogue.touch(environment).catch(() => undefined);
       return built.image;
     } catch (error) {
-      this.logger.error(`environment ${environment}: could not build its image here: ${(error as Error)?.message}\n${recent.join('\n')}`);
-      throw new EnvironmentUnavailableError(`environment "${environment}" could not be built on worker ${this.workerId}: ${(error as Error)?.message ?? error}`);
+      this.logger.error(
+        `environment ${environment}: could not build its image here: ${(error as Error)?.message}\n${recent.join('\n')}`,
+      );
+      throw new EnvironmentUnavailableError(
+        `environment "${environment}" could not be built on worker ${this.workerId}: ${(error as Error)?.message ?? error}`,
+      );
     }
   }
 
@@ -81,7 +91,9 @@ export class EnvironmentCatalog {
     const records = await this.catalogue.list().catch(() => []);
     return [
       { name: DEFAULT_ENVIRONMENT, image: this.defaultImage },
-      ...records.filter((r) => r.active).map((r) => ({ name: r.name, image: this.images.tagFor(r.name, r.active!.specHash) })),
+      ...records
+        .filter((r) => r.active)
+        .map((r) => ({ name: r.name, image: this.images.tagFor(r.name, r.active!.specHash) })),
     ];
   }
 }

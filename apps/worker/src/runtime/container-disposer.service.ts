@@ -29,7 +29,9 @@ export class ContainerDisposer implements BeforeApplicationShutdown {
         return await container.remove();
       } catch (error) {
         if (attempt >= REMOVE_ATTEMPTS || this.stopping) {
-          this.logger.error(`${owner}: could not remove container ${container.id}, leaving it to the reaper: ${error}`);
+          this.logger.error(
+            `${owner}: could not remove container ${container.id}, leaving it to the reaper: ${String(error)}`,
+          );
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_RETRY_DELAY_MS, 250 * 2 ** attempt)));

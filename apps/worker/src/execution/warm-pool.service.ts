@@ -2,17 +2,12 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig, SandboxConfig, SandboxLimits, WarmPoolConfig } from '@sps/config';
 import type { PoolStats } from '@sps/queue';
-import {
-  AttachedContainer,
-  buildSandboxSpec,
-  ContainerRuntime,
-  sandboxResources,
-  waitForRunnerReady,
-} from '@sps/sandbox';
+import { AttachedContainer, ContainerRuntime, sandboxResources, waitForRunnerReady } from '@sps/sandbox';
 import { isDeepStrictEqual } from 'node:util';
-import { EnvironmentCatalog } from '../environments/environment-catalog.service';
-import { CancellationService } from '../execution/cancellation.service';
-import { ContainerDisposer } from '../execution/container-disposer.service';
+import { EnvironmentImageResolver } from '../environment-build/environment-image-resolver.service';
+import { CancellationService } from '../runtime/cancellation.service';
+import { ContainerDisposer } from '../runtime/container-disposer.service';
+import { SandboxSpecs, WARM_POOL_JOB } from './sandbox-specs.service';
 
 interface WarmContainer {
   container: AttachedContainer;
@@ -41,8 +36,6 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly counters = new Map<string, { hits: number; misses: number }>();
   private readonly config: WarmPoolConfig;
   private readonly sandbox: SandboxConfig;
-  private readonly workerId: string;
-  private readonly deployment: string;
   private readonly concurrency: number;
   private filling = false;
   private stopped = false;
@@ -52,15 +45,14 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly runtime: ContainerRuntime,
-    private readonly catalog: EnvironmentCatalog,
+    private readonly images: EnvironmentImageResolver,
     private readonly jobs: CancellationService,
     private readonly disposer: ContainerDisposer,
+    private readonly specs: SandboxSpecs,
     config: ConfigService<AppConfig, true>,
   ) {
     this.config = config.get('worker.pool', { infer: true });
     this.sandbox = config.get('sandbox', { infer: true });
-    this.workerId = config.get('worker.id', { infer: true });
-    this.deployment = config.get('redis.prefix', { infer: true });
     this.concurrency = config.get('worker.concurrency', { infer: true });
   }
 
@@ -71,7 +63,12 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** A ready container for this job, or null when none fits and the job must start one cold. */
-  async take(environment: string, image: string, limits: SandboxLimits, network: boolean): Promise<AttachedContainer | null> {
+  async take(
+    environment: string,
+    image: string,
+    limits: SandboxLimits,
+    network: boolean,
+  ): Promise<AttachedContainer | null> {
     const waiting = this.idle.get(environment) ?? [];
     let entry = network ? undefined : waiting.shift();
     // Skip containers built from an image this environment no longer uses, or already gone.
@@ -87,7 +84,7 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
       try {
         await entry.container.updateResources(resources);
       } catch (error) {
-        this.logger.warn(`could not apply a job's limits to a warm container, running cold: ${error}`);
+        this.logger.warn(`could not apply a job's limits to a warm container, running cold: ${String(error)}`);
         this.disposer.dispose(entry.container, 'warm pool');
         return this.count(environment, null);
       }
@@ -151,22 +148,24 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
   private async addOne(environment: string): Promise<boolean> {
     let container: AttachedContainer | undefined;
     try {
-      const image = await this.catalog.imageForPool(environment);
-      const spec = buildSandboxSpec(
-        {
-          image,
-          deployment: this.deployment,
-          jobId: 'warm-pool',
-          workerId: this.workerId,
-          limits: this.sandbox.defaults,
-          network: false,
-          deadline: Date.now() + this.config.maxIdleMs + this.sandbox.max.timeoutMs + 60_000,
-        },
-        this.sandbox,
-      );
+      const image = await this.images.imageForPool(environment);
+      // It waits up to POOL_MAX_IDLE_MS, then serves a job that may take the longest time limit there is.
+      const lifetimeMs = this.config.maxIdleMs + this.sandbox.max.timeoutMs;
+      const spec = this.specs.sandboxSpecFor({
+        id: WARM_POOL_JOB,
+        image,
+        limits: this.sandbox.defaults,
+        network: false,
+        lifetimeMs,
+      });
       container = await this.runtime.startAttached(spec);
       await waitForRunnerReady(container, this.config.readyTimeoutMs);
-      const entry: WarmContainer = { container, image, createdAt: Date.now(), onExit: () => this.evict(environment, entry) };
+      const entry: WarmContainer = {
+        container,
+        image,
+        createdAt: Date.now(),
+        onExit: () => this.evict(environment, entry),
+      };
       container.stdout.once('end', entry.onExit);
       if (this.stopped) this.discard(entry);
       else this.idle.set(environment, [...(this.idle.get(environment) ?? []), entry]);
@@ -192,7 +191,10 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
     for (const [environment, list] of this.idle) {
       const stale = list.filter((entry) => entry.createdAt < cutoff);
       if (!stale.length) continue;
-      this.idle.set(environment, list.filter((entry) => entry.createdAt >= cutoff));
+      this.idle.set(
+        environment,
+        list.filter((entry) => entry.createdAt >= cutoff),
+      );
       stale.forEach((entry) => this.discard(entry));
     }
     this.refillSoon();

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Logger } from '@nestjs/common';
-import { QueueFullError, RedisUnavailableError } from '@sps/queue';
+import { QueueFullError } from '@sps/queue';
+import { RedisUnavailableError } from '@sps/redis';
 import type { FastifyReply } from 'fastify';
 
 /**

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { RedisConnection } from '@sps/queue';
-import type Redis from 'ioredis';
+import { ExecutionCancels } from '@sps/queue';
+import type { RedisSubscription } from '@sps/redis';
 import { JobInterruptedError } from './job-interrupted.error';
 
 /**
@@ -12,25 +12,23 @@ export class CancellationService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(CancellationService.name);
   private readonly running = new Map<string, AbortController>();
   private interruption: JobInterruptedError | null = null;
-  private subscriber: Redis;
+  private subscription: RedisSubscription | undefined;
 
-  constructor(private readonly redis: RedisConnection) {}
+  constructor(private readonly cancels: ExecutionCancels) {}
 
   async onModuleInit(): Promise<void> {
-    this.subscriber = this.redis.duplicate();
-    this.subscriber.on('message', (_channel, jobId: string) => {
+    this.subscription = await this.cancels.listen((jobId) => {
       const controller = this.running.get(jobId);
       if (controller) {
         this.logger.log(`job ${jobId}: cancel requested, killing its container`);
         controller.abort();
       }
     });
-    await this.subscriber.subscribe(this.redis.keys.cancelChannel);
   }
 
   /** A cancel may land between dequeue and start; the flag covers that window. */
-  async isRequested(jobId: string): Promise<boolean> {
-    return (await this.redis.client.exists(this.redis.keys.cancelFlag(jobId))) === 1;
+  isRequested(jobId: string): Promise<boolean> {
+    return this.cancels.isRequested(jobId);
   }
 
   /** The signal is already aborted when the worker is interrupting: a job starting now must not outlive it. */
@@ -61,6 +59,6 @@ export class CancellationService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.subscriber?.quit().catch(() => this.subscriber.disconnect());
+    await this.subscription?.close();
   }
 }

@@ -1,4 +1,4 @@
-import { isRedisUnavailable, QueueFullError, RedisUnavailableError, withRedis } from './queue-errors';
+import { isRedisUnavailable, RedisUnavailableError, withRedis } from './redis-errors';
 
 const withCode = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
 
@@ -17,7 +17,9 @@ describe('isRedisUnavailable', () => {
   });
 
   it('does not mistake other errors for an outage', () => {
-    expect(isRedisUnavailable(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(false);
+    expect(isRedisUnavailable(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(
+      false,
+    );
     expect(isRedisUnavailable(new TypeError('x is undefined'))).toBe(false);
     expect(isRedisUnavailable('Connection is closed')).toBe(false);
   });
@@ -31,8 +33,8 @@ describe('withRedis', () => {
   });
 
   it('passes other errors and results through untouched', async () => {
-    const full = new QueueFullError(5, 5, 3);
-    await expect(withRedis(() => Promise.reject(full))).rejects.toBe(full);
+    const other = new Error('WRONGTYPE Operation against a key holding the wrong kind of value');
+    await expect(withRedis(() => Promise.reject(other))).rejects.toBe(other);
     await expect(withRedis(async () => 42)).resolves.toBe(42);
   });
 });

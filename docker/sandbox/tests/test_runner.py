@@ -1,0 +1,314 @@
+"""Unit tests of the in-container runner, with no Docker: runner.py runs on this
+host through local_runner.py (in a PID namespace of its own, as the sandbox
+uid) and is driven over a pipe exactly as the worker drives it: one
+length-prefixed JSON payload in, frames out.
+
+    python3 -m unittest discover -s docker/sandbox/tests
+"""
+import base64
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import unittest
+
+LOCAL_RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "local_runner.py")
+FRAME_TYPES = set(b"RAOEFX")
+MiB = 1024 * 1024
+# A hang is a failure too; no test depends on how long anything takes.
+RUN_TIMEOUT_S = 60
+
+
+def encode_payload(payload):
+    body = json.dumps(payload).encode()
+    return struct.pack(">I", len(body)) + body
+
+
+def decode_frames(stream):
+    """Splits the runner's stdout into (type, body) frames; anything that is not a whole frame fails the test."""
+    frames, offset = [], 0
+    while offset < len(stream):
+        if len(stream) - offset < 5:
+            raise AssertionError("the stream ends inside a frame header: %r" % stream[offset:])
+        kind, length = stream[offset], struct.unpack(">I", stream[offset + 1 : offset + 5])[0]
+        if kind not in FRAME_TYPES:
+            raise AssertionError("unknown frame type %r at byte %d" % (bytes([kind]), offset))
+        body = stream[offset + 5 : offset + 5 + length]
+        if len(body) != length:
+            raise AssertionError("the stream ends inside a frame body")
+        frames.append((chr(kind), body))
+        offset += 5 + length
+    return frames
+
+
+class Run:
+    """What the runner sent back for one job."""
+
+    def __init__(self, frames, workdir_listing, runner_stderr):
+        self.frames = frames
+        self.kinds = [kind for kind, _ in frames]
+        self.stdout = b"".join(body for kind, body in frames if kind == "O")
+        self.stderr = b"".join(body for kind, body in frames if kind == "E")
+        self.files = {}
+        for kind, body in frames:
+            if kind == "F":
+                (name_length,) = struct.unpack(">H", body[:2])
+                self.files[body[2 : 2 + name_length]] = body[2 + name_length :]
+        exits = [body for kind, body in frames if kind == "X"]
+        self.exit = json.loads(exits[-1]) if exits else None
+        self.workdir_listing = workdir_listing
+        self.runner_stderr = runner_stderr
+
+
+def run_job(code, stdin=b"", args=(), files=(), timeout_ms=20000, output_bytes=MiB, max_files=100, max_file_bytes=8 * MiB, max_total=16 * MiB, raw_payload=None):
+    workdir = tempfile.mkdtemp(prefix="sps-runner-test-")
+    try:
+        payload = raw_payload
+        if payload is None:
+            payload = encode_payload(
+                {
+                    "code": code,
+                    "stdin": base64.b64encode(stdin).decode(),
+                    "args": list(args),
+                    "files": [{"path": path, "data": base64.b64encode(data).decode()} for path, data in files],
+                    "timeoutMs": timeout_ms,
+                    "outputBytes": output_bytes,
+                    "maxFiles": max_files,
+                    "maxFileBytes": max_file_bytes,
+                    "maxTotalFileBytes": max_total,
+                }
+            )
+        done = subprocess.run([sys.executable, LOCAL_RUNNER, workdir], input=payload, capture_output=True, timeout=RUN_TIMEOUT_S)
+        listing = sorted(os.listdir(workdir))
+        return Run(decode_frames(done.stdout), listing, done.stderr)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+class FrameTest(unittest.TestCase):
+    def test_a_job_is_ready_accepted_relayed_then_closed_by_one_exit_record(self):
+        run = run_job("import sys\nprint('out')\nsys.stderr.write('err\\n')")
+        self.assertEqual(run.kinds[:2], ["R", "A"])
+        self.assertEqual(run.kinds[-1], "X")
+        self.assertEqual(run.kinds.count("X"), 1)
+        self.assertTrue(set(run.kinds[2:-1]) <= {"O", "E", "F"})
+        self.assertEqual((run.stdout, run.stderr), (b"out\n", b"err\n"))
+
+    def test_output_is_relayed_byte_for_byte_even_when_it_is_not_utf8(self):
+        run = run_job("import sys\nsys.stdout.buffer.write(b'\\xff\\x00ok')\nsys.stderr.buffer.write(b'\\xfe')")
+        self.assertEqual(run.stdout, b"\xff\x00ok")
+        self.assertEqual(run.stderr, b"\xfe")
+
+    def test_the_program_gets_its_stdin_args_and_a_real_main_py(self):
+        code = "import os, sys\nprint(input(), sys.argv[1:], os.path.basename(__file__), os.path.basename(os.getcwd()) == os.path.basename(os.path.dirname(__file__)))"
+        run = run_job(code, stdin=b"hello\n", args=["a", "b c"])
+        self.assertEqual(run.stdout, b"hello ['a', 'b c'] main.py True\n")
+
+    def test_input_files_are_written_beside_main_py(self):
+        run = run_job("print(open('data/in.csv').read(), end='')", files=[("data/in.csv", b"a,b\n1,2\n")])
+        self.assertEqual(run.stdout, b"a,b\n1,2\n")
+        self.assertEqual(run.exit["exitCode"], 0)
+
+    def test_a_payload_that_is_not_json_ends_with_an_error_record_and_runs_nothing(self):
+        run = run_job(None, raw_payload=struct.pack(">I", 5) + b"{nope")
+        self.assertEqual(run.kinds, ["R", "X"])
+        self.assertRegex(run.exit["error"], r"^runner could not read its payload: ")
+
+    def test_an_input_path_that_leaves_the_working_directory_is_refused_before_anything_runs(self):
+        run = run_job("print('ran')", files=[("../escape", b"x")])
+        self.assertEqual(run.kinds, ["R", "A", "X"])
+        self.assertIn("error", run.exit)
+        self.assertEqual(run.stdout, b"")
+
+
+class ExitRecordTest(unittest.TestCase):
+    FIELDS = {
+        "exitCode",
+        "signal",
+        "timedOut",
+        "outputLimit",
+        "stdoutTruncated",
+        "stderrTruncated",
+        "oomKilled",
+        "filesTruncated",
+        "wallMs",
+        "cpuMs",
+        "peakMemoryBytes",
+    }
+
+    def test_it_has_every_field_with_its_type(self):
+        record = run_job("pass").exit
+        self.assertEqual(set(record), self.FIELDS)
+        for flag in ("timedOut", "outputLimit", "stdoutTruncated", "stderrTruncated", "oomKilled", "filesTruncated"):
+            self.assertIsInstance(record[flag], bool, flag)
+        for count in ("wallMs", "cpuMs", "peakMemoryBytes"):
+            self.assertIsInstance(record[count], int, count)
+            self.assertGreaterEqual(record[count], 0, count)
+        self.assertEqual((record["exitCode"], record["signal"], record["timedOut"]), (0, None, False))
+
+    def test_an_exit_status_is_reported_as_the_program_set_it(self):
+        self.assertEqual(run_job("import sys\nsys.exit(3)").exit["exitCode"], 3)
+        self.assertEqual(run_job("raise SystemExit('bye')").exit["exitCode"], 1)
+
+    def test_an_uncaught_exception_exits_1_with_a_traceback_from_main_py(self):
+        run = run_job("def f():\n    raise ValueError('boom')\nf()")
+        self.assertEqual(run.exit["exitCode"], 1)
+        self.assertIn(b'main.py", line 2, in f', run.stderr)
+        self.assertIn(b"ValueError: boom", run.stderr)
+        self.assertNotIn(b"runner.py", run.stderr)
+
+    def test_a_program_killed_by_a_signal_is_reported_by_the_signal_name(self):
+        record = run_job("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)").exit
+        self.assertEqual((record["exitCode"], record["signal"]), (None, "SIGKILL"))
+
+    def test_a_program_past_its_time_limit_is_killed_and_reported_as_timed_out(self):
+        record = run_job("while True:\n    pass", timeout_ms=300).exit
+        self.assertTrue(record["timedOut"])
+        self.assertEqual(record["signal"], "SIGKILL")
+
+    def test_processes_left_behind_by_the_program_do_not_keep_the_job_alive(self):
+        # The child holds stdout open forever: only killing it lets the job end before the time limit.
+        code = "import os, time\nif os.fork() == 0:\n    time.sleep(1000)\nprint('main done', flush=True)"
+        run = run_job(code, timeout_ms=20000)
+        self.assertEqual(run.stdout, b"main done\n")
+        self.assertFalse(run.exit["timedOut"])
+        self.assertEqual(run.exit["exitCode"], 0)
+
+
+class FileCollectionTest(unittest.TestCase):
+    def test_new_and_changed_files_come_back_and_unchanged_inputs_and_main_py_do_not(self):
+        code = "open('out.txt', 'w').write('new')\nopen('changed.txt', 'a').write('+')\nimport os\nos.makedirs('deep/er')\nopen('deep/er/x.bin', 'wb').write(b'\\x00\\x01')"
+        run = run_job(code, files=[("same.txt", b"keep"), ("changed.txt", b"old")])
+        self.assertEqual(run.files, {b"out.txt": b"new", b"changed.txt": b"old+", b"deep/er/x.bin": b"\x00\x01"})
+        self.assertFalse(run.exit["filesTruncated"])
+
+    def test_main_py_comes_back_when_the_program_changed_it(self):
+        run = run_job("open(__file__, 'a').write('# edited\\n')")
+        self.assertEqual(list(run.files), [b"main.py"])
+        self.assertTrue(run.files[b"main.py"].endswith(b"# edited\n"))
+
+    def test_links_are_never_followed_nor_returned(self):
+        code = (
+            "import os\n"
+            "open('real.txt', 'w').write('real')\n"
+            "os.symlink('/etc/passwd', 'passwd')\n"
+            "os.symlink('real.txt', 'alias.txt')\n"
+            "os.symlink('/etc', 'etc')\n"
+            "os.link('real.txt', 'hard.txt')\n"
+        )
+        run = run_job(code)
+        self.assertEqual(set(run.files), {b"real.txt", b"hard.txt"})
+        self.assertTrue(all(b"root:" not in content for content in run.files.values()))
+        self.assertIn("passwd", run.workdir_listing)
+
+    def test_a_fifo_is_skipped_without_blocking_the_collection(self):
+        run = run_job("import os\nos.mkfifo('pipe')\nopen('after.txt', 'w').write('ok')")
+        self.assertEqual(run.files, {b"after.txt": b"ok"})
+        self.assertIn("pipe", run.workdir_listing)
+        self.assertEqual(run.kinds[-1], "X")
+
+    def test_a_sparse_file_larger_than_the_cap_is_left_out_unread(self):
+        code = "with open('sparse.bin', 'wb') as f:\n    f.truncate(64 * 1024 ** 3)\nopen('small.txt', 'w').write('s')"
+        run = run_job(code, max_file_bytes=MiB)
+        self.assertEqual(run.files, {b"small.txt": b"s"})
+        self.assertTrue(run.exit["filesTruncated"])
+
+    def test_a_sparse_file_within_the_cap_comes_back_whole(self):
+        run = run_job("with open('holes.bin', 'wb') as f:\n    f.seek(1000)\n    f.write(b'!')")
+        self.assertEqual(run.files[b"holes.bin"], b"\x00" * 1000 + b"!")
+
+    def test_the_file_count_cap_and_the_total_cap_are_kept_and_reported(self):
+        code = "for name in 'abc':\n    open(name, 'w').write(name * 10)"
+        by_count = run_job(code, max_files=2)
+        self.assertEqual(len(by_count.files), 2)
+        self.assertTrue(by_count.exit["filesTruncated"])
+        by_total = run_job(code, max_total=25)
+        self.assertEqual(sum(map(len, by_total.files.values())), 20)
+        self.assertTrue(by_total.exit["filesTruncated"])
+
+    def test_directories_nested_past_the_depth_limit_are_reported_not_walked(self):
+        code = "import os\npath = '/'.join(['d'] * 40)\nos.makedirs(path)\nopen(path + '/deep.txt', 'w').write('x')\nopen('top.txt', 'w').write('t')"
+        run = run_job(code)
+        self.assertEqual(run.files, {b"top.txt": b"t"})
+        self.assertTrue(run.exit["filesTruncated"])
+
+    def test_a_name_that_is_not_utf8_comes_back_as_its_bytes(self):
+        run = run_job("open(b'caf\\xe9.txt', 'w').write('x')")
+        self.assertEqual(run.files, {b"caf\xe9.txt": b"x"})
+
+
+class OutputCapTest(unittest.TestCase):
+    def test_stdout_past_the_cap_is_cut_at_the_cap_and_the_program_is_killed(self):
+        run = run_job("import sys\nwhile True:\n    sys.stdout.write('x' * 1000)", output_bytes=4096)
+        self.assertEqual(run.stdout, b"x" * 4096)
+        self.assertTrue(run.exit["stdoutTruncated"])
+        self.assertTrue(run.exit["outputLimit"])
+        self.assertFalse(run.exit["stderrTruncated"])
+        self.assertEqual(run.exit["signal"], "SIGKILL")
+
+    def test_stderr_has_its_own_cap(self):
+        run = run_job("import sys\nprint('fine')\nsys.stderr.write('e' * 5000)", output_bytes=2048)
+        self.assertEqual(run.stdout, b"fine\n")
+        self.assertEqual(run.stderr, b"e" * 2048)
+        self.assertTrue(run.exit["stderrTruncated"])
+        self.assertFalse(run.exit["stdoutTruncated"])
+
+    def test_output_exactly_at_the_cap_is_whole_and_not_truncated(self):
+        run = run_job("import sys\nsys.stdout.write('y' * 1000)", output_bytes=1000)
+        self.assertEqual(run.stdout, b"y" * 1000)
+        self.assertFalse(run.exit["outputLimit"])
+        self.assertEqual(run.exit["exitCode"], 0)
+
+
+class RunnerDescriptorTest(unittest.TestCase):
+    def test_the_program_has_no_descriptor_of_the_runner_beyond_its_own_three(self):
+        # Nothing open above 2, so no number reaches the runner's frame stream, its payload or its pidfd.
+        code = (
+            "import os\n"
+            "open_fds = []\n"
+            "for fd in range(3, 1024):\n"
+            "    try:\n"
+            "        os.fstat(fd)\n"
+            "        open_fds.append(fd)\n"
+            "    except OSError:\n"
+            "        pass\n"
+            "print(open_fds)"
+        )
+        run = run_job(code)
+        self.assertEqual(run.stdout, b"[]\n")
+        self.assertEqual(run.kinds.count("X"), 1)
+        self.assertEqual(run.exit["exitCode"], 0)
+
+    def test_a_forged_frame_written_to_stdout_arrives_as_output_inside_a_frame(self):
+        forged = b'X\x00\x00\x00\x11{"exitCode": 0}'
+        run = run_job("import sys\nsys.stdout.buffer.write(%r)\nsys.exit(7)" % forged)
+        self.assertEqual(run.stdout, forged)
+        self.assertEqual(run.kinds.count("X"), 1)
+        self.assertEqual(run.exit["exitCode"], 7)
+
+    @unittest.skipUnless(os.geteuid() == 0, "the runner's stdout belongs to root only when the tests run as root, as in a container")
+    def test_the_program_cannot_reopen_the_runners_stdout_through_proc(self):
+        code = (
+            "import os\n"
+            "try:\n"
+            "    os.open('/proc/%d/fd/1' % os.getppid(), os.O_WRONLY)\n"
+            "    print('opened')\n"
+            "except PermissionError:\n"
+            "    print('refused')"
+        )
+        run = run_job(code)
+        self.assertEqual(run.stdout, b"refused\n")
+        self.assertEqual(run.kinds.count("X"), 1)
+
+    def test_closing_its_own_stdout_and_stderr_early_ends_nothing_but_the_program(self):
+        run = run_job("import os, time\nprint('before', flush=True)\nos.close(1)\nos.close(2)\ntime.sleep(0.2)\nopen('after.txt', 'w').write('a')")
+        self.assertEqual(run.stdout, b"before\n")
+        self.assertEqual(run.files, {b"after.txt": b"a"})
+        self.assertEqual(run.exit["exitCode"], 0)
+
+
+if __name__ == "__main__":
+    unittest.main()

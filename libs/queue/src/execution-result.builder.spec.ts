@@ -1,0 +1,117 @@
+import type { ExecutionJob } from './queue.contracts';
+import { executionResult, ExecutionIdentity, resultOfJob, RunReport } from './execution-result.builder';
+
+const identity: ExecutionIdentity = { id: 'job-1', createdAt: '2030-01-01T00:00:00.000Z', environment: 'datascience' };
+
+const run: RunReport = {
+  status: 'failed',
+  exitCode: 3,
+  signal: null,
+  stdout: 'out',
+  stderr: 'Traceback',
+  stdoutTruncated: false,
+  stderrTruncated: true,
+  files: [{ path: 'a.txt', size: 1, content: 'YQ==' }],
+  filesTruncated: false,
+  usage: { wallMs: 12, cpuMs: 9, peakMemoryBytes: 1024 },
+  startedAt: '2030-01-01T00:00:01.000Z',
+  finishedAt: '2030-01-01T00:00:02.000Z',
+  workerId: 'worker-7',
+};
+
+const NOTHING_RAN = {
+  exitCode: null,
+  signal: null,
+  stdout: '',
+  stderr: '',
+  files: [],
+  usage: null,
+  stdoutTruncated: false,
+  filesTruncated: false,
+};
+
+describe('executionResult', () => {
+  it('builds a queued result with nothing run yet', () => {
+    const result = executionResult(identity, { kind: 'queued' });
+    expect(result).toEqual({
+      ...identity,
+      status: 'queued',
+      ...NOTHING_RAN,
+      stderrTruncated: false,
+      startedAt: null,
+      finishedAt: null,
+      workerId: null,
+    });
+    expect(result).not.toHaveProperty('error');
+  });
+
+  it('builds a running result with when it started', () => {
+    expect(executionResult(identity, { kind: 'running', startedAt: run.startedAt })).toMatchObject({
+      status: 'running',
+      startedAt: run.startedAt,
+      ...NOTHING_RAN,
+    });
+  });
+
+  it('builds a result cancelled before anything ran', () => {
+    const cancelled = executionResult(identity, {
+      kind: 'cancelled',
+      finishedAt: run.finishedAt!,
+      workerId: 'worker-7',
+    });
+    expect(cancelled).toMatchObject({
+      status: 'cancelled',
+      finishedAt: run.finishedAt,
+      workerId: 'worker-7',
+      startedAt: null,
+      ...NOTHING_RAN,
+    });
+  });
+
+  it('builds an error result with what went wrong', () => {
+    const failed = executionResult(identity, { kind: 'failed', error: 'worker lost', finishedAt: run.finishedAt });
+    expect(failed).toMatchObject({ status: 'error', error: 'worker lost', finishedAt: run.finishedAt, ...NOTHING_RAN });
+  });
+
+  it("copies a run's report, and only the fields a result has", () => {
+    const stored = { ...run, id: 'forged', environment: 'forged', createdAt: 'forged', extra: 'x' } as RunReport;
+    const result = executionResult(identity, { kind: 'ran', run: stored });
+    expect(result).toEqual({ ...identity, ...run });
+    expect(Object.keys(result).sort()).toEqual(Object.keys({ ...identity, ...run }).sort());
+  });
+});
+
+describe('resultOfJob', () => {
+  const job = (fields: Partial<ExecutionJob>): ExecutionJob =>
+    ({
+      id: identity.id,
+      data: { createdAt: identity.createdAt, environment: identity.environment },
+      ...fields,
+    }) as ExecutionJob;
+
+  it('reads a completed job from its stored report', () => {
+    expect(resultOfJob(job({ returnvalue: { ...identity, ...run } }), 'completed')).toEqual({ ...identity, ...run });
+  });
+
+  it('reads an active job as running since BullMQ handed it out', () => {
+    const processedOn = Date.parse(run.startedAt!);
+    expect(resultOfJob(job({ processedOn }), 'active')).toMatchObject({ status: 'running', startedAt: run.startedAt });
+  });
+
+  it.each(['waiting', 'prioritized', 'delayed', 'unknown'] as const)('reads a %s job as queued', (state) => {
+    expect(resultOfJob(job({}), state).status).toBe('queued');
+  });
+
+  it("reads a failed job as an error, with BullMQ's reason, and a stalled one as a lost worker", () => {
+    const finishedOn = Date.parse(run.finishedAt!);
+    expect(resultOfJob(job({ failedReason: 'environment "x" failed to build', finishedOn }), 'failed')).toMatchObject({
+      status: 'error',
+      error: 'environment "x" failed to build',
+      finishedAt: run.finishedAt,
+    });
+    expect(resultOfJob(job({ failedReason: 'job stalled more than allowable limit' }), 'failed').error).toBe(
+      'worker lost',
+    );
+    expect(resultOfJob(job({}), 'failed').error).toBe('the job failed in the service');
+  });
+});

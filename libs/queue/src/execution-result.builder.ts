@@ -1,0 +1,118 @@
+import type { JobState } from 'bullmq';
+import type { ExecutionJobData, ExecutionResult, ExecutionStatus } from './execution.types';
+import type { ExecutionJob } from './queue.contracts';
+
+/** What a result says about the job itself: known from its data alone, in every state. */
+export interface ExecutionIdentity {
+  id: string;
+  createdAt: string;
+  environment: string;
+}
+
+/** What running the job produced: everything in a result but the identity. */
+export type RunReport = Omit<ExecutionResult, 'id' | 'createdAt' | 'environment'>;
+
+/**
+ * Every state an execution can be in, with what is known in it:
+ * - queued: accepted, waiting for a worker;
+ * - running: a worker holds it, since `startedAt` when known;
+ * - cancelled: cancelled before anything ran (removed from the queue by the API, or refused by the worker that took it);
+ * - failed: the service gave up on it, and `error` says why in words written for the caller;
+ * - ran: a worker ran it, and its report holds the final status.
+ */
+export type ExecutionState =
+  | { kind: 'queued' }
+  | { kind: 'running'; startedAt: string | null }
+  | { kind: 'cancelled'; finishedAt: string; workerId: string | null }
+  | { kind: 'failed'; error: string; finishedAt: string | null }
+  | { kind: 'ran'; run: RunReport };
+
+const nothingRan = (status: ExecutionStatus): RunReport => ({
+  status,
+  exitCode: null,
+  signal: null,
+  stdout: '',
+  stderr: '',
+  stdoutTruncated: false,
+  stderrTruncated: false,
+  files: [],
+  filesTruncated: false,
+  usage: null,
+  startedAt: null,
+  finishedAt: null,
+  workerId: null,
+});
+
+const reportOf = (state: ExecutionState): RunReport => {
+  switch (state.kind) {
+    case 'queued':
+      return nothingRan('queued');
+    case 'running':
+      return { ...nothingRan('running'), startedAt: state.startedAt };
+    case 'cancelled':
+      return { ...nothingRan('cancelled'), finishedAt: state.finishedAt, workerId: state.workerId };
+    case 'failed':
+      return { ...nothingRan('error'), finishedAt: state.finishedAt, error: state.error };
+    case 'ran':
+      return state.run;
+  }
+};
+
+/** The one place an ExecutionResult is put together, whatever state the execution is in. */
+export const executionResult = (
+  { id, createdAt, environment }: ExecutionIdentity,
+  state: ExecutionState,
+): ExecutionResult => {
+  const run = reportOf(state);
+  // Field by field: nothing else a stored report may carry reaches the caller.
+  const result: ExecutionResult = {
+    id,
+    createdAt,
+    status: run.status,
+    exitCode: run.exitCode,
+    signal: run.signal,
+    stdout: run.stdout,
+    stderr: run.stderr,
+    stdoutTruncated: run.stdoutTruncated,
+    stderrTruncated: run.stderrTruncated,
+    files: run.files,
+    filesTruncated: run.filesTruncated,
+    usage: run.usage,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    workerId: run.workerId,
+    environment,
+  };
+  if (run.error !== undefined) result.error = run.error;
+  return result;
+};
+
+export const identityOf = (
+  id: string,
+  data: Pick<ExecutionJobData, 'createdAt' | 'environment'>,
+): ExecutionIdentity => ({
+  id,
+  createdAt: data.createdAt,
+  environment: data.environment,
+});
+
+/** BullMQ says a job stalled when the worker holding it stopped renewing its lock: it died. */
+const publicFailure = (reason: string | undefined): string =>
+  reason && /stalled/i.test(reason) ? 'worker lost' : reason || 'the job failed in the service';
+
+const isoTime = (epochMs: number | undefined): string | null => (epochMs ? new Date(epochMs).toISOString() : null);
+
+/** The result of a job as BullMQ holds it, in `state`. */
+export const resultOfJob = (job: ExecutionJob, state: JobState | 'unknown'): ExecutionResult => {
+  const identity = identityOf(job.id!, job.data);
+  if (state === 'completed' && job.returnvalue) return executionResult(identity, { kind: 'ran', run: job.returnvalue });
+  if (state === 'failed') {
+    return executionResult(identity, {
+      kind: 'failed',
+      error: publicFailure(job.failedReason),
+      finishedAt: isoTime(job.finishedOn),
+    });
+  }
+  if (state === 'active') return executionResult(identity, { kind: 'running', startedAt: isoTime(job.processedOn) });
+  return executionResult(identity, { kind: 'queued' });
+};

@@ -1,0 +1,57 @@
+import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Worker, WorkerOptions } from 'bullmq';
+import type { QueueData, QueueJob, QueueName, QueueResult } from './queue.contracts';
+
+/**
+ * The consuming side of one queue, typed from its contract. @nestjs/bullmq's
+ * @Processor takes a Worker's options from its decorator, which runs before
+ * any setting can be injected; here the subclass hands them over from its
+ * constructor, read through ConfigService like every other setting. BullMQ
+ * fixes a Worker's connection, lock and stall timings when it is built.
+ */
+export abstract class QueueWorkerHost<Q extends QueueName> implements OnModuleInit, OnApplicationShutdown {
+  private readonly hostLogger = new Logger(QueueWorkerHost.name);
+  private _worker: Worker<QueueData<Q>, QueueResult<Q>> | undefined;
+  private stopping = false;
+
+  protected constructor(
+    private readonly queueName: Q,
+    private readonly options: WorkerOptions,
+  ) {}
+
+  abstract process(job: QueueJob<Q>, token?: string): Promise<QueueResult<Q>>;
+
+  get worker(): Worker<QueueData<Q>, QueueResult<Q>> {
+    if (!this._worker) throw new Error(`the worker of queue ${this.queueName} is not started yet`);
+    return this._worker;
+  }
+
+  onModuleInit(): void {
+    this._worker = new Worker<QueueData<Q>, QueueResult<Q>>(
+      this.queueName,
+      (job, token) => this.process(job, token),
+      this.options,
+    );
+    // Connection trouble surfaces here while the Worker reconnects by itself.
+    this._worker.on('error', (error) => this.hostLogger.warn(`queue ${this.queueName}: ${error.message}`));
+  }
+
+  /** Paused, not closed, while `taking` is false: jobs already running go on, and the connections stay up. */
+  protected takeJobs(taking: boolean): void {
+    if (this.stopping) return;
+    const change = taking ? this.worker.resume() : this.worker.pause(true);
+    change.catch((error: Error) =>
+      this.hostLogger.warn(`queue ${this.queueName}: could not ${taking ? 'resume' : 'pause'}: ${error.message}`),
+    );
+  }
+
+  /** Takes no more jobs, for good; resolves once those running have ended. */
+  async stopTaking(): Promise<void> {
+    this.stopping = true;
+    await this.worker.close();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this._worker?.close();
+  }
+}

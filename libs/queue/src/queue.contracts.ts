@@ -1,0 +1,23 @@
+import type { Job, Queue } from 'bullmq';
+import type { EnvironmentBuildJobData, EnvironmentBuildOutcome } from './environment-build.types';
+import type { ExecutionJobData, ExecutionResult } from './execution.types';
+import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE } from './queue.constants';
+
+/**
+ * The queue contract, written once: every queue with the data its jobs carry
+ * and the result they end with. Producers, processors and readers are all
+ * typed from this map, so they cannot drift apart.
+ */
+export interface QueueContracts {
+  [EXECUTION_QUEUE]: { data: ExecutionJobData; result: ExecutionResult };
+  [ENVIRONMENT_BUILD_QUEUE]: { data: EnvironmentBuildJobData; result: EnvironmentBuildOutcome };
+}
+
+export type QueueName = keyof QueueContracts;
+export type QueueData<Q extends QueueName> = QueueContracts[Q]['data'];
+export type QueueResult<Q extends QueueName> = QueueContracts[Q]['result'];
+export type QueueJob<Q extends QueueName> = Job<QueueData<Q>, QueueResult<Q>>;
+export type TypedQueue<Q extends QueueName> = Queue<QueueData<Q>, QueueResult<Q>>;
+
+export type ExecutionJob = QueueJob<typeof EXECUTION_QUEUE>;
+export type EnvironmentBuildJob = QueueJob<typeof ENVIRONMENT_BUILD_QUEUE>;

@@ -1,0 +1,4 @@
+export * from './redis-errors';
+export * from './redis-script';
+export * from './redis-connection.service';
+export * from './redis.module';
