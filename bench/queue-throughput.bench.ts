@@ -11,6 +11,7 @@
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,30 +25,27 @@ const LIMIT_MS = 60_000;
 const main = async (): Promise<void> => {
   const dir = mkdtempSync(join(tmpdir(), 'sps-bench-'));
   const port = await freePort();
-  const server = spawn(
-    'redis-server',
+  // Locked as scripts/prereqs.sh runs it: a password, given on stdin, so that no command line shows it.
+  const password = randomBytes(24).toString('hex');
+  const server = spawn('redis-server', ['-'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  server.stdin.end(
     [
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
-      '--save',
+      'bind 127.0.0.1',
+      `port ${port}`,
+      `dir ${dir}`,
+      'appendonly yes',
+      'appendfsync everysec',
+      'save ""',
+      `requirepass ${password}`,
       '',
-    ],
-    { stdio: 'ignore' },
+    ].join('\n'),
   );
   const giveUp = setTimeout(() => {
     console.error('gave up after a minute');
     server.kill('SIGKILL');
     process.exit(1);
   }, LIMIT_MS);
-  const url = `redis://127.0.0.1:${port}`;
+  const url = `redis://:${password}@127.0.0.1:${port}`;
   const client = new Redis(url, { retryStrategy: (n) => (n > 50 ? null : 100) });
   client.on('error', () => undefined);
   await client.ping();

@@ -9,10 +9,15 @@ REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 DOCKER_SOCKET=${DOCKER_SOCKET:-/var/run/docker.sock}
 SANDBOX_IMAGE=${SANDBOX_IMAGE:-simplepysandbox/sandbox:latest}
 DATA_DIR=${DATA_DIR:-$PWD/.data}
+REDIS_PASSWORD_FILE=${REDIS_PASSWORD_FILE:-$DATA_DIR/redis-password}
+# Redis refuses writes past this (noeviction) rather than grow until the host runs out of memory.
+REDIS_MAXMEMORY=${REDIS_MAXMEMORY:-1gb}
 FOR_TESTS=false
 [ "${1:-}" = --test ] && FOR_TESTS=true
 source scripts/host-changes.sh
 mkdir -p "$HOST_STATE" && chmod 700 "$HOST_STATE"
+# Redis's data, its password and the admin key live here: nobody else on the host may look in.
+mkdir -p "$DATA_DIR" && chmod 700 "$DATA_DIR"
 
 say() { echo "[prereqs] $*"; }
 die() { echo "[prereqs] ERROR: $*" >&2; exit 1; }
@@ -24,26 +29,137 @@ ensure_node_modules() {
   fi
 }
 
-redis_ping() {
-  local hostport=${REDIS_URL#*://}; hostport=${hostport#*@}; hostport=${hostport%%/*}
+# Redis's password: REDIS_PASSWORD, the one in REDIS_URL, or the file the first start wrote.
+# Never on a command line: whatever is there, `ps` shows to every user of the host.
+known_redis_password() {
+  local userinfo=${REDIS_URL#*://}
+  userinfo=${userinfo%%/*}
+  if [ -n "${REDIS_PASSWORD:-}" ]; then printf '%s' "$REDIS_PASSWORD"
+  elif [[ "$userinfo" == *@* ]]; then userinfo=${userinfo%@*}; printf '%s' "${userinfo#*:}"
+  elif [ -s "$REDIS_PASSWORD_FILE" ]; then tr -d '\n' <"$REDIS_PASSWORD_FILE"
+  fi
+}
+
+redis_user() {
+  local userinfo=${REDIS_URL#*://}
+  userinfo=${userinfo%%/*}
+  [[ "$userinfo" == *@* ]] || return 0
+  userinfo=${userinfo%@*}
+  [[ "$userinfo" == *:* ]] && printf '%s' "${userinfo%%:*}"
+}
+
+redis_host_port() {
+  local hostport=${REDIS_URL#*://}; hostport=${hostport##*@}; hostport=${hostport%%/*}
   local host=${hostport%%:*} port=${hostport##*:}
   [ "$port" = "$hostport" ] && port=6379
-  timeout 3 bash -c "exec 3<>/dev/tcp/$host/$port && printf 'PING\r\n' >&3 && head -c 5 <&3" 2>/dev/null | grep -q -e PONG -e NOAUTH
+  echo "$host $port"
+}
+
+# What Redis answers to PING, after AUTH when a password is given. The password
+# travels in the environment and through printf, a builtin: no process carries it
+# as an argument.
+redis_ping() {
+  local host port
+  read -r host port < <(redis_host_port)
+  # shellcheck disable=SC2016 # expanded by the inner shell, from its environment
+  REDIS_AUTH=$1 REDIS_AUTH_USER=$(redis_user) LC_ALL=C timeout 5 bash -c '
+    exec 3<>"/dev/tcp/$0/$1" || exit 1
+    resp() { printf "*%d\r\n" "$#"; for word in "$@"; do printf "\$%d\r\n%s\r\n" "${#word}" "$word"; done; }
+    {
+      if [ -n "$REDIS_AUTH_USER" ]; then resp AUTH "$REDIS_AUTH_USER" "$REDIS_AUTH"
+      elif [ -n "$REDIS_AUTH" ]; then resp AUTH "$REDIS_AUTH"; fi
+      resp PING
+      resp QUIT
+    } >&3
+    cat <&3
+  ' "$host" "$port" 2>/dev/null
+}
+
+# ok: answers with our password; open: answers without one; locked: wants one we lack;
+# wrong: refuses ours; down: no answer.
+redis_state() {
+  local password=$1 answer
+  answer=$(redis_ping "$password") || true
+  case "$answer" in
+    *WRONGPASS* | *"invalid password"* | *"invalid username-password"*) echo wrong ;;
+    *"without any password configured"*) echo open ;;
+    *NOAUTH*) echo locked ;;
+    *PONG*) if [ -n "$password" ]; then echo ok; else echo open; fi ;;
+    *) echo down ;;
+  esac
+}
+
+new_redis_password() {
+  # 256 random bits as hex: nothing to escape in a config file or a URL.
+  (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$REDIS_PASSWORD_FILE" && echo >>"$REDIS_PASSWORD_FILE")
+  say "wrote a new Redis password to $REDIS_PASSWORD_FILE (mode 0600)"
+}
+
+# A Redis an earlier start left running without a password (scripts from before it had one).
+lock_down_open_redis() {
+  local pid
+  pid=$(tr -dc 0-9 <"$HOST_STATE/redis.pid" 2>/dev/null) || pid=''
+  if [ -z "$pid" ] || [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != redis-server ]; then
+    say "WARNING: Redis at $REDIS_URL takes commands without a password. Anything that reaches it (an environment"
+    say "WARNING: build on the host network included) can rewrite queued jobs and mint API keys. It was not started"
+    say "WARNING: by these scripts, so it is left as it is: give it a password and put that in REDIS_PASSWORD or REDIS_URL."
+    return 0
+  fi
+  [ -n "$(known_redis_password)" ] || new_redis_password
+  local host port dir
+  read -r host port < <(redis_host_port)
+  dir=$(redis-cli -h "$host" -p "$port" --raw CONFIG GET dir | sed -n 2p)
+  # Set at run time (it was started without a config file): it lasts until that Redis stops, and the
+  # next start begins it with the password. Clients already connected stay connected. -x takes the
+  # password from stdin, off the command line.
+  redis-cli -h "$host" -p "$port" CONFIG SET maxmemory "$REDIS_MAXMEMORY" >/dev/null
+  redis-cli -h "$host" -p "$port" CONFIG SET maxmemory-policy noeviction >/dev/null
+  known_redis_password | redis-cli -h "$host" -p "$port" -x CONFIG SET requirepass >/dev/null
+  [ "$(redis_state "$(known_redis_password)")" = ok ] || die "could not set a password on the redis-server (pid $pid) an earlier start left running"
+  if [ -d "$dir" ]; then
+    chmod 700 "$dir"
+    chmod -R go-rwx "$dir/appendonlydir" "$dir"/*.aof "$dir"/*.rdb 2>/dev/null || true
+  fi
+  say "the redis-server an earlier start left running (pid $pid) took commands without a password:"
+  say "it has one now (from ${REDIS_PASSWORD:+REDIS_PASSWORD}${REDIS_PASSWORD:-$REDIS_PASSWORD_FILE}), maxmemory $REDIS_MAXMEMORY with noeviction, and its data in ${dir:-?} is private"
+}
+
+# The config goes in on stdin (`redis-server -`), so the password is on no command line.
+redis_config() {
+  local port=$1 password=$2
+  cat <<CONFIG
+bind 127.0.0.1
+port $port
+dir "$DATA_DIR"
+appendonly yes
+appendfsync everysec
+maxmemory $REDIS_MAXMEMORY
+maxmemory-policy noeviction
+daemonize yes
+logfile "$DATA_DIR/redis.log"
+pidfile "$HOST_STATE/redis.pid"
+requirepass "$password"
+CONFIG
 }
 
 ensure_redis() {
-  redis_ping && return 0
+  case "$(redis_state "$(known_redis_password)")" in
+    ok) return 0 ;;
+    open) lock_down_open_redis; return 0 ;;
+    locked) die "Redis at $REDIS_URL wants a password: put it in REDIS_PASSWORD, REDIS_URL or $REDIS_PASSWORD_FILE" ;;
+    wrong) die "Redis at $REDIS_URL refuses the password from REDIS_PASSWORD, REDIS_URL or $REDIS_PASSWORD_FILE" ;;
+  esac
   case "$REDIS_URL" in
     redis://127.0.0.1*|redis://localhost*) ;;
     *) die "Redis at $REDIS_URL is unreachable" ;;
   esac
   command -v redis-server >/dev/null 2>&1 || apt_install redis-server
   local port=${REDIS_URL##*:}; port=${port%%/*}; [[ "$port" =~ ^[0-9]+$ ]] || port=6379
-  mkdir -p "$DATA_DIR"
-  say "starting a local redis-server on 127.0.0.1:$port (AOF on, data in $DATA_DIR)"
-  redis-server --bind 127.0.0.1 --port "$port" --dir "$DATA_DIR" --appendonly yes --appendfsync everysec \
-    --maxmemory-policy noeviction --daemonize yes --logfile "$DATA_DIR/redis.log" --pidfile "$HOST_STATE/redis.pid" >/dev/null
-  for _ in $(seq 1 50); do redis_ping && return 0; sleep 0.1; done
+  [ -n "$(known_redis_password)" ] || new_redis_password
+  say "starting a local redis-server on 127.0.0.1:$port (AOF on, data in $DATA_DIR, maxmemory $REDIS_MAXMEMORY, password in ${REDIS_PASSWORD:+REDIS_PASSWORD}${REDIS_PASSWORD:-$REDIS_PASSWORD_FILE})"
+  # umask 077: the AOF holds every tenant's code and results.
+  (umask 077 && redis_config "$port" "$(known_redis_password)" | redis-server - >/dev/null)
+  for _ in $(seq 1 50); do [ "$(redis_state "$(known_redis_password)")" = ok ] && return 0; sleep 0.1; done
   die "redis-server did not come up; see $DATA_DIR/redis.log"
 }
 

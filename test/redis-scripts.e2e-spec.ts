@@ -1,6 +1,7 @@
 import { RedisConnection, redisScript } from '@sps/redis';
 import type Redis from 'ioredis';
 import { eventually } from './support/eventually';
+import { e2eRedisConfig } from './support/redis-client';
 import { deleteKeysUnder } from './support/redis-keys';
 
 /**
@@ -9,9 +10,9 @@ import { deleteKeysUnder } from './support/redis-keys';
  * which MONITOR shows command by command.
  */
 describe('Redis scripts', () => {
-  const url = process.env.E2E_REDIS_URL!;
   const prefix = `${process.env.E2E_REDIS_PREFIX}-scripts`;
-  const settings: Record<string, unknown> = { redis: { url, prefix } };
+  const settings: Record<string, unknown> = { redis: e2eRedisConfig(prefix) };
+  const { url } = e2eRedisConfig();
   let connection: RedisConnection;
   let monitor: Redis;
   const commands: string[][] = [];

@@ -1,7 +1,7 @@
-import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { gzipSync, deflateSync, brotliCompressSync } from 'node:zlib';
 import { asKey, createKey, HttpResponse, request, submit } from '../support/api-client';
+import { redisClient } from '../support/redis-client';
 import { hostile } from './hostile';
 
 const post = (body: unknown, headers: Record<string, string> = {}) => request('POST', '/v1/executions', body, headers);
@@ -221,7 +221,7 @@ describe('adversarial: api', () => {
   hostile('an unexpected failure inside the API is a plain 500, with the detail only in the log', async () => {
     // A job record that cannot be read: BullMQ throws while loading it.
     const id = randomUUID();
-    const redis = new Redis(process.env.E2E_REDIS_URL!);
+    const redis = redisClient();
     try {
       await redis.hset(`${process.env.E2E_REDIS_PREFIX}:executions:${id}`, {
         name: 'run',

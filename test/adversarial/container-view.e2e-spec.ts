@@ -6,18 +6,28 @@ describe('adversarial: the view from inside the container', () => {
   hostile('runs as a non-root user with no capabilities and no way to gain privileges', async () => {
     const result = await run(`${REPORT}
 status = dict(line.split(":\\t", 1) for line in open("/proc/self/status").read().splitlines() if ":\\t" in line)
-report({key: status[key].strip() for key in ["Uid", "Gid", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp"]})`);
+import getpass
+view = {key: status[key].strip() for key in ["Uid", "Gid", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp"]}
+# The uid has no passwd entry: what Python asks of it must still work.
+view["user"] = [getpass.getuser(), os.path.expanduser("~")]
+report(view)`);
     expect(result.status).toBe('succeeded');
-    expect(reportOf(result)).toEqual({
-      Uid: '10001\t10001\t10001\t10001',
-      Gid: '10001\t10001\t10001\t10001',
+    const view = reportOf(result);
+    // A uid of SANDBOX_UID_RANGE (default 20000-29999), the same in every set.
+    const [uid] = view.Uid.split('\t');
+    expect(Number(uid)).toBeGreaterThanOrEqual(20_000);
+    expect(Number(uid)).toBeLessThanOrEqual(29_999);
+    expect(view).toEqual({
+      Uid: Array(4).fill(uid).join('\t'),
+      Gid: Array(4).fill(uid).join('\t'),
+      user: ['sandbox', '/tmp'],
       CapInh: '0000000000000000',
       CapPrm: '0000000000000000',
       CapEff: '0000000000000000',
       CapBnd: '0000000000000000',
       CapAmb: '0000000000000000',
       NoNewPrivs: '1',
-      // 2: a seccomp filter is in force (Docker's default profile).
+      // 2: a seccomp filter is in force (the project's profile, libs/sandbox/src/seccomp-profile.ts).
       Seccomp: '2',
     });
   });
@@ -87,6 +97,8 @@ report({"names": sorted(os.environ), "environs": environs})`);
         'HOSTNAME',
         'LANG',
         'LC_ALL',
+        'LOGNAME',
+        'USER',
         'MPLBACKEND',
         'MPLCONFIGDIR',
         'OMP_NUM_THREADS',

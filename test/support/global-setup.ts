@@ -1,8 +1,9 @@
-import Redis from 'ioredis';
+import { readRedisConfig } from '../../libs/config/src/redis.config';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { redisClient } from './redis-client';
 import { freePort, ServiceStack } from './service-stack';
 import { writeWheel } from './wheel-maker';
 
@@ -14,16 +15,19 @@ const ROOT = join(__dirname, '..', '..');
 const WARM_POOL_SIZE = 2;
 
 /** End-to-end tests never skip: a missing prerequisite is a failure with a message that says which. */
-const requirePrerequisites = async (redisUrl: string): Promise<void> => {
+const requirePrerequisites = async (): Promise<void> => {
   if (!existsSync(join(ROOT, 'dist/apps/api/src/main.js'))) {
     throw new Error('the apps are not built: run `npm run build` (npm test does it for you)');
   }
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  const { url } = readRedisConfig();
+  const redis = redisClient(url, { maxRetriesPerRequest: 1, lazyConnect: true });
   try {
     await redis.connect();
     await redis.ping();
-  } catch {
-    throw new Error(`Redis is unreachable at ${redisUrl}: run \`bash scripts/prereqs.sh\` (npm test does it for you)`);
+  } catch (error) {
+    throw new Error(
+      `Redis at ${url} does not answer (${(error as Error).message}): run \`bash scripts/prereqs.sh\` (npm test does it for you)`,
+    );
   } finally {
     redis.disconnect();
   }
@@ -47,8 +51,9 @@ const makeWheelhouse = (): string => {
 };
 
 export default async function globalSetup(): Promise<void> {
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  await requirePrerequisites(redisUrl);
+  // The stacks inherit REDIS_URL and the password settings from this process, as the apps read them.
+  const redisUrl = readRedisConfig().url;
+  await requirePrerequisites();
   // Set in this process's environment, so every stack a test starts gets them too: the
   // same admin key (which api-client sends by default), and quotas no ordinary test reaches.
   process.env.ADMIN_API_KEY = process.env.E2E_ADMIN_KEY = `e2e-admin-${randomBytes(16).toString('hex')}`;

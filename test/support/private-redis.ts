@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,12 +7,13 @@ import { join } from 'node:path';
 import { freePort } from './service-stack';
 import { eventually } from './eventually';
 
-const ping = (port: number): Promise<boolean> =>
+/** Whether Redis answers PING: it may say NOAUTH, which means it is up. */
+const answers = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port }, () => socket.write('PING\r\n'));
     socket.once('data', (data) => {
       socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
+      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
     });
     socket.once('error', () => resolve(false));
   });
@@ -19,39 +21,37 @@ const ping = (port: number): Promise<boolean> =>
 /**
  * A redis-server of the test's own, on a free loopback port, with AOF fsynced on
  * every write: the test can kill and restart it without touching the shared Redis.
+ * Locked like the one the start scripts run: a password of its own, given on
+ * stdin, and carried in `url`.
  */
 export class PrivateRedis {
   private process: ChildProcess | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'sps-redis-'));
+  private readonly password = randomBytes(24).toString('hex');
   port = 0;
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `redis://:${this.password}@127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
     this.port ||= await freePort();
-    this.process = spawn(
-      'redis-server',
+    this.process = spawn('redis-server', ['-'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    this.process.stdin!.end(
       [
-        '--bind',
-        '127.0.0.1',
-        '--port',
-        String(this.port),
-        '--dir',
-        this.dir,
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
-        '--save',
+        'bind 127.0.0.1',
+        `port ${this.port}`,
+        `dir ${this.dir}`,
+        'appendonly yes',
+        'appendfsync always',
+        'save ""',
+        `requirepass ${this.password}`,
         '',
-      ],
-      { stdio: 'ignore' },
+      ].join('\n'),
     );
     await eventually(
       `redis on port ${this.port}`,
-      async () => ((await ping(this.port)) ? true : undefined),
+      async () => ((await answers(this.port)) ? true : undefined),
       10_000,
       50,
     );

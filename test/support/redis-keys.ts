@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { redisClient } from './redis-client';
 
 /**
  * Deletes every key under each prefix (`<prefix>:*`), to leave the shared Redis
@@ -6,7 +6,7 @@ import Redis from 'ioredis';
  * no error: there is nothing left to clean.
  */
 export const deleteKeysUnder = async (redisUrl: string, ...prefixes: string[]): Promise<void> => {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = redisClient(redisUrl, { maxRetriesPerRequest: 1 });
   redis.on('error', () => undefined);
   try {
     for (const prefix of prefixes) {

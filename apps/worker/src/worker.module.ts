@@ -16,6 +16,7 @@ import { ExecutionAttempt } from './execution/execution-attempt.service';
 import { ExecutionRunnerService } from './execution/execution-runner.service';
 import { ExecutionProcessor } from './execution/execution.processor';
 import { FailureClassifier } from './execution/failure-classifier.service';
+import { JobDataVerifier } from './execution/job-data.verifier';
 import { SandboxSpecs } from './execution/sandbox-specs.service';
 import { WarmPool } from './execution/warm-pool.service';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
@@ -23,6 +24,7 @@ import { OrphanReaper } from './reaper/orphan-reaper.service';
 import { CancellationService } from './runtime/cancellation.service';
 import { ContainerDisposer } from './runtime/container-disposer.service';
 import { DockerGate } from './runtime/docker-gate.service';
+import { SandboxUids } from './runtime/sandbox-uids.service';
 import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
 
 @Module({
@@ -36,6 +38,7 @@ import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
   providers: [
     // runtime/: what both kinds of job run on
     CancellationService,
+    SandboxUids,
     ContainerDisposer,
     DockerGate,
     // environment-build/: environment images, built here and resolved for jobs
@@ -49,6 +52,7 @@ import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
     EnvironmentImageSweeper,
     // execution/: jobs, from the queue to a container and back
     SandboxSpecs,
+    JobDataVerifier,
     WarmPool,
     ExecutionRunnerService,
     FailureClassifier,

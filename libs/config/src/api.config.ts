@@ -1,10 +1,12 @@
 import { registerAs } from '@nestjs/config';
+import { readAuthEnabled } from './auth.config';
 import { EnvReader } from './env-reader';
 
 const MiB = 1024 * 1024;
 
 export interface ApiConfig {
   port: number;
+  /** HOST; by default every interface, but only loopback while authentication is off (AUTH=off). */
   host: string;
   /** How long `?wait=true` holds a request before answering 202 instead. */
   waitCapMs: number;
@@ -22,7 +24,8 @@ export interface ApiConfig {
 
 export const readApiConfig = (env = new EnvReader()): ApiConfig => ({
   port: env.int('PORT', 3000, { min: 0, max: 65535 }),
-  host: env.string('HOST', '0.0.0.0'),
+  // With AUTH=off anyone who reaches the port is an admin: reachable from this machine only, unless HOST says otherwise.
+  host: env.string('HOST', readAuthEnabled(env) ? '0.0.0.0' : '127.0.0.1'),
   waitCapMs: env.int('WAIT_CAP_MS', 30_000, { min: 100, max: 600_000 }),
   maxCodeBytes: env.int('MAX_CODE_BYTES', 1 * MiB, { min: 1024, max: 64 * MiB }),
   maxStdinBytes: env.int('MAX_STDIN_BYTES', 1 * MiB, { min: 0, max: 64 * MiB }),

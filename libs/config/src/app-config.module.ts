@@ -28,6 +28,8 @@ export class AppConfigModule {
   static forWorker(): DynamicModule {
     return AppConfigModule.with([
       redisConfig,
+      // The request size maxima: workers check every job against them again (JobDataVerifier).
+      apiConfig,
       queueConfig,
       sandboxConfig,
       workerConfig,

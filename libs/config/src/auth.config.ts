@@ -25,6 +25,9 @@ export interface AuthConfig {
 // Printable ASCII without spaces, long enough that guessing is hopeless.
 const ADMIN_KEY_PATTERN = /^[\x21-\x7e]{24,256}$/;
 
+/** AUTH: on unless set off; the API's default bind address depends on it too. */
+export const readAuthEnabled = (env = new EnvReader()): boolean => env.bool('AUTH', true);
+
 export const readAuthConfig = (env = new EnvReader()): AuthConfig => {
   const adminApiKey = env.string('ADMIN_API_KEY', '') || null;
   if (adminApiKey !== null && !ADMIN_KEY_PATTERN.test(adminApiKey)) {
@@ -32,7 +35,7 @@ export const readAuthConfig = (env = new EnvReader()): AuthConfig => {
     throw new ConfigError('ADMIN_API_KEY must be 24 to 256 printable characters without spaces');
   }
   return {
-    enabled: env.bool('AUTH', true),
+    enabled: readAuthEnabled(env),
     adminApiKey,
     adminKeyFile: env.string('ADMIN_KEY_FILE', join(env.string('DATA_DIR', '.data'), 'admin-key')),
     defaultQuotas: {

@@ -57,6 +57,13 @@ describe('operations settings', () => {
     expect(readLoggingConfig(env).level).toBe('debug');
   });
 
+  it('bind the API to loopback only while authentication is off, unless HOST says otherwise', () => {
+    expect(readApiConfig(new EnvReader({})).host).toBe('0.0.0.0');
+    expect(readApiConfig(new EnvReader({ AUTH: 'off' })).host).toBe('127.0.0.1');
+    expect(readApiConfig(new EnvReader({ AUTH: 'off', HOST: '0.0.0.0' })).host).toBe('0.0.0.0');
+    expect(readApiConfig(new EnvReader({ HOST: '10.0.0.5' })).host).toBe('10.0.0.5');
+  });
+
   it.each([
     ['MAX_QUEUED_JOBS', '0', () => readQueueConfig],
     ['JOB_MAX_STALLED_COUNT', '-1', () => readQueueConfig],

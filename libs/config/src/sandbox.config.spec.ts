@@ -7,7 +7,7 @@ describe('readSandboxConfig', () => {
   it('has safe defaults with no environment at all', () => {
     const config = readSandboxConfig(new EnvReader({}));
     expect(config.allowNetwork).toBe(false);
-    expect(config.uid).toBeGreaterThan(0);
+    expect(config.uidRange).toEqual({ first: 20000, last: 29999 });
     expect(config.defaults).toEqual({ timeoutMs: 10_000, memoryMb: 256, cpus: 1, pids: 64, outputBytes: 1024 * 1024 });
     expect(config.max).toEqual({
       timeoutMs: 60_000,
@@ -37,6 +37,17 @@ describe('readSandboxConfig', () => {
     expect(config.max).toEqual({ timeoutMs: 9000, memoryMb: 512, cpus: 2, pids: 100, outputBytes: 4096 });
   });
 
+  it('takes a uid range, a single uid included', () => {
+    expect(readSandboxConfig(new EnvReader({ SANDBOX_UID_RANGE: '40000-40999' })).uidRange).toEqual({
+      first: 40000,
+      last: 40999,
+    });
+    expect(readSandboxConfig(new EnvReader({ SANDBOX_UID_RANGE: '5000-5000' })).uidRange).toEqual({
+      first: 5000,
+      last: 5000,
+    });
+  });
+
   it('turns network on only when asked', () => {
     expect(readSandboxConfig(new EnvReader({ SANDBOX_ALLOW_NETWORK: 'true' })).allowNetwork).toBe(true);
     expect(readSandboxConfig(new EnvReader({ SANDBOX_ALLOW_NETWORK: 'off' })).allowNetwork).toBe(false);
@@ -47,7 +58,12 @@ describe('readSandboxConfig', () => {
     ['SANDBOX_DEFAULT_TIMEOUT_MS', '1.5'],
     ['SANDBOX_MAX_CPUS', 'lots'],
     ['SANDBOX_ALLOW_NETWORK', 'perhaps'],
-    ['SANDBOX_UID', 'root'],
+    ['SANDBOX_UID_RANGE', 'root'],
+    ['SANDBOX_UID_RANGE', '20000'],
+    ['SANDBOX_UID_RANGE', '0-100'],
+    ['SANDBOX_UID_RANGE', '999-2000'],
+    ['SANDBOX_UID_RANGE', '30000-20000'],
+    ['SANDBOX_UID_RANGE', '20000-4294967295'],
     ['SANDBOX_RUNTIME', 'runc --privileged'],
     ['SANDBOX_NETWORK', 'host; x'],
   ])('refuses %s=%j with a message naming the variable', (name, value) => {
@@ -56,7 +72,6 @@ describe('readSandboxConfig', () => {
   });
 
   it.each([
-    ['SANDBOX_UID', '0', 'at least 1'],
     ['SANDBOX_DEFAULT_MEMORY_MB', '16', 'at least 32'],
     ['SANDBOX_MAX_PIDS', '100001', 'at most 100000'],
     ['SANDBOX_NOFILE', '8', 'at least 32'],

@@ -14,7 +14,12 @@ export interface SandboxConfig {
   allowNetwork: boolean;
   /** Docker network used only for jobs that ask for network when it is allowed. */
   network: string;
-  uid: number;
+  /**
+   * The uids jobs run as, one per container on an engine at a time (SANDBOX_UID_RANGE):
+   * kernel limits counted per user (processes, inotify, pipe buffers, message queues)
+   * are then each job's own.
+   */
+  uidRange: UidRange;
   workdirMb: number;
   tmpMb: number;
   shmMb: number;
@@ -26,6 +31,27 @@ export interface SandboxConfig {
   maxOutputTotalBytes: number;
   dockerSocket: string;
 }
+
+export interface UidRange {
+  first: number;
+  last: number;
+}
+
+// Below 1000 are the host's system accounts; 2^31-1 and up are not portable uids.
+const UID_FLOOR = 1000;
+const UID_CEILING = 2 ** 31 - 2;
+
+/** "20000-29999" -> { first: 20000, last: 29999 }. */
+export const parseUidRange = (name: string, raw: string): UidRange => {
+  const match = /^(\d{1,10})-(\d{1,10})$/.exec(raw.trim());
+  const [first, last] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(first >= UID_FLOOR && last <= UID_CEILING && first <= last)) {
+    throw new ConfigError(
+      `${name} must be "<first>-<last>" with ${UID_FLOOR} <= first <= last <= ${UID_CEILING}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return { first, last };
+};
 
 /** SANDBOX_DEFAULT_* or SANDBOX_MAX_*, each within the bounds SANDBOX_LIMITS gives it. */
 const readLimits = (
@@ -60,7 +86,7 @@ export const readSandboxConfig = (env = new EnvReader()): SandboxConfig => {
     max,
     allowNetwork: env.bool('SANDBOX_ALLOW_NETWORK', false),
     network: env.string('SANDBOX_NETWORK', 'bridge', /^[A-Za-z0-9_.-]{1,64}$/),
-    uid: env.int('SANDBOX_UID', 10001, { min: 1, max: 2 ** 31 - 1 }),
+    uidRange: parseUidRange('SANDBOX_UID_RANGE', env.string('SANDBOX_UID_RANGE', '20000-29999')),
     workdirMb: env.int('SANDBOX_WORKDIR_MB', 64, { min: 1, max: 64 * 1024 }),
     tmpMb: env.int('SANDBOX_TMP_MB', 64, { min: 1, max: 64 * 1024 }),
     shmMb: env.int('SANDBOX_SHM_MB', 16, { min: 1, max: 64 * 1024 }),

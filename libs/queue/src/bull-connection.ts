@@ -11,6 +11,7 @@ const reconnectDelay = (attempt: number): number => Math.min(200 * attempt, 2000
  */
 export const producerConnection = (redis: RedisConfig): ConnectionOptions => ({
   url: redis.url,
+  password: redis.password ?? undefined,
   enableOfflineQueue: false,
   commandTimeout: redis.commandTimeoutMs,
   retryStrategy: reconnectDelay,
@@ -22,6 +23,7 @@ export const producerConnection = (redis: RedisConfig): ConnectionOptions => ({
  */
 export const consumerConnection = (redis: RedisConfig): ConnectionOptions => ({
   url: redis.url,
+  password: redis.password ?? undefined,
   retryStrategy: reconnectDelay,
 });
 

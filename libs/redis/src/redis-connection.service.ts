@@ -24,8 +24,8 @@ export class RedisConnection implements OnModuleDestroy {
   private readonly scripts = new Map<string, RedisScript>();
 
   constructor(config: ConfigService<AppConfig, true>) {
-    const { url, prefix } = config.get('redis', { infer: true });
-    this.client = new Redis(url, { maxRetriesPerRequest: 2 });
+    const { url, password, prefix } = config.get('redis', { infer: true });
+    this.client = new Redis(url, { password: password ?? undefined, maxRetriesPerRequest: 2 });
     this.client.on('error', () => undefined); // reconnects by itself; callers see failures as rejected commands
     this.prefix = prefix;
   }

@@ -15,6 +15,8 @@ export interface ContainerExit {
 /** A created, attached and started container. */
 export interface AttachedContainer {
   readonly id: string;
+  /** The labels it was created with. */
+  readonly labels: Readonly<Record<string, string>>;
   /** The container's stdout, demultiplexed: the runner's frames. */
   readonly stdout: Readable;
   /** The container's stderr: the runner's own diagnostics, never the user's output. */

@@ -1,6 +1,8 @@
 import { EnvReader, readSandboxConfig, SandboxConfig, SandboxLimits } from '@sps/config';
+import type { ContainerCreateOptions } from 'dockerode';
 import { buildSandboxSpec, SANDBOX_WORKDIR, SandboxSpecInput } from './container-spec';
 import { SANDBOX_LABELS } from './sandbox-labels';
+import { SANDBOX_SECCOMP_OPTION } from './seccomp-profile';
 
 const config: SandboxConfig = readSandboxConfig(new EnvReader({}));
 // The maximum CPU count defaults to the host's, so it is pinned here to keep the snapshot the same on every machine.
@@ -13,9 +15,28 @@ const input = (overrides: Partial<SandboxSpecInput> = {}): SandboxSpecInput => (
   workerId: 'worker-a',
   limits: config.defaults,
   network: false,
+  uid: 20_017,
   deadline: 1_700_000_000_000,
   ...overrides,
 });
+
+/**
+ * The spec with its seccomp profile, one long line of JSON, named instead: the
+ * profile has a readable snapshot of its own (seccomp-profile.spec.ts).
+ */
+const withProfileNamed = (spec: ContainerCreateOptions): ContainerCreateOptions => {
+  const securityOpt: string[] = spec.HostConfig?.SecurityOpt ?? [];
+  expect(securityOpt.filter((option: string) => option === SANDBOX_SECCOMP_OPTION)).toHaveLength(1);
+  return {
+    ...spec,
+    HostConfig: {
+      ...spec.HostConfig,
+      SecurityOpt: securityOpt.map((option: string) =>
+        option === SANDBOX_SECCOMP_OPTION ? 'seccomp=<SANDBOX_SECCOMP_PROFILE>' : option,
+      ),
+    },
+  };
+};
 
 /** Everything the container would see in its environment, as names. */
 const envNames = (env: string[] | undefined): string[] =>
@@ -23,6 +44,8 @@ const envNames = (env: string[] | undefined): string[] =>
 
 const ALLOWED_ENV = [
   'HOME',
+  'USER',
+  'LOGNAME',
   'LANG',
   'LC_ALL',
   'TMPDIR',
@@ -35,12 +58,12 @@ const ALLOWED_ENV = [
 
 describe('buildSandboxSpec', () => {
   it('matches the snapshot for a job at the default limits', () => {
-    expect(buildSandboxSpec(input(), config)).toMatchSnapshot();
+    expect(withProfileNamed(buildSandboxSpec(input(), config))).toMatchSnapshot();
   });
 
   it('matches the snapshot for a job at the maximum limits', () => {
     expect(maxLimits).toEqual({ ...config.max, cpus: 4 });
-    expect(buildSandboxSpec(input({ limits: maxLimits }), config)).toMatchSnapshot();
+    expect(withProfileNamed(buildSandboxSpec(input({ limits: maxLimits }), config))).toMatchSnapshot();
   });
 
   describe.each<[string, SandboxLimits]>([
@@ -64,8 +87,9 @@ describe('buildSandboxSpec', () => {
       expect(host.CapAdd ?? []).toEqual([]);
     });
 
-    it('forbids privilege escalation and leaves seccomp and AppArmor on', () => {
+    it("forbids privilege escalation, applies the project's seccomp profile and leaves AppArmor on", () => {
       expect(host.SecurityOpt).toContain('no-new-privileges:true');
+      expect(host.SecurityOpt).toContain(SANDBOX_SECCOMP_OPTION);
       for (const option of host.SecurityOpt ?? []) expect(option).not.toMatch(/unconfined/i);
     });
 
@@ -84,11 +108,11 @@ describe('buildSandboxSpec', () => {
       expect(host.PidsLimit).toBe(limits.pids);
     });
 
-    it('runs as the configured unprivileged user', () => {
+    it('runs as the unprivileged uid it was given', () => {
       const [user, group] = (spec.User ?? '').split(':');
       expect(['', '0', 'root']).not.toContain(user);
       expect(['', '0', 'root']).not.toContain(group);
-      expect(spec.User).toBe(`${config.uid}:${config.uid}`);
+      expect(spec.User).toBe('20017:20017');
     });
 
     it('keeps no container log', () => {
@@ -146,22 +170,24 @@ describe('buildSandboxSpec', () => {
     expect(notAsked.NetworkDisabled).toBe(true);
   });
 
-  it('labels the container with its job, worker and deadline', () => {
-    const spec = buildSandboxSpec(input({ jobId: 'j-42', workerId: 'w-7', deadline: 123456 }), config);
+  it('labels the container with its job, worker, deadline and uid', () => {
+    const spec = buildSandboxSpec(input({ jobId: 'j-42', workerId: 'w-7', deadline: 123456, uid: 20_001 }), config);
     expect(spec.Labels).toEqual({
       [SANDBOX_LABELS.managed]: 'true',
       [SANDBOX_LABELS.deployment]: 'sps',
       [SANDBOX_LABELS.job]: 'j-42',
       [SANDBOX_LABELS.worker]: 'w-7',
       [SANDBOX_LABELS.deadline]: '123456',
+      [SANDBOX_LABELS.uid]: '20001',
     });
   });
 
-  it('uses the uid from the config', () => {
-    const other = readSandboxConfig(new EnvReader({ SANDBOX_UID: '4242' }));
-    const spec = buildSandboxSpec(input(), other);
-    expect(spec.User).toBe('4242:4242');
-    for (const options of Object.values(spec.HostConfig?.Tmpfs ?? {})) expect(options).toContain('uid=4242,gid=4242');
+  it('runs as the uid it is given and gives it the three tmpfs mounts', () => {
+    const spec = buildSandboxSpec(input({ uid: 24_242 }), config);
+    expect(spec.User).toBe('24242:24242');
+    const mounts = Object.values(spec.HostConfig?.Tmpfs ?? {});
+    expect(mounts).toHaveLength(3);
+    for (const options of mounts) expect(options).toContain('uid=24242,gid=24242');
   });
 
   describe('environment', () => {
@@ -198,10 +224,11 @@ describe('buildSandboxSpec', () => {
       expect(leaked).toEqual([]);
     });
 
-    it('keeps HOME and TMPDIR inside /tmp', () => {
+    it('keeps HOME and TMPDIR inside /tmp, and names a user for a uid that has no passwd entry', () => {
       const env = buildSandboxSpec(input(), config).Env ?? [];
       expect(env).toContain('HOME=/tmp');
       expect(env).toContain('TMPDIR=/tmp');
+      expect(env).toEqual(expect.arrayContaining(['USER=sandbox', 'LOGNAME=sandbox']));
     });
   });
 });

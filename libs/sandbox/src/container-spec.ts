@@ -1,6 +1,7 @@
 import type { SandboxConfig, SandboxLimits } from '@sps/config';
 import type { ContainerCreateOptions } from 'dockerode';
 import { SANDBOX_LABELS } from './sandbox-labels';
+import { SANDBOX_SECCOMP_OPTION } from './seccomp-profile';
 
 export const SANDBOX_WORKDIR = '/sandbox';
 /** The runner writes the code under this name in the working directory. */
@@ -13,6 +14,8 @@ export interface SandboxSpecInput {
   workerId: string;
   limits: SandboxLimits;
   network: boolean;
+  /** The uid (and gid) the container runs as: leased for it alone, so no other container on the engine shares it. */
+  uid: number;
   /** Epoch ms after which the container is fair game for the orphan reaper. */
   deadline: number;
 }
@@ -20,8 +23,11 @@ export interface SandboxSpecInput {
 // The container sees these and nothing else from us: nothing of the worker's
 // own environment is passed through. HOME is /tmp so tools that write caches
 // into HOME do not litter the working directory the results are collected from.
+// The uid has no passwd entry: USER and LOGNAME answer getpass.getuser() instead.
 const SANDBOX_ENV = [
   'HOME=/tmp',
+  'USER=sandbox',
+  'LOGNAME=sandbox',
   'LANG=C.UTF-8',
   'LC_ALL=C.UTF-8',
   'TMPDIR=/tmp',
@@ -63,12 +69,12 @@ const tmpfs = (sizeMb: number, inodes: number, uid: number, mode: string): strin
  * spec can be pinned by a snapshot test: any weakening shows up in review.
  */
 export const buildSandboxSpec = (input: SandboxSpecInput, config: SandboxConfig): ContainerCreateOptions => {
-  const { limits } = input;
+  const { limits, uid } = input;
   const networkMode = input.network && config.allowNetwork ? config.network : 'none';
   return {
     Image: input.image,
     // The image's CMD starts the runner; the user id is forced here, whatever the image says.
-    User: `${config.uid}:${config.uid}`,
+    User: `${uid}:${uid}`,
     WorkingDir: SANDBOX_WORKDIR,
     Env: [...SANDBOX_ENV],
     Tty: false,
@@ -84,23 +90,25 @@ export const buildSandboxSpec = (input: SandboxSpecInput, config: SandboxConfig)
       [SANDBOX_LABELS.job]: input.jobId,
       [SANDBOX_LABELS.worker]: input.workerId,
       [SANDBOX_LABELS.deadline]: String(input.deadline),
+      [SANDBOX_LABELS.uid]: String(uid),
     },
     HostConfig: {
       NetworkMode: networkMode,
       Runtime: config.runtime,
       ReadonlyRootfs: true,
       Tmpfs: {
-        [SANDBOX_WORKDIR]: tmpfs(config.workdirMb, config.tmpfsInodes, config.uid, '0700'),
-        '/tmp': tmpfs(config.tmpMb, config.tmpfsInodes, config.uid, '1777'),
+        [SANDBOX_WORKDIR]: tmpfs(config.workdirMb, config.tmpfsInodes, uid, '0700'),
+        '/tmp': tmpfs(config.tmpMb, config.tmpfsInodes, uid, '1777'),
         // Mounted here rather than by IpcMode so that it gets an inode limit too; Docker
         // then skips its own /dev/shm. ShmSize stays as the same cap should it not.
-        '/dev/shm': tmpfs(config.shmMb, config.tmpfsInodes, config.uid, '1777'),
+        '/dev/shm': tmpfs(config.shmMb, config.tmpfsInodes, uid, '1777'),
       },
       ShmSize: config.shmMb * 1024 * 1024,
       CapDrop: ['ALL'],
       CapAdd: [],
-      // Docker's default seccomp profile stays on: it is applied unless a SecurityOpt overrides it.
-      SecurityOpt: ['no-new-privileges:true'],
+      // The project's own profile: Docker's default for a container without capabilities, minus memfd_create,
+      // ptrace and io_uring (libs/sandbox/src/seccomp-profile.ts says why).
+      SecurityOpt: ['no-new-privileges:true', SANDBOX_SECCOMP_OPTION],
       Privileged: false,
       IpcMode: 'private',
       PidMode: '',

@@ -36,6 +36,7 @@ class DockerAttachedContainer implements AttachedContainer {
   constructor(
     private readonly container: Docker.Container,
     private readonly stream: Duplex,
+    readonly labels: Readonly<Record<string, string>>,
   ) {
     (container.modem as DockerModem).demuxStream(stream, this.stdout, this.stderr);
     const end = () => {
@@ -144,7 +145,7 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
         stderr: true,
         hijack: true,
       })) as Duplex;
-      const attached = new DockerAttachedContainer(container, stream);
+      const attached = new DockerAttachedContainer(container, stream, { ...options.Labels });
       await container.start();
       return attached;
     } catch (error) {

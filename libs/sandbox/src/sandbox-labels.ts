@@ -6,4 +6,6 @@ export const SANDBOX_LABELS = {
   job: 'io.simplepysandbox.job',
   worker: 'io.simplepysandbox.worker',
   deadline: 'io.simplepysandbox.deadline',
+  /** The uid the container runs as, leased from SANDBOX_UID_RANGE until the container is removed. */
+  uid: 'io.simplepysandbox.uid',
 } as const;

@@ -1,14 +1,21 @@
-import { CPU_COUNT, EnvReader, readSandboxConfig } from '@sps/config';
+import { CPU_COUNT, EnvReader, readApiConfig, readSandboxConfig } from '@sps/config';
 import type { ExecutionJobData } from '@sps/queue';
 import { UnrecoverableError } from 'bullmq';
 import { ExecutionRunnerService } from './execution-runner.service';
+import { JobDataVerifier } from './job-data.verifier';
 
-const sandbox = readSandboxConfig(new EnvReader({}));
-const SETTINGS: Record<string, unknown> = { sandbox, 'worker.id': 'worker-7' };
+// A maximum above this host's CPUs, so that the host's own count is what refuses the job below.
+const sandbox = readSandboxConfig(new EnvReader({ SANDBOX_MAX_CPUS: String(CPU_COUNT + 1) }));
+const SETTINGS: Record<string, unknown> = { sandbox, api: readApiConfig(new EnvReader({})), 'worker.id': 'worker-7' };
+const config = { get: (key: string) => SETTINGS[key] } as never;
 
 /** What the runner reads of a job before it needs a container; these cases never get that far. */
 const data = (fields: Partial<ExecutionJobData> = {}): ExecutionJobData =>
   ({
+    code: 'print(1)',
+    stdin: '',
+    args: [],
+    files: [],
     limits: sandbox.defaults,
     network: false,
     environment: 'default',
@@ -29,7 +36,8 @@ const setup = ({ cancelRequested = false } = {}) => {
     pool as never,
     {} as never,
     {} as never,
-    { get: (key: string) => SETTINGS[key] } as never,
+    new JobDataVerifier(config),
+    config,
   );
   return { runner, reached };
 };
@@ -40,7 +48,20 @@ describe('ExecutionRunnerService.run', () => {
     const cpus = CPU_COUNT + 0.5;
     const attempt = runner.run('job-1', data({ limits: { ...sandbox.defaults, cpus } }));
     await expect(attempt).rejects.toThrow(
-      new UnrecoverableError(`limits.cpus is ${cpus}, more than the ${CPU_COUNT} CPUs of worker worker-7`),
+      new UnrecoverableError(
+        `refused by worker worker-7: limits.cpus is ${cpus}, more than the ${CPU_COUNT} CPUs of worker worker-7`,
+      ),
+    );
+    expect(reached).toEqual([]);
+  });
+
+  it('refuses, before anything else, a job whose data breaks a limit of this worker', async () => {
+    const { runner, reached } = setup();
+    const attempt = runner.run('job-1', data({ limits: { ...sandbox.defaults, memoryMb: 1 << 20 } }));
+    await expect(attempt).rejects.toThrow(
+      new UnrecoverableError(
+        "refused by worker worker-7: limits.memoryMb is 1048576, above this worker's maximum of 2048",
+      ),
     );
     expect(reached).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { CPU_COUNT, type AppConfig, type SandboxConfig } from '@sps/config';
+import type { AppConfig, SandboxConfig } from '@sps/config';
 import { executionResult, identityOf, RunReport, type ExecutionJobData, type ExecutionResult } from '@sps/queue';
 import {
   AttachedContainer,
@@ -16,6 +16,7 @@ import { EnvironmentImageResolver } from '../environment-build/environment-image
 import { CancellationService } from '../runtime/cancellation.service';
 import { ContainerDisposer } from '../runtime/container-disposer.service';
 import { JobInterruptedError } from '../runtime/job-interrupted.error';
+import { JobDataVerifier } from './job-data.verifier';
 import { classifyOutcome, Ending } from './outcome-classifier';
 import { SandboxFaultError } from './sandbox-fault.error';
 import { SandboxSpecs } from './sandbox-specs.service';
@@ -41,6 +42,7 @@ export class ExecutionRunnerService {
     private readonly pool: WarmPool,
     private readonly disposer: ContainerDisposer,
     private readonly specs: SandboxSpecs,
+    private readonly verifier: JobDataVerifier,
     config: ConfigService<AppConfig, true>,
   ) {
     this.sandbox = config.get('sandbox', { infer: true });
@@ -48,13 +50,9 @@ export class ExecutionRunnerService {
   }
 
   async run(jobId: string, data: ExecutionJobData): Promise<ExecutionResult> {
+    // Before anything else: what the job says was read from Redis. A job over a limit is refused, never shrunk.
+    this.verifier.verify(data);
     const identity = identityOf(jobId, data);
-    // The API checks the limit against its own host's CPUs; a job it let through that this host cannot give is refused, never shrunk.
-    if (data.limits.cpus > CPU_COUNT) {
-      throw new UnrecoverableError(
-        `limits.cpus is ${data.limits.cpus}, more than the ${CPU_COUNT} CPUs of worker ${this.workerId}`,
-      );
-    }
     const image = await this.images.imageFor(data.environment, data.createdAt);
     if (data.network && !this.sandbox.allowNetwork) {
       throw new UnrecoverableError('network access is disabled on this worker');
@@ -86,7 +84,7 @@ export class ExecutionRunnerService {
   }
 
   private async start(jobId: string, image: string, data: ExecutionJobData): Promise<AttachedContainer> {
-    const spec = this.specs.sandboxSpecFor({
+    const spec = await this.specs.sandboxSpecFor({
       id: jobId,
       image,
       limits: data.limits,
@@ -96,6 +94,7 @@ export class ExecutionRunnerService {
     try {
       return await this.runtime.startAttached(spec);
     } catch (error) {
+      this.disposer.abandon(spec);
       this.logger.error(`job ${jobId}: could not start a container: ${String(error)}`);
       throw new SandboxFaultError('the container engine could not start a sandbox');
     }

@@ -3,6 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import { EnvironmentNotReadyError, EnvironmentUnavailableError } from '../environment-build/environment-errors';
 import type { DockerGate } from '../runtime/docker-gate.service';
 import { JobInterruptedError } from '../runtime/job-interrupted.error';
+import { NoFreeUidError } from '../runtime/sandbox-uids.service';
 import { FailureClassifier } from './failure-classifier.service';
 import { SandboxFaultError } from './sandbox-fault.error';
 
@@ -81,6 +82,15 @@ describe('FailureClassifier', () => {
     await expect(classifier().classifier.classify(unavailable, 'j', FIRST_OF_THREE)).resolves.toEqual({
       kind: 'fail',
       error: unavailable,
+      final: false,
+    });
+  });
+
+  it('retries a job that found every sandbox uid in use, saying so', async () => {
+    const busy = new NoFreeUidError();
+    await expect(classifier().classifier.classify(busy, 'j', FIRST_OF_THREE)).resolves.toEqual({
+      kind: 'fail',
+      error: busy,
       final: false,
     });
   });

@@ -3,6 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import { EnvironmentNotReadyError, EnvironmentUnavailableError } from '../environment-build/environment-errors';
 import { DockerGate } from '../runtime/docker-gate.service';
 import { JobInterruptedError } from '../runtime/job-interrupted.error';
+import { NoFreeUidError } from '../runtime/sandbox-uids.service';
 import { SandboxFaultError } from './sandbox-fault.error';
 
 /** What becomes of a job whose attempt threw. */
@@ -43,6 +44,7 @@ export class FailureClassifier {
     if (
       error instanceof UnrecoverableError ||
       error instanceof SandboxFaultError ||
+      error instanceof NoFreeUidError ||
       error instanceof EnvironmentUnavailableError
     ) {
       this.logger.warn(`job ${jobId}: ${error.message}`);

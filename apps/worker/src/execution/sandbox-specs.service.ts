@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig, SandboxConfig, SandboxLimits } from '@sps/config';
 import { buildSandboxSpec } from '@sps/sandbox';
 import type { ContainerCreateOptions } from 'dockerode';
+import { SandboxUids } from '../runtime/sandbox-uids.service';
 
 /** What a container is for: one job (the cold path), or whichever job comes while it waits in the pool (the warm path). */
 export interface SandboxJob {
@@ -32,13 +33,21 @@ export class SandboxSpecs {
   private readonly workerId: string;
   private readonly deployment: string;
 
-  constructor(config: ConfigService<AppConfig, true>) {
+  constructor(
+    private readonly uids: SandboxUids,
+    config: ConfigService<AppConfig, true>,
+  ) {
     this.sandbox = config.get('sandbox', { infer: true });
     this.workerId = config.get('worker.id', { infer: true });
     this.deployment = config.get('redis.prefix', { infer: true });
   }
 
-  sandboxSpecFor(job: SandboxJob, now = Date.now()): ContainerCreateOptions {
+  /**
+   * Leases the container a uid of its own (ContainerDisposer ends the lease once the
+   * container is removed, or `abandon` when it never started) and builds its spec.
+   */
+  async sandboxSpecFor(job: SandboxJob, now = Date.now()): Promise<ContainerCreateOptions> {
+    const lifetimeMs = job.lifetimeMs + DEADLINE_SLACK_MS;
     return buildSandboxSpec(
       {
         image: job.image,
@@ -47,7 +56,8 @@ export class SandboxSpecs {
         workerId: this.workerId,
         limits: job.limits,
         network: job.network,
-        deadline: now + job.lifetimeMs + DEADLINE_SLACK_MS,
+        uid: await this.uids.lease(lifetimeMs),
+        deadline: now + lifetimeMs,
       },
       this.sandbox,
     );

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig, SandboxConfig, SandboxLimits, WarmPoolConfig } from '@sps/config';
 import type { PoolStats } from '@sps/queue';
 import { AttachedContainer, ContainerRuntime, sandboxResources, waitForRunnerReady } from '@sps/sandbox';
+import type { ContainerCreateOptions } from 'dockerode';
 import { isDeepStrictEqual } from 'node:util';
 import { EnvironmentImageResolver } from '../environment-build/environment-image-resolver.service';
 import { CancellationService } from '../runtime/cancellation.service';
@@ -146,12 +147,13 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async addOne(environment: string): Promise<boolean> {
+    let spec: ContainerCreateOptions | undefined;
     let container: AttachedContainer | undefined;
     try {
       const image = await this.images.imageForPool(environment);
       // It waits up to POOL_MAX_IDLE_MS, then serves a job that may take the longest time limit there is.
       const lifetimeMs = this.config.maxIdleMs + this.sandbox.max.timeoutMs;
-      const spec = this.specs.sandboxSpecFor({
+      spec = await this.specs.sandboxSpecFor({
         id: WARM_POOL_JOB,
         image,
         limits: this.sandbox.defaults,
@@ -173,6 +175,7 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
     } catch (error) {
       this.logger.warn(`could not pre-start a container for "${environment}": ${(error as Error).message}`);
       if (container) this.disposer.dispose(container, 'warm pool');
+      else if (spec) this.disposer.abandon(spec);
       return false;
     }
   }

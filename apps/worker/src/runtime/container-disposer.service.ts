@@ -1,5 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { AttachedContainer } from '@sps/sandbox';
+import type { ContainerCreateOptions } from 'dockerode';
+import { SandboxUids } from './sandbox-uids.service';
 
 // Enough to ride out a short engine outage; a longer one is the reaper's to clean up.
 const REMOVE_ATTEMPTS = 8;
@@ -9,7 +11,8 @@ const SHUTDOWN_WAIT_MS = 10_000;
 /**
  * Removes used containers off the result's critical path: a job's result is
  * recorded first, its container is force-removed right after. Shutdown waits
- * for every pending removal, so none is forgotten.
+ * for every pending removal, so none is forgotten. A container's uid lease ends
+ * only once it is gone: one left to the reaper keeps its uid until the lease lapses.
  */
 @Injectable()
 export class ContainerDisposer implements BeforeApplicationShutdown {
@@ -17,16 +20,24 @@ export class ContainerDisposer implements BeforeApplicationShutdown {
   private readonly pending = new Set<Promise<void>>();
   private stopping = false;
 
+  constructor(private readonly uids: SandboxUids) {}
+
   dispose(container: AttachedContainer, owner: string): void {
     const removal = this.removeWithRetries(container, owner).finally(() => this.pending.delete(removal));
     this.pending.add(removal);
+  }
+
+  /** For a spec whose container never started (the engine refused it): there is nothing to remove, but its uid goes back. */
+  abandon(spec: ContainerCreateOptions): void {
+    this.uids.release(spec.Labels);
   }
 
   /** A brief engine hiccup should not leave a container behind; a long outage is the reaper's. */
   private async removeWithRetries(container: AttachedContainer, owner: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await container.remove();
+        await container.remove();
+        return this.uids.release(container.labels);
       } catch (error) {
         if (attempt >= REMOVE_ATTEMPTS || this.stopping) {
           this.logger.error(
