@@ -27,6 +27,7 @@ const requirePrerequisites = async (): Promise<void> => {
   } catch (error) {
     throw new Error(
       `Redis at ${url} does not answer (${(error as Error).message}): run \`bash scripts/prereqs.sh\` (npm test does it for you)`,
+      { cause: error },
     );
   } finally {
     redis.disconnect();

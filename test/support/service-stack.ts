@@ -31,8 +31,10 @@ export class ServiceStack {
     private readonly env: Record<string, string>,
   ) {}
 
+  /** On loopback: where the API listens when the stack sets a HOST of its own, 127.0.0.1 otherwise. */
   get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
+    const host = this.env.HOST || '127.0.0.1';
+    return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${this.port}`;
   }
 
   get apiPid(): number | undefined {
@@ -59,7 +61,9 @@ export class ServiceStack {
   }
 
   async start(workerCount = 1): Promise<void> {
-    this.api = this.spawn('api', 'dist/apps/api/src/main.js', { PORT: String(this.port), HOST: '127.0.0.1' });
+    // Loopback unless the stack says otherwise (an empty HOST leaves the API its default).
+    const host = this.env.HOST ?? '127.0.0.1';
+    this.api = this.spawn('api', 'dist/apps/api/src/main.js', { PORT: String(this.port), HOST: host });
     for (let i = 0; i < workerCount; i++) this.startWorker();
     // With no worker the API cannot be ready, only live.
     await (workerCount ? this.waitUntilReady() : this.waitUntil('/health/live'));

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
+import { pack } from 'tar-stream';
 
 /**
- * Writes tiny pure-Python wheels for the end-to-end tests: with no PyPI
- * here, the pip path installs them from the worker's wheelhouse
- * (ENV_PIP_WHEELHOUSE) with ENV_PIP_NO_INDEX. Made at test time from the
- * text below, so no opaque binary sits in the repository.
+ * Writes tiny pure-Python wheels, and source distributions, for the end-to-end
+ * tests: with no PyPI here, the pip path installs them from the worker's
+ * wheelhouse (ENV_PIP_WHEELHOUSE) with ENV_PIP_NO_INDEX. Made at test time
+ * from text, so no opaque binary sits in the repository.
  */
 
 interface ZipEntry {
@@ -96,5 +97,42 @@ export const writeWheel = (dir: string, distribution: string, version: string): 
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${module}-${version}-py3-none-any.whl`);
   writeFileSync(path, zip(files));
+  return path;
+};
+
+/**
+ * Writes `<module>-<version>.tar.gz`, a source distribution whose build pip runs
+ * (as root, in the image build) through `setup.py`: it is the PEP 517 build
+ * backend itself (`backend-path = ["."]`), so the build needs nothing else,
+ * not even setuptools. `setupPy` is the whole of it: it must define the hooks
+ * pip calls, or fail.
+ */
+export const writeSdist = async (
+  dir: string,
+  distribution: string,
+  version: string,
+  setupPy: string,
+): Promise<string> => {
+  const module = distribution.replace(/-/g, '_');
+  const root = `${module}-${version}`;
+  const files: Record<string, string> = {
+    'PKG-INFO': `Metadata-Version: 2.1\nName: ${distribution}\nVersion: ${version}\n`,
+    'pyproject.toml': '[build-system]\nrequires = []\nbuild-backend = "setup"\nbackend-path = ["."]\n',
+    'setup.py': setupPy,
+  };
+  const tar = pack();
+  const chunks: Buffer[] = [];
+  tar.on('data', (chunk) => chunks.push(chunk as Buffer));
+  const ended = new Promise<void>((resolve, reject) => {
+    tar.once('end', resolve);
+    tar.once('error', reject);
+  });
+  tar.entry({ name: `${root}/`, type: 'directory', mode: 0o755 });
+  for (const [name, text] of Object.entries(files)) tar.entry({ name: `${root}/${name}`, mode: 0o644 }, text);
+  tar.finalize();
+  await ended;
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${root}.tar.gz`);
+  writeFileSync(path, gzipSync(Buffer.concat(chunks)));
   return path;
 };

@@ -1,4 +1,4 @@
-import { EnvReader, readApiConfig, readSandboxConfig, type SandboxLimits } from '@sps/config';
+import { EnvReader, readApiConfig, readSandboxConfig } from '@sps/config';
 import type { ExecutionJobData } from '@sps/queue';
 import { UnrecoverableError } from 'bullmq';
 import { JobDataVerifier } from './job-data.verifier';
@@ -8,21 +8,20 @@ const api = readApiConfig(new EnvReader({ MAX_CODE_BYTES: '2048', MAX_INPUT_FILE
 const SETTINGS: Record<string, unknown> = { sandbox, api, 'worker.id': 'worker-7' };
 const verifier = new JobDataVerifier({ get: (key: string) => SETTINGS[key] } as never);
 
-const job = (fields: Record<string, unknown> = {}): ExecutionJobData =>
-  ({
-    ownerKeyId: 'key-1',
-    code: 'print(1)',
-    stdin: '',
-    args: ['a'],
-    files: [{ path: 'in.txt', data: Buffer.from('hello').toString('base64') }],
-    limits: sandbox.defaults,
-    network: false,
-    environment: 'default',
-    createdAt: '2030-01-01T00:00:00.000Z',
-    ...fields,
-  }) as unknown as ExecutionJobData;
+const job = (fields: Record<string, unknown> = {}): ExecutionJobData => ({
+  ownerKeyId: 'key-1',
+  code: 'print(1)',
+  stdin: '',
+  args: ['a'],
+  files: [{ path: 'in.txt', data: Buffer.from('hello').toString('base64') }],
+  limits: sandbox.defaults,
+  network: false,
+  environment: 'default',
+  createdAt: '2030-01-01T00:00:00.000Z',
+  ...fields,
+});
 
-const limits = (overrides: Record<string, unknown>) => ({ ...sandbox.defaults, ...overrides }) as SandboxLimits;
+const limits = (overrides: Record<string, unknown>) => ({ ...sandbox.defaults, ...overrides });
 
 describe('JobDataVerifier', () => {
   it('passes a job the API would have made, at the maxima included', () => {
