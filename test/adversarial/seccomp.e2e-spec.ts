@@ -4,8 +4,8 @@ import { hostile, REPORT, reportOf } from './hostile';
 /**
  * What the project's seccomp profile (libs/sandbox/src/seccomp-profile.ts) and the
  * noexec mounts refuse, tried from inside a job. The first case fails on Docker's
- * default profile through memfd_create, the second through ptrace, process_vm_readv,
- * io_uring and SHM_EXEC, which that profile allows.
+ * default profile through memfd_create, the second through ptrace, io_uring and
+ * SHM_EXEC, which that profile allows.
  */
 describe('adversarial: seccomp and dropped binaries', () => {
   hostile(
@@ -88,7 +88,8 @@ os.kill(child, 9)
 os.waitpid(child, 0)
 params = ctypes.create_string_buffer(120)
 attempt("io_uring_setup", lambda: libc.syscall(numbers["io_uring_setup"], 8, params))
-segment = libc.syscall(numbers["shmget"], 0, 4096, IPC_CREAT | 0o600)
+# Mode 0700: the kernel lets SHM_EXEC through only for a segment its owner may execute.
+segment = libc.syscall(numbers["shmget"], 0, 4096, IPC_CREAT | 0o700)
 libc.shmat.restype = ctypes.c_void_p
 attempt("shmat SHM_EXEC", lambda: libc.shmat(segment, None, SHM_EXEC))
 attempt("shmat", lambda: libc.shmat(segment, None, 0))
