@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { isFinal } from './support/api-client';
 import { eventually } from './support/eventually';
 import { FAST_FAULT_DETECTION, privateStack } from './support/private-stack';
+import { bullConnection } from './support/redis-client';
 import { expectNoSandboxContainers } from './support/sandbox-containers';
 import { exitOf } from './support/service-stack';
 
@@ -12,7 +13,7 @@ describe('graceful shutdown on SIGTERM', () => {
   beforeAll(async () => {
     ctx = await privateStack('shutdown', { ...FAST_FAULT_DETECTION, WORKER_CONCURRENCY: '1', WAIT_CAP_MS: '60000' });
     await ctx.stack.start(0);
-    queue = new Queue('executions', { connection: { url: ctx.redisUrl }, prefix: ctx.prefix });
+    queue = new Queue('executions', { connection: bullConnection(ctx.redisUrl), prefix: ctx.prefix });
   }, 60_000);
 
   afterAll(async () => {

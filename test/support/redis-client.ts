@@ -16,3 +16,9 @@ export const e2eRedisConfig = (prefix = process.env.E2E_REDIS_PREFIX ?? 'e2e'): 
 /** A client with that password; a URL that carries its own (a test's private Redis) uses that instead. */
 export const redisClient = (url = e2eRedisConfig().url, options: RedisOptions = {}): Redis =>
   new Redis(url, { password: readRedisConfig().password ?? undefined, ...options });
+
+/** BullMQ connection options for the same Redis, with the same password rule. */
+export const bullConnection = (url = e2eRedisConfig().url): { url: string; password?: string } => ({
+  url,
+  password: readRedisConfig().password ?? undefined,
+});
