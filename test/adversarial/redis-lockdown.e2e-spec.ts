@@ -51,9 +51,14 @@ describe('adversarial: Redis is locked down', () => {
         // The AOF holds every tenant's code and results: neither the directory nor its files are for anyone else.
         expect(modeOf(dir)).toBe('700');
         const aof = join(dir, 'appendonlydir');
-        const files = readdirSync(aof);
+        const files = [
+          ...readdirSync(aof).map((file) => join(aof, file)),
+          ...readdirSync(dir)
+            .filter((file) => /\.(rdb|aof)$/.test(file))
+            .map((file) => join(dir, file)),
+        ];
         expect(files.length).toBeGreaterThan(0);
-        for (const file of files) expect([file, modeOf(join(aof, file))]).toEqual([file, '600']);
+        for (const file of files) expect([file, modeOf(file)]).toEqual([file, '600']);
       } finally {
         redis.disconnect();
       }
