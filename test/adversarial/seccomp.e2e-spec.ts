@@ -3,11 +3,57 @@ import { hostile, REPORT, reportOf } from './hostile';
 
 /**
  * What the project's seccomp profile (libs/sandbox/src/seccomp-profile.ts) and the
- * noexec mounts refuse, tried from inside a job. The first case fails on Docker's
- * default profile through memfd_create, the second through ptrace, io_uring and
- * SHM_EXEC, which that profile allows.
+ * noexec mounts refuse, tried from inside a job, after what they must still allow.
+ * On Docker's default profile the dropped-binary case fails through memfd_create,
+ * and the system-call case through ptrace, io_uring and SHM_EXEC, which it allows.
  */
 describe('adversarial: seccomp and dropped binaries', () => {
+  hostile(
+    'still lets Python use threads, process pools, subprocesses, shared memory, asyncio and ctypes callbacks',
+    async () => {
+      const result = await run(
+        `${REPORT}
+import asyncio, concurrent.futures, ctypes, multiprocessing, subprocess, threading
+from multiprocessing import shared_memory
+def square(n):
+    return n * n
+outcome = {}
+box = []
+thread = threading.Thread(target=lambda: box.append("thread"))
+thread.start()
+thread.join()
+outcome["thread"] = box
+with multiprocessing.Pool(2) as pool:
+    outcome["pool"] = pool.map(square, [1, 2, 3])
+with concurrent.futures.ProcessPoolExecutor(2) as executor:
+    outcome["executor"] = list(executor.map(square, [4, 5]))
+memory = shared_memory.SharedMemory(create=True, size=16)
+memory.buf[0] = 7
+outcome["shared memory"] = bytes(memory.buf[:1])[0]
+memory.close()
+memory.unlink()
+outcome["subprocess"] = subprocess.run(["sh", "-c", "echo sub"], capture_output=True, text=True).stdout
+async def main():
+    process = await asyncio.create_subprocess_exec("true")
+    return await process.wait()
+outcome["asyncio"] = asyncio.run(main())
+outcome["ctypes callback"] = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)(lambda n: n + 1)(41)
+report(outcome)`,
+        { limits: { timeoutMs: 30_000 } },
+      );
+      expect(result.status).toBe('succeeded');
+      expect(reportOf(result)).toEqual({
+        thread: ['thread'],
+        pool: [1, 4, 9],
+        executor: [16, 25],
+        'shared memory': 7,
+        subprocess: 'sub\n',
+        asyncio: 0,
+        'ctypes callback': 42,
+      });
+    },
+  );
+
   hostile(
     'a dropped binary does not run: from /tmp, /sandbox or /dev/shm, through ld.so, as a library, or from a memfd',
     async () => {
