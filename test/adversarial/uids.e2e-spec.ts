@@ -44,10 +44,11 @@ describe('adversarial: a uid per running job', () => {
         WORKER_CONCURRENCY: '2',
         POOL_SIZES: 'default=1',
       });
+      const ids: string[] = [];
       try {
         await ctx.stack.start(2);
         const code = `import os, time\ntime.sleep(20)\nprint(os.getuid(), os.getgid())`;
-        const ids = await Promise.all([1, 2, 3, 4].map(() => ctx.submit(code, { limits: { timeoutMs: 40_000 } })));
+        ids.push(...(await Promise.all([1, 2, 3, 4].map(() => ctx.submit(code, { limits: { timeoutMs: 40_000 } })))));
         // All four running at once, each in its container: the moment that matters.
         const users = await eventually(
           'four jobs running at once, in four containers',
@@ -75,6 +76,8 @@ describe('adversarial: a uid per running job', () => {
           expect(users).toContain(`${uid}:${uid}`);
         }
       } finally {
+        // A failure above leaves jobs running: cancel them, so no container outlives the stack.
+        await Promise.all(ids.map((id) => ctx.request('DELETE', `/v1/executions/${id}`)));
         await ctx.cleanUp();
       }
     },
