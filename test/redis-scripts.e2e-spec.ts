@@ -1,7 +1,7 @@
 import { RedisConnection, redisScript } from '@sps/redis';
-import type Redis from 'ioredis';
 import { eventually } from './support/eventually';
 import { e2eRedisConfig } from './support/redis-client';
+import { monitorRedis } from './support/redis-monitor';
 import { deleteKeysUnder } from './support/redis-keys';
 
 /**
@@ -14,13 +14,12 @@ describe('Redis scripts', () => {
   const settings: Record<string, unknown> = { redis: e2eRedisConfig(prefix) };
   const { url } = e2eRedisConfig();
   let connection: RedisConnection;
-  let monitor: Redis;
+  let monitor: { close(): void };
   const commands: string[][] = [];
 
   beforeAll(async () => {
     connection = new RedisConnection({ get: (key: string) => settings[key] } as never);
-    monitor = await connection.client.monitor();
-    monitor.on('monitor', (_time: string, args: string[]) => {
+    monitor = await monitorRedis(url, (args) => {
       // Everything on the shared Redis passes by, the commands scripts run included: only this test's script calls count.
       const command = args[0]?.toLowerCase();
       if ((command === 'eval' || command === 'evalsha') && args.some((arg) => arg.startsWith(`${prefix}:`)))
@@ -29,7 +28,7 @@ describe('Redis scripts', () => {
   });
 
   afterAll(async () => {
-    monitor.disconnect();
+    monitor?.close();
     await connection.onModuleDestroy();
     await deleteKeysUnder(url, prefix);
   });
