@@ -15,6 +15,7 @@ import {
   ImageInfo,
   ImageRemoval,
   ManagedContainer,
+  RegistryTransfer,
 } from './container-runtime';
 import type { SandboxResources } from './container-spec';
 import { SANDBOX_LABELS } from './sandbox-labels';
@@ -195,14 +196,7 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
         abortSignal: options.signal,
       } as Docker.ImageBuildOptions,
     )) as Readable;
-    const output = new BuildOutput(options.onLine);
-    await new Promise<void>((resolve, reject) => {
-      stream.on('data', (chunk: Buffer) => output.push(chunk));
-      stream.once('end', resolve);
-      stream.once('error', reject);
-      stream.once('close', resolve);
-    });
-    output.end();
+    const output = await this.follow(stream, options.onLine);
     if (options.signal.aborted) throw new Error('the build was stopped');
     if (output.failure) throw new Error(output.failure);
     const id = output.imageId ?? (await this.inspectImage(options.tag))?.id;
@@ -210,10 +204,55 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
     return id;
   }
 
+  /** Reads an engine progress stream (build, pull or push) to its end. */
+  private async follow(stream: Readable, onLine: (line: string) => void = () => undefined): Promise<BuildOutput> {
+    const output = new BuildOutput(onLine);
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (chunk: Buffer) => output.push(chunk));
+      stream.once('end', resolve);
+      stream.once('error', reject);
+      stream.once('close', resolve);
+    });
+    output.end();
+    return output;
+  }
+
+  async tagImage(ref: string, target: string): Promise<void> {
+    const colon = target.lastIndexOf(':');
+    await this.docker.getImage(ref).tag({ repo: target.slice(0, colon), tag: target.slice(colon + 1) });
+  }
+
+  async pullImage(ref: string, { auth, signal }: RegistryTransfer): Promise<void> {
+    const stream = (await this.docker.createImage(auth ?? undefined, {
+      fromImage: ref,
+      abortSignal: signal,
+    } as Docker.ImageBuildOptions)) as Readable;
+    const output = await this.follow(stream);
+    if (signal.aborted) throw new Error('the pull was stopped');
+    if (output.failure) throw new Error(output.failure);
+  }
+
+  async pushImage(ref: string, { auth, signal }: RegistryTransfer): Promise<string> {
+    const stream = (await this.docker
+      .getImage(ref)
+      .push({ authconfig: auth ?? undefined, abortSignal: signal })) as Readable;
+    const output = await this.follow(stream);
+    if (signal.aborted) throw new Error('the push was stopped');
+    if (output.failure) throw new Error(output.failure);
+    if (!output.digest) throw new Error(`the registry reported no digest for ${ref}`);
+    return output.digest;
+  }
+
   async inspectImage(ref: string): Promise<ImageInfo | null> {
     try {
       const image = await this.docker.getImage(ref).inspect();
-      return { id: image.Id, tags: image.RepoTags ?? [], sizeBytes: image.Size, labels: image.Config?.Labels ?? {} };
+      return {
+        id: image.Id,
+        tags: image.RepoTags ?? [],
+        digests: image.RepoDigests ?? [],
+        sizeBytes: image.Size,
+        labels: image.Config?.Labels ?? {},
+      };
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return null;
       throw error;
@@ -225,6 +264,7 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
     return images.map((image) => ({
       id: image.Id,
       tags: image.RepoTags ?? [],
+      digests: image.RepoDigests ?? [],
       sizeBytes: image.Size,
       labels: image.Labels ?? {},
     }));

@@ -14,10 +14,13 @@ import { BuildNetworkResolver } from './build-network.resolver';
 
 export interface BuiltImage {
   image: string;
+  /** Its content digest. */
   imageId: string;
+  /** The content digest of the image it was built on, from its label (null on images older than that label). */
+  baseImageId: string | null;
   sizeBytes: number;
-  /** True when the engine had the image already (built earlier, or by `npm run image:datascience`). */
-  reused: boolean;
+  /** `engine`: the engine had it already (built earlier, or by `npm run image:datascience`). */
+  origin: 'engine' | 'built' | 'pulled';
 }
 
 export type BuildLogSink = (lines: string[]) => void;
@@ -76,7 +79,13 @@ export class EnvironmentImageBuilder {
     if (!image || image.labels[ENVIRONMENT_IMAGE_LABELS.specHash] !== specHash) return null;
     const runner = base?.labels[ENVIRONMENT_IMAGE_LABELS.baseSource];
     if (runner && image.labels[ENVIRONMENT_IMAGE_LABELS.baseSource] !== runner) return null;
-    return { image: tag, imageId: image.id, sizeBytes: image.sizeBytes, reused: true };
+    return {
+      image: tag,
+      imageId: image.id,
+      baseImageId: image.labels[ENVIRONMENT_IMAGE_LABELS.baseDigest] ?? null,
+      sizeBytes: image.sizeBytes,
+      origin: 'engine',
+    };
   }
 
   async build(
@@ -99,6 +108,8 @@ export class EnvironmentImageBuilder {
         ? await readWheelhouse(this.config.pipWheelhouse, this.config.pipWheelhouseMaxBytes)
         : []
       : null;
+    const base = await this.runtime.inspectImage(baseImage);
+    if (!base) throw new EnvironmentBuildError(`the base image ${baseImage} is not on worker ${this.workerId}`);
     const context = await buildContextTar(dockerfile, wheelhouse);
     const buildArgs: Record<string, string> = { BASE_IMAGE: baseImage };
     if (usesPip && this.config.pipIndexUrl) buildArgs.PIP_INDEX_URL = this.config.pipIndexUrl;
@@ -124,6 +135,7 @@ export class EnvironmentImageBuilder {
           [ENVIRONMENT_IMAGE_LABELS.environment]: name,
           [ENVIRONMENT_IMAGE_LABELS.specHash]: version.specHash,
           [ENVIRONMENT_IMAGE_LABELS.deployment]: this.deployment,
+          [ENVIRONMENT_IMAGE_LABELS.baseDigest]: base.id,
         },
         networkMode: network.name,
         signal,
@@ -141,6 +153,6 @@ export class EnvironmentImageBuilder {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     log([`built ${tag} (${imageId.slice(0, 19)}, ${info?.sizeBytes ?? 0} bytes) in ${seconds} s`]);
     this.logger.log(`environment ${name}: built ${tag} in ${seconds} s`);
-    return { image: tag, imageId, sizeBytes: info?.sizeBytes ?? 0, reused: false };
+    return { image: tag, imageId, baseImageId: base.id, sizeBytes: info?.sizeBytes ?? 0, origin: 'built' };
   }
 }

@@ -67,9 +67,10 @@ export class EnvironmentImageSweeper implements OnApplicationBootstrap, OnModule
       const key = `${image.labels[labels.environment]}@${image.labels[labels.specHash]}`;
       const untagged = image.tags.every((t) => t === '<none>:<none>');
       if ((wanted.has(key) && !untagged) || (only && !only.includes(key))) continue;
-      const tags = image.tags.filter((t) => t !== '<none>:<none>');
+      // An image goes with its last name, tag or registry digest (a pulled one has both, a pushed one has the registry's tag too).
+      const names = [...image.tags, ...image.digests].filter((n) => !n.startsWith('<none>'));
       // Untagged: replaced by a build of the same version on a newer base image; it goes by id once no container uses it.
-      for (const ref of tags.length ? tags : [image.id]) {
+      for (const ref of names.length ? names : [image.id]) {
         const outcome = await this.runtime.removeImage(ref);
         if (outcome === 'removed') this.logger.log(`removed ${ref}: no environment version uses it any more`);
       }

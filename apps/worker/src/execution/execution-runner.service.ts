@@ -55,7 +55,7 @@ export class ExecutionRunnerService {
         `limits.cpus is ${data.limits.cpus}, more than the ${CPU_COUNT} CPUs of worker ${this.workerId}`,
       );
     }
-    const image = await this.images.imageFor(data.environment, data.createdAt);
+    const { image, stamp } = await this.images.imageFor(data.environment, data.createdAt);
     if (data.network && !this.sandbox.allowNetwork) {
       throw new UnrecoverableError('network access is disabled on this worker');
     }
@@ -76,7 +76,7 @@ export class ExecutionRunnerService {
         const run = await this.supervise(container, data, signal, startedAt);
         // Killed because this worker is going away, not because anyone cancelled it.
         if (signal.reason instanceof JobInterruptedError) throw signal.reason;
-        return executionResult(identity, { kind: 'ran', run });
+        return executionResult(identity, { kind: 'ran', run: { ...run, reproducibility: stamp } });
       } finally {
         this.disposer.dispose(container, `job ${jobId}`);
       }
@@ -107,7 +107,7 @@ export class ExecutionRunnerService {
     data: ExecutionJobData,
     signal: AbortSignal,
     startedAt: Date,
-  ): Promise<RunReport> {
+  ): Promise<Omit<RunReport, 'reproducibility'>> {
     const caps = {
       outputBytes: data.limits.outputBytes,
       maxFiles: this.sandbox.maxOutputFiles,
