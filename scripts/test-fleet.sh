@@ -48,6 +48,7 @@ start_engine() {
   local dir=$1 engine=$1/engine
   mkdir -p "$engine"
   # Its own daemon.json: the host's may name hosts or a pid file, which would clash with the flags below.
+  # It shares the host's kernel and cgroups, so crun and the cgroup move of scripts/prereqs.sh serve it too.
   if command -v crun >/dev/null 2>&1; then
     printf '{ "runtimes": { "crun": { "path": "%s" } } }\n' "$(command -v crun)" >"$engine/daemon.json"
   else

@@ -218,15 +218,20 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
   }
 
   async tagImage(ref: string, target: string): Promise<void> {
+    // The last colon starts the tag only after the last slash: before it, it is a registry's port.
     const colon = target.lastIndexOf(':');
-    await this.docker.getImage(ref).tag({ repo: target.slice(0, colon), tag: target.slice(colon + 1) });
+    const tagged = colon > target.lastIndexOf('/');
+    await this.docker
+      .getImage(ref)
+      .tag({ repo: tagged ? target.slice(0, colon) : target, tag: tagged ? target.slice(colon + 1) : 'latest' });
   }
 
   async pullImage(ref: string, { auth, signal }: RegistryTransfer): Promise<void> {
+    // By digest too: fromImage takes repository@sha256:…, and the engine checks what it pulls against it.
     const stream = (await this.docker.createImage(auth ?? undefined, {
       fromImage: ref,
       abortSignal: signal,
-    } as Docker.ImageBuildOptions)) as Readable;
+    })) as Readable;
     const output = await this.follow(stream);
     if (signal.aborted) throw new Error('the pull was stopped');
     if (output.failure) throw new Error(output.failure);

@@ -9,7 +9,7 @@ import {
   readWheelhouse,
   renderDockerfile,
 } from '@sps/environments';
-import { ContainerRuntime } from '@sps/sandbox';
+import { ContainerRuntime, ImageInfo } from '@sps/sandbox';
 import { BuildNetworkResolver } from './build-network.resolver';
 
 export interface BuiltImage {
@@ -24,6 +24,14 @@ export interface BuiltImage {
 }
 
 export type BuildLogSink = (lines: string[]) => void;
+
+export const builtImage = (tag: string, image: ImageInfo, origin: BuiltImage['origin']): BuiltImage => ({
+  image: tag,
+  imageId: image.id,
+  baseImageId: image.labels[ENVIRONMENT_IMAGE_LABELS.baseDigest] ?? null,
+  sizeBytes: image.sizeBytes,
+  origin,
+});
 
 /** A build that cannot succeed as asked; its message is written for the user. */
 export class EnvironmentBuildError extends Error {}
@@ -72,20 +80,18 @@ export class EnvironmentImageBuilder {
    */
   async existing(name: string, specHash: string): Promise<BuiltImage | null> {
     const tag = this.tagFor(name, specHash);
-    const [image, base] = await Promise.all([
-      this.runtime.inspectImage(tag),
-      this.runtime.inspectImage(this.defaultImage),
-    ]);
+    const image = await this.runtime.inspectImage(tag);
     if (!image || image.labels[ENVIRONMENT_IMAGE_LABELS.specHash] !== specHash) return null;
-    const runner = base?.labels[ENVIRONMENT_IMAGE_LABELS.baseSource];
-    if (runner && image.labels[ENVIRONMENT_IMAGE_LABELS.baseSource] !== runner) return null;
-    return {
-      image: tag,
-      imageId: image.id,
-      baseImageId: image.labels[ENVIRONMENT_IMAGE_LABELS.baseDigest] ?? null,
-      sizeBytes: image.sizeBytes,
-      origin: 'engine',
-    };
+    if (await this.otherRunner(image)) return null;
+    return builtImage(tag, image, 'engine');
+  }
+
+  /** Why an environment image cannot run on this worker: built on a default image with another runner. Null when it can. */
+  async otherRunner(image: ImageInfo): Promise<string | null> {
+    const runner = (await this.runtime.inspectImage(this.defaultImage))?.labels[ENVIRONMENT_IMAGE_LABELS.baseSource];
+    const its = image.labels[ENVIRONMENT_IMAGE_LABELS.baseSource];
+    if (!runner || its === runner) return null;
+    return `it was built on a default image with runner ${its ?? 'unknown'}, this worker's ${this.defaultImage} has ${runner}`;
   }
 
   async build(

@@ -65,11 +65,11 @@ export class EnvironmentImageSweeper implements OnApplicationBootstrap, OnModule
     const wanted = wantedImages(await this.catalogue.list());
     for (const image of images) {
       const key = `${image.labels[labels.environment]}@${image.labels[labels.specHash]}`;
-      const untagged = image.tags.every((t) => t === '<none>:<none>');
-      if ((wanted.has(key) && !untagged) || (only && !only.includes(key))) continue;
       // An image goes with its last name, tag or registry digest (a pulled one has both, a pushed one has the registry's tag too).
       const names = [...image.tags, ...image.digests].filter((n) => !n.startsWith('<none>'));
-      // Untagged: replaced by a build of the same version on a newer base image; it goes by id once no container uses it.
+      // Nameless: replaced by a build of the same version on a newer base image; it goes by id once no container uses it.
+      // One known only by its digest (pulled, not named yet) is still wanted.
+      if ((wanted.has(key) && names.length) || (only && !only.includes(key))) continue;
       for (const ref of names.length ? names : [image.id]) {
         const outcome = await this.runtime.removeImage(ref);
         if (outcome === 'removed') this.logger.log(`removed ${ref}: no environment version uses it any more`);

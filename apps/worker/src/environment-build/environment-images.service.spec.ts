@@ -60,6 +60,7 @@ const setup = ({
   const builder = {
     tagFor: (name: string, hash: string) => `env:${name}-${hash}`,
     existing: jest.fn(async () => null),
+    otherRunner: jest.fn(async () => null),
     build: jest.fn(async () => ({ image: 'env:six-abc', imageId: 'sha256:local', origin: 'built' })),
   };
   const lock = { run: (_onWait: unknown, work: () => Promise<unknown>) => work() };
@@ -117,6 +118,13 @@ describe('EnvironmentImages with a registry', () => {
       `environment "six": the image ${REGISTRY}/env@${DIGEST} does not match the recorded version ` +
         '(its content digest is sha256:other, the record says sha256:built); it was removed and nothing ran in it',
     );
+  });
+
+  it("builds the version here, as without a registry, when the pulled image was built for another runner than this worker's", async () => {
+    const { images, engine, builder } = setup();
+    builder.otherRunner.mockResolvedValue('it was built on a default image with runner old' as never);
+    await expect(ensure(images)).resolves.toMatchObject({ imageId: 'sha256:local', origin: 'built' });
+    expect(engine.has(`${REGISTRY}/env@${DIGEST}`)).toBe(false);
   });
 
   it('reports a failed pull, and asks the engine again only after PULL_RETRY_MS however many jobs wait', async () => {

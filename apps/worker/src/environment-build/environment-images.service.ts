@@ -15,6 +15,7 @@ import { ImageRefusedError, RegistryPullError } from './environment-errors';
 import {
   BuildLogSink,
   BuiltImage,
+  builtImage,
   EnvironmentBuildError,
   EnvironmentImageBuilder,
 } from './environment-image-builder.service';
@@ -133,7 +134,8 @@ export class EnvironmentImages implements OnApplicationBootstrap {
     const digest = version.registryDigest ?? null;
     if (this.registry.url && digest) {
       try {
-        return await this.pullVersion(name, version, digest, log);
+        const pulled = await this.pullVersion(name, version, digest, log);
+        if (pulled) return pulled;
       } catch (error) {
         if (!(error instanceof RegistryPullError) || !this.registry.fallbackBuild) throw error;
         log([`${error.message}: building it here instead (REGISTRY_FALLBACK_BUILD)`]);
@@ -143,17 +145,22 @@ export class EnvironmentImages implements OnApplicationBootstrap {
     return this.buildOnce(name, version, log, stop);
   }
 
-  /** Pulls the version by the digest its building worker recorded, and runs it only if it is that version. */
+  /**
+   * Pulls the version by the digest its building worker recorded, and runs it
+   * only if it is that version. Null when it is, but built on a default image
+   * with another runner than this worker's: like any such image, it is then
+   * built again here, on this worker's default image.
+   */
   private async pullVersion(
     name: string,
     version: EnvironmentVersion,
     digest: string,
     log: BuildLogSink,
-  ): Promise<BuiltImage> {
+  ): Promise<BuiltImage | null> {
     const remote = this.registry.remote(`${this.repository}@${digest}`);
     log([`pulling ${remote}`]);
     const image = await this.pull(remote, null);
-    const mismatch = await this.mismatch(image, name, version);
+    const mismatch = this.mismatch(image, name, version);
     if (mismatch) {
       await this.runtime.removeImage(remote).catch(() => undefined);
       this.logger.error(`environment ${name}: refused ${remote}: ${mismatch}`);
@@ -161,17 +168,20 @@ export class EnvironmentImages implements OnApplicationBootstrap {
         `environment "${name}": the image ${remote} does not match the recorded version (${mismatch}); it was removed and nothing ran in it`,
       );
     }
+    const otherRunner = await this.builder.otherRunner(image);
+    if (otherRunner) {
+      await this.runtime.removeImage(remote).catch(() => undefined);
+      log([`${remote} cannot run here (${otherRunner}): building it on this worker's default image`]);
+      this.logger.warn(
+        `environment ${name}: ${remote} ${otherRunner}; building it here (npm run image:base -- --push gives every worker the same default image)`,
+      );
+      return null;
+    }
     const tag = this.tagFor(name, version.specHash);
     await this.runtime.tagImage(remote, tag);
     log([`pulled ${remote} as ${tag}`]);
     this.logger.log(`environment ${name}: pulled ${remote}`);
-    return {
-      image: tag,
-      imageId: image.id,
-      baseImageId: image.labels[ENVIRONMENT_IMAGE_LABELS.baseDigest] ?? null,
-      sizeBytes: image.sizeBytes,
-      origin: 'pulled',
-    };
+    return builtImage(tag, image, 'pulled');
   }
 
   /** Pulls `remote` (naming it `local` too, when given) and returns what the engine then holds. */
@@ -192,8 +202,8 @@ export class EnvironmentImages implements OnApplicationBootstrap {
     return info;
   }
 
-  /** Why a pulled image is not the version the catalogue records (or cannot run here), or null. */
-  private async mismatch(image: ImageInfo, name: string, version: EnvironmentVersion): Promise<string | null> {
+  /** Why a pulled image is not the version the catalogue records, or null. */
+  private mismatch(image: ImageInfo, name: string, version: EnvironmentVersion): string | null {
     const labels = ENVIRONMENT_IMAGE_LABELS;
     const [environment, specHash] = [image.labels[labels.environment], image.labels[labels.specHash]];
     if (environment !== name || specHash !== version.specHash) {
@@ -202,9 +212,6 @@ export class EnvironmentImages implements OnApplicationBootstrap {
     }
     if (version.imageId && image.id !== version.imageId)
       return `its content digest is ${image.id}, the record says ${version.imageId}`;
-    const runner = (await this.runtime.inspectImage(this.defaultImage))?.labels[labels.baseSource];
-    if (runner && image.labels[labels.baseSource] !== runner)
-      return `it was built on a default image with runner ${image.labels[labels.baseSource] ?? 'unknown'}, this worker's has ${runner}: give every worker the same default image (npm run image:base -- --push)`;
     return null;
   }
 
