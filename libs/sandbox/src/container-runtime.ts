@@ -55,6 +55,8 @@ export interface ImageInfo {
   digests: string[];
   sizeBytes: number;
   labels: Record<string, string>;
+  /** When the engine made it, in ms since the epoch. */
+  createdAt: number;
 }
 
 /** Credentials for a registry, sent to the engine with a pull or push and never stored by it. */

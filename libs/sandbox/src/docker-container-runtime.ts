@@ -257,6 +257,7 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
         digests: image.RepoDigests ?? [],
         sizeBytes: image.Size,
         labels: image.Config?.Labels ?? {},
+        createdAt: Date.parse(image.Created),
       };
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return null;
@@ -272,6 +273,7 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
       digests: image.RepoDigests ?? [],
       sizeBytes: image.Size,
       labels: image.Labels ?? {},
+      createdAt: image.Created * 1000,
     }));
   }
 

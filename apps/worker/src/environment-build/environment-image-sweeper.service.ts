@@ -10,6 +10,10 @@ import {
 import type { RedisSubscription } from '@sps/redis';
 import { ContainerRuntime } from '@sps/sandbox';
 
+// A build commits its image a moment before it names it (the engine removes the build's containers in
+// between): a nameless image this young may be one still being built, and is left for a later sweep.
+const NAMELESS_GRACE_MS = 5 * 60_000;
+
 /**
  * Removes environment images that no version in the catalogue wants any
  * more: at once when told (a version replaced, an environment deleted), and
@@ -70,6 +74,7 @@ export class EnvironmentImageSweeper implements OnApplicationBootstrap, OnModule
       // Nameless: replaced by a build of the same version on a newer base image; it goes by id once no container uses it.
       // One known only by its digest (pulled, not named yet) is still wanted.
       if ((wanted.has(key) && names.length) || (only && !only.includes(key))) continue;
+      if (!names.length && Date.now() - image.createdAt < NAMELESS_GRACE_MS) continue;
       for (const ref of names.length ? names : [image.id]) {
         const outcome = await this.runtime.removeImage(ref);
         if (outcome === 'removed') this.logger.log(`removed ${ref}: no environment version uses it any more`);

@@ -31,6 +31,7 @@ const image = (id: string, labels: Record<string, string>): ImageInfo => ({
   digests: [],
   sizeBytes: 1,
   labels: { ...LABELS, ...labels },
+  createdAt: 0,
 });
 
 /** The version's image as its building worker labelled it. */
