@@ -106,7 +106,8 @@ describe('environments through a registry, across two engines', () => {
 
   afterAll(async () => {
     await ctx?.cleanUp();
-    await fleet?.stop();
+    if (!fleet) return;
+    await fleet.stop();
     // Engine 1 is shared: only the names this spec gave.
     const names = [
       SANDBOX_IMAGE,
