@@ -4,7 +4,7 @@ import type { AppConfig } from '@sps/config';
 import { DEFAULT_ENVIRONMENT, ENVIRONMENT_IMAGE_LABELS, EnvironmentCatalogue } from '@sps/environments';
 import type { ReproducibilityStamp } from '@sps/queue';
 import { UnrecoverableError } from 'bullmq';
-import { EnvironmentImages, PULL_RETRY_MS } from './environment-images.service';
+import { DEFAULT_IMAGE_RECHECK_MS, EnvironmentImages, PULL_RETRY_MS } from './environment-images.service';
 import {
   EnvironmentNotReadyError,
   EnvironmentUnavailableError,
@@ -52,7 +52,9 @@ export class EnvironmentImageResolver {
    */
   async imageFor(environment: string, createdAt: string): Promise<JobImage> {
     if (environment === DEFAULT_ENVIRONMENT) {
-      const image = await this.obtain(environment, createdAt, () => this.images.defaultImageInfo());
+      const image = await this.obtain(environment, createdAt, () =>
+        this.images.defaultImageInfo(DEFAULT_IMAGE_RECHECK_MS),
+      );
       const stamp = {
         specHash: null,
         digest: image.id,
@@ -121,7 +123,8 @@ export class EnvironmentImageResolver {
   /**
    * The image to pre-start warm containers from: that of the version jobs run
    * in now, when this engine has it, by id as jobs ask for it. Never builds or
-   * pulls an environment (a job does that) and does not count as use.
+   * pulls an environment (a job does that) and does not count as use. The
+   * engine is always asked: a refill while it is away then starts nothing.
    */
   async imageForPool(environment: string): Promise<string> {
     if (environment === DEFAULT_ENVIRONMENT) return (await this.images.defaultImageInfo()).id;

@@ -166,13 +166,14 @@ describe('EnvironmentImages with a registry', () => {
 
 describe('EnvironmentImages without a registry', () => {
   it('builds what is missing, pushes nothing, and says how to get a missing default image', async () => {
-    const { images, engine, registry, builder } = setup({ url: null });
+    const { images, registry, builder } = setup({ url: null });
     await ensure(images);
     expect(builder.build).toHaveBeenCalledTimes(1);
     expect(registry.pull).not.toHaveBeenCalled();
     await expect(images.publish('env:six-abc', () => undefined)).resolves.toBeNull();
-    engine.delete('sandbox:test');
-    await expect(images.defaultImageInfo()).rejects.toThrow(
+    const bare = setup({ url: null });
+    bare.engine.delete('sandbox:test');
+    await expect(bare.images.defaultImageInfo()).rejects.toThrow(
       'the default image sandbox:test is missing on worker w1 (npm run image:base builds it)',
     );
   });

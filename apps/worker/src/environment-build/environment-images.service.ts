@@ -24,6 +24,12 @@ import { ImageRegistry } from './image-registry.service';
 
 /** A registry that just failed is asked again after this long, however many jobs wait for it meanwhile. */
 export const PULL_RETRY_MS = 5000;
+/**
+ * Every default job asks which image the default tag names, to create its container from that id: an
+ * Engine API call of a few ms on a path of about 20. Jobs reuse the answer this long, so a default image
+ * rebuilt under the same tag is picked up within a second, and the stamp still names the image used.
+ */
+export const DEFAULT_IMAGE_RECHECK_MS = 1000;
 
 const messageOf = (error: unknown): string => (error as Error)?.message || String(error);
 
@@ -43,6 +49,7 @@ export class EnvironmentImages implements OnApplicationBootstrap {
   /** Jobs in this process that need the same missing image share one build or pull. */
   private readonly inFlight = new Map<string, Promise<BuiltImage>>();
   private defaultPull: Promise<ImageInfo> | null = null;
+  private defaultSeen: { info: ImageInfo; at: number } | null = null;
   /** The last failed pull of each reference, so that jobs waiting for the registry do not each ask the engine again. */
   private readonly failedPulls = new Map<string, { at: number; error: RegistryPullError }>();
 
@@ -76,9 +83,14 @@ export class EnvironmentImages implements OnApplicationBootstrap {
     return this.builder.existing(name, specHash);
   }
 
-  /** The default image on this engine; with a registry, pulled from it (`<REGISTRY_URL>/<SANDBOX_IMAGE>`) when missing. */
-  async defaultImageInfo(): Promise<ImageInfo> {
+  /**
+   * The default image on this engine, as seen at most `maxAgeMs` ago; with a registry, pulled from it
+   * (`<REGISTRY_URL>/<SANDBOX_IMAGE>`) when missing.
+   */
+  async defaultImageInfo(maxAgeMs = 0): Promise<ImageInfo> {
+    if (this.defaultSeen && Date.now() - this.defaultSeen.at < maxAgeMs) return this.defaultSeen.info;
     const info = await this.runtime.inspectImage(this.defaultImage);
+    this.defaultSeen = info && { info, at: Date.now() };
     if (info) return info;
     if (!this.registry.url) {
       throw new EnvironmentBuildError(
@@ -173,7 +185,7 @@ export class EnvironmentImages implements OnApplicationBootstrap {
       await this.runtime.removeImage(remote).catch(() => undefined);
       log([`${remote} cannot run here (${otherRunner}): building it on this worker's default image`]);
       this.logger.warn(
-        `environment ${name}: ${remote} ${otherRunner}; building it here (npm run image:base -- --push gives every worker the same default image)`,
+        `environment ${name}: ${remote}: ${otherRunner}; building it here (npm run image:base -- --push gives every worker the same default image)`,
       );
       return null;
     }
