@@ -3,6 +3,7 @@
 #   SANDBOX_BASE_SOURCE=registry  FROM a pulled Python image (SANDBOX_PYTHON_IMAGE)
 #   SANDBOX_BASE_SOURCE=offline   FROM a Debian rootfs made by debootstrap and docker import
 #   SANDBOX_BASE_SOURCE=auto      registry when the Python image can be had, offline otherwise (default)
+#   --push                         then push it to REGISTRY_URL, where workers that lack it pull it from
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,11 +56,18 @@ say "building $IMAGE from $base"
 # The build needs no network: it only copies the runner and compiles it.
 # Its output (and the client's notes on the legacy builder) is shown only when it fails.
 build_log=$(mktemp)
+# The base's digest goes into a label, which results show as their reproducibility stamp's baseDigest.
 if ! docker build -q --network none --build-arg "BASE_IMAGE=$base" \
-  --label "io.simplepysandbox.source=$(source_hash)" -t "$IMAGE" "$CONTEXT" >"$build_log" 2>&1; then
+  --label "io.simplepysandbox.source=$(source_hash)" \
+  --label "io.simplepysandbox.base-digest=$(docker image inspect -f '{{.Id}}' "$base")" \
+  -t "$IMAGE" "$CONTEXT" >"$build_log" 2>&1; then
   cat "$build_log" >&2
   rm -f "$build_log"
   exit 1
 fi
 rm -f "$build_log"
 say "built $IMAGE"
+if [ "${1:-}" = "--push" ]; then
+  test -f dist/apps/worker/src/environment-build/base-image-push.cli.js || npx nest build worker
+  node dist/apps/worker/src/environment-build/base-image-push.cli.js
+fi

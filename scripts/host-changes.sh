@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2034 # the variables are for the scripts that source this
-# Sourced by the scripts that change this host (prereqs.sh, build-base-image.sh)
+# Sourced by the scripts that change this host (prereqs.sh, build-base-image.sh, test-fleet.sh)
 # and by reset-host.sh, which undoes those changes. The record of what was
 # changed lives outside any clone, so a reset from a fresh clone still finds
 # what an older clone did.
@@ -29,4 +29,22 @@ apt_install() {
     echo "ERROR: could not install $*" >&2
     exit 1
   fi
+}
+
+# The pid in a pid file, only if that process is still the program named: a stale file may name another process now.
+live_pid() {
+  local file=$1 program=$2 pid
+  [ -f "$file" ] || return 1
+  pid=$(tr -dc 0-9 <"$file")
+  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$program" ] && echo "$pid"
+}
+
+stop_by_pidfile() {
+  local file=$1 program=$2 pid
+  pid=$(live_pid "$file" "$program") || return 0
+  echo "[host] stopping $program (pid $pid, from $file)"
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
+  echo "[host] $program did not stop within 30 s: killing it"
+  kill -KILL "$pid" 2>/dev/null || true
 }

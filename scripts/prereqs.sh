@@ -233,6 +233,19 @@ ensure_base_image() {
 ensure_test_tools() {
   command -v shellcheck >/dev/null 2>&1 || apt_install shellcheck
   command -v chromium >/dev/null 2>&1 || apt_install chromium
+  command -v docker-registry >/dev/null 2>&1 || apt_install_without_starting docker-registry
+}
+
+# Debian's docker-registry package starts its own service, listening on every interface;
+# the registry tests start theirs on loopback with a config of their own (scripts/test-fleet.sh).
+# A policy-rc.d that denies every start keeps the package from starting anything while it installs.
+apt_install_without_starting() {
+  local policy=/usr/sbin/policy-rc.d
+  if [ -e "$policy" ]; then apt_install "$@"; return; fi
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  # apt_install exits on failure: the subshell's trap takes the policy away either way.
+  (trap 'rm -f "$policy"' EXIT; apt_install "$@")
 }
 
 ensure_node_modules

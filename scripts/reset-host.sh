@@ -33,24 +33,6 @@ moved_cgroups() {
   done | sort -u
 }
 
-# The pid in a pid file, only if that process is still the program named: a stale file may name another process now.
-live_pid() {
-  local file=$1 program=$2 pid
-  [ -f "$file" ] || return 1
-  pid=$(tr -dc 0-9 <"$file")
-  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$program" ] && echo "$pid"
-}
-
-stop_by_pidfile() {
-  local file=$1 program=$2 pid
-  pid=$(live_pid "$file" "$program") || return 0
-  say "stopping $program (pid $pid, from $file)"
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
-  say "$program did not stop within 30 s: killing it"
-  kill -KILL "$pid" 2>/dev/null || true
-}
-
 unmount_under() {
   local mount
   # Deepest first; lazily, so a mount still busy goes as soon as it is free.
@@ -75,11 +57,21 @@ put_cgroup_back() {
   say "WARNING: $controller did not return to the v2 hierarchy (a group in it is still in use); a reboot restores it"
 }
 
+# The registries and second engines of registry tests killed before their clean-up (scripts/test-fleet.sh).
+recorded_fleets() {
+  local record dir
+  for record in "$HOST_STATE"/test-fleets/*; do
+    [ -f "$record" ] && read -r dir _ <"$record" && echo "$dir"
+  done
+}
+
 mapfile -t packages < <(installed_packages)
+mapfile -t fleets < <(recorded_fleets)
 mapfile -t cgroups < <(moved_cgroups)
 cat <<PLAN
 [reset] this puts the host back to fresh for SimplePySandbox. It will:
   - stop the redis-server and dockerd that the project's scripts started (by their pid files)
+  - stop the test registries and second engines left by registry tests, and remove their directories: ${fleets[*]:-(none)}
   - purge these Debian packages and the dependencies they pulled in: ${packages[*]:-(none installed)}
   - remove ${DOCKER_PATHS[*]}
   - unmount the cgroup controllers moved for crun: ${cgroups[*]:-(none)}
@@ -92,6 +84,7 @@ fi
 [ "$(id -u)" = 0 ] || { echo "[reset] must run as root" >&2; exit 1; }
 started=$SECONDS
 
+bash scripts/test-fleet.sh stop-recorded
 for pidfile in "$HOST_STATE/redis.pid" .data/redis.pid; do stop_by_pidfile "$pidfile" redis-server; done
 stop_by_pidfile "$DOCKERD_PIDFILE" dockerd
 stop_by_pidfile /run/docker/containerd/containerd.pid containerd

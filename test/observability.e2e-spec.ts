@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminKey, request, run } from './support/api-client';
 import { eventually } from './support/eventually';
+import { sample } from './support/prometheus-text';
 
 const LOGS = join(__dirname, '..', '.data', 'e2e-logs');
 const logLines = (file: string): any[] =>
@@ -9,19 +10,6 @@ const logLines = (file: string): any[] =>
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line));
-
-/** The value of one sample in Prometheus text, or undefined. */
-const sample = (text: string, name: string, labels: Record<string, string> = {}): number | undefined => {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#') || !line.startsWith(name)) continue;
-    const match = /^([a-z_:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const present = (match[2] ?? '').split(',');
-    if (wanted.every((w) => present.includes(w))) return Number(match[3]);
-  }
-  return undefined;
-};
 
 describe('metrics', () => {
   it('serves Prometheus text with job, queue, worker and HTTP metrics, learned through Redis', async () => {

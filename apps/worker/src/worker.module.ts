@@ -12,6 +12,7 @@ import { EnvironmentImageResolver } from './environment-build/environment-image-
 import { EnvironmentImageSweeper } from './environment-build/environment-image-sweeper.service';
 import { EnvironmentImages } from './environment-build/environment-images.service';
 import { HostBuildLock } from './environment-build/host-build-lock.service';
+import { ImageRegistry } from './environment-build/image-registry.service';
 import { ExecutionAttempt } from './execution/execution-attempt.service';
 import { ExecutionRunnerService } from './execution/execution-runner.service';
 import { ExecutionProcessor } from './execution/execution.processor';
@@ -41,8 +42,9 @@ import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
     SandboxUids,
     ContainerDisposer,
     DockerGate,
-    // environment-build/: environment images, built here and resolved for jobs
+    // environment-build/: environment images, built here or pulled from the registry, and resolved for jobs
     HostBuildLock,
+    ImageRegistry,
     EnvironmentImageBuilder,
     BuildNetworkResolver,
     EnvironmentImages,

@@ -6,6 +6,7 @@ import { environmentsConfig } from './environments.config';
 import { loggingConfig } from './logging.config';
 import { queueConfig } from './queue.config';
 import { redisConfig } from './redis.config';
+import { registryConfig } from './registry.config';
 import { sandboxConfig } from './sandbox.config';
 import { workerConfig } from './worker.config';
 
@@ -35,6 +36,7 @@ export class AppConfigModule {
       workerConfig,
       loggingConfig,
       environmentsConfig,
+      registryConfig,
     ]);
   }
 

@@ -4,6 +4,7 @@ import { EnvironmentsConfig } from './environments.config';
 import { LoggingConfig } from './logging.config';
 import { QueueConfig } from './queue.config';
 import { RedisConfig } from './redis.config';
+import { RegistryConfig } from './registry.config';
 import { SandboxConfig } from './sandbox.config';
 import { WorkerConfig } from './worker.config';
 
@@ -17,4 +18,5 @@ export interface AppConfig {
   auth: AuthConfig;
   environments: EnvironmentsConfig;
   logging: LoggingConfig;
+  registry: RegistryConfig;
 }

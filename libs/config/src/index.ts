@@ -7,6 +7,7 @@ export * from './sandbox.config';
 export * from './queue.config';
 export * from './worker.config';
 export * from './environments.config';
+export * from './registry.config';
 export * from './logging.config';
 export * from './app-config.module';
 export * from './config.types';

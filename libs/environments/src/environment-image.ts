@@ -9,6 +9,11 @@ export const ENVIRONMENT_IMAGE_LABELS = {
    * and inherited by every image built on it: tells which runner an environment image carries.
    */
   baseSource: 'io.simplepysandbox.source',
+  /**
+   * The content digest of the image it was built on. A label travels with the image through a
+   * registry, so whichever engine runs it can say what it was built on without asking anyone.
+   */
+  baseDigest: 'io.simplepysandbox.base-digest',
 } as const;
 
 /**

@@ -40,7 +40,15 @@ export interface EnvironmentVersion {
   error: string | null;
   /** Filled in by the worker that built it. */
   image: string | null;
+  /** The image's content digest (its config's sha256), the same on every engine that pulled it. */
   imageId: string | null;
+  /**
+   * The manifest digest the building worker pushed to its registry (REGISTRY_URL); every
+   * other worker pulls exactly this. Null when it was built without a registry.
+   */
+  registryDigest: string | null;
+  /** The content digest of the image it was built on. */
+  baseImageId: string | null;
   sizeBytes: number | null;
   builtBy: string | null;
   submittedAt: string;

@@ -9,6 +9,8 @@ const ready = (buildId: string): BuildResult => ({
   status: 'ready',
   image: `repo:env-${buildId}`,
   imageId: `sha256:${buildId}`,
+  registryDigest: `sha256:manifest-${buildId}`,
+  baseImageId: 'sha256:base',
   sizeBytes: 1234,
   builtBy: 'worker-1',
   builtAt: '2025-01-01T00:01:00Z',
@@ -88,6 +90,8 @@ describe('completeBuild', () => {
       buildId: 'b2',
       status: 'ready',
       image: 'repo:env-b2',
+      registryDigest: 'sha256:manifest-b2',
+      baseImageId: 'sha256:base',
       sizeBytes: 1234,
     });
     expect(done.record!.latest).toEqual(done.record!.active);

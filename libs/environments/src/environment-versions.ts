@@ -24,6 +24,8 @@ export const planVersion = (
     error: null,
     image: null,
     imageId: null,
+    registryDigest: null,
+    baseImageId: null,
     sizeBytes: null,
     builtBy: null,
     submittedAt: now.toISOString(),
@@ -57,7 +59,16 @@ export const submitVersion = (
 };
 
 export type BuildResult =
-  | { status: 'ready'; image: string; imageId: string; sizeBytes: number; builtBy: string; builtAt: string }
+  | {
+      status: 'ready';
+      image: string;
+      imageId: string;
+      registryDigest: string | null;
+      baseImageId: string | null;
+      sizeBytes: number;
+      builtBy: string;
+      builtAt: string;
+    }
   | { status: 'failed'; error: string };
 
 export interface Completion {

@@ -3,11 +3,12 @@ import { RedisModule } from '@sps/redis';
 import { EnvironmentBuildLog } from './environment-build-log.service';
 import { EnvironmentCatalogue } from './environment-catalogue.service';
 import { EnvironmentImageEvents } from './environment-image-events.service';
+import { EnvironmentImageStats } from './environment-image-stats.service';
 
-/** The catalogue, the build logs and the image announcements, in Redis: for the API and the workers alike. */
+/** The catalogue, the build logs, the image announcements and image operation totals, in Redis: for the API and the workers alike. */
 @Module({
   imports: [RedisModule],
-  providers: [EnvironmentCatalogue, EnvironmentBuildLog, EnvironmentImageEvents],
-  exports: [EnvironmentCatalogue, EnvironmentBuildLog, EnvironmentImageEvents],
+  providers: [EnvironmentCatalogue, EnvironmentBuildLog, EnvironmentImageEvents, EnvironmentImageStats],
+  exports: [EnvironmentCatalogue, EnvironmentBuildLog, EnvironmentImageEvents, EnvironmentImageStats],
 })
 export class EnvironmentsModule {}

@@ -8,4 +8,5 @@ export * from './builtin-environments';
 export * from './environment-catalogue.service';
 export * from './environment-build-log.service';
 export * from './environment-image-events.service';
+export * from './environment-image-stats.service';
 export * from './environments.module';

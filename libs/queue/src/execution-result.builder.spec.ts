@@ -17,9 +17,11 @@ const run: RunReport = {
   startedAt: '2030-01-01T00:00:01.000Z',
   finishedAt: '2030-01-01T00:00:02.000Z',
   workerId: 'worker-7',
+  reproducibility: { specHash: '3f2a9c0d1e7b4a56', digest: 'sha256:feed', baseDigest: 'sha256:beef' },
 };
 
 const NOTHING_RAN = {
+  reproducibility: null,
   exitCode: null,
   signal: null,
   stdout: '',
@@ -78,6 +80,11 @@ describe('executionResult', () => {
     const result = executionResult(identity, { kind: 'ran', run: stored });
     expect(result).toEqual({ ...identity, ...run });
     expect(Object.keys(result).sort()).toEqual(Object.keys({ ...identity, ...run }).sort());
+  });
+
+  it('reads a report stored before results carried a reproducibility stamp as having none', () => {
+    const { reproducibility: _none, ...older } = run;
+    expect(executionResult(identity, { kind: 'ran', run: older as RunReport }).reproducibility).toBeNull();
   });
 });
 

@@ -41,6 +41,7 @@ const nothingRan = (status: ExecutionStatus): RunReport => ({
   startedAt: null,
   finishedAt: null,
   workerId: null,
+  reproducibility: null,
 });
 
 const reportOf = (state: ExecutionState): RunReport => {
@@ -82,6 +83,8 @@ export const executionResult = (
     finishedAt: run.finishedAt,
     workerId: run.workerId,
     environment,
+    // Reports stored before the stamp existed have none.
+    reproducibility: run.reproducibility ?? null,
   };
   if (run.error !== undefined) result.error = run.error;
   return result;

@@ -47,6 +47,22 @@ export interface ExecutionUsage {
   peakMemoryBytes: number;
 }
 
+/**
+ * Which bits a job ran in, so that a caller can tell two runs in the same image
+ * from two runs that merely share an environment's name.
+ */
+export interface ReproducibilityStamp {
+  /** The environment version's spec hash; null for `default`. */
+  specHash: string | null;
+  /**
+   * The content digest of the image the job's container ran (`sha256:` of its config, the engine's
+   * image id): the same on every host that pulled the same image, different for two builds of one spec.
+   */
+  digest: string;
+  /** The content digest of the image that one was built on, when it says. */
+  baseDigest: string | null;
+}
+
 /** The public result of an execution, in whatever state it is: built by executionResult() alone. */
 export interface ExecutionResult {
   id: string;
@@ -66,6 +82,8 @@ export interface ExecutionResult {
   workerId: string | null;
   /** The job's environment, also in a worker's stored result so that metrics can label a finished job without reading its input. */
   environment: string;
+  /** Set once a worker has picked the image to run the job in; null before, and when nothing ran. */
+  reproducibility: ReproducibilityStamp | null;
   /** Only for status "error": what went wrong in the service. */
   error?: string;
 }

@@ -12,6 +12,15 @@ export interface PoolStats {
   misses: number;
 }
 
+/** An environment's image on a worker's engine. */
+export interface WorkerImage {
+  environment: string;
+  /** Null for `default`. */
+  specHash: string | null;
+  /** The image's content digest, as in a result's reproducibility stamp. */
+  digest: string;
+}
+
 /** What each worker publishes about itself; the API learns about workers from this alone. */
 export interface WorkerHeartbeat {
   id: string;
@@ -22,6 +31,10 @@ export interface WorkerHeartbeat {
   docker: DockerStatus;
   /** Environments whose images this worker's Docker engine has. */
   environments: string[];
+  /** Those images, by digest. */
+  images: WorkerImage[];
+  /** The registry this worker pulls environment images from (REGISTRY_URL), or null: it builds every image itself. */
+  registry: string | null;
   /** Warm pool per environment. */
   pool: Record<string, PoolStats>;
   lastSeen: string;

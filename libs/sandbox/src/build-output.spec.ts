@@ -26,6 +26,15 @@ describe('BuildOutput', () => {
     }
   });
 
+  it("reads a push's manifest digest", () => {
+    const { output } = read([
+      `${JSON.stringify({ status: 'Pushed', id: 'a1b2' })}\n`,
+      `${JSON.stringify({ progressDetail: {}, aux: { Tag: 'six-abc', Digest: 'sha256:beef', Size: 1156 } })}\n`,
+    ]);
+    expect(output.digest).toBe('sha256:beef');
+    expect(output.failure).toBeNull();
+  });
+
   it('strips the colour codes around stderr and drops empty lines', () => {
     const { lines } = read([
       `${JSON.stringify({ stream: '\u001b[91mE: Unable to locate package nope\n\u001b[0m\n\n' })}\n`,

@@ -10,10 +10,13 @@ const BUILDER_NOISE = /^(?: ---> |Removing intermediate container|Step \d+\/\d+ 
  * Reads the engine's build progress, newline-delimited JSON objects such as
  * {"stream": "Step 1/4 : ..."}, {"aux": {"ID": "sha256:..."}} and
  * {"error": "..."}, which may arrive split anywhere. Output text is turned
- * into whole lines without colour codes.
+ * into whole lines without colour codes. Pulls and pushes report in the same
+ * form; a push ends with {"aux": {"Tag": ..., "Digest": "sha256:..."}}.
  */
 export class BuildOutput {
   imageId: string | null = null;
+  /** The manifest digest a push reports. */
+  digest: string | null = null;
   error: string | null = null;
   private json = '';
   private text = '';
@@ -55,7 +58,7 @@ export class BuildOutput {
       status?: string;
       error?: string;
       errorDetail?: { message?: string };
-      aux?: { ID?: string };
+      aux?: { ID?: string; Digest?: string };
     };
     try {
       message = JSON.parse(raw) as typeof message;
@@ -65,6 +68,7 @@ export class BuildOutput {
     if (typeof message.stream === 'string') this.addText(message.stream);
     if (typeof message.status === 'string') this.addText(`${message.status}\n`);
     if (typeof message.aux?.ID === 'string') this.imageId = message.aux.ID;
+    if (typeof message.aux?.Digest === 'string') this.digest = message.aux.Digest;
     const error = message.errorDetail?.message ?? message.error;
     if (typeof error === 'string') {
       this.error = error.replace(ANSI, '').trim();

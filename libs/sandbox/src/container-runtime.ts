@@ -50,10 +50,29 @@ export interface ImageBuildOptions {
 }
 
 export interface ImageInfo {
+  /** The image's content digest (`sha256:` of its config): the same on every engine that holds the same bits. */
   id: string;
   tags: string[];
+  /** `repository@sha256:…` for each registry it was pushed to or pulled from. */
+  digests: string[];
   sizeBytes: number;
   labels: Record<string, string>;
+  /** When the engine made it, in ms since the epoch. */
+  createdAt: number;
+}
+
+/** Credentials for a registry, sent to the engine with a pull or push and never stored by it. */
+export interface RegistryAuth {
+  username: string;
+  password: string;
+  /** The registry's host[:port], as in the image reference. */
+  serveraddress: string;
+}
+
+export interface RegistryTransfer {
+  auth: RegistryAuth | null;
+  /** Aborting stops the transfer. */
+  signal: AbortSignal;
 }
 
 /** What removing an image came to: `in-use` means a container still uses it, so it stays for now. */
@@ -76,4 +95,10 @@ export abstract class ContainerRuntime {
   abstract listImages(labels: string[]): Promise<ImageInfo[]>;
   /** Removes a tag (and the image once nothing else holds it), never by force: an image a container uses stays. */
   abstract removeImage(ref: string): Promise<ImageRemoval>;
+  /** Gives an image another name, `repository:tag`. */
+  abstract tagImage(ref: string, target: string): Promise<void>;
+  /** Pulls `ref` (by tag, or `repository@sha256:…`); throws with the engine's message when the registry refuses or is unreachable. */
+  abstract pullImage(ref: string, transfer: RegistryTransfer): Promise<void>;
+  /** Pushes `repository:tag` and returns the digest of the manifest the registry now holds under that tag. */
+  abstract pushImage(ref: string, transfer: RegistryTransfer): Promise<string>;
 }

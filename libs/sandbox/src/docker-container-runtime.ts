@@ -15,6 +15,7 @@ import {
   ImageInfo,
   ImageRemoval,
   ManagedContainer,
+  RegistryTransfer,
 } from './container-runtime';
 import type { SandboxResources } from './container-spec';
 import { SANDBOX_LABELS } from './sandbox-labels';
@@ -196,14 +197,7 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
         abortSignal: options.signal,
       } as Docker.ImageBuildOptions,
     )) as Readable;
-    const output = new BuildOutput(options.onLine);
-    await new Promise<void>((resolve, reject) => {
-      stream.on('data', (chunk: Buffer) => output.push(chunk));
-      stream.once('end', resolve);
-      stream.once('error', reject);
-      stream.once('close', resolve);
-    });
-    output.end();
+    const output = await this.follow(stream, options.onLine);
     if (options.signal.aborted) throw new Error('the build was stopped');
     if (output.failure) throw new Error(output.failure);
     const id = output.imageId ?? (await this.inspectImage(options.tag))?.id;
@@ -211,10 +205,61 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
     return id;
   }
 
+  /** Reads an engine progress stream (build, pull or push) to its end. */
+  private async follow(stream: Readable, onLine: (line: string) => void = () => undefined): Promise<BuildOutput> {
+    const output = new BuildOutput(onLine);
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (chunk: Buffer) => output.push(chunk));
+      stream.once('end', resolve);
+      stream.once('error', reject);
+      stream.once('close', resolve);
+    });
+    output.end();
+    return output;
+  }
+
+  async tagImage(ref: string, target: string): Promise<void> {
+    // The last colon starts the tag only after the last slash: before it, it is a registry's port.
+    const colon = target.lastIndexOf(':');
+    const tagged = colon > target.lastIndexOf('/');
+    await this.docker
+      .getImage(ref)
+      .tag({ repo: tagged ? target.slice(0, colon) : target, tag: tagged ? target.slice(colon + 1) : 'latest' });
+  }
+
+  async pullImage(ref: string, { auth, signal }: RegistryTransfer): Promise<void> {
+    // By digest too: fromImage takes repository@sha256:…, and the engine checks what it pulls against it.
+    const stream = (await this.docker.createImage(auth ?? undefined, {
+      fromImage: ref,
+      abortSignal: signal,
+    })) as Readable;
+    const output = await this.follow(stream);
+    if (signal.aborted) throw new Error('the pull was stopped');
+    if (output.failure) throw new Error(output.failure);
+  }
+
+  async pushImage(ref: string, { auth, signal }: RegistryTransfer): Promise<string> {
+    const stream = (await this.docker
+      .getImage(ref)
+      .push({ authconfig: auth ?? undefined, abortSignal: signal })) as Readable;
+    const output = await this.follow(stream);
+    if (signal.aborted) throw new Error('the push was stopped');
+    if (output.failure) throw new Error(output.failure);
+    if (!output.digest) throw new Error(`the registry reported no digest for ${ref}`);
+    return output.digest;
+  }
+
   async inspectImage(ref: string): Promise<ImageInfo | null> {
     try {
       const image = await this.docker.getImage(ref).inspect();
-      return { id: image.Id, tags: image.RepoTags ?? [], sizeBytes: image.Size, labels: image.Config?.Labels ?? {} };
+      return {
+        id: image.Id,
+        tags: image.RepoTags ?? [],
+        digests: image.RepoDigests ?? [],
+        sizeBytes: image.Size,
+        labels: image.Config?.Labels ?? {},
+        createdAt: Date.parse(image.Created),
+      };
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return null;
       throw error;
@@ -226,8 +271,10 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
     return images.map((image) => ({
       id: image.Id,
       tags: image.RepoTags ?? [],
+      digests: image.RepoDigests ?? [],
       sizeBytes: image.Size,
       labels: image.Labels ?? {},
+      createdAt: image.Created * 1000,
     }));
   }
 

@@ -174,6 +174,11 @@ export class EnvironmentsService {
       activeSpecHash: active?.specHash ?? null,
       image: active?.image ?? null,
       imageId: active?.imageId ?? null,
+      registryDigest: active?.registryDigest ?? null,
+      // What a result of a job in this version carries, when it ran in the image its building worker made or pushed.
+      reproducibility: active?.imageId
+        ? { specHash: active.specHash, digest: active.imageId, baseDigest: active.baseImageId ?? null }
+        : null,
       sizeBytes: active?.sizeBytes ?? null,
       createdAt: record.createdAt,
       builtAt: active?.builtAt ?? null,
@@ -192,6 +197,8 @@ export class EnvironmentsService {
       activeSpecHash: null,
       image: this.defaultImage,
       imageId: null,
+      registryDigest: null,
+      reproducibility: null,
       sizeBytes: null,
       createdAt: null,
       builtAt: null,

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { EnvironmentHealthIndicator } from './environment-health.indicator';
 import { QueueHealthIndicator } from './queue-health.indicator';
 import { RedisHealthIndicator } from './redis-health.indicator';
 import { WorkerHealthIndicator } from './worker-health.indicator';
@@ -13,6 +14,7 @@ export class HealthController {
     private readonly redis: RedisHealthIndicator,
     private readonly queues: QueueHealthIndicator,
     private readonly workers: WorkerHealthIndicator,
+    private readonly environments: EnvironmentHealthIndicator,
   ) {}
 
   @Get('live')
@@ -23,11 +25,17 @@ export class HealthController {
 
   /**
    * 200 when Redis answers and a live worker has Docker and the default image;
-   * 503 otherwise. `details` has Redis latency, queue counts and every live worker either way.
+   * 503 otherwise. `details` has Redis latency, queue counts, every live worker,
+   * and the ready environments no live worker has the image of, either way.
    */
   @Get('ready')
   @HealthCheck({ noCache: true })
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.redis.check(), () => this.queues.check(), () => this.workers.check()]);
+    return this.health.check([
+      () => this.redis.check(),
+      () => this.queues.check(),
+      () => this.workers.check(),
+      () => this.environments.check(),
+    ]);
   }
 }

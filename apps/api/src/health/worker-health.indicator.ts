@@ -4,13 +4,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import type { AppConfig } from '@sps/config';
 import { DEFAULT_ENVIRONMENT } from '@sps/environments';
 import { WorkerHeartbeat, WorkerRegistry } from '@sps/queue';
-import { HEALTH_CHECK_TIMEOUT_MS } from './health-timeout';
-
-const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> =>
-  Promise.race([
-    work,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('redis did not answer in time')), ms).unref()),
-  ]);
+import { HEALTH_CHECK_TIMEOUT_MS, withTimeout } from './health-timeout';
 
 /**
  * Every live worker, from the heartbeats workers publish to Redis: the API never

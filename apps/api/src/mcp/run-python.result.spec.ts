@@ -27,6 +27,7 @@ const result = (overrides: Partial<ExecutionResult> = {}): ExecutionResult => ({
   startedAt: '',
   finishedAt: '',
   workerId: 'w',
+  reproducibility: null,
   ...overrides,
 });
 

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { EnvironmentsModule } from '@sps/environments';
+import { EnvironmentImageMetricsCollector } from './environment-image-metrics.collector';
 import { JobMetricsCollector } from './job-metrics.collector';
 import { MetricsController } from './metrics.controller';
 import { MetricsRegistry } from './metrics.registry';
@@ -6,8 +8,9 @@ import { QueueMetricsCollector } from './queue-metrics.collector';
 
 /** GET /metrics: one registry, filled by collectors that read Redis only. */
 @Module({
+  imports: [EnvironmentsModule],
   controllers: [MetricsController],
-  providers: [MetricsRegistry, JobMetricsCollector, QueueMetricsCollector],
+  providers: [MetricsRegistry, JobMetricsCollector, QueueMetricsCollector, EnvironmentImageMetricsCollector],
   exports: [MetricsRegistry],
 })
 export class MetricsModule {}

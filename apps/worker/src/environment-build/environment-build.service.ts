@@ -14,7 +14,7 @@ import { BuildLogWriter } from './build-log-writer';
 import { BuildInterruptedError, EnvironmentBuildError } from './environment-image-builder.service';
 import { EnvironmentImages } from './environment-images.service';
 
-/** Runs one build job: builds the version, records the result, and retires the image it replaced. */
+/** Runs one build job: builds the version, pushes it to the registry if there is one, records the result, and retires the image it replaced. */
 @Injectable()
 export class EnvironmentBuildService {
   private readonly logger = new Logger(EnvironmentBuildService.name);
@@ -45,12 +45,16 @@ export class EnvironmentBuildService {
     let result: BuildResult;
     try {
       const built = await this.images.ensure(name, record.latest, writer.write, stop);
-      if (built.reused)
+      if (built.origin === 'engine')
         writer.write([`${built.image} is already on this host (built earlier with the same spec): using it`]);
+      // With a registry, the version is ready only once it is there: every other worker pulls this digest.
+      const registryDigest = await this.images.publish(built.image, writer.write, stop);
       result = {
         status: 'ready',
         image: built.image,
         imageId: built.imageId,
+        registryDigest,
+        baseImageId: built.baseImageId,
         sizeBytes: built.sizeBytes,
         builtBy: this.workerId,
         builtAt: new Date().toISOString(),

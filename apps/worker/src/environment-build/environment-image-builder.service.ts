@@ -9,18 +9,29 @@ import {
   readWheelhouse,
   renderDockerfile,
 } from '@sps/environments';
-import { ContainerRuntime } from '@sps/sandbox';
+import { ContainerRuntime, ImageInfo } from '@sps/sandbox';
 import { BuildNetworkResolver } from './build-network.resolver';
 
 export interface BuiltImage {
   image: string;
+  /** Its content digest. */
   imageId: string;
+  /** The content digest of the image it was built on, from its label (null on images older than that label). */
+  baseImageId: string | null;
   sizeBytes: number;
-  /** True when the engine had the image already (built earlier, or by `npm run image:datascience`). */
-  reused: boolean;
+  /** `engine`: the engine had it already (built earlier, or by `npm run image:datascience`). */
+  origin: 'engine' | 'built' | 'pulled';
 }
 
 export type BuildLogSink = (lines: string[]) => void;
+
+export const builtImage = (tag: string, image: ImageInfo, origin: BuiltImage['origin']): BuiltImage => ({
+  image: tag,
+  imageId: image.id,
+  baseImageId: image.labels[ENVIRONMENT_IMAGE_LABELS.baseDigest] ?? null,
+  sizeBytes: image.sizeBytes,
+  origin,
+});
 
 /** A build that cannot succeed as asked; its message is written for the user. */
 export class EnvironmentBuildError extends Error {}
@@ -69,14 +80,18 @@ export class EnvironmentImageBuilder {
    */
   async existing(name: string, specHash: string): Promise<BuiltImage | null> {
     const tag = this.tagFor(name, specHash);
-    const [image, base] = await Promise.all([
-      this.runtime.inspectImage(tag),
-      this.runtime.inspectImage(this.defaultImage),
-    ]);
+    const image = await this.runtime.inspectImage(tag);
     if (!image || image.labels[ENVIRONMENT_IMAGE_LABELS.specHash] !== specHash) return null;
-    const runner = base?.labels[ENVIRONMENT_IMAGE_LABELS.baseSource];
-    if (runner && image.labels[ENVIRONMENT_IMAGE_LABELS.baseSource] !== runner) return null;
-    return { image: tag, imageId: image.id, sizeBytes: image.sizeBytes, reused: true };
+    if (await this.otherRunner(image)) return null;
+    return builtImage(tag, image, 'engine');
+  }
+
+  /** Why an environment image cannot run on this worker: built on a default image with another runner. Null when it can. */
+  async otherRunner(image: ImageInfo): Promise<string | null> {
+    const runner = (await this.runtime.inspectImage(this.defaultImage))?.labels[ENVIRONMENT_IMAGE_LABELS.baseSource];
+    const its = image.labels[ENVIRONMENT_IMAGE_LABELS.baseSource];
+    if (!runner || its === runner) return null;
+    return `it was built on a default image with runner ${its ?? 'unknown'}, this worker's ${this.defaultImage} has ${runner}`;
   }
 
   async build(
@@ -99,6 +114,8 @@ export class EnvironmentImageBuilder {
         ? await readWheelhouse(this.config.pipWheelhouse, this.config.pipWheelhouseMaxBytes)
         : []
       : null;
+    const base = await this.runtime.inspectImage(baseImage);
+    if (!base) throw new EnvironmentBuildError(`the base image ${baseImage} is not on worker ${this.workerId}`);
     const context = await buildContextTar(dockerfile, wheelhouse);
     const buildArgs: Record<string, string> = { BASE_IMAGE: baseImage };
     if (usesPip && this.config.pipIndexUrl) buildArgs.PIP_INDEX_URL = this.config.pipIndexUrl;
@@ -124,6 +141,7 @@ export class EnvironmentImageBuilder {
           [ENVIRONMENT_IMAGE_LABELS.environment]: name,
           [ENVIRONMENT_IMAGE_LABELS.specHash]: version.specHash,
           [ENVIRONMENT_IMAGE_LABELS.deployment]: this.deployment,
+          [ENVIRONMENT_IMAGE_LABELS.baseDigest]: base.id,
         },
         networkMode: network.name,
         signal,
@@ -141,6 +159,6 @@ export class EnvironmentImageBuilder {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     log([`built ${tag} (${imageId.slice(0, 19)}, ${info?.sizeBytes ?? 0} bytes) in ${seconds} s`]);
     this.logger.log(`environment ${name}: built ${tag} in ${seconds} s`);
-    return { image: tag, imageId, sizeBytes: info?.sizeBytes ?? 0, reused: false };
+    return { image: tag, imageId, baseImageId: base.id, sizeBytes: info?.sizeBytes ?? 0, origin: 'built' };
   }
 }

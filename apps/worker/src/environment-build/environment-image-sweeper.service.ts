@@ -10,6 +10,10 @@ import {
 import type { RedisSubscription } from '@sps/redis';
 import { ContainerRuntime } from '@sps/sandbox';
 
+// A build commits its image a moment before it names it (the engine removes the build's containers in
+// between): a nameless image this young may be one still being built, and is left for a later sweep.
+const NAMELESS_GRACE_MS = 5 * 60_000;
+
 /**
  * Removes environment images that no version in the catalogue wants any
  * more: at once when told (a version replaced, an environment deleted), and
@@ -65,11 +69,13 @@ export class EnvironmentImageSweeper implements OnApplicationBootstrap, OnModule
     const wanted = wantedImages(await this.catalogue.list());
     for (const image of images) {
       const key = `${image.labels[labels.environment]}@${image.labels[labels.specHash]}`;
-      const untagged = image.tags.every((t) => t === '<none>:<none>');
-      if ((wanted.has(key) && !untagged) || (only && !only.includes(key))) continue;
-      const tags = image.tags.filter((t) => t !== '<none>:<none>');
-      // Untagged: replaced by a build of the same version on a newer base image; it goes by id once no container uses it.
-      for (const ref of tags.length ? tags : [image.id]) {
+      // An image goes with its last name, tag or registry digest (a pulled one has both, a pushed one has the registry's tag too).
+      const names = [...image.tags, ...image.digests].filter((n) => !n.startsWith('<none>'));
+      // Nameless: replaced by a build of the same version on a newer base image; it goes by id once no container uses it.
+      // One known only by its digest (pulled, not named yet) is still wanted.
+      if ((wanted.has(key) && names.length) || (only && !only.includes(key))) continue;
+      if (!names.length && Date.now() - image.createdAt < NAMELESS_GRACE_MS) continue;
+      for (const ref of names.length ? names : [image.id]) {
         const outcome = await this.runtime.removeImage(ref);
         if (outcome === 'removed') this.logger.log(`removed ${ref}: no environment version uses it any more`);
       }

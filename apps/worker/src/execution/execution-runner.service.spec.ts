@@ -26,7 +26,8 @@ const data = (fields: Partial<ExecutionJobData> = {}): ExecutionJobData =>
 /** A runner whose collaborators only record that they were reached: these cases end before any container. */
 const setup = ({ cancelRequested = false } = {}) => {
   const reached: string[] = [];
-  const images = { imageFor: async () => (reached.push('image'), 'img:1') };
+  const stamp = { specHash: null, digest: 'sha256:1', baseDigest: null };
+  const images = { imageFor: async () => (reached.push('image'), { image: 'sha256:1', stamp }) };
   const cancellations = { isRequested: async () => cancelRequested, track: () => reached.push('track') };
   const pool = { take: async () => (reached.push('pool'), null) };
   const runner = new ExecutionRunnerService(

@@ -53,7 +53,7 @@ export class ExecutionRunnerService {
     // Before anything else: what the job says was read from Redis. A job over a limit is refused, never shrunk.
     this.verifier.verify(data);
     const identity = identityOf(jobId, data);
-    const image = await this.images.imageFor(data.environment, data.createdAt);
+    const { image, stamp } = await this.images.imageFor(data.environment, data.createdAt);
     if (data.network && !this.sandbox.allowNetwork) {
       throw new UnrecoverableError('network access is disabled on this worker');
     }
@@ -74,7 +74,7 @@ export class ExecutionRunnerService {
         const run = await this.supervise(container, data, signal, startedAt);
         // Killed because this worker is going away, not because anyone cancelled it.
         if (signal.reason instanceof JobInterruptedError) throw signal.reason;
-        return executionResult(identity, { kind: 'ran', run });
+        return executionResult(identity, { kind: 'ran', run: { ...run, reproducibility: stamp } });
       } finally {
         this.disposer.dispose(container, `job ${jobId}`);
       }
@@ -106,7 +106,7 @@ export class ExecutionRunnerService {
     data: ExecutionJobData,
     signal: AbortSignal,
     startedAt: Date,
-  ): Promise<RunReport> {
+  ): Promise<Omit<RunReport, 'reproducibility'>> {
     const caps = {
       outputBytes: data.limits.outputBytes,
       maxFiles: this.sandbox.maxOutputFiles,

@@ -46,9 +46,12 @@ describe('FailureClassifier', () => {
     expect(verdict).toEqual({ kind: 'requeue', reason: 'the worker is shutting down' });
   });
 
-  it('requeues a sandbox fault when Docker turns out to be gone: no fault of the job', async () => {
+  it.each([
+    ['a sandbox fault', new SandboxFaultError('could not start')],
+    ['an image lookup that failed', new EnvironmentUnavailableError('connect ENOENT /var/run/docker.sock')],
+  ])('requeues %s when Docker turns out to be gone: no fault of the job', async (_label, error) => {
     const { classifier: down, checks } = classifier(false);
-    await expect(down.classify(new SandboxFaultError('could not start'), 'j', LAST_OF_THREE)).resolves.toEqual({
+    await expect(down.classify(error, 'j', LAST_OF_THREE)).resolves.toEqual({
       kind: 'requeue',
       reason: 'Docker is unreachable',
     });

@@ -37,8 +37,11 @@ export class FailureClassifier {
   async classify(error: unknown, jobId: string, { attemptsMade, attempts }: AttemptCount): Promise<FailureVerdict> {
     if (error instanceof EnvironmentNotReadyError) return { kind: 'delay', retryInMs: error.retryInMs };
     if (error instanceof JobInterruptedError) return { kind: 'requeue', reason: error.message };
-    // Docker went away under this job: no fault of the job, so it waits for a worker that has Docker.
-    if (error instanceof SandboxFaultError && !(await this.docker.check()).up)
+    // Docker went away under this job (or while its image was looked up): no fault of the job, so it waits for a worker that has Docker.
+    if (
+      (error instanceof SandboxFaultError || error instanceof EnvironmentUnavailableError) &&
+      !(await this.docker.check()).up
+    )
       return { kind: 'requeue', reason: 'Docker is unreachable' };
     const final = error instanceof UnrecoverableError || attemptsMade + 1 >= attempts;
     if (

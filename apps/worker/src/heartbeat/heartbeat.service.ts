@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig, WorkerConfig } from '@sps/config';
-import { WorkerHeartbeat, WorkerRegistry } from '@sps/queue';
+import { WorkerHeartbeat, WorkerImage, WorkerRegistry } from '@sps/queue';
 import { ContainerRuntime } from '@sps/sandbox';
 import { hostname } from 'node:os';
 import { EnvironmentImageResolver } from '../environment-build/environment-image-resolver.service';
@@ -14,6 +14,7 @@ import { DockerGate } from '../runtime/docker-gate.service';
 export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(HeartbeatService.name);
   private readonly config: WorkerConfig;
+  private readonly registryUrl: string | null;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -26,6 +27,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
     config: ConfigService<AppConfig, true>,
   ) {
     this.config = config.get('worker', { infer: true });
+    this.registryUrl = config.get('registry.url', { infer: true });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -35,10 +37,11 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
 
   async beat(): Promise<WorkerHeartbeat> {
     const docker = await this.docker.check(); // also pauses or resumes taking jobs when Docker comes or goes
-    const environments: string[] = [];
+    const images: WorkerImage[] = [];
     if (docker.up) {
-      for (const { name, image } of await this.images.known()) {
-        if (await this.runtime.imageExists(image).catch(() => false)) environments.push(name);
+      for (const { name, image, specHash } of await this.images.known()) {
+        const info = await this.runtime.inspectImage(image).catch(() => null);
+        if (info) images.push({ environment: name, specHash, digest: info.id });
       }
     }
     const heartbeat: WorkerHeartbeat = {
@@ -48,7 +51,9 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
       concurrency: this.config.concurrency,
       busy: this.cancellations.busy,
       docker,
-      environments,
+      environments: images.map((i) => i.environment),
+      images,
+      registry: this.registryUrl,
       pool: this.pool.stats(),
       lastSeen: new Date().toISOString(),
     };

@@ -278,6 +278,23 @@ export interface components {
             /** @example 9437184 */
             peakMemoryBytes: number;
         };
+        ReproducibilityStampDto: {
+            /**
+             * @description The environment version (null for default).
+             * @example 3f2a9c0d1e7b4a56
+             */
+            specHash: string | null;
+            /**
+             * @description Content digest of the image (the engine image id, sha256 of its config): equal on every host that pulled the same image from the registry; two builds of one spec on two hosts differ.
+             * @example sha256:4b1c0d9a…
+             */
+            digest: string;
+            /**
+             * @description Content digest of the image it was built on, when it records one.
+             * @example sha256:ac8d7765…
+             */
+            baseDigest: string | null;
+        };
         ExecutionResultDto: {
             /** Format: uuid */
             id: string;
@@ -308,6 +325,8 @@ export interface components {
             finishedAt: string | null;
             /** @description The worker that ran the job. */
             workerId: string | null;
+            /** @description Which bits the job ran in; null until a worker has picked its image, and when nothing ran. */
+            reproducibility: components["schemas"]["ReproducibilityStampDto"] | null;
             /** @description Only for status "error": what went wrong in the service. */
             error?: string;
         };
@@ -459,8 +478,18 @@ export interface components {
             activeSpecHash: string | null;
             /** @example simplepysandbox/env:datascience-3f2a9c0d1e7b4a56 */
             image: string | null;
-            /** @example sha256:… */
+            /**
+             * @description Content digest of the active image.
+             * @example sha256:…
+             */
             imageId: string | null;
+            /**
+             * @description Manifest digest of the active version in the registry (REGISTRY_URL/<repository>@<digest>), which every worker pulls; null when it was built without a registry, and then each worker builds its own.
+             * @example sha256:9d0e…
+             */
+            registryDigest: string | null;
+            /** @description The active version as a result stamps it: a job that ran in exactly these bits carries the same. */
+            reproducibility: components["schemas"]["ReproducibilityStampDto"] | null;
             /** @example 612345678 */
             sizeBytes: number | null;
             /** @description Null for default. */
@@ -487,8 +516,18 @@ export interface components {
             activeSpecHash: string | null;
             /** @example simplepysandbox/env:datascience-3f2a9c0d1e7b4a56 */
             image: string | null;
-            /** @example sha256:… */
+            /**
+             * @description Content digest of the active image.
+             * @example sha256:…
+             */
             imageId: string | null;
+            /**
+             * @description Manifest digest of the active version in the registry (REGISTRY_URL/<repository>@<digest>), which every worker pulls; null when it was built without a registry, and then each worker builds its own.
+             * @example sha256:9d0e…
+             */
+            registryDigest: string | null;
+            /** @description The active version as a result stamps it: a job that ran in exactly these bits carries the same. */
+            reproducibility: components["schemas"]["ReproducibilityStampDto"] | null;
             /** @example 612345678 */
             sizeBytes: number | null;
             /** @description Null for default. */

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ENVIRONMENT_STATUSES } from '@sps/environments';
+import { ReproducibilityStampDto } from '../../validation/reproducibility-stamp.dto';
 
 /** Response shapes, for the OpenAPI document only. */
 export class EnvironmentSpecDto {
@@ -32,7 +33,28 @@ export class EnvironmentDto {
   activeSpecHash: string | null;
   @ApiProperty({ nullable: true, type: String, example: 'simplepysandbox/env:datascience-3f2a9c0d1e7b4a56' }) image:
     string | null;
-  @ApiProperty({ nullable: true, type: String, example: 'sha256:…' }) imageId: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'sha256:…',
+    description: 'Content digest of the active image.',
+  })
+  imageId: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'sha256:9d0e…',
+    description:
+      'Manifest digest of the active version in the registry (REGISTRY_URL/<repository>@<digest>), which every worker ' +
+      'pulls; null when it was built without a registry, and then each worker builds its own.',
+  })
+  registryDigest: string | null;
+  @ApiProperty({
+    type: ReproducibilityStampDto,
+    nullable: true,
+    description: 'The active version as a result stamps it: a job that ran in exactly these bits carries the same.',
+  })
+  reproducibility: ReproducibilityStampDto | null;
   @ApiProperty({ nullable: true, type: Number, example: 612345678 }) sizeBytes: number | null;
   @ApiProperty({ nullable: true, type: String, description: 'Null for default.' }) createdAt: string | null;
   @ApiProperty({ nullable: true, type: String }) builtAt: string | null;

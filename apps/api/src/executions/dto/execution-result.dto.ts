@@ -6,6 +6,7 @@ import {
   type ExecutionUsage,
   type OutputFile,
 } from '@sps/queue';
+import { ReproducibilityStampDto } from '../../validation/reproducibility-stamp.dto';
 
 /** Response shapes, for the OpenAPI document; each implements the type the API answers with, so the two cannot drift. */
 export class OutputFileDto implements OutputFile {
@@ -45,5 +46,11 @@ export class ExecutionResultDto implements ExecutionResult {
   @ApiProperty({ nullable: true, type: String }) startedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) finishedAt: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The worker that ran the job.' }) workerId: string | null;
+  @ApiProperty({
+    type: ReproducibilityStampDto,
+    nullable: true,
+    description: 'Which bits the job ran in; null until a worker has picked its image, and when nothing ran.',
+  })
+  reproducibility: ReproducibilityStampDto | null;
   @ApiPropertyOptional({ description: 'Only for status "error": what went wrong in the service.' }) error?: string;
 }
