@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync, deflateSync, brotliCompressSync } from 'node:zlib';
-import { asKey, createKey, HttpResponse, request, submit } from '../support/api-client';
+import { connect } from 'node:net';
+import { adminKey, asKey, baseUrl, createKey, HttpResponse, request, submit } from '../support/api-client';
 import { redisClient } from '../support/redis-client';
 import { hostile } from './hostile';
 
@@ -30,6 +31,40 @@ describe('adversarial: api', () => {
     expectCleanError(huge, 413);
     expect(huge.body.message).toMatch(/^the body is larger than this route accepts \(\d+ bytes\)$/);
   });
+
+  hostile('a client still sending a refused body gets the 413, not a reset, every time', async () => {
+    // Answered by Content-Length before the body is read; the connection lingers while the rest arrives.
+    const body = JSON.stringify({ name: 'x'.repeat(16 * 1024 * 1024) });
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const response = await request('POST', '/v1/keys', body);
+      expect(response.status).toBe(413);
+    }
+  });
+
+  hostile(
+    'a connection that keeps trickling a refused body is closed within seconds',
+    async () => {
+      const { hostname, port } = new URL(baseUrl());
+      // Half-open allowed: this client never ends its side, so only the server can close the connection.
+      const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: true });
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(
+        `POST /v1/keys HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${adminKey()}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 104857600\r\n\r\n{"name":"',
+      );
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      socket.on('error', () => undefined);
+      const trickle = setInterval(() => socket.writable && socket.write('x'.repeat(1024)), 100);
+      const started = Date.now();
+      await new Promise((resolve) => socket.once('close', resolve));
+      clearInterval(trickle);
+      expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+      // The linger is bounded (2 s): a slow sender cannot hold a connection open by trickling.
+      expect(Date.now() - started).toBeLessThan(15_000);
+    },
+    30_000,
+  );
 
   hostile('code over the server maximum but within the body limit is a 400 naming the field', async () => {
     const response = await post({ code: 'x'.repeat(1024 * 1024 + 1) });

@@ -8,6 +8,7 @@ import { RequestAuthenticator } from './auth/request-authenticator.hook';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { QueueErrorsFilter } from './http/queue-errors.filter';
 import { hardenRequests } from './http/request-hardening';
+import { lingerOnEarlyAnswers } from './http/lingering-close';
 import { installHttpMetrics } from './metrics/http-metrics.hook';
 import { MetricsRegistry } from './metrics/metrics.registry';
 import { servePlayground } from './playground/playground.static';
@@ -40,6 +41,7 @@ export const createHttpApp = async (): Promise<NestFastifyApplication> => {
   });
   app.useLogger(app.get(AppLogger));
   const fastify = app.getHttpAdapter().getInstance();
+  lingerOnEarlyAnswers(fastify.server);
   fastify.addHook('onRequest', async (request, reply) => void reply.header(REQUEST_ID_HEADER, request.id));
   hardenRequests(app, { default: limits.defaultBodyLimitBytes, execution: executionBodyLimit });
   // Before any route, Nest's or a plugin's, and before any body is read: see RequestAuthenticator.
