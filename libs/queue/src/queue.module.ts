@@ -6,8 +6,10 @@ import { RedisModule } from '@sps/redis';
 import { producerConnection } from './bull-connection';
 import { EnvironmentBuildQueue } from './environment-build.queue';
 import { ExecutionCancels } from './execution-cancels.service';
+import { ExecutionStore } from './execution-store.service';
 import { ExecutionQueue } from './execution.queue';
 import { FairShare } from './fair-share.service';
+import { JobCounters } from './job-counters.service';
 import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE } from './queue.constants';
 import { QueueStats } from './queue-stats.service';
 import { WorkerRegistry } from './worker-registry.service';
@@ -26,7 +28,26 @@ import { WorkerRegistry } from './worker-registry.service';
     }),
     BullModule.registerQueue({ name: EXECUTION_QUEUE }, { name: ENVIRONMENT_BUILD_QUEUE }),
   ],
-  providers: [WorkerRegistry, FairShare, ExecutionQueue, ExecutionCancels, EnvironmentBuildQueue, QueueStats],
-  exports: [BullModule, WorkerRegistry, FairShare, ExecutionQueue, ExecutionCancels, EnvironmentBuildQueue, QueueStats],
+  providers: [
+    WorkerRegistry,
+    FairShare,
+    ExecutionStore,
+    ExecutionQueue,
+    ExecutionCancels,
+    JobCounters,
+    EnvironmentBuildQueue,
+    QueueStats,
+  ],
+  exports: [
+    BullModule,
+    WorkerRegistry,
+    FairShare,
+    ExecutionStore,
+    ExecutionQueue,
+    ExecutionCancels,
+    JobCounters,
+    EnvironmentBuildQueue,
+    QueueStats,
+  ],
 })
 export class QueueModule {}

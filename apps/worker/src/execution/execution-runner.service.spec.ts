@@ -20,7 +20,11 @@ const data = (fields: Partial<ExecutionJobData> = {}): ExecutionJobData =>
 const setup = ({ cancelRequested = false } = {}) => {
   const reached: string[] = [];
   const images = { imageFor: async () => (reached.push('image'), 'img:1') };
-  const cancellations = { isRequested: async () => cancelRequested, track: () => reached.push('track') };
+  const cancellations = {
+    isRequested: async () => (reached.push('check'), cancelRequested),
+    track: () => (reached.push('track'), new AbortController().signal),
+    untrack: () => reached.push('untrack'),
+  };
   const pool = { take: async () => (reached.push('pool'), null) };
   const runner = new ExecutionRunnerService(
     {} as never,
@@ -47,17 +51,12 @@ describe('ExecutionRunnerService.run', () => {
 
   it('runs nothing for a job cancelled before it started, and says which worker saw the cancel', async () => {
     const { runner, reached } = setup({ cancelRequested: true });
-    const result = await runner.run('job-1', data({ environment: 'default' }));
-    expect(result).toMatchObject({
-      id: 'job-1',
-      status: 'cancelled',
-      workerId: 'worker-7',
-      startedAt: null,
-      usage: null,
-      environment: 'default',
-    });
-    expect(Date.parse(result.finishedAt!)).not.toBeNaN();
-    expect(reached).toEqual(['image']);
+    const { report, output } = await runner.run('job-1', data({ environment: 'default' }));
+    expect(report).toMatchObject({ status: 'cancelled', workerId: 'worker-7', startedAt: null, usage: null });
+    expect(output.stdout.length + output.stderr.length + output.files.length).toBe(0);
+    expect(Date.parse(report.finishedAt!)).not.toBeNaN();
+    // Watching for a cancel begins before the flag is read: a cancel in between is never lost.
+    expect(reached).toEqual(['image', 'track', 'check', 'untrack']);
   });
 
   it('refuses network on a worker that does not allow it, before any container', async () => {

@@ -38,6 +38,11 @@ export class SandboxSpecs {
     this.deployment = config.get('redis.prefix', { infer: true });
   }
 
+  /** The name a container takes once it serves `jobId`; Docker names allow the deployment's prefix and a UUID as they are. */
+  containerNameFor(jobId: string): string {
+    return `sps-${this.deployment}-job-${jobId}`;
+  }
+
   sandboxSpecFor(job: SandboxJob, now = Date.now()): ContainerCreateOptions {
     return buildSandboxSpec(
       {
