@@ -41,6 +41,8 @@ const withStack = async <T>(
     ADMIN_API_KEY: BENCH_ADMIN_KEY,
     QUOTA_RATE_PER_MINUTE: '10000000',
     QUOTA_MAX_IN_FLIGHT: '1000000',
+    QUOTA_MAX_CONCURRENT_REQUESTS: '1000000',
+    QUOTA_MAX_STORED_BYTES: String(2 ** 40),
     // No background image build competing for the CPU while figures are taken.
     ENV_DATASCIENCE: 'off',
     ...settings,

@@ -60,6 +60,8 @@ describe('warm pool', () => {
       HEARTBEAT_INTERVAL_MS: '300',
       WORKER_CONCURRENCY: '1',
       POOL_SIZES: `default=${POOL_SIZE}`,
+      // Held at its size here; growing on demand has its own stack below.
+      POOL_MAX_SIZE: String(POOL_SIZE),
       POOL_MAX_IDLE_MS: String(MAX_IDLE_MS),
     });
     await stack.start(1);

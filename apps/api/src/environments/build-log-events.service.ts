@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '@sps/config';
 import { EnvironmentBuildLog, EnvironmentCatalogue, EnvironmentRecord } from '@sps/environments';
 import type { FastifyReply } from 'fastify';
+import { TooManyRequestsException } from '../http/too-many-requests.exception';
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
@@ -9,16 +12,46 @@ const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
  * lines so far, then new ones as the worker writes them to Redis, and an
  * `end` event. While nothing comes, it sends a keep-alive comment and checks
  * the catalogue, so a build that was superseded or whose log is gone still
- * ends the stream.
+ * ends the stream. One key holds at most API_MAX_EVENT_STREAMS_PER_KEY
+ * streams open on this process at once.
  */
 @Injectable()
 export class BuildLogEvents {
+  private readonly maxPerKey: number;
+  private readonly open = new Map<string, number>();
+
   constructor(
     private readonly buildLog: EnvironmentBuildLog,
     private readonly catalogue: EnvironmentCatalogue,
-  ) {}
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.maxPerKey = config.get('api.maxEventStreamsPerKey', { infer: true });
+  }
 
-  async stream(record: EnvironmentRecord, lastEventId: string | undefined, reply: FastifyReply): Promise<void> {
+  async stream(
+    record: EnvironmentRecord,
+    lastEventId: string | undefined,
+    reply: FastifyReply,
+    keyId: string,
+  ): Promise<void> {
+    const held = this.open.get(keyId) ?? 0;
+    if (held >= this.maxPerKey) {
+      throw new TooManyRequestsException(
+        `this API key already has ${this.maxPerKey} event streams open (its maximum): close one first`,
+        5,
+      );
+    }
+    this.open.set(keyId, held + 1);
+    try {
+      await this.serve(record, lastEventId, reply);
+    } finally {
+      const left = (this.open.get(keyId) ?? 1) - 1;
+      if (left > 0) this.open.set(keyId, left);
+      else this.open.delete(keyId);
+    }
+  }
+
+  private async serve(record: EnvironmentRecord, lastEventId: string | undefined, reply: FastifyReply): Promise<void> {
     const { name } = record;
     const { buildId, specHash } = record.latest;
     reply.hijack();
