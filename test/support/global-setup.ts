@@ -69,6 +69,8 @@ export default async function globalSetup(): Promise<void> {
     JOB_BACKOFF_MS: '200',
     SPS_WORKER_SECRET: canary,
     POOL_SIZES: `default=${WARM_POOL_SIZE}`,
+    // Held at its size: between tests, no more pre-started containers may wait than this.
+    POOL_MAX_SIZE: String(WARM_POOL_SIZE),
     ENV_PIP_WHEELHOUSE: wheelhouse,
     ENV_PIP_NO_INDEX: 'true',
     ENV_SWEEP_INTERVAL_MS: '2000',
