@@ -29,7 +29,7 @@ export interface WarmPoolConfig {
   shrinkAfterMs: number;
   /** A pre-started container older than this is replaced, so none goes stale. */
   maxIdleMs: number;
-  /** Pause before a refill starts after a container was taken. */
+  /** Pause before a refill starts after a container was taken: the job it serves gets the engine first. */
   refillIntervalMs: number;
   /** How long a new container may take to report ready before it is discarded. */
   readyTimeoutMs: number;
@@ -67,7 +67,7 @@ export const readWorkerConfig = (env = new EnvReader()): WorkerConfig => ({
     maxSize: env.int('POOL_MAX_SIZE', 8, { min: 0, max: 1000 }),
     refillConcurrency: env.int('POOL_REFILL_CONCURRENCY', 2, { min: 1, max: 64 }),
     shrinkAfterMs: env.int('POOL_SHRINK_AFTER_MS', 60_000, { min: 100, max: 86_400_000 }),
-    refillIntervalMs: env.int('POOL_REFILL_INTERVAL_MS', 0, { min: 0, max: 60_000 }),
+    refillIntervalMs: env.int('POOL_REFILL_INTERVAL_MS', 50, { min: 0, max: 60_000 }),
     readyTimeoutMs: env.int('POOL_READY_TIMEOUT_MS', 15_000, { min: 500, max: 600_000 }),
   },
 });

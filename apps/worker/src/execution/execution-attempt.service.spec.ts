@@ -26,7 +26,9 @@ const result: FinishedRun = {
   output: NO_OUTPUT,
 };
 
-const setup = (run: () => Promise<FinishedRun>) => {
+const setup = (ran: () => Promise<FinishedRun>) => {
+  const run = async (_id: string, _data: unknown, record: (run: FinishedRun) => Promise<unknown>) =>
+    record(await ran());
   const calls: string[] = [];
   const fairShare = {
     started: async (round: number) => void calls.push(`started ${round}`),

@@ -51,9 +51,9 @@ export class ExecutionAttempt {
       .catch((error: Error) => this.logger.warn(`job ${id}: fair-share clock not advanced: ${error.message}`));
     let outcome: AttemptOutcome;
     try {
-      const run = await this.runner.run(id, job.data);
-      this.logger.log(`job ${id}: ${run.report.status} in ${run.report.usage?.wallMs ?? 0} ms`);
-      outcome = { kind: 'done', summary: await this.finish(job, run) };
+      const summary = await this.runner.run(id, job.data, (run) => this.finish(job, run));
+      this.logger.log(`job ${id}: ${summary.status} in ${summary.usage?.wallMs ?? 0} ms`);
+      outcome = { kind: 'done', summary };
     } catch (error) {
       outcome = await this.failures.classify(error, id, {
         attemptsMade: job.attemptsMade,

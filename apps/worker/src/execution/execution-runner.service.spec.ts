@@ -42,7 +42,7 @@ describe('ExecutionRunnerService.run', () => {
   it('refuses, for good and saying why, a job that asks for more CPUs than this host has, rather than shrinking it', async () => {
     const { runner, reached } = setup();
     const cpus = CPU_COUNT + 0.5;
-    const attempt = runner.run('job-1', data({ limits: { ...sandbox.defaults, cpus } }));
+    const attempt = runner.run('job-1', data({ limits: { ...sandbox.defaults, cpus } }), async (run) => run);
     await expect(attempt).rejects.toThrow(
       new UnrecoverableError(`limits.cpus is ${cpus}, more than the ${CPU_COUNT} CPUs of worker worker-7`),
     );
@@ -51,7 +51,7 @@ describe('ExecutionRunnerService.run', () => {
 
   it('runs nothing for a job cancelled before it started, and says which worker saw the cancel', async () => {
     const { runner, reached } = setup({ cancelRequested: true });
-    const { report, output } = await runner.run('job-1', data({ environment: 'default' }));
+    const { report, output } = await runner.run('job-1', data({ environment: 'default' }), async (run) => run);
     expect(report).toMatchObject({ status: 'cancelled', workerId: 'worker-7', startedAt: null, usage: null });
     expect(output.stdout.length + output.stderr.length + output.files.length).toBe(0);
     expect(Date.parse(report.finishedAt!)).not.toBeNaN();
@@ -61,7 +61,7 @@ describe('ExecutionRunnerService.run', () => {
 
   it('refuses network on a worker that does not allow it, before any container', async () => {
     const { runner, reached } = setup();
-    await expect(runner.run('job-1', data({ network: true }))).rejects.toThrow(
+    await expect(runner.run('job-1', data({ network: true }), async (run) => run)).rejects.toThrow(
       new UnrecoverableError('network access is disabled on this worker'),
     );
     expect(reached).toEqual(['image']);

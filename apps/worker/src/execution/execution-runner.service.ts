@@ -28,6 +28,7 @@ const EXIT_WAIT_MS = 2000;
 const FRAME_OVERHEAD_BYTES = 2 + 65_535;
 /** Warm containers found dead when a job came (killed from outside while idle) are passed over this many times, then the job runs cold. */
 const WARM_TRIES = 3;
+const RELABEL_AFTER_MS = 100;
 
 /** How a job ended in its sandbox: the report to store, and the output's bytes beside it. */
 export interface FinishedRun {
@@ -58,7 +59,12 @@ export class ExecutionRunnerService {
     this.workerId = config.get('worker.id', { infer: true });
   }
 
-  async run(jobId: string, data: ExecutionJobData): Promise<FinishedRun> {
+  /**
+   * Runs the job and hands how it ended to `record`, whose answer it returns.
+   * The container is removed only after `record` is done: removal costs the
+   * engine CPU that the result's way to its caller should not share.
+   */
+  async run<T>(jobId: string, data: ExecutionJobData, record: (run: FinishedRun) => Promise<T>): Promise<T> {
     // The API checks the limit against its own host's CPUs; a job it let through that this host cannot give is refused, never shrunk.
     if (data.limits.cpus > CPU_COUNT) {
       throw new UnrecoverableError(
@@ -78,24 +84,26 @@ export class ExecutionRunnerService {
           finishedAt: new Date().toISOString(),
           workerId: this.workerId,
         });
-        return { report, output: NO_OUTPUT };
+        return await record({ report, output: NO_OUTPUT });
       }
       const startedAt = new Date();
       for (let tries = 0; ; tries++) {
         if (signal.reason instanceof JobInterruptedError) throw signal.reason;
         const warm =
           tries < WARM_TRIES ? await this.pool.take(data.environment, image, data.limits, data.network) : null;
-        if (warm) this.label(warm, jobId);
+        const relabel = warm ? this.labelSoon(warm, jobId) : undefined;
         const container = warm ?? (await this.start(jobId, image, data));
         try {
           const run = await this.supervise(container, data, signal, startedAt, warm !== null);
           // Killed because this worker is going away, not because anyone cancelled it.
           if (signal.reason instanceof JobInterruptedError) throw signal.reason;
-          return run;
+          clearTimeout(relabel);
+          return await record(run);
         } catch (error) {
           if (!(error instanceof DeadBeforeJob)) throw error;
           this.logger.warn(`job ${jobId}: a warm container was dead before it took the job; trying another`);
         } finally {
+          clearTimeout(relabel);
           this.disposer.dispose(container, `job ${jobId}`);
         }
       }
@@ -104,11 +112,18 @@ export class ExecutionRunnerService {
     }
   }
 
-  /** A used warm container takes the job's name, so it can be told from one still waiting (labels cannot change). */
-  private label(container: AttachedContainer, jobId: string): void {
-    container
-      .rename(this.specs.containerNameFor(jobId))
-      .catch((error: Error) => this.logger.warn(`job ${jobId}: could not rename its container: ${error.message}`));
+  /**
+   * A used warm container takes the job's name, so it can be told from one
+   * still waiting (labels cannot change after create). Not at once: a job over
+   * within RELABEL_AFTER_MS is removed before anyone could look, and the
+   * engine's work is better spent on getting its result out.
+   */
+  private labelSoon(container: AttachedContainer, jobId: string): NodeJS.Timeout {
+    return setTimeout(() => {
+      container
+        .rename(this.specs.containerNameFor(jobId))
+        .catch((error: Error) => this.logger.warn(`job ${jobId}: could not rename its container: ${error.message}`));
+    }, RELABEL_AFTER_MS);
   }
 
   private async start(jobId: string, image: string, data: ExecutionJobData): Promise<AttachedContainer> {
