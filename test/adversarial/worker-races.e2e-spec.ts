@@ -29,7 +29,8 @@ class ReplyHolder {
       const upstream = createConnection({ host: '127.0.0.1', port: upstreamPort });
       const pair = { client, chunks: [] as Buffer[], armed: false };
       client.on('data', (chunk) => {
-        if (this.target && !this.holding && chunk.includes('EXISTS') && chunk.includes(this.target)) {
+        const text = chunk.toString('latin1').toLowerCase();
+        if (this.target && !this.holding && text.includes('exists') && text.includes(this.target)) {
           this.holding = true;
           this.held = pair;
           pair.armed = true;
