@@ -101,11 +101,14 @@ describe('adversarial: races inside the worker', () => {
     await holder.stop();
   });
 
+  /** The one pre-started container, once it is all there is: no used container of an earlier job is mistaken for it. */
   const warmContainer = () =>
     eventually(
-      'a pre-started container',
-      async () =>
-        (await listSandboxContainers(ctx.prefix)).find((c) => jobOf(c) === WARM_POOL_JOB && c.State === 'running'),
+      'a pre-started container and nothing else',
+      async () => {
+        const all = await listSandboxContainers(ctx.prefix);
+        return all.length === 1 && jobOf(all[0]) === WARM_POOL_JOB && all[0].State === 'running' ? all[0] : undefined;
+      },
       30_000,
     );
 
