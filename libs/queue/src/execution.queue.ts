@@ -75,8 +75,15 @@ export class ExecutionQueue {
    * either accepted and kept, or refused, never accepted and then dropped.
    * The queue cap is soft (racing submissions may pass it by a few jobs); the
    * per-key one is exact. The job's priority is its fair-share round (see FairShare).
+   * The job is added only once `beforeAdd` has resolved (a caller's
+   * subscription to its completion, say), which meanwhile runs alongside the checks.
    */
-  async enqueue(data: ExecutionJobData, quotas: AdmissionQuotas, id: string = randomUUID()): Promise<string> {
+  async enqueue(
+    data: ExecutionJobData,
+    quotas: AdmissionQuotas,
+    id: string = randomUUID(),
+    beforeAdd: Promise<unknown> = Promise.resolve(),
+  ): Promise<string> {
     const { maxInFlight, maxStoredBytes } = quotas;
     return withRedis(async () => {
       const owner = data.ownerKeyId;
@@ -93,6 +100,7 @@ export class ExecutionQueue {
       }
       if (priority === null) throw new InFlightLimitError(maxInFlight);
       try {
+        await beforeAdd;
         await this.queue.add('run', data, { ...this.options, jobId: id, priority });
       } catch (error) {
         await this.fairShare.release(owner, id).catch(() => undefined);

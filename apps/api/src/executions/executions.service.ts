@@ -52,16 +52,17 @@ export class ExecutionsService {
   /**
    * Queues the job for its owner and answers its result: as queued (built
    * here rather than read back), or with `wait`, once final or when the wait
-   * cap runs out, whichever comes first. The watch starts before the job
-   * exists, so even the quickest completion is heard.
+   * cap runs out, whichever comes first.
    */
   async submit(dto: CreateExecutionDto, owner: Principal, wait: boolean): Promise<ExecutionResult> {
     const data = this.policy.toJobData(dto, owner);
     const id = randomUUID();
-    const watch = wait ? await withRedis(() => this.waiter.watch(id)) : null;
+    // Subscribed while admission is checked, and before the job exists: even the quickest completion is heard.
+    const watching = wait ? withRedis(() => this.waiter.watch(id)) : null;
+    watching?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     try {
       try {
-        await this.queue.enqueue(data, owner.quotas, id);
+        await this.queue.enqueue(data, owner.quotas, id, watching ?? undefined);
       } catch (error) {
         if (error instanceof InFlightLimitError)
           throw new TooManyRequestsException(error.message, IN_FLIGHT_RETRY_AFTER_SECONDS);
@@ -70,9 +71,10 @@ export class ExecutionsService {
         throw error;
       }
       const queued = executionResult(identityOf(id, data), { kind: 'queued' });
+      const watch = await watching;
       return watch ? await this.follow(watch, id, owner, queued, this.waitCapMs) : queued;
     } finally {
-      watch?.close();
+      watching?.then((watch) => watch.close()).catch(() => undefined);
     }
   }
 
