@@ -93,6 +93,6 @@ export class SandboxClient {
       this.baseUrl,
       this.http.DELETE('/v1/executions/{id}', { params: { path: { id } }, signal }),
     );
-    return response.status === 204 ? null : (data as ExecutionResult);
+    return response.status === 204 ? null : data;
   }
 }

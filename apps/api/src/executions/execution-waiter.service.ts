@@ -34,16 +34,23 @@ export class ExecutionWaiter {
     return {
       changed: (timeoutMs) =>
         new Promise<boolean>((resolve) => {
-          let timer: NodeJS.Timeout | undefined;
-          const settle = (changed: boolean) => {
+          if (signalled) {
+            signalled = false;
+            return resolve(true);
+          }
+          const timer = setTimeout(
+            () => {
+              wake = null;
+              resolve(false);
+            },
+            Math.max(0, timeoutMs),
+          );
+          wake = () => {
             clearTimeout(timer);
             wake = null;
             signalled = false;
-            resolve(changed);
+            resolve(true);
           };
-          if (signalled) return settle(true);
-          timer = setTimeout(() => settle(false), Math.max(0, timeoutMs));
-          wake = () => settle(true);
         }),
       close: stop,
     };

@@ -42,7 +42,7 @@ export class JobMetricsCollector implements OnModuleInit {
     this.metrics.histogramFrom({
       name: 'sps_execution_duration_seconds',
       help: 'Time of finished executions, split into phase="queue_wait" (enqueued to picked up) and phase="run" (picked up to finished)',
-      collect: async () => this.durations((await this.read())?.durations ?? new Map()),
+      collect: async () => this.durations((await this.read())?.durations ?? new Map<string, number>()),
     });
   }
 
