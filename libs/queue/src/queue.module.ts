@@ -14,6 +14,18 @@ import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE } from './queue.constants';
 import { QueueStats } from './queue-stats.service';
 import { WorkerRegistry } from './worker-registry.service';
 
+/** What every app gets from this module: the producers and the Redis-side services of the queues. */
+const SERVICES = [
+  WorkerRegistry,
+  FairShare,
+  ExecutionStore,
+  ExecutionQueue,
+  ExecutionCancels,
+  JobCounters,
+  EnvironmentBuildQueue,
+  QueueStats,
+];
+
 @Global()
 @Module({
   imports: [
@@ -21,33 +33,14 @@ import { WorkerRegistry } from './worker-registry.service';
     BullModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfig, true>) => {
-        // Queues are the producer side; Workers and QueueEvents bring their own consumer connection.
+        // Queues are the producer side; Workers bring their own consumer connection.
         const redis = config.get('redis', { infer: true });
         return { connection: producerConnection(redis), prefix: redis.prefix };
       },
     }),
     BullModule.registerQueue({ name: EXECUTION_QUEUE }, { name: ENVIRONMENT_BUILD_QUEUE }),
   ],
-  providers: [
-    WorkerRegistry,
-    FairShare,
-    ExecutionStore,
-    ExecutionQueue,
-    ExecutionCancels,
-    JobCounters,
-    EnvironmentBuildQueue,
-    QueueStats,
-  ],
-  exports: [
-    BullModule,
-    WorkerRegistry,
-    FairShare,
-    ExecutionStore,
-    ExecutionQueue,
-    ExecutionCancels,
-    JobCounters,
-    EnvironmentBuildQueue,
-    QueueStats,
-  ],
+  providers: [...SERVICES],
+  exports: [BullModule, ...SERVICES],
 })
 export class QueueModule {}

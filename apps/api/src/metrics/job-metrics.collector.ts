@@ -5,6 +5,13 @@ import { MetricsRegistry, type ExternalSample } from './metrics.registry';
 /** `a|b|c` -> the label values, in the order the counters wrote them. */
 const split = (field: string): string[] => field.split('|');
 
+/** A hash of counters as samples, each field's parts named by `labelNames`. */
+const samplesOf = (fields: Map<string, number> | undefined, labelNames: string[]): ExternalSample[] =>
+  [...(fields ?? [])].map(([field, value]) => {
+    const parts = split(field);
+    return { labels: Object.fromEntries(labelNames.map((name, i) => [name, parts[i] ?? ''])), value };
+  });
+
 /**
  * The job counters and the duration histogram, read from the totals workers
  * keep in Redis (JobCounters) at scrape time: nothing here reads a job or a
@@ -24,20 +31,12 @@ export class JobMetricsCollector implements OnModuleInit {
     this.metrics.counterFrom({
       name: 'sps_executions_total',
       help: 'Executions that reached a final status, by status and environment ("other" for one that does not exist)',
-      collect: async () =>
-        [...((await this.read())?.executions ?? [])].map(([field, value]) => {
-          const [status, environment] = split(field);
-          return { labels: { status, environment }, value };
-        }),
+      collect: async () => samplesOf((await this.read())?.executions, ['status', 'environment']),
     });
     this.metrics.counterFrom({
       name: 'sps_queue_jobs_finished_total',
       help: 'Jobs that left a queue for good, by queue and outcome (completed or failed); counts environment builds on their queue',
-      collect: async () =>
-        [...((await this.read())?.jobsFinished ?? [])].map(([field, value]) => {
-          const [queue, outcome] = split(field);
-          return { labels: { queue, outcome }, value };
-        }),
+      collect: async () => samplesOf((await this.read())?.jobsFinished, ['queue', 'outcome']),
     });
     this.metrics.histogramFrom({
       name: 'sps_execution_duration_seconds',
