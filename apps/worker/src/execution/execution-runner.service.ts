@@ -175,13 +175,14 @@ export class ExecutionRunnerService {
       // Dead before it read the job (killed from outside, engine trouble): retry elsewhere.
       throw new SandboxFaultError('the sandbox container stopped before it could take the job');
     }
-    // Killed by the memory limit before it took the job: its inputs do not fit in limits.memoryMb, which is the job's outcome, not a fault to retry.
     const classification = classifyOutcome({ ending, exit: output.exit, container: containerExit });
     const finishedAt = new Date();
     let stderr = output.stderr.bytes();
     if (ending === 'protocol')
       stderr = Buffer.concat([stderr, Buffer.from('\n[sandbox] the program corrupted the result stream\n')]);
     if (!output.accepted && containerExit?.oomKilled) {
+      // Killed by the memory limit before it took the job: its inputs do not fit in limits.memoryMb.
+      // That is the job's outcome (oom), not a fault of the service to retry.
       stderr = Buffer.from(`[sandbox] the inputs did not fit in limits.memoryMb (${data.limits.memoryMb} MB)\n`);
     }
     const report: StoredReport = {
