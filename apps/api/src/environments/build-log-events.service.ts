@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import { EnvironmentBuildLog, EnvironmentCatalogue, EnvironmentRecord } from '@sps/environments';
 import type { FastifyReply } from 'fastify';
+import { KeySlots } from '../http/key-slots';
 import { TooManyRequestsException } from '../http/too-many-requests.exception';
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
@@ -18,7 +19,7 @@ const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 @Injectable()
 export class BuildLogEvents {
   private readonly maxPerKey: number;
-  private readonly open = new Map<string, number>();
+  private readonly open = new KeySlots();
 
   constructor(
     private readonly buildLog: EnvironmentBuildLog,
@@ -34,20 +35,17 @@ export class BuildLogEvents {
     reply: FastifyReply,
     keyId: string,
   ): Promise<void> {
-    const held = this.open.get(keyId) ?? 0;
-    if (held >= this.maxPerKey) {
+    const release = this.open.take(keyId, this.maxPerKey);
+    if (!release) {
       throw new TooManyRequestsException(
         `this API key already has ${this.maxPerKey} event streams open (its maximum): close one first`,
         5,
       );
     }
-    this.open.set(keyId, held + 1);
     try {
       await this.serve(record, lastEventId, reply);
     } finally {
-      const left = (this.open.get(keyId) ?? 1) - 1;
-      if (left > 0) this.open.set(keyId, left);
-      else this.open.delete(keyId);
+      release();
     }
   }
 

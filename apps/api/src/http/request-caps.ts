@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { KeySlots } from './key-slots';
 
 export interface RequestCapSettings {
   /** Request-body bytes read at once by this process, over all callers. */
@@ -30,22 +31,14 @@ const bodyBytesOf = (request: FastifyRequest): number => {
  */
 export const installRequestCaps = (fastify: FastifyInstance, { maxBodyBytesInFlight }: RequestCapSettings): void => {
   let bodyBytes = 0;
-  const perKey = new Map<string, number>();
+  const inProgress = new KeySlots();
   fastify.addHook('onRequest', async (request, reply) => {
     const principal = request.principal;
     if (principal) {
-      const { keyId } = principal;
       const max = principal.quotas.maxConcurrentRequests;
-      const now = perKey.get(keyId) ?? 0;
-      if (now >= max) {
-        return refuse(reply, 429, `this API key already has ${max} requests in progress (its maximum)`, 1);
-      }
-      perKey.set(keyId, now + 1);
-      reply.raw.once('close', () => {
-        const left = (perKey.get(keyId) ?? 1) - 1;
-        if (left > 0) perKey.set(keyId, left);
-        else perKey.delete(keyId);
-      });
+      const release = inProgress.take(principal.keyId, max);
+      if (!release) return refuse(reply, 429, `this API key already has ${max} requests in progress (its maximum)`, 1);
+      reply.raw.once('close', release);
     }
     const bytes = bodyBytesOf(request);
     if (bytes === 0) return;
