@@ -98,7 +98,9 @@ export class ExecutionRunnerService {
           // Killed because this worker is going away, not because anyone cancelled it.
           if (signal.reason instanceof JobInterruptedError) throw signal.reason;
           clearTimeout(relabel);
-          return await record(run);
+          const recorded = await record(run);
+          if (warm) this.pool.jobEnded();
+          return recorded;
         } catch (error) {
           if (!(error instanceof DeadBeforeJob)) throw error;
           this.logger.warn(`job ${jobId}: a warm container was dead before it took the job; trying another`);

@@ -57,6 +57,8 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
   private stopped = false;
   private backoffUntil = 0;
   private pumpTimer: NodeJS.Timeout | undefined;
+  /** When the scheduled pump runs (epoch ms): an earlier call brings it forward. */
+  private pumpAt = 0;
   private maintenanceTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -150,8 +152,23 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
     return container;
   }
 
+  /**
+   * A job that took a container has ended (its result is stored): refill now,
+   * while the engine has nothing to do for it, rather than wait out
+   * POOL_REFILL_INTERVAL_MS, which only bounds how long a long job delays its refill.
+   */
+  jobEnded(): void {
+    this.refillSoon(0);
+  }
+
   private refillSoon(delayMs = this.config.refillIntervalMs): void {
-    if (this.stopped || this.pumpTimer) return;
+    if (this.stopped) return;
+    const at = Date.now() + delayMs;
+    if (this.pumpTimer) {
+      if (this.pumpAt <= at) return;
+      clearTimeout(this.pumpTimer);
+    }
+    this.pumpAt = at;
     this.pumpTimer = setTimeout(() => {
       this.pumpTimer = undefined;
       this.pump();
