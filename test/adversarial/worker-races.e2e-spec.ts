@@ -101,16 +101,27 @@ describe('adversarial: races inside the worker', () => {
     await holder.stop();
   });
 
-  /** The one pre-started container, once it is all there is: no used container of an earlier job is mistaken for it. */
-  const warmContainer = () =>
-    eventually(
-      'a pre-started container and nothing else',
+  /**
+   * The one pre-started container, once it is all there is and has stayed so
+   * for a second: a used container of an earlier job, on its way out, is
+   * never mistaken for it.
+   */
+  const warmContainer = async () => {
+    let seen: string | undefined;
+    return eventually(
+      'a pre-started container and nothing else, for a second',
       async () => {
         const all = await listSandboxContainers(ctx.prefix);
-        return all.length === 1 && jobOf(all[0]) === WARM_POOL_JOB && all[0].State === 'running' ? all[0] : undefined;
+        const only =
+          all.length === 1 && jobOf(all[0]) === WARM_POOL_JOB && all[0].State === 'running' ? all[0] : undefined;
+        const steady = only && only.Id === seen ? only : undefined;
+        seen = only?.Id;
+        return steady;
       },
       30_000,
+      1000,
     );
+  };
 
   it('loses no cancel that arrives between the worker reading the cancel flag and watching for one', async () => {
     // The only slot is busy, so the target waits in the queue while the proxy is told which job to watch.
