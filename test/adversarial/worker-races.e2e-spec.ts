@@ -123,6 +123,14 @@ describe('adversarial: races inside the worker', () => {
     );
   };
 
+  // First, while no job has run yet: the only container there is the one waiting in the pool.
+  it('notices a pre-started container that died while it waited, and runs the job at once on another', async () => {
+    const warm = await warmContainer();
+    await docker.getContainer(warm.Id).kill();
+    const result = await ctx.run('print("ran")');
+    expect(result).toMatchObject({ status: 'succeeded', stdout: 'ran\n' });
+  }, 90_000);
+
   it('loses no cancel that arrives between the worker reading the cancel flag and watching for one', async () => {
     // The only slot is busy, so the target waits in the queue while the proxy is told which job to watch.
     const blocker = await ctx.submit('import time\ntime.sleep(2)');
@@ -145,13 +153,6 @@ describe('adversarial: races inside the worker', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ id: target, status: 'cancelled' });
     expect((await ctx.pollUntil(blocker, (r) => r.status !== 'running')).status).toBe('succeeded');
-  }, 90_000);
-
-  it('notices a pre-started container that died while it waited, and runs the job at once on another', async () => {
-    const warm = await warmContainer();
-    await docker.getContainer(warm.Id).kill();
-    const result = await ctx.run('print("ran")');
-    expect(result).toMatchObject({ status: 'succeeded', stdout: 'ran\n' });
   }, 90_000);
 
   it('names a used pre-started container after its job', async () => {
