@@ -5,6 +5,7 @@ const HELLO = { code: 'print("hi")' };
 
 export interface LatencySummary {
   p50: number;
+  p90: number;
   p99: number;
   ok: number;
   total: number;
@@ -12,6 +13,7 @@ export interface LatencySummary {
 
 const summarize = (samples: number[], ok: number): LatencySummary => ({
   p50: round(percentile(samples, 50)),
+  p90: round(percentile(samples, 90)),
   p99: round(percentile(samples, 99)),
   ok,
   total: samples.length,

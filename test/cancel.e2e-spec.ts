@@ -44,11 +44,13 @@ describe('cancel', () => {
     });
   });
 
-  it('answers 409 for a job that is already final', async () => {
+  it('deletes a job that is already final: 204, then 404', async () => {
     const response = await request('POST', '/v1/executions?wait=true', { code: 'print(1)' });
     expect(response.body.status).toBe('succeeded');
-    const cancel = await request('DELETE', `/v1/executions/${response.body.id}`);
-    expect(cancel.status).toBe(409);
-    expect(cancel.body.message).toContain('already succeeded');
+    const deleted = await request('DELETE', `/v1/executions/${response.body.id}`);
+    expect(deleted.status).toBe(204);
+    expect(deleted.body).toBe('');
+    expect((await request('GET', `/v1/executions/${response.body.id}`)).status).toBe(404);
+    expect((await request('DELETE', `/v1/executions/${response.body.id}`)).status).toBe(404);
   });
 });

@@ -60,6 +60,8 @@ describe('warm pool', () => {
       HEARTBEAT_INTERVAL_MS: '300',
       WORKER_CONCURRENCY: '1',
       POOL_SIZES: `default=${POOL_SIZE}`,
+      // Held at its size here; growing on demand has its own stack below.
+      POOL_MAX_SIZE: String(POOL_SIZE),
       POOL_MAX_IDLE_MS: String(MAX_IDLE_MS),
     });
     await stack.start(1);
@@ -181,4 +183,63 @@ print(int(quota[0]) / int(period[0]))
     const result = await post({ code: 'data = b"x" * (256 * 1024 * 1024)', limits: { memoryMb: 64 } });
     expect(result.status).toBe('oom');
   });
+});
+
+describe('warm pool under steady demand', () => {
+  const BASE = 1;
+  const MAX = 3;
+  let grow: ServiceStack;
+  let growWorker: string;
+  let allowed: string | undefined;
+
+  const stats = async (): Promise<PoolView> => {
+    const health = await (await fetch(`${grow.baseUrl}/health/ready`)).json();
+    const worker = health.details.workers.live.find((w: any) => w.id === growWorker);
+    return { ...worker.pool.default, seenAt: Date.parse(worker.lastSeen) };
+  };
+
+  beforeAll(async () => {
+    grow = new ServiceStack('pool-grow', await freePort(), {
+      REDIS_URL: process.env.E2E_REDIS_URL!,
+      REDIS_PREFIX: `${process.env.E2E_REDIS_PREFIX}-grow`,
+      HEARTBEAT_INTERVAL_MS: '300',
+      WORKER_CONCURRENCY: '2',
+      POOL_SIZES: `default=${BASE}`,
+      POOL_MAX_SIZE: String(MAX),
+      POOL_SHRINK_AFTER_MS: '1500',
+    });
+    await grow.start(1);
+    growWorker = [...grow.workers.keys()][0];
+    allowed = process.env.E2E_WARM_CONTAINERS;
+    process.env.E2E_WARM_CONTAINERS = String(Number(allowed ?? 0) + MAX);
+  });
+
+  afterAll(async () => {
+    await grow?.stop();
+    process.env.E2E_WARM_CONTAINERS = allowed;
+  });
+
+  it('grows while jobs come faster than containers start, up to POOL_MAX_SIZE, and shrinks back when idle', async () => {
+    await until('the pool at its base size', stats, (s) => s.idle === BASE);
+    // Back to back: each job takes the only container before a new one can be ready.
+    for (let i = 0; i < 6; i++) {
+      const response = await fetch(`${grow.baseUrl}/v1/executions?wait=true`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey()}` },
+        body: JSON.stringify({ code: `print(${i})` }),
+      });
+      expect((await response.json()).stdout).toBe(`${i}\n`);
+    }
+    const grown = await until('a larger pool', stats, (s) => s.target > BASE);
+    expect(grown.target).toBeLessThanOrEqual(MAX);
+    await until('the grown pool filled', stats, (s) => s.idle === s.target && s.target > BASE, 30_000);
+    // No job for POOL_SHRINK_AFTER_MS: back to the base size, one step at a time, its extra containers removed.
+    const shrunk = await until(
+      'the pool back at its base size',
+      stats,
+      (s) => s.target === BASE && s.idle === BASE,
+      30_000,
+    );
+    expect(shrunk.target).toBe(BASE);
+  }, 120_000);
 });

@@ -60,6 +60,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.ADMIN_API_KEY = process.env.E2E_ADMIN_KEY = `e2e-admin-${randomBytes(16).toString('hex')}`;
   process.env.QUOTA_RATE_PER_MINUTE = '1000000';
   process.env.QUOTA_MAX_IN_FLIGHT = '100000';
+  process.env.QUOTA_MAX_CONCURRENT_REQUESTS = '100000';
+  process.env.QUOTA_MAX_STORED_BYTES = String(2 ** 40);
   // A secret only the workers have: sandboxes must never see it (test/adversarial/container-view).
   const canary = `canary-${randomBytes(12).toString('hex')}`;
   process.env.E2E_WORKER_CANARY = canary;
@@ -73,6 +75,8 @@ export default async function globalSetup(): Promise<void> {
     JOB_BACKOFF_MS: '200',
     SPS_WORKER_SECRET: canary,
     POOL_SIZES: `default=${WARM_POOL_SIZE}`,
+    // Held at its size: between tests, no more pre-started containers may wait than this.
+    POOL_MAX_SIZE: String(WARM_POOL_SIZE),
     ENV_PIP_WHEELHOUSE: wheelhouse,
     ENV_PIP_NO_INDEX: 'true',
     ENV_SWEEP_INTERVAL_MS: '2000',

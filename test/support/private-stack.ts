@@ -11,6 +11,8 @@ export const FAST_FAULT_DETECTION = {
   REAPER_INTERVAL_MS: '1000',
   JOB_BACKOFF_MS: '200',
   POOL_SIZES: 'default=1',
+  // Held at its size, so the containers a test may find waiting are known.
+  POOL_MAX_SIZE: '1',
 };
 
 /** For tests that find a job's container by its job label: pre-started containers carry none. */

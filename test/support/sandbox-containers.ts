@@ -17,8 +17,15 @@ export const listSandboxContainers = async (
   return all.filter((c) => (c.Labels[WORKER] ?? '').startsWith(`${prefix}-`));
 };
 
+/** The job a container serves: its label, or for a pre-started one the job whose name it took (labels cannot change). */
+export const jobOf = (container: Docker.ContainerInfo): string => {
+  const renamed = /-job-([0-9a-f-]{36})$/.exec(container.Names?.[0] ?? '');
+  return renamed ? renamed[1] : container.Labels[JOB];
+};
+
+/** Pre-started containers of a worker still waiting for a job. */
 export const warmContainersOf = async (workerId: string): Promise<Docker.ContainerInfo[]> =>
-  (await listSandboxContainers()).filter((c) => c.Labels[WORKER] === workerId && c.Labels[JOB] === WARM_POOL_JOB);
+  (await listSandboxContainers()).filter((c) => c.Labels[WORKER] === workerId && jobOf(c) === WARM_POOL_JOB);
 
 /**
  * What may exist between tests: pre-started containers still waiting for a job,
@@ -28,7 +35,7 @@ export const warmContainersOf = async (workerId: string): Promise<Docker.Contain
 const leftovers = async (prefix?: string): Promise<Docker.ContainerInfo[]> => {
   const allowedWarm = Number(process.env.E2E_WARM_CONTAINERS ?? 0);
   const containers = await listSandboxContainers(prefix);
-  const waiting = containers.filter((c) => c.Labels[JOB] === WARM_POOL_JOB && c.State === 'running');
+  const waiting = containers.filter((c) => jobOf(c) === WARM_POOL_JOB && c.State === 'running');
   const others = containers.filter((c) => !waiting.includes(c));
   return waiting.length > allowedWarm ? containers : others;
 };
@@ -43,7 +50,7 @@ export const expectNoSandboxContainers = async (timeoutMs = 10_000, prefix?: str
   }
   if (left.length) {
     throw new Error(
-      `sandbox containers left behind: ${left.map((c) => `${c.Id.slice(0, 12)} ${c.Labels[JOB]} ${c.State}`).join(', ')}`,
+      `sandbox containers left behind: ${left.map((c) => `${c.Id.slice(0, 12)} ${jobOf(c)} ${c.State}`).join(', ')}`,
     );
   }
 };

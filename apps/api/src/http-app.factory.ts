@@ -7,6 +7,7 @@ import { ApiModule } from './api.module';
 import { RequestAuthenticator } from './auth/request-authenticator.hook';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { QueueErrorsFilter } from './http/queue-errors.filter';
+import { installRequestCaps } from './http/request-caps';
 import { hardenRequests } from './http/request-hardening';
 import { lingerOnEarlyAnswers } from './http/lingering-close';
 import { installHttpMetrics } from './metrics/http-metrics.hook';
@@ -47,6 +48,8 @@ export const createHttpApp = async (): Promise<NestFastifyApplication> => {
   // Before any route, Nest's or a plugin's, and before any body is read: see RequestAuthenticator.
   const authenticator = app.get(RequestAuthenticator);
   fastify.addHook('onRequest', (request, reply) => authenticator.handle(request, reply));
+  // After the key is known, before any body is read.
+  installRequestCaps(fastify, { maxBodyBytesInFlight: limits.maxBodyBytesInFlight });
   // Nest tries the global filter registered last first: the queue's own errors (429 when full, 503
   // when Redis is away) before the catch-all, which would answer them as a generic 500.
   app.useGlobalFilters(new HttpErrorFilter(), new QueueErrorsFilter());

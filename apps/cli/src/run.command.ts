@@ -135,11 +135,16 @@ const submitAndWait = async (client: SandboxClient, code: string, request: RunOp
       return await client.wait(id, { signal: interrupted.signal });
     } catch (error) {
       if (!interrupted.signal.aborted) throw error;
+      // A DELETE of a final execution deletes it: look first, so a result that just arrived is kept.
+      const now = await client.get(id);
+      if (now.status !== 'queued' && now.status !== 'running') return now;
       process.stderr.write(`sps: interrupted; cancelling execution ${id}\n`);
-      return client.cancel(id).catch((cancelError: unknown) => {
+      const cancelled = await client.cancel(id).catch((cancelError: unknown) => {
         if (cancelError instanceof Conflict) return client.get(id);
         throw cancelError;
       });
+      if (!cancelled) throw new CliError(`execution ${id} finished as it was interrupted`, EXIT.cancelled);
+      return cancelled;
     }
   } finally {
     process.removeListener('SIGINT', onSigint);

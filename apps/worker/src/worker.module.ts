@@ -22,6 +22,7 @@ import { SandboxSpecs } from './execution/sandbox-specs.service';
 import { WarmPool } from './execution/warm-pool.service';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
 import { OrphanReaper } from './reaper/orphan-reaper.service';
+import { RetentionSweeper } from './retention/retention-sweeper.service';
 import { CancellationService } from './runtime/cancellation.service';
 import { ContainerDisposer } from './runtime/container-disposer.service';
 import { DockerGate } from './runtime/docker-gate.service';
@@ -62,6 +63,7 @@ import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
     ExecutionProcessor,
     HeartbeatService,
     OrphanReaper,
+    RetentionSweeper,
     WorkerShutdownService,
   ],
 })

@@ -83,9 +83,16 @@ export class SandboxClient {
     }
   }
 
-  /** Cancels a queued or running execution: it ends as `cancelled`. Conflict when it was already final. */
-  async cancel(id: string, { signal }: CallOptions = {}): Promise<ExecutionResult> {
-    return (await call(this.baseUrl, this.http.DELETE('/v1/executions/{id}', { params: { path: { id } }, signal })))
-      .data;
+  /**
+   * Cancels a queued or running execution: it ends as `cancelled`, and that
+   * result is returned. One already final is deleted instead, with its output
+   * and files, and the answer is null. Conflict when it finished while being cancelled.
+   */
+  async cancel(id: string, { signal }: CallOptions = {}): Promise<ExecutionResult | null> {
+    const { data, response } = await call(
+      this.baseUrl,
+      this.http.DELETE('/v1/executions/{id}', { params: { path: { id } }, signal }),
+    );
+    return response.status === 204 ? null : data;
   }
 }

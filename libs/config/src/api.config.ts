@@ -18,6 +18,10 @@ export interface ApiConfig {
   maxArgBytes: number;
   /** Body limit of every route that does not declare a larger one (executions do). */
   defaultBodyLimitBytes: number;
+  /** Request-body bytes this process reads at once, over all callers; past it, requests with a body get 503. */
+  maxBodyBytesInFlight: number;
+  /** Server-Sent Event streams one key may hold open on this process at once. */
+  maxEventStreamsPerKey: number;
   /** Serves the Bull Board dashboard at /admin/queues, for admin keys only (RequestAuthenticator guards /admin/). */
   queueDashboard: boolean;
 }
@@ -34,6 +38,8 @@ export const readApiConfig = (env = new EnvReader()): ApiConfig => ({
   maxArgs: env.int('MAX_ARGS', 256, { min: 0, max: 4096 }),
   maxArgBytes: env.int('MAX_ARG_BYTES', 4096, { min: 1, max: 128 * 1024 }),
   defaultBodyLimitBytes: env.int('API_BODY_LIMIT_BYTES', 128 * 1024, { min: 1024, max: 64 * MiB }),
+  maxBodyBytesInFlight: env.int('API_MAX_BODY_BYTES_IN_FLIGHT', 128 * MiB, { min: 64 * 1024, max: 16 * 1024 * MiB }),
+  maxEventStreamsPerKey: env.int('API_MAX_EVENT_STREAMS_PER_KEY', 10, { min: 1, max: 100_000 }),
   queueDashboard: env.bool('QUEUE_DASHBOARD', false),
 });
 

@@ -9,7 +9,12 @@ describe('readAuthConfig', () => {
       enabled: true,
       adminApiKey: null,
       adminKeyFile: '.data/admin-key',
-      defaultQuotas: { ratePerMinute: 600, maxInFlight: 100 },
+      defaultQuotas: {
+        ratePerMinute: 600,
+        maxInFlight: 100,
+        maxStoredBytes: 256 * 1024 * 1024,
+        maxConcurrentRequests: 100,
+      },
       publicMetrics: false,
     });
   });

@@ -8,6 +8,10 @@ export interface DefaultQuotas {
   ratePerMinute: number;
   /** Executions a key may have queued or running at once. */
   maxInFlight: number;
+  /** Bytes a key's finished results may hold in Redis before its submissions are refused. */
+  maxStoredBytes: number;
+  /** HTTP requests of one key being served at once by one API process (long polls and event streams included). */
+  maxConcurrentRequests: number;
 }
 
 export interface AuthConfig {
@@ -41,6 +45,8 @@ export const readAuthConfig = (env = new EnvReader()): AuthConfig => {
     defaultQuotas: {
       ratePerMinute: env.int('QUOTA_RATE_PER_MINUTE', 600, { min: 1, max: 10_000_000 }),
       maxInFlight: env.int('QUOTA_MAX_IN_FLIGHT', 100, { min: 1, max: 1_000_000 }),
+      maxStoredBytes: env.int('QUOTA_MAX_STORED_BYTES', 256 * 1024 * 1024, { min: 1024, max: 2 ** 50 }),
+      maxConcurrentRequests: env.int('QUOTA_MAX_CONCURRENT_REQUESTS', 100, { min: 1, max: 1_000_000 }),
     },
     publicMetrics: env.bool('METRICS_PUBLIC', false),
   };

@@ -5,9 +5,8 @@ export interface QueueConfig {
   /** Tries for a job whose failure was the service's fault (Docker, Redis), not the user's. */
   attempts: number;
   backoffMs: number;
-  /** Finished results are kept this long, and at most this many. */
+  /** Finished results, and everything else of an execution, are kept this long. */
   resultTtlSeconds: number;
-  resultMaxCount: number;
   /**
    * How long a worker's hold on a running job lasts without renewal. A worker that
    * dies stops renewing, and after this its job counts as stalled.
@@ -27,7 +26,6 @@ export const readQueueConfig = (env = new EnvReader()): QueueConfig => ({
   attempts: env.int('JOB_ATTEMPTS', 3, { min: 1, max: 20 }),
   backoffMs: env.int('JOB_BACKOFF_MS', 1000, { min: 0, max: 600_000 }),
   resultTtlSeconds: env.int('RESULT_TTL_SECONDS', 3600, { min: 10, max: 30 * 24 * 3600 }),
-  resultMaxCount: env.int('RESULT_MAX_COUNT', 10_000, { min: 10, max: 10_000_000 }),
   lockDurationMs: env.int('JOB_LOCK_DURATION_MS', 30_000, { min: 500, max: 600_000 }),
   stalledIntervalMs: env.int('JOB_STALLED_INTERVAL_MS', 30_000, { min: 100, max: 600_000 }),
   maxStalledCount: env.int('JOB_MAX_STALLED_COUNT', 1, { min: 0, max: 100 }),

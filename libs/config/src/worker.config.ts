@@ -19,11 +19,17 @@ export interface WorkerConfig {
 }
 
 export interface WarmPoolConfig {
-  /** Pre-started containers to keep per environment; an environment not listed gets none. */
+  /** Pre-started containers to keep per environment at least; an environment not listed gets none. */
   sizes: Record<string, number>;
+  /** How far a listed environment's pool may grow while jobs take containers faster than they are replaced. */
+  maxSize: number;
+  /** How many containers are started at once while the pool is short. */
+  refillConcurrency: number;
+  /** A pool that grew goes back by one container each time it had no job for this long. */
+  shrinkAfterMs: number;
   /** A pre-started container older than this is replaced, so none goes stale. */
   maxIdleMs: number;
-  /** Pause between two refills, so refilling never crowds out running jobs. */
+  /** Pause before a refill starts after a container was taken: the job it serves gets the engine first. */
   refillIntervalMs: number;
   /** How long a new container may take to report ready before it is discarded. */
   readyTimeoutMs: number;
@@ -58,6 +64,9 @@ export const readWorkerConfig = (env = new EnvReader()): WorkerConfig => ({
   pool: {
     sizes: parsePoolSizes('POOL_SIZES', env.string('POOL_SIZES', 'default=2')),
     maxIdleMs: env.int('POOL_MAX_IDLE_MS', 300_000, { min: 1000, max: 86_400_000 }),
+    maxSize: env.int('POOL_MAX_SIZE', 8, { min: 0, max: 1000 }),
+    refillConcurrency: env.int('POOL_REFILL_CONCURRENCY', 2, { min: 1, max: 64 }),
+    shrinkAfterMs: env.int('POOL_SHRINK_AFTER_MS', 60_000, { min: 100, max: 86_400_000 }),
     refillIntervalMs: env.int('POOL_REFILL_INTERVAL_MS', 50, { min: 0, max: 60_000 }),
     readyTimeoutMs: env.int('POOL_READY_TIMEOUT_MS', 15_000, { min: 500, max: 600_000 }),
   },

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
-import { RedisConnection } from '@sps/redis';
+import { RedisChannels, RedisConnection } from '@sps/redis';
 import type { EnvironmentStatus } from './environment-spec';
 
 export type BuildLogEntry = { id: string; line: string } | { id: string; end: EnvironmentStatus; error: string | null };
@@ -21,6 +21,9 @@ const toEntry = (id: string, fields: string[]): BuildLogEntry => {
  * entry; the API reads its tail for GET and follows it for Server-Sent
  * Events. A stream, unlike pub/sub, lets a reader that arrives late replay
  * everything and then wait for more without missing a line in between.
+ * Writers also publish on the build's channel, so a follower reads the stream
+ * only when there is something new: followers share the process's one
+ * pub/sub connection and its one client, never a connection each.
  */
 @Injectable()
 export class EnvironmentBuildLog {
@@ -28,6 +31,7 @@ export class EnvironmentBuildLog {
 
   constructor(
     private readonly redis: RedisConnection,
+    private readonly channels: RedisChannels,
     config: ConfigService<AppConfig, true>,
   ) {
     this.maxLines = config.get('environments.logMaxLines', { infer: true });
@@ -40,12 +44,16 @@ export class EnvironmentBuildLog {
     for (const line of lines) {
       pipeline.xadd(key, 'MAXLEN', '~', String(this.maxLines), '*', 'line', line.slice(0, MAX_LINE_CHARS));
     }
+    pipeline.publish(this.channelOf(buildId), 'log');
     await pipeline.exec();
   }
 
   async end(buildId: string, status: EnvironmentStatus, error: string | null): Promise<void> {
-    const key = this.keyOf(buildId);
-    await this.redis.client.xadd(key, '*', 'end', status, 'error', error ?? '');
+    await this.redis.client
+      .pipeline()
+      .xadd(this.keyOf(buildId), '*', 'end', status, 'error', error ?? '')
+      .publish(this.channelOf(buildId), 'end')
+      .exec();
   }
 
   /** The last `count` lines, oldest first. */
@@ -67,39 +75,58 @@ export class EnvironmentBuildLog {
    * Every entry after `afterId` ('0' for all), then new ones as they come,
    * until the end entry or `signal` aborts. Yields `null` whenever nothing
    * came for a while, so callers can send a keep-alive or check for a reason
-   * to stop. Each follower blocks its own Redis connection.
+   * to stop. Reads are woken by the build's channel, and done on the shared
+   * client: a follower holds no connection of its own.
    */
   async *follow(buildId: string, afterId: string, signal: AbortSignal): AsyncGenerator<BuildLogEntry | null> {
     const key = this.keyOf(buildId);
-    const connection = this.redis.duplicate();
-    const abort = () => connection.disconnect();
-    signal.addEventListener('abort', abort);
+    let pending = false;
+    let wake: (() => void) | null = null;
+    const poke = () => {
+      pending = true;
+      wake?.();
+    };
+    const stop = await this.channels.listen(this.channelOf(buildId), poke);
+    signal.addEventListener('abort', poke);
     try {
       let last = afterId;
       while (!signal.aborted) {
-        const reply = await connection
-          .xread('COUNT', 500, 'BLOCK', FOLLOW_BLOCK_MS, 'STREAMS', key, last)
-          .catch((error: Error) => {
-            if (signal.aborted) return null;
-            throw error;
-          });
-        if (!reply) {
-          yield null;
+        pending = false; // before the read: anything published from here on is read next time round
+        const reply = await this.redis.client.xread('COUNT', 500, 'STREAMS', key, last);
+        if (reply) {
+          for (const [, entries] of reply) {
+            for (const [id, fields] of entries) {
+              last = id;
+              const entry = toEntry(id, fields);
+              yield entry;
+              if ('end' in entry) return;
+            }
+          }
           continue;
         }
-        for (const [, entries] of reply) {
-          for (const [id, fields] of entries) {
-            last = id;
-            const entry = toEntry(id, fields);
-            yield entry;
-            if ('end' in entry) return;
-          }
-        }
+        const woken = await new Promise<boolean>((resolve) => {
+          if (pending || signal.aborted) return resolve(true);
+          const timer = setTimeout(() => {
+            wake = null;
+            resolve(false);
+          }, FOLLOW_BLOCK_MS);
+          wake = () => {
+            clearTimeout(timer);
+            wake = null;
+            resolve(true);
+          };
+        });
+        if (!woken) yield null;
       }
     } finally {
-      signal.removeEventListener('abort', abort);
-      connection.disconnect();
+      signal.removeEventListener('abort', poke);
+      stop();
     }
+  }
+
+  /** Published on whenever lines or the end are appended. */
+  private channelOf(buildId: string): string {
+    return this.redis.key('env-log', buildId, 'appended');
   }
 
   /** Stream of one build's log lines, ending with an entry that says how the build ended. */

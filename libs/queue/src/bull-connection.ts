@@ -18,7 +18,7 @@ export const producerConnection = (redis: RedisConfig): ConnectionOptions => ({
 });
 
 /**
- * For Workers and QueueEvents, which block on Redis and must ride out an outage:
+ * For Workers, which block on Redis and must ride out an outage:
  * commands wait for the connection to come back.
  */
 export const consumerConnection = (redis: RedisConfig): ConnectionOptions => ({
@@ -27,7 +27,7 @@ export const consumerConnection = (redis: RedisConfig): ConnectionOptions => ({
   retryStrategy: reconnectDelay,
 });
 
-/** Where a Worker or QueueEvents listener finds its queue: this deployment's prefix, over a consumer connection. */
+/** Where a Worker finds its queue: this deployment's prefix, over a consumer connection. */
 export const consumerOptions = (redis: RedisConfig): Pick<WorkerOptions, 'connection' | 'prefix'> => ({
   connection: consumerConnection(redis),
   prefix: redis.prefix,

@@ -1,5 +1,13 @@
 import type { ExecutionJob } from './queue.contracts';
-import { executionResult, ExecutionIdentity, resultOfJob, RunReport } from './execution-result.builder';
+import {
+  executionResult,
+  ExecutionIdentity,
+  resultOfPendingJob,
+  RunReport,
+  storedReportOf,
+  summaryOf,
+  withOutput,
+} from './execution-result.builder';
 
 const identity: ExecutionIdentity = { id: 'job-1', createdAt: '2030-01-01T00:00:00.000Z', environment: 'datascience' };
 
@@ -88,7 +96,38 @@ describe('executionResult', () => {
   });
 });
 
-describe('resultOfJob', () => {
+describe('the stored form of a report', () => {
+  const output = {
+    stdout: Buffer.from([0x68, 0x69, 0xff, 0x0a]),
+    stderr: Buffer.from('\u0001\u0002'),
+    files: [{ path: 'out.bin', content: Buffer.from([0, 1, 2]) }],
+  };
+  const { stdout: _o, stderr: _e, files: _f, ...rest } = run;
+  const stored = { ...rest, files: [{ path: 'out.bin', size: 3 }] };
+
+  it('joins the bytes back: invalid UTF-8 as U+FFFD, files as base64', () => {
+    const joined = withOutput(stored, output);
+    expect(joined.stdout).toBe('hi\ufffd\n');
+    expect(joined.stderr).toBe('\u0001\u0002');
+    expect(joined.files).toEqual([{ path: 'out.bin', size: 3, content: Buffer.from([0, 1, 2]).toString('base64') }]);
+  });
+
+  it('summarises sizes only: no output, no file name, no error text', () => {
+    const summary = summaryOf({ ...stored, error: 'secret' }, output);
+    expect(summary).toMatchObject({ stdoutBytes: 4, stderrBytes: 2, fileCount: 1, fileBytes: 3, status: run.status });
+    expect(JSON.stringify(summary)).not.toMatch(/out\.bin|secret|hi/);
+  });
+
+  it('stores a state that ran nothing with no output', () => {
+    expect(storedReportOf({ kind: 'failed', error: 'worker lost', finishedAt: null })).toMatchObject({
+      status: 'error',
+      error: 'worker lost',
+      files: [],
+    });
+  });
+});
+
+describe('resultOfPendingJob', () => {
   const job = (fields: Partial<ExecutionJob>): ExecutionJob =>
     ({
       id: identity.id,
@@ -96,29 +135,34 @@ describe('resultOfJob', () => {
       ...fields,
     }) as ExecutionJob;
 
-  it('reads a completed job from its stored report', () => {
-    expect(resultOfJob(job({ returnvalue: { ...identity, ...run } }), 'completed')).toEqual({ ...identity, ...run });
+  it('has nothing for a completed job: its result lives in the store', () => {
+    expect(resultOfPendingJob(job({}), 'completed')).toBeNull();
   });
 
   it('reads an active job as running since BullMQ handed it out', () => {
     const processedOn = Date.parse(run.startedAt!);
-    expect(resultOfJob(job({ processedOn }), 'active')).toMatchObject({ status: 'running', startedAt: run.startedAt });
+    expect(resultOfPendingJob(job({ processedOn }), 'active')).toMatchObject({
+      status: 'running',
+      startedAt: run.startedAt,
+    });
   });
 
   it.each(['waiting', 'prioritized', 'delayed', 'unknown'] as const)('reads a %s job as queued', (state) => {
-    expect(resultOfJob(job({}), state).status).toBe('queued');
+    expect(resultOfPendingJob(job({}), state)!.status).toBe('queued');
   });
 
   it("reads a failed job as an error, with BullMQ's reason, and a stalled one as a lost worker", () => {
     const finishedOn = Date.parse(run.finishedAt!);
-    expect(resultOfJob(job({ failedReason: 'environment "x" failed to build', finishedOn }), 'failed')).toMatchObject({
+    expect(
+      resultOfPendingJob(job({ failedReason: 'environment "x" failed to build', finishedOn }), 'failed'),
+    ).toMatchObject({
       status: 'error',
       error: 'environment "x" failed to build',
       finishedAt: run.finishedAt,
     });
-    expect(resultOfJob(job({ failedReason: 'job stalled more than allowable limit' }), 'failed').error).toBe(
+    expect(resultOfPendingJob(job({ failedReason: 'job stalled more than allowable limit' }), 'failed')!.error).toBe(
       'worker lost',
     );
-    expect(resultOfJob(job({}), 'failed').error).toBe('the job failed in the service');
+    expect(resultOfPendingJob(job({}), 'failed')!.error).toBe('the job failed in the service');
   });
 });

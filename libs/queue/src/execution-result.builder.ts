@@ -1,5 +1,11 @@
 import type { JobState } from 'bullmq';
-import type { ExecutionJobData, ExecutionResult, ExecutionStatus } from './execution.types';
+import type {
+  ExecutionJobData,
+  ExecutionResult,
+  ExecutionStatus,
+  ExecutionSummary,
+  RunOutput,
+} from './execution.types';
 import type { ExecutionJob } from './queue.contracts';
 
 /** What a result says about the job itself: known from its data alone, in every state. */
@@ -11,6 +17,12 @@ export interface ExecutionIdentity {
 
 /** What running the job produced: everything in a result but the identity. */
 export type RunReport = Omit<ExecutionResult, 'id' | 'createdAt' | 'environment'>;
+
+/**
+ * A final report as it is stored: its output's bytes are kept beside it
+ * (RunOutput), and its files are listed here by path and size only.
+ */
+export type StoredReport = Omit<RunReport, 'stdout' | 'stderr' | 'files'> & { files: { path: string; size: number }[] };
 
 /**
  * Every state an execution can be in, with what is known in it:
@@ -44,7 +56,7 @@ const nothingRan = (status: ExecutionStatus): RunReport => ({
   reproducibility: null,
 });
 
-const reportOf = (state: ExecutionState): RunReport => {
+export const reportOf = (state: ExecutionState): RunReport => {
   switch (state.kind) {
     case 'queued':
       return nothingRan('queued');
@@ -100,15 +112,54 @@ export const identityOf = (
 });
 
 /** BullMQ says a job stalled when the worker holding it stopped renewing its lock: it died. */
-const publicFailure = (reason: string | undefined): string =>
+export const publicFailure = (reason: string | undefined): string =>
   reason && /stalled/i.test(reason) ? 'worker lost' : reason || 'the job failed in the service';
 
 const isoTime = (epochMs: number | undefined): string | null => (epochMs ? new Date(epochMs).toISOString() : null);
 
-/** The result of a job as BullMQ holds it, in `state`. */
-export const resultOfJob = (job: ExecutionJob, state: JobState | 'unknown'): ExecutionResult => {
+/** The stored form of a final state that produced no output: cancelled before it ran, or failed in the service. */
+export const storedReportOf = (state: ExecutionState): StoredReport => {
+  const { stdout: _stdout, stderr: _stderr, files: _files, ...rest } = reportOf(state);
+  return { ...rest, files: [] };
+};
+
+/** A stored report joined with its bytes again; invalid UTF-8 in stdout and stderr becomes U+FFFD. */
+export const withOutput = (report: StoredReport, output: RunOutput): RunReport => {
+  const contents = new Map(output.files.map((file) => [file.path, file.content]));
+  return {
+    ...report,
+    stdout: output.stdout.toString('utf8'),
+    stderr: output.stderr.toString('utf8'),
+    files: report.files.map(({ path, size }) => ({
+      path,
+      size,
+      content: (contents.get(path) ?? Buffer.alloc(0)).toString('base64'),
+    })),
+  };
+};
+
+/** What BullMQ keeps of a finished job: no byte its owner chose. */
+export const summaryOf = (report: StoredReport, output: RunOutput): ExecutionSummary => ({
+  status: report.status,
+  exitCode: report.exitCode,
+  signal: report.signal,
+  stdoutBytes: output.stdout.length,
+  stderrBytes: output.stderr.length,
+  fileCount: output.files.length,
+  fileBytes: output.files.reduce((sum, file) => sum + file.content.length, 0),
+  usage: report.usage,
+  startedAt: report.startedAt,
+  finishedAt: report.finishedAt,
+});
+
+/**
+ * The result of a job BullMQ still holds, in `state`: queued, running, or
+ * failed before its final record was written. A finished job's result lives
+ * in the ExecutionStore, so a completed job here has none (null).
+ */
+export const resultOfPendingJob = (job: ExecutionJob, state: JobState | 'unknown'): ExecutionResult | null => {
   const identity = identityOf(job.id!, job.data);
-  if (state === 'completed' && job.returnvalue) return executionResult(identity, { kind: 'ran', run: job.returnvalue });
+  if (state === 'completed') return null;
   if (state === 'failed') {
     return executionResult(identity, {
       kind: 'failed',

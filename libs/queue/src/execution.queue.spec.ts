@@ -1,5 +1,6 @@
 import type { ExecutionJobData } from './execution.types';
-import { ExecutionQueue, InFlightLimitError } from './execution.queue';
+import { ExecutionQueue, InFlightLimitError, StorageBudgetError } from './execution.queue';
+import type { ExecutionStore } from './execution-store.service';
 import { QueueFullError } from './queue-errors';
 import type { FairShare } from './fair-share.service';
 
@@ -53,20 +54,28 @@ const setup = (states: Record<string, string> = {}, failAdd = false) => {
       attempts: 3,
       backoffMs: 100,
       resultTtlSeconds: 60,
-      resultMaxCount: 10,
       maxQueuedJobs: 50,
       queueFullRetryAfterSeconds: 2,
     }),
   };
   const fair = new FakeFairShare();
-  const producer = new ExecutionQueue(queue as any, fair as unknown as FairShare, config as any);
-  return { producer, fair, added, waiting };
+  const held = { bytes: 0 };
+  const store = { heldBytes: async () => held.bytes };
+  const producer = new ExecutionQueue(
+    queue as any,
+    fair as unknown as FairShare,
+    store as unknown as ExecutionStore,
+    config as any,
+  );
+  return { producer, fair, added, waiting, held };
 };
+
+const quotas = (maxInFlight: number) => ({ maxInFlight, maxStoredBytes: 1000 });
 
 describe('ExecutionQueue.enqueue', () => {
   it('queues the job with its fair-share priority under a new random id', async () => {
     const { producer, added, fair } = setup();
-    const id = await producer.enqueue(data('k1'), 5);
+    const id = await producer.enqueue(data('k1'), quotas(5));
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(added).toEqual([{ id, priority: 7 }]);
     expect([...fair.inFlightOf.get('k1')!.keys()]).toEqual([id]);
@@ -74,10 +83,10 @@ describe('ExecutionQueue.enqueue', () => {
 
   it('refuses a key at its maximum in flight', async () => {
     const { producer } = setup({}, false);
-    await producer.enqueue(data('k1'), 1);
-    await expect(producer.enqueue(data('k1'), 1)).rejects.toThrow(InFlightLimitError);
+    await producer.enqueue(data('k1'), quotas(1));
+    await expect(producer.enqueue(data('k1'), quotas(1))).rejects.toThrow(InFlightLimitError);
     // Another key has its own count.
-    await expect(producer.enqueue(data('k2'), 1)).resolves.toEqual(expect.any(String));
+    await expect(producer.enqueue(data('k2'), quotas(1))).resolves.toEqual(expect.any(String));
   });
 
   it('forgets jobs that have ended, or have long vanished, before refusing a key', async () => {
@@ -91,7 +100,7 @@ describe('ExecutionQueue.enqueue', () => {
       ['just-admitted', Date.now()],
     ]);
     fair.inFlightOf.set('k1', counted);
-    const id = await producer.enqueue(data('k1'), 6);
+    const id = await producer.enqueue(data('k1'), quotas(6));
     expect([...fair.inFlightOf.get('k1')!.keys()].sort()).toEqual(['busy', 'just-admitted', 'waiting', id].sort());
   });
 
@@ -104,7 +113,7 @@ describe('ExecutionQueue.enqueue', () => {
         ['b', Date.now()],
       ]),
     );
-    await expect(producer.enqueue(data('k1'), 2)).rejects.toThrow(
+    await expect(producer.enqueue(data('k1'), quotas(2))).rejects.toThrow(
       'this API key already has 2 executions queued or running (its maximum); wait for one to finish',
     );
   });
@@ -112,13 +121,22 @@ describe('ExecutionQueue.enqueue', () => {
   it('refuses any key when the whole queue is full, before counting the job against the key', async () => {
     const { producer, fair, waiting } = setup();
     waiting.count = 50;
-    await expect(producer.enqueue(data('k1'), 5)).rejects.toThrow(QueueFullError);
+    await expect(producer.enqueue(data('k1'), quotas(5))).rejects.toThrow(QueueFullError);
     expect(fair.admits).toBe(0);
+  });
+
+  it('refuses a key whose results hold more than its storage budget, before counting the job', async () => {
+    const { producer, fair, held } = setup();
+    held.bytes = 1000;
+    await expect(producer.enqueue(data('k1'), quotas(5))).resolves.toEqual(expect.any(String));
+    held.bytes = 1001;
+    await expect(producer.enqueue(data('k1'), quotas(5))).rejects.toThrow(StorageBudgetError);
+    expect(fair.admits).toBe(1);
   });
 
   it('gives the place back when the job could not be queued', async () => {
     const { producer, fair } = setup({}, true);
-    await expect(producer.enqueue(data('k1'), 1)).rejects.toThrow('redis down');
+    await expect(producer.enqueue(data('k1'), quotas(1))).rejects.toThrow('redis down');
     expect(fair.inFlightOf.get('k1')!.size).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import type { AppConfig } from '@sps/config';
 import { withRedis } from '@sps/redis';
 import { JobState, JobsOptions } from 'bullmq';
 import { randomUUID } from 'node:crypto';
+import { ExecutionStore } from './execution-store.service';
 import type { ExecutionJobData } from './execution.types';
 import { FairShare } from './fair-share.service';
 import { EXECUTION_QUEUE } from './queue.constants';
@@ -16,6 +17,25 @@ export class InFlightLimitError extends Error {
   constructor(readonly maxInFlight: number) {
     super(`this API key already has ${maxInFlight} executions queued or running (its maximum); wait for one to finish`);
   }
+}
+
+/** The key's finished results already hold more bytes in Redis than it may keep. */
+export class StorageBudgetError extends Error {
+  constructor(
+    readonly heldBytes: number,
+    readonly maxStoredBytes: number,
+  ) {
+    super(
+      `this API key's results hold ${heldBytes} bytes, more than its maximum of ${maxStoredBytes}: ` +
+        'delete finished executions (DELETE /v1/executions/{id}) or wait until they expire',
+    );
+  }
+}
+
+/** The per-key quotas checked when a job is admitted. */
+export interface AdmissionQuotas {
+  maxInFlight: number;
+  maxStoredBytes: number;
 }
 
 const FINAL_STATES = new Set(['completed', 'failed']);
@@ -32,44 +52,55 @@ export class ExecutionQueue {
   constructor(
     @InjectQueue(EXECUTION_QUEUE) readonly queue: TypedQueue<typeof EXECUTION_QUEUE>,
     private readonly fairShare: FairShare,
+    private readonly store: ExecutionStore,
     config: ConfigService<AppConfig, true>,
   ) {
-    const { attempts, backoffMs, resultTtlSeconds, resultMaxCount, maxQueuedJobs, queueFullRetryAfterSeconds } =
-      config.get('queue', {
-        infer: true,
-      });
-    // Age and count, never `true`: a result removed on completion races with anyone waiting for it.
-    const retention = { age: resultTtlSeconds, count: resultMaxCount };
+    const { attempts, backoffMs, maxQueuedJobs, queueFullRetryAfterSeconds } = config.get('queue', { infer: true });
+    // A job's record (and with it the code, stdin and input files) goes as soon as it ends: its
+    // result was written to the ExecutionStore before, so nobody waiting for it sees a gap.
     this.options = {
       attempts,
       backoff: { type: 'exponential', delay: backoffMs },
-      removeOnComplete: retention,
-      removeOnFail: retention,
+      removeOnComplete: true,
+      removeOnFail: true,
     };
     this.maxQueued = maxQueuedJobs;
     this.retryAfterSeconds = queueFullRetryAfterSeconds;
   }
 
   /**
-   * Adds a job, or refuses it before adding anything: when the queue is full,
+   * Adds a job under `id`, or refuses it before adding anything: when the queue
+   * is full, when its owner's results already hold more than `maxStoredBytes`,
    * or when its owner already has `maxInFlight` queued or running. A job is
    * either accepted and kept, or refused, never accepted and then dropped.
    * The queue cap is soft (racing submissions may pass it by a few jobs); the
    * per-key one is exact. The job's priority is its fair-share round (see FairShare).
+   * The job is added only once `beforeAdd` has resolved (a caller's
+   * subscription to its completion, say), which meanwhile runs alongside the checks.
    */
-  async enqueue(data: ExecutionJobData, maxInFlight: number): Promise<string> {
+  async enqueue(
+    data: ExecutionJobData,
+    quotas: AdmissionQuotas,
+    id: string = randomUUID(),
+    beforeAdd: Promise<unknown> = Promise.resolve(),
+  ): Promise<string> {
+    const { maxInFlight, maxStoredBytes } = quotas;
     return withRedis(async () => {
-      const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed');
+      const owner = data.ownerKeyId;
+      const [counts, held] = await Promise.all([
+        this.queue.getJobCounts('waiting', 'prioritized', 'delayed'),
+        this.store.heldBytes(owner),
+      ]);
       const queued = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
       if (queued >= this.maxQueued) throw new QueueFullError(queued, this.maxQueued, this.retryAfterSeconds);
-      const id = randomUUID();
-      const owner = data.ownerKeyId;
+      if (held > maxStoredBytes) throw new StorageBudgetError(held, maxStoredBytes);
       let priority = await this.fairShare.admit(owner, id, maxInFlight);
       if (priority === null && (await this.forgetFinished(owner)) > 0) {
         priority = await this.fairShare.admit(owner, id, maxInFlight);
       }
       if (priority === null) throw new InFlightLimitError(maxInFlight);
       try {
+        await beforeAdd;
         await this.queue.add('run', data, { ...this.options, jobId: id, priority });
       } catch (error) {
         await this.fairShare.release(owner, id).catch(() => undefined);

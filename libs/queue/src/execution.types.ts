@@ -41,6 +41,20 @@ export interface OutputFile {
   content: string;
 }
 
+/** What a run wrote, as bytes: stored as they came, never escaped into JSON. */
+export interface RunOutput {
+  stdout: Buffer;
+  stderr: Buffer;
+  files: { path: string; content: Buffer }[];
+}
+
+/** The output of an execution that ran nothing. */
+export const NO_OUTPUT: Readonly<RunOutput> = Object.freeze({
+  stdout: Buffer.alloc(0),
+  stderr: Buffer.alloc(0),
+  files: [],
+});
+
 export interface ExecutionUsage {
   wallMs: number;
   cpuMs: number;
@@ -86,4 +100,22 @@ export interface ExecutionResult {
   reproducibility: ReproducibilityStamp | null;
   /** Only for status "error": what went wrong in the service. */
   error?: string;
+}
+
+/**
+ * A finished job's BullMQ return value, which BullMQ also copies into its
+ * events stream: what happened and how big it was, never a byte the job's
+ * owner chose (no output, no file names, no error text).
+ */
+export interface ExecutionSummary {
+  status: ExecutionStatus;
+  exitCode: number | null;
+  signal: string | null;
+  stdoutBytes: number;
+  stderrBytes: number;
+  fileCount: number;
+  fileBytes: number;
+  usage: ExecutionUsage | null;
+  startedAt: string | null;
+  finishedAt: string | null;
 }

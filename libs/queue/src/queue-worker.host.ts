@@ -1,5 +1,6 @@
 import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Worker, WorkerOptions } from 'bullmq';
+import { Job, Worker, WorkerOptions } from 'bullmq';
+import { JobCounters } from './job-counters.service';
 import type { QueueData, QueueJob, QueueName, QueueResult } from './queue.contracts';
 
 /**
@@ -8,6 +9,7 @@ import type { QueueData, QueueJob, QueueName, QueueResult } from './queue.contra
  * any setting can be injected; here the subclass hands them over from its
  * constructor, read through ConfigService like every other setting. BullMQ
  * fixes a Worker's connection, lock and stall timings when it is built.
+ * Every job that ends here for good is counted in Redis (JobCounters), for /metrics.
  */
 export abstract class QueueWorkerHost<Q extends QueueName> implements OnModuleInit, OnApplicationShutdown {
   private readonly hostLogger = new Logger(QueueWorkerHost.name);
@@ -17,6 +19,7 @@ export abstract class QueueWorkerHost<Q extends QueueName> implements OnModuleIn
   protected constructor(
     private readonly queueName: Q,
     private readonly options: WorkerOptions,
+    private readonly counters: JobCounters,
   ) {}
 
   abstract process(job: QueueJob<Q>, token?: string): Promise<QueueResult<Q>>;
@@ -34,6 +37,21 @@ export abstract class QueueWorkerHost<Q extends QueueName> implements OnModuleIn
     );
     // Connection trouble surfaces here while the Worker reconnects by itself.
     this._worker.on('error', (error) => this.hostLogger.warn(`queue ${this.queueName}: ${error.message}`));
+    this._worker.on('completed', () => this.count('completed'));
+    this._worker.on('failed', (job, error) => {
+      if (job && QueueWorkerHost.failedForGood(job, error)) this.count('failed');
+    });
+  }
+
+  /** BullMQ reports every failed attempt; only the last one, or one that may not be retried, ends the job. */
+  static failedForGood(job: Job, error: Error): boolean {
+    return error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+  }
+
+  private count(outcome: 'completed' | 'failed'): void {
+    this.counters
+      .jobFinished(this.queueName, outcome)
+      .catch((error: Error) => this.hostLogger.warn(`a finished job was not counted: ${error.message}`));
   }
 
   /** Paused, not closed, while `taking` is false: jobs already running go on, and the connections stay up. */

@@ -1,6 +1,6 @@
 import type { Job, Queue } from 'bullmq';
 import type { EnvironmentBuildJobData, EnvironmentBuildOutcome } from './environment-build.types';
-import type { ExecutionJobData, ExecutionResult } from './execution.types';
+import type { ExecutionJobData, ExecutionSummary } from './execution.types';
 import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE } from './queue.constants';
 
 /**
@@ -9,7 +9,7 @@ import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE } from './queue.constants';
  * typed from this map, so they cannot drift apart.
  */
 export interface QueueContracts {
-  [EXECUTION_QUEUE]: { data: ExecutionJobData; result: ExecutionResult };
+  [EXECUTION_QUEUE]: { data: ExecutionJobData; result: ExecutionSummary };
   [ENVIRONMENT_BUILD_QUEUE]: { data: EnvironmentBuildJobData; result: EnvironmentBuildOutcome };
 }
 

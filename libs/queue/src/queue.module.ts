@@ -6,11 +6,25 @@ import { RedisModule } from '@sps/redis';
 import { producerConnection } from './bull-connection';
 import { EnvironmentBuildQueue } from './environment-build.queue';
 import { ExecutionCancels } from './execution-cancels.service';
+import { ExecutionStore } from './execution-store.service';
 import { ExecutionQueue } from './execution.queue';
 import { FairShare } from './fair-share.service';
+import { JobCounters } from './job-counters.service';
 import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE } from './queue.constants';
 import { QueueStats } from './queue-stats.service';
 import { WorkerRegistry } from './worker-registry.service';
+
+/** What every app gets from this module: the producers and the Redis-side services of the queues. */
+const SERVICES = [
+  WorkerRegistry,
+  FairShare,
+  ExecutionStore,
+  ExecutionQueue,
+  ExecutionCancels,
+  JobCounters,
+  EnvironmentBuildQueue,
+  QueueStats,
+];
 
 @Global()
 @Module({
@@ -19,14 +33,14 @@ import { WorkerRegistry } from './worker-registry.service';
     BullModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfig, true>) => {
-        // Queues are the producer side; Workers and QueueEvents bring their own consumer connection.
+        // Queues are the producer side; Workers bring their own consumer connection.
         const redis = config.get('redis', { infer: true });
         return { connection: producerConnection(redis), prefix: redis.prefix };
       },
     }),
     BullModule.registerQueue({ name: EXECUTION_QUEUE }, { name: ENVIRONMENT_BUILD_QUEUE }),
   ],
-  providers: [WorkerRegistry, FairShare, ExecutionQueue, ExecutionCancels, EnvironmentBuildQueue, QueueStats],
-  exports: [BullModule, WorkerRegistry, FairShare, ExecutionQueue, ExecutionCancels, EnvironmentBuildQueue, QueueStats],
+  providers: [...SERVICES],
+  exports: [BullModule, ...SERVICES],
 })
 export class QueueModule {}

@@ -1,4 +1,5 @@
 export * from './redis-errors';
 export * from './redis-script';
 export * from './redis-connection.service';
+export * from './redis-channels.service';
 export * from './redis.module';

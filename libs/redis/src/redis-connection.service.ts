@@ -9,7 +9,7 @@ export interface RedisSubscription {
   close(): Promise<void>;
 }
 
-type ScriptCommand = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
+type ScriptCommand = (...keysAndArgs: (string | number | Buffer)[]) => Promise<unknown>;
 
 /**
  * One plain Redis client per process for the service's own keys (BullMQ keeps
@@ -40,7 +40,7 @@ export class RedisConnection implements OnModuleDestroy {
    * client (ioredis then sends EVALSHA, and the source only to a server that
    * does not know it yet); two different scripts under one name are a bug.
    */
-  run(script: RedisScript, keys: string[], args: (string | number)[] = []): Promise<unknown> {
+  run(script: RedisScript, keys: string[], args: (string | number | Buffer)[] = []): Promise<unknown> {
     if (keys.length !== script.keys)
       throw new Error(`Redis script ${script.name} takes ${script.keys} keys, not ${keys.length}`);
     const known = this.scripts.get(script.name);

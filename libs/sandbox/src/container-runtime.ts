@@ -21,7 +21,13 @@ export interface AttachedContainer {
   readonly stdout: Readable;
   /** The container's stderr: the runner's own diagnostics, never the user's output. */
   readonly stderr: Readable;
+  /** True once the connection to the container has ended: it exited, or was killed, and can take no job. */
+  readonly gone: boolean;
+  /** Resolves when the connection to the container ends, even while nobody reads its output. */
+  readonly closed: Promise<void>;
   write(data: Buffer): void;
+  /** Gives the running container another name (labels cannot change after create). */
+  rename(name: string): Promise<void>;
   /** Changes memory, CPU and process limits of the running container. */
   updateResources(resources: SandboxResources): Promise<void>;
   kill(): Promise<void>;

@@ -33,6 +33,8 @@ interface DockerModem {
 class DockerAttachedContainer implements AttachedContainer {
   readonly stdout = new PassThrough();
   readonly stderr = new PassThrough();
+  readonly closed: Promise<void>;
+  private ended = false;
 
   constructor(
     private readonly container: Docker.Container,
@@ -40,7 +42,12 @@ class DockerAttachedContainer implements AttachedContainer {
     readonly labels: Readonly<Record<string, string>>,
   ) {
     (container.modem as DockerModem).demuxStream(stream, this.stdout, this.stderr);
+    let closed = () => undefined as void;
+    this.closed = new Promise<void>((resolve) => (closed = resolve));
+    // Seen on the connection itself: a paused stdout (a warm container waiting for its job) emits no 'end' until read.
     const end = () => {
+      this.ended = true;
+      closed();
       this.stdout.end();
       this.stderr.end();
     };
@@ -53,8 +60,16 @@ class DockerAttachedContainer implements AttachedContainer {
     return this.container.id;
   }
 
+  get gone(): boolean {
+    return this.ended;
+  }
+
   write(data: Buffer): void {
     this.stream.write(data);
+  }
+
+  async rename(name: string): Promise<void> {
+    await this.container.rename({ name });
   }
 
   async updateResources(resources: SandboxResources): Promise<void> {

@@ -129,7 +129,11 @@ export class CappedBuffer {
 
   /** Invalid UTF-8 becomes U+FFFD, so the result is always valid JSON. */
   text(): string {
-    return Buffer.concat(this.parts, this.size).toString('utf8');
+    return this.bytes().toString('utf8');
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat(this.parts, this.size);
   }
 
   get length(): number {

@@ -10,6 +10,8 @@ export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
 export interface KeyQuotas {
   ratePerMinute?: number;
   maxInFlight?: number;
+  maxStoredBytes?: number;
+  maxConcurrentRequests?: number;
   maxLimits?: Partial<SandboxLimits>;
 }
 

@@ -57,6 +57,8 @@ describe('AuthService.authenticate', () => {
     expect(result.principal.quotas).toEqual({
       ratePerMinute: 5,
       maxInFlight: 7,
+      maxStoredBytes: 256 * 1024 * 1024,
+      maxConcurrentRequests: 100,
       maxLimits: { ...sandbox.max, memoryMb: 128, timeoutMs: sandbox.max.timeoutMs },
     });
   });

@@ -55,6 +55,8 @@ export class AuthService {
     return {
       ratePerMinute: own.ratePerMinute ?? this.auth.defaultQuotas.ratePerMinute,
       maxInFlight: own.maxInFlight ?? this.auth.defaultQuotas.maxInFlight,
+      maxStoredBytes: own.maxStoredBytes ?? this.auth.defaultQuotas.maxStoredBytes,
+      maxConcurrentRequests: own.maxConcurrentRequests ?? this.auth.defaultQuotas.maxConcurrentRequests,
       maxLimits,
     };
   }

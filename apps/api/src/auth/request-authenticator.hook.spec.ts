@@ -13,6 +13,8 @@ const principal = (role: 'admin' | 'user'): Principal => ({
   quotas: {
     ratePerMinute: 60,
     maxInFlight: 5,
+    maxStoredBytes: 1024 * 1024,
+    maxConcurrentRequests: 10,
     maxLimits: { timeoutMs: 1000, memoryMb: 64, cpus: 1, pids: 16, outputBytes: 1024 },
   },
 });

@@ -23,6 +23,8 @@ const as = (role: 'admin' | 'user'): Principal => ({
   quotas: {
     ratePerMinute: 1,
     maxInFlight: 1,
+    maxStoredBytes: 1024 * 1024,
+    maxConcurrentRequests: 10,
     maxLimits: { timeoutMs: 1, memoryMb: 1, cpus: 1, pids: 1, outputBytes: 1 },
   },
 });

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '@sps/config';
 import { EnvironmentBuildLog, EnvironmentCatalogue, EnvironmentRecord } from '@sps/environments';
 import type { FastifyReply } from 'fastify';
+import { KeySlots } from '../http/key-slots';
+import { TooManyRequestsException } from '../http/too-many-requests.exception';
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
@@ -9,16 +13,43 @@ const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
  * lines so far, then new ones as the worker writes them to Redis, and an
  * `end` event. While nothing comes, it sends a keep-alive comment and checks
  * the catalogue, so a build that was superseded or whose log is gone still
- * ends the stream.
+ * ends the stream. One key holds at most API_MAX_EVENT_STREAMS_PER_KEY
+ * streams open on this process at once.
  */
 @Injectable()
 export class BuildLogEvents {
+  private readonly maxPerKey: number;
+  private readonly open = new KeySlots();
+
   constructor(
     private readonly buildLog: EnvironmentBuildLog,
     private readonly catalogue: EnvironmentCatalogue,
-  ) {}
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.maxPerKey = config.get('api.maxEventStreamsPerKey', { infer: true });
+  }
 
-  async stream(record: EnvironmentRecord, lastEventId: string | undefined, reply: FastifyReply): Promise<void> {
+  async stream(
+    record: EnvironmentRecord,
+    lastEventId: string | undefined,
+    reply: FastifyReply,
+    keyId: string,
+  ): Promise<void> {
+    const release = this.open.take(keyId, this.maxPerKey);
+    if (!release) {
+      throw new TooManyRequestsException(
+        `this API key already has ${this.maxPerKey} event streams open (its maximum): close one first`,
+        5,
+      );
+    }
+    try {
+      await this.serve(record, lastEventId, reply);
+    } finally {
+      release();
+    }
+  }
+
+  private async serve(record: EnvironmentRecord, lastEventId: string | undefined, reply: FastifyReply): Promise<void> {
     const { name } = record;
     const { buildId, specHash } = record.latest;
     reply.hijack();

@@ -13,7 +13,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AdminOnly } from '../auth/auth.decorators';
+import { AdminOnly, CurrentPrincipal } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
 import { CreateEnvironmentDto } from './dto/create-environment.dto';
 import { EnvironmentAcceptedDto, EnvironmentDetailDto, EnvironmentDto } from './dto/environment.dto';
 import { BuildLogEvents } from './build-log-events.service';
@@ -80,10 +81,11 @@ export class EnvironmentsController {
   async buildLog(
     @Param('name') name: string,
     @Headers('last-event-id') lastEventId: string | undefined,
+    @CurrentPrincipal() caller: Principal,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const record = await this.environments.find(name); // a 404 is answered before the stream starts
-    await this.events.stream(record, lastEventId, reply);
+    await this.events.stream(record, lastEventId, reply, caller.keyId);
   }
 
   @Delete(':name')

@@ -14,6 +14,8 @@ const OWNER: Principal = {
   quotas: {
     ratePerMinute: 60,
     maxInFlight: 10,
+    maxStoredBytes: 1024 * 1024,
+    maxConcurrentRequests: 10,
     maxLimits: { timeoutMs: Infinity, memoryMb: Infinity, cpus: Infinity, pids: Infinity, outputBytes: Infinity },
   },
 };
@@ -231,6 +233,16 @@ describe('ExecutionRequestPolicy.toJobData', () => {
       ]);
     });
 
+    it('refuses a path beneath main.py, which is a file', () => {
+      const files = [
+        { path: 'main.pyc', content: '' },
+        { path: 'main.py/x', content: '' },
+      ];
+      expect(problemsOf(policyWith(), request({ files }))).toEqual([
+        'files.1.path "main.py" is where the code itself goes',
+      ]);
+    });
+
     it('refuses a duplicate path, naming the later file', () => {
       const files = [
         { path: 'a.txt', content: '1' },
@@ -267,10 +279,28 @@ describe('ExecutionRequestPolicy.toJobData', () => {
       ).toEqual(['a', 'ab/c', 'a.d/e']);
     });
 
-    it.each(['not base64!', 'YWJj=', 'YW Jj', 'YWJ'])('refuses the invalid base64 %j', (content) => {
-      expect(problemsOf(policyWith(), request({ files: [{ path: 'f', content, encoding: 'base64' }] }))).toEqual([
-        'files.0.content must be valid base64',
-      ]);
+    it.each(['not base64!', 'YWJj=', 'YW Jj', 'YWJ', 'YW=j', 'Y===', '====', 'YWJj\n'])(
+      'refuses the invalid base64 %j',
+      (content) => {
+        expect(problemsOf(policyWith(), request({ files: [{ path: 'f', content, encoding: 'base64' }] }))).toEqual([
+          'files.0.content must be valid base64',
+        ]);
+      },
+    );
+
+    it('accepts base64 of many megabytes, where a regular expression ran out of stack', () => {
+      const content = Buffer.alloc(6 * 1024 * 1024, 7).toString('base64');
+      const data = policyWith({ MAX_INPUT_FILES_BYTES: String(8 * 1024 * 1024) }).toJobData(
+        request({ files: [{ path: 'big.bin', content, encoding: 'base64' }] }),
+        OWNER,
+      );
+      expect(data.files[0].data).toBe(content);
+    });
+
+    it.each(['', 'YQ==', 'YWI=', 'YWJj', '+/+/'])('accepts the valid base64 %j', (content) => {
+      expect(
+        policyWith().toJobData(request({ files: [{ path: 'f', content, encoding: 'base64' }] }), OWNER).files,
+      ).toHaveLength(1);
     });
 
     it('does not check utf8 content as base64', () => {

@@ -25,7 +25,20 @@ export interface ExecutionLimits {
 const LONE_SURROGATE = /\p{Cs}/u;
 const wellFormed = (text: string): boolean => !LONE_SURROGATE.test(text);
 const WELL_FORMED = (field: string) => `${field} must be well-formed Unicode (no lone surrogates)`;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+const isBase64Digit = (code: number): boolean =>
+  (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 43 || code === 47;
+
+/**
+ * Standard base64 with its padding, checked in one pass: a regular expression
+ * over a string of megabytes backtracks deep enough to overflow V8's regex stack.
+ */
+export const isBase64 = (text: string): boolean => {
+  if (text.length % 4 !== 0) return false;
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  for (let i = 0; i < text.length - padding; i++) if (!isBase64Digit(text.charCodeAt(i))) return false;
+  return true;
+};
 
 /**
  * The checks that depend on the server's configuration and on the caller's
@@ -137,13 +150,13 @@ export class ExecutionRequestPolicy {
         ? relativePathProblem(file.path)
         : 'must be well-formed Unicode (no lone surrogates)';
       if (problem) problems.push(`files.${i}.path ${problem}`);
-      else if (file.path === MAIN_FILE_NAME)
+      else if (file.path === MAIN_FILE_NAME || file.path.startsWith(`${MAIN_FILE_NAME}/`))
         problems.push(`files.${i}.path "${MAIN_FILE_NAME}" is where the code itself goes`);
       else if (seen.has(file.path)) problems.push(`files.${i}.path duplicates an earlier file`);
       seen.add(file.path);
       let data: Buffer;
       if (file.encoding === 'base64') {
-        if (!BASE64.test(file.content)) problems.push(`files.${i}.content must be valid base64`);
+        if (!isBase64(file.content)) problems.push(`files.${i}.content must be valid base64`);
         data = Buffer.from(file.content, 'base64');
       } else {
         if (!wellFormed(file.content)) problems.push(WELL_FORMED(`files.${i}.content`));

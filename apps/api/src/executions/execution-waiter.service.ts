@@ -1,84 +1,58 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '@sps/config';
-import { consumerOptions, EXECUTION_QUEUE, QueueResult } from '@sps/queue';
-import { QueueEvents } from 'bullmq';
+import { Injectable } from '@nestjs/common';
+import { ExecutionStore } from '@sps/queue';
+import { RedisChannels } from '@sps/redis';
 
-/** What woke a waiter: a completion carries the job's result as the worker stored it, anything else means "look again". */
-export type JobEvent =
-  { kind: 'completed'; result: QueueResult<typeof EXECUTION_QUEUE> } | { kind: 'changed' } | { kind: 'timeout' };
-
-type Listener = (event: JobEvent) => void;
-
-const RECENT_MS = 10_000;
+/** Interest in one execution, from the moment it was taken. */
+export interface ExecutionWatch {
+  /** True as soon as the execution changed since the last call (or since the watch began), false at the timeout. */
+  changed(timeoutMs: number): Promise<boolean>;
+  close(): void;
+}
 
 /**
- * One QueueEvents listener per API process, shared by every request that
- * waits: a request registers interest in a job id and is woken when that job
- * completes, fails or is removed. Never one listener per request.
+ * Wakes requests that wait for an execution, and only them: each watch is a
+ * subscription to that execution's channel, on the process's one pub/sub
+ * connection, so an API process hears about the executions it holds
+ * requests for and reads just those. Anything that follows an execution (a
+ * long poll today, an event stream later) watches it the same way.
  */
 @Injectable()
-export class ExecutionWaiter implements OnModuleInit, OnModuleDestroy {
-  private events: QueueEvents;
-  private readonly waiting = new Map<string, Set<Listener>>();
-  /** Jobs that ended while nobody here waited, so a waiter arriving just late is not left hanging. */
-  private readonly recent = new Map<string, number>();
+export class ExecutionWaiter {
+  constructor(
+    private readonly channels: RedisChannels,
+    private readonly store: ExecutionStore,
+  ) {}
 
-  constructor(private readonly config: ConfigService<AppConfig, true>) {}
-
-  onModuleInit(): void {
-    this.events = new QueueEvents(EXECUTION_QUEUE, consumerOptions(this.config.get('redis', { infer: true })));
-    this.events.on('error', () => undefined); // reconnects by itself
-    this.events.on('completed', ({ jobId, returnvalue }) =>
-      this.notify(jobId, { kind: 'completed', result: returnvalue as unknown as QueueResult<typeof EXECUTION_QUEUE> }),
-    );
-    this.events.on('failed', ({ jobId }) => this.notify(jobId, { kind: 'changed' }));
-    this.events.on('removed', ({ jobId }) => this.notify(jobId, { kind: 'changed' }));
-  }
-
-  /**
-   * Registers interest in `id` now; `settled` resolves at the next event for it,
-   * at `timeoutMs`, or at `cancel()`, whichever comes first.
-   */
-  nextEvent(id: string, timeoutMs: number): { settled: Promise<JobEvent>; cancel: () => void } {
-    let done: Listener = () => undefined;
-    const settled = new Promise<JobEvent>((resolve) => {
-      const listeners = this.waiting.get(id) ?? new Set();
-      done = (event: JobEvent) => {
-        clearTimeout(timer);
-        listeners.delete(done);
-        if (!listeners.size) this.waiting.delete(id);
-        resolve(event);
-      };
-      const timer = setTimeout(() => done({ kind: 'timeout' }), Math.max(0, timeoutMs));
-      listeners.add(done);
-      this.waiting.set(id, listeners);
-      if (this.recent.has(id)) done({ kind: 'changed' });
+  /** Resolves once subscribed: a change from then on is never missed. */
+  async watch(id: string): Promise<ExecutionWatch> {
+    let signalled = false;
+    let wake: (() => void) | null = null;
+    const stop = await this.channels.listen(this.store.channel(id), () => {
+      signalled = true;
+      wake?.();
     });
-    return { settled, cancel: () => done({ kind: 'timeout' }) };
-  }
-
-  /** Wakes local waiters directly, for changes this process made itself. */
-  wake(id: string): void {
-    this.notify(id, { kind: 'changed' });
-  }
-
-  private notify(id: string, event: JobEvent): void {
-    const listeners = this.waiting.get(id);
-    if (listeners) {
-      for (const listener of [...listeners]) listener(event);
-      return;
-    }
-    const now = Date.now();
-    this.recent.set(id, now);
-    for (const [old, at] of this.recent) {
-      if (at > now - RECENT_MS) break; // insertion order is time order
-      this.recent.delete(old);
-    }
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    for (const id of [...this.waiting.keys()]) this.wake(id);
-    await this.events?.close();
+    return {
+      changed: (timeoutMs) =>
+        new Promise<boolean>((resolve) => {
+          if (signalled) {
+            signalled = false;
+            return resolve(true);
+          }
+          const timer = setTimeout(
+            () => {
+              wake = null;
+              resolve(false);
+            },
+            Math.max(0, timeoutMs),
+          );
+          wake = () => {
+            clearTimeout(timer);
+            wake = null;
+            signalled = false;
+            resolve(true);
+          };
+        }),
+      close: stop,
+    };
   }
 }

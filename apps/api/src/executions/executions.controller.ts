@@ -4,6 +4,7 @@ import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiPayloadTooLargeResponse,
@@ -71,11 +72,21 @@ export class ExecutionsController {
   @HttpCode(200)
   @ApiOkResponse({
     type: ExecutionResultDto,
-    description: 'Cancelled: a queued job never runs, a running one is killed.',
+    description: 'Cancelled: a queued job never runs, a running one is killed; the answer is its result.',
   })
-  @ApiNotFoundResponse({ description: 'Unknown or expired id, or an execution of another key.' })
-  @ApiConflictResponse({ description: 'The job was already final.' })
-  async cancel(@Param('id') id: string, @CurrentPrincipal() owner: Principal): Promise<ExecutionResult> {
-    return this.executions.cancel(id, owner);
+  @ApiNoContentResponse({
+    description: 'It was already final: it is deleted, with its output and files, and its bytes are freed.',
+  })
+  @ApiNotFoundResponse({ description: 'Unknown, deleted or expired id, or an execution of another key.' })
+  @ApiConflictResponse({ description: 'It finished before it could be cancelled.' })
+  async cancel(
+    @Param('id') id: string,
+    @CurrentPrincipal() owner: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ExecutionResult | undefined> {
+    const result = await this.executions.cancelOrDelete(id, owner);
+    if (result) return result;
+    reply.status(204);
+    return undefined;
   }
 }

@@ -115,16 +115,14 @@ export class McpTools {
       { type: 'body', metatype: CreateExecutionDto },
     )) as CreateExecutionDto;
     const limits = this.policy.requestLimits(dto, owner);
-    let result: ExecutionResult = await this.executions.submit(dto, owner, false);
-    let known: ExecutionResult | undefined = result;
+    let result: ExecutionResult = await this.executions.submit(dto, owner, true);
     while (!isFinalStatus(result.status)) {
       if (gone.aborted) {
         // Nobody will read the result: stop the job rather than let it hold a slot.
-        await this.executions.cancel(result.id, owner).catch(() => undefined);
+        await this.executions.cancelOrDelete(result.id, owner).catch(() => undefined);
         return toolError(`the client went away; execution ${result.id} was cancelled`);
       }
-      result = await this.executions.waitForFinal(result.id, owner, known, this.waitCapMs);
-      known = undefined;
+      result = await this.executions.waitForFinal(result.id, owner, this.waitCapMs);
     }
     return runPythonResult(result, { limits, maxTimeoutMs: owner.quotas.maxLimits.timeoutMs });
   }

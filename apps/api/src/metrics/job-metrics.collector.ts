@@ -1,102 +1,81 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '@sps/config';
-import { consumerOptions, EXECUTION_QUEUE, ExecutionResult, QueueName, QueueStats } from '@sps/queue';
-import { RedisConnection } from '@sps/redis';
-import { QueueEvents } from 'bullmq';
-import { MetricsRegistry } from './metrics.registry';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { DURATION_BUCKETS, JobCounters, type CounterSnapshot } from '@sps/queue';
+import { MetricsRegistry, type ExternalSample } from './metrics.registry';
 
-interface JobTimes {
-  timestamp: number | null;
-  processedOn: number | null;
-  finishedOn: number | null;
-}
+/** `a|b|c` -> the label values, in the order the counters wrote them. */
+const split = (field: string): string[] => field.split('|');
 
-const toNumber = (raw: string | null | undefined): number | null => (raw ? Number(raw) : null);
+/** A hash of counters as samples, each field's parts named by `labelNames`. */
+const samplesOf = (fields: Map<string, number> | undefined, labelNames: string[]): ExternalSample[] =>
+  [...(fields ?? [])].map(([field, value]) => {
+    const parts = split(field);
+    return { labels: Object.fromEntries(labelNames.map((name, i) => [name, parts[i] ?? ''])), value };
+  });
 
 /**
- * Counts jobs as they finish, from the queues' event streams in Redis: every
- * completed or failed job is seen by every API process, whichever worker ran it.
- * A job that failed for good (a stalled job past its limit included) counts as "error".
+ * The job counters and the duration histogram, read from the totals workers
+ * keep in Redis (JobCounters) at scrape time: nothing here reads a job or a
+ * result, and every API process serves the same figures.
  */
 @Injectable()
-export class JobMetricsCollector implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(JobMetricsCollector.name);
-  private readonly listeners: QueueEvents[] = [];
+export class JobMetricsCollector implements OnModuleInit {
+  /** One read per scrape, shared by the three metrics it fills. */
+  private snapshot: Promise<CounterSnapshot | null> | null = null;
 
   constructor(
     private readonly metrics: MetricsRegistry,
-    private readonly stats: QueueStats,
-    private readonly redis: RedisConnection,
-    private readonly config: ConfigService<AppConfig, true>,
+    private readonly counters: JobCounters,
   ) {}
 
   onModuleInit(): void {
-    const redis = this.config.get('redis', { infer: true });
-    for (const name of this.stats.names) {
-      const events = new QueueEvents(name, consumerOptions(redis));
-      events.on('error', () => undefined); // reconnects by itself
-      events.on(
-        'completed',
-        ({ jobId, returnvalue }) => void this.completed(name, jobId, returnvalue as unknown).catch((e) => this.warn(e)),
-      );
-      events.on('failed', ({ jobId }) => void this.failed(name, jobId).catch((e) => this.warn(e)));
-      this.listeners.push(events);
-    }
+    this.metrics.counterFrom({
+      name: 'sps_executions_total',
+      help: 'Executions that reached a final status, by status and environment ("other" for one that does not exist)',
+      collect: async () => samplesOf((await this.read())?.executions, ['status', 'environment']),
+    });
+    this.metrics.counterFrom({
+      name: 'sps_queue_jobs_finished_total',
+      help: 'Jobs that left a queue for good, by queue and outcome (completed or failed); counts environment builds on their queue',
+      collect: async () => samplesOf((await this.read())?.jobsFinished, ['queue', 'outcome']),
+    });
+    this.metrics.histogramFrom({
+      name: 'sps_execution_duration_seconds',
+      help: 'Time of finished executions, split into phase="queue_wait" (enqueued to picked up) and phase="run" (picked up to finished)',
+      collect: async () => this.durations((await this.read())?.durations ?? new Map<string, number>()),
+    });
   }
 
-  private async completed(queue: QueueName, jobId: string, returnvalue: unknown): Promise<void> {
-    this.metrics.jobsFinished.inc({ queue, outcome: 'completed' });
-    if (queue !== EXECUTION_QUEUE) return;
-    const outcome = (
-      typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue
-    ) as Partial<ExecutionResult> | null;
-    const environment = outcome?.environment ?? 'unknown';
-    this.metrics.executions.inc({ status: outcome?.status ?? 'unknown', environment });
-    this.observeDurations(environment, await this.times(queue, jobId));
-  }
-
-  private async failed(queue: QueueName, jobId: string): Promise<void> {
-    this.metrics.jobsFinished.inc({ queue, outcome: 'failed' });
-    if (queue !== EXECUTION_QUEUE) return;
-    // Failures are rare (faults of the service, never of user code), so reading the whole job is affordable here.
-    const job = await this.stats.queue(queue).getJob(jobId);
-    const environment = (job?.data as { environment?: string } | undefined)?.environment ?? 'unknown';
-    this.metrics.executions.inc({ status: 'error', environment });
-    if (job)
-      this.observeDurations(environment, {
-        timestamp: job.timestamp,
-        processedOn: job.processedOn ?? null,
-        finishedOn: job.finishedOn ?? null,
+  private durations(fields: Map<string, number>): ExternalSample[] {
+    const values: ExternalSample[] = [];
+    const series = new Set([...fields.keys()].map((field) => split(field).slice(0, 2).join('|')));
+    for (const name of [...series].sort()) {
+      const [phase, environment] = split(name);
+      const labels = { phase, environment };
+      const at = (part: string) => fields.get(`${name}|${part}`) ?? 0;
+      for (const le of DURATION_BUCKETS) {
+        values.push({
+          metricName: 'sps_execution_duration_seconds_bucket',
+          labels: { ...labels, le },
+          value: at(String(le)),
+        });
+      }
+      values.push({
+        metricName: 'sps_execution_duration_seconds_bucket',
+        labels: { ...labels, le: '+Inf' },
+        value: at('+Inf'),
       });
-  }
-
-  /** Only the three timestamps, not the job's data, which can be megabytes. */
-  private async times(queue: QueueName, jobId: string): Promise<JobTimes> {
-    const key = this.stats.queue(queue).toKey(jobId);
-    const [timestamp, processedOn, finishedOn] = await this.redis.client.hmget(
-      key,
-      'timestamp',
-      'processedOn',
-      'finishedOn',
-    );
-    return { timestamp: toNumber(timestamp), processedOn: toNumber(processedOn), finishedOn: toNumber(finishedOn) };
-  }
-
-  private observeDurations(environment: string, { timestamp, processedOn, finishedOn }: JobTimes): void {
-    if (timestamp && processedOn && processedOn >= timestamp) {
-      this.metrics.executionDuration.observe({ phase: 'queue_wait', environment }, (processedOn - timestamp) / 1000);
+      values.push({ metricName: 'sps_execution_duration_seconds_sum', labels, value: at('sum') });
+      values.push({ metricName: 'sps_execution_duration_seconds_count', labels, value: at('count') });
     }
-    if (processedOn && finishedOn && finishedOn >= processedOn) {
-      this.metrics.executionDuration.observe({ phase: 'run', environment }, (finishedOn - processedOn) / 1000);
-    }
+    return values;
   }
 
-  private warn(error: unknown): void {
-    this.logger.warn(`a finished job was not counted: ${(error as Error)?.message ?? error}`);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await Promise.all(this.listeners.map((events) => events.close().catch(() => undefined)));
+  /** A scrape while Redis is away shows no job figures rather than failing. */
+  private read(): Promise<CounterSnapshot | null> {
+    this.snapshot ??= this.counters
+      .read()
+      .catch(() => null)
+      .finally(() => setImmediate(() => (this.snapshot = null)));
+    return this.snapshot;
   }
 }

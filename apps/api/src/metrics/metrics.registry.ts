@@ -1,40 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+/** One sample of a metric read from elsewhere; a histogram names its `_bucket`, `_sum` and `_count` samples. */
+export interface ExternalSample {
+  labels: Record<string, string | number>;
+  value: number;
+  metricName?: string;
+}
+
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
  * The one Prometheus registry of the API and every metric it serves, declared
- * here so names and labels stay consistent. Collectors fill them in: the job
- * counters from the queue's event stream, the gauges from Redis at scrape time.
- * Everything a worker knows reaches these through Redis only.
+ * here so names and labels stay consistent. Collectors fill them in at scrape
+ * time from Redis: the job totals from the counters workers keep, the gauges
+ * from heartbeats and queue counts. Everything a worker knows reaches these
+ * through Redis only.
  */
 @Injectable()
 export class MetricsRegistry {
   readonly registry = new Registry();
-
-  readonly executions = new Counter({
-    name: 'sps_executions_total',
-    help: 'Executions that reached a final status, by status and environment',
-    labelNames: ['status', 'environment'] as const,
-    registers: [this.registry],
-  });
-
-  readonly executionDuration = new Histogram({
-    name: 'sps_execution_duration_seconds',
-    help: 'Time of finished executions, split into phase="queue_wait" (enqueued to picked up) and phase="run" (picked up to finished)',
-    labelNames: ['phase', 'environment'] as const,
-    buckets: DURATION_BUCKETS,
-    registers: [this.registry],
-  });
-
-  readonly jobsFinished = new Counter({
-    name: 'sps_queue_jobs_finished_total',
-    help: 'Jobs that left a queue for good, by queue and outcome (completed or failed); counts environment builds on their queue',
-    labelNames: ['queue', 'outcome'] as const,
-    registers: [this.registry],
-  });
 
   readonly httpDuration = new Histogram({
     name: 'sps_http_request_duration_seconds',
@@ -63,6 +48,31 @@ export class MetricsRegistry {
         await collect(this);
       },
     });
+  }
+
+  /** A counter whose values are totals kept elsewhere (in Redis), read whole at scrape time. */
+  counterFrom(config: { name: string; help: string; collect: () => Promise<ExternalSample[]> }): void {
+    this.external('counter', config);
+  }
+
+  /** A histogram whose buckets, sum and count are kept elsewhere (in Redis), read whole at scrape time. */
+  histogramFrom(config: { name: string; help: string; collect: () => Promise<ExternalSample[]> }): void {
+    this.external('histogram', config);
+  }
+
+  private external(
+    type: 'counter' | 'histogram',
+    { name, help, collect }: { name: string; help: string; collect: () => Promise<ExternalSample[]> },
+  ): void {
+    // prom-client renders any registered object with get(); its own Counter and Histogram can only be added to.
+    const metric = {
+      name,
+      help,
+      type,
+      aggregator: 'max',
+      get: async () => ({ name, help, type, aggregator: 'max', values: await collect() }),
+    };
+    this.registry.registerMetric(metric as never);
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -23,6 +23,7 @@ const processorWith = (builds: unknown) => {
     builds as never,
     logContext as never,
     { onChange: () => undefined } as never,
+    {} as never,
     config as never,
   );
   const worker = { close: jest.fn(async () => undefined) };

@@ -7,6 +7,7 @@ import {
   ENVIRONMENT_BUILD_QUEUE,
   EnvironmentBuildJob,
   EnvironmentBuildOutcome,
+  JobCounters,
   QueueWorkerHost,
 } from '@sps/queue';
 import { WaitingError } from 'bullmq';
@@ -29,13 +30,18 @@ export class EnvironmentBuildProcessor
     private readonly builds: EnvironmentBuildService,
     private readonly logContext: LogContext,
     private readonly docker: DockerGate,
+    counters: JobCounters,
     config: ConfigService<AppConfig, true>,
   ) {
-    super(ENVIRONMENT_BUILD_QUEUE, {
-      ...consumerOptions(config.get('redis', { infer: true })),
-      concurrency: 1,
-      lockDuration: BUILD_LOCK_MS,
-    });
+    super(
+      ENVIRONMENT_BUILD_QUEUE,
+      {
+        ...consumerOptions(config.get('redis', { infer: true })),
+        concurrency: 1,
+        lockDuration: BUILD_LOCK_MS,
+      },
+      counters,
+    );
   }
 
   onApplicationBootstrap(): void {

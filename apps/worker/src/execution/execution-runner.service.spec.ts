@@ -28,7 +28,11 @@ const setup = ({ cancelRequested = false } = {}) => {
   const reached: string[] = [];
   const stamp = { specHash: null, digest: 'sha256:1', baseDigest: null };
   const images = { imageFor: async () => (reached.push('image'), { image: 'sha256:1', stamp }) };
-  const cancellations = { isRequested: async () => cancelRequested, track: () => reached.push('track') };
+  const cancellations = {
+    isRequested: async () => (reached.push('check'), cancelRequested),
+    track: () => (reached.push('track'), new AbortController().signal),
+    untrack: () => reached.push('untrack'),
+  };
   const pool = { take: async () => (reached.push('pool'), null) };
   const runner = new ExecutionRunnerService(
     {} as never,
@@ -47,7 +51,7 @@ describe('ExecutionRunnerService.run', () => {
   it('refuses, for good and saying why, a job that asks for more CPUs than this host has, rather than shrinking it', async () => {
     const { runner, reached } = setup();
     const cpus = CPU_COUNT + 0.5;
-    const attempt = runner.run('job-1', data({ limits: { ...sandbox.defaults, cpus } }));
+    const attempt = runner.run('job-1', data({ limits: { ...sandbox.defaults, cpus } }), async (run) => run);
     await expect(attempt).rejects.toThrow(
       new UnrecoverableError(
         `refused by worker worker-7: limits.cpus is ${cpus}, more than the ${CPU_COUNT} CPUs of worker worker-7`,
@@ -58,7 +62,11 @@ describe('ExecutionRunnerService.run', () => {
 
   it('refuses, before anything else, a job whose data breaks a limit of this worker', async () => {
     const { runner, reached } = setup();
-    const attempt = runner.run('job-1', data({ limits: { ...sandbox.defaults, memoryMb: 1 << 20 } }));
+    const attempt = runner.run(
+      'job-1',
+      data({ limits: { ...sandbox.defaults, memoryMb: 1 << 20 } }),
+      async (run) => run,
+    );
     await expect(attempt).rejects.toThrow(
       new UnrecoverableError(
         "refused by worker worker-7: limits.memoryMb is 1048576, above this worker's maximum of 2048",
@@ -69,22 +77,17 @@ describe('ExecutionRunnerService.run', () => {
 
   it('runs nothing for a job cancelled before it started, and says which worker saw the cancel', async () => {
     const { runner, reached } = setup({ cancelRequested: true });
-    const result = await runner.run('job-1', data({ environment: 'default' }));
-    expect(result).toMatchObject({
-      id: 'job-1',
-      status: 'cancelled',
-      workerId: 'worker-7',
-      startedAt: null,
-      usage: null,
-      environment: 'default',
-    });
-    expect(Date.parse(result.finishedAt!)).not.toBeNaN();
-    expect(reached).toEqual(['image']);
+    const { report, output } = await runner.run('job-1', data({ environment: 'default' }), async (run) => run);
+    expect(report).toMatchObject({ status: 'cancelled', workerId: 'worker-7', startedAt: null, usage: null });
+    expect(output.stdout.length + output.stderr.length + output.files.length).toBe(0);
+    expect(Date.parse(report.finishedAt!)).not.toBeNaN();
+    // Watching for a cancel begins before the flag is read: a cancel in between is never lost.
+    expect(reached).toEqual(['image', 'track', 'check', 'untrack']);
   });
 
   it('refuses network on a worker that does not allow it, before any container', async () => {
     const { runner, reached } = setup();
-    await expect(runner.run('job-1', data({ network: true }))).rejects.toThrow(
+    await expect(runner.run('job-1', data({ network: true }), async (run) => run)).rejects.toThrow(
       new UnrecoverableError('network access is disabled on this worker'),
     );
     expect(reached).toEqual(['image']);

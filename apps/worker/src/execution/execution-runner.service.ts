@@ -1,7 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig, SandboxConfig } from '@sps/config';
-import { executionResult, identityOf, RunReport, type ExecutionJobData, type ExecutionResult } from '@sps/queue';
+import {
+  NO_OUTPUT,
+  storedReportOf,
+  type ExecutionJobData,
+  type ReproducibilityStamp,
+  type RunOutput,
+  type StoredReport,
+} from '@sps/queue';
 import {
   AttachedContainer,
   ContainerExit,
@@ -16,9 +23,9 @@ import { EnvironmentImageResolver } from '../environment-build/environment-image
 import { CancellationService } from '../runtime/cancellation.service';
 import { ContainerDisposer } from '../runtime/container-disposer.service';
 import { JobInterruptedError } from '../runtime/job-interrupted.error';
-import { JobDataVerifier } from './job-data.verifier';
 import { classifyOutcome, Ending } from './outcome-classifier';
 import { SandboxFaultError } from './sandbox-fault.error';
+import { JobDataVerifier } from './job-data.verifier';
 import { SandboxSpecs } from './sandbox-specs.service';
 import { WarmPool } from './warm-pool.service';
 
@@ -27,6 +34,18 @@ import { WarmPool } from './warm-pool.service';
 const DEADLINE_GRACE_MS = 1500;
 const EXIT_WAIT_MS = 2000;
 const FRAME_OVERHEAD_BYTES = 2 + 65_535;
+/** Warm containers found dead when a job came (killed from outside while idle) are passed over this many times, then the job runs cold. */
+const WARM_TRIES = 3;
+const RELABEL_AFTER_MS = 100;
+
+/** How a job ended in its sandbox: the report to store, and the output's bytes beside it. */
+export interface FinishedRun {
+  report: StoredReport;
+  output: RunOutput;
+}
+
+/** A warm container that ended before it took the job: nothing ran, so the job goes to another at once. */
+class DeadBeforeJob extends Error {}
 
 /** Runs one job in a sandbox container, warm or cold, and turns what came back into its result. */
 @Injectable()
@@ -49,38 +68,69 @@ export class ExecutionRunnerService {
     this.workerId = config.get('worker.id', { infer: true });
   }
 
-  async run(jobId: string, data: ExecutionJobData): Promise<ExecutionResult> {
+  /**
+   * Runs the job and hands how it ended to `record`, whose answer it returns.
+   * The container is removed only after `record` is done: removal costs the
+   * engine CPU that the result's way to its caller should not share.
+   */
+  async run<T>(jobId: string, data: ExecutionJobData, record: (run: FinishedRun) => Promise<T>): Promise<T> {
     // Before anything else: what the job says was read from Redis. A job over a limit is refused, never shrunk.
     this.verifier.verify(data);
-    const identity = identityOf(jobId, data);
     const { image, stamp } = await this.images.imageFor(data.environment, data.createdAt);
     if (data.network && !this.sandbox.allowNetwork) {
       throw new UnrecoverableError('network access is disabled on this worker');
     }
-    if (await this.cancellations.isRequested(jobId)) {
-      return executionResult(identity, {
-        kind: 'cancelled',
-        finishedAt: new Date().toISOString(),
-        workerId: this.workerId,
-      });
-    }
+    // Watched first, then the flag read: a cancel published before the watch began has set the flag already.
     const signal = this.cancellations.track(jobId);
-    const startedAt = new Date();
     try {
-      if (signal.reason instanceof JobInterruptedError) throw signal.reason;
-      const warm = await this.pool.take(data.environment, image, data.limits, data.network);
-      const container = warm ?? (await this.start(jobId, image, data));
-      try {
-        const run = await this.supervise(container, data, signal, startedAt);
-        // Killed because this worker is going away, not because anyone cancelled it.
+      if (await this.cancellations.isRequested(jobId)) {
+        const report = storedReportOf({
+          kind: 'cancelled',
+          finishedAt: new Date().toISOString(),
+          workerId: this.workerId,
+        });
+        return await record({ report, output: NO_OUTPUT });
+      }
+      const startedAt = new Date();
+      for (let tries = 0; ; tries++) {
         if (signal.reason instanceof JobInterruptedError) throw signal.reason;
-        return executionResult(identity, { kind: 'ran', run: { ...run, reproducibility: stamp } });
-      } finally {
-        this.disposer.dispose(container, `job ${jobId}`);
+        const warm =
+          tries < WARM_TRIES ? await this.pool.take(data.environment, image, data.limits, data.network) : null;
+        const relabel = warm ? this.labelSoon(warm, jobId) : undefined;
+        const container = warm ?? (await this.start(jobId, image, data));
+        try {
+          const run = await this.supervise(container, data, signal, startedAt, warm !== null, stamp);
+          // Killed because this worker is going away, not because anyone cancelled it.
+          if (signal.reason instanceof JobInterruptedError) throw signal.reason;
+          clearTimeout(relabel);
+          const recorded = await record(run);
+          if (warm) this.pool.jobEnded();
+          return recorded;
+        } catch (error) {
+          if (!(error instanceof DeadBeforeJob)) throw error;
+          this.logger.warn(`job ${jobId}: a warm container was dead before it took the job; trying another`);
+        } finally {
+          clearTimeout(relabel);
+          this.disposer.dispose(container, `job ${jobId}`);
+        }
       }
     } finally {
       this.cancellations.untrack(jobId);
     }
+  }
+
+  /**
+   * A used warm container takes the job's name, so it can be told from one
+   * still waiting (labels cannot change after create). Not at once: a job over
+   * within RELABEL_AFTER_MS is removed before anyone could look, and the
+   * engine's work is better spent on getting its result out.
+   */
+  private labelSoon(container: AttachedContainer, jobId: string): NodeJS.Timeout {
+    return setTimeout(() => {
+      container
+        .rename(this.specs.containerNameFor(jobId))
+        .catch((error: Error) => this.logger.warn(`job ${jobId}: could not rename its container: ${error.message}`));
+    }, RELABEL_AFTER_MS);
   }
 
   private async start(jobId: string, image: string, data: ExecutionJobData): Promise<AttachedContainer> {
@@ -106,7 +156,9 @@ export class ExecutionRunnerService {
     data: ExecutionJobData,
     signal: AbortSignal,
     startedAt: Date,
-  ): Promise<Omit<RunReport, 'reproducibility'>> {
+    warm: boolean,
+    reproducibility: ReproducibilityStamp,
+  ): Promise<FinishedRun> {
     const caps = {
       outputBytes: data.limits.outputBytes,
       maxFiles: this.sandbox.maxOutputFiles,
@@ -125,22 +177,28 @@ export class ExecutionRunnerService {
       }),
     );
     const ending = await this.watch(container, output, data.limits.timeoutMs + DEADLINE_GRACE_MS, signal);
-    if (ending === 'ended' && !output.accepted) {
+    const containerExit = ending === 'ended' ? await this.exitOf(container) : null;
+    if (ending === 'ended' && !output.accepted && !containerExit?.oomKilled) {
+      // A warm container killed while it waited: nothing ran, so another takes the job at once.
+      if (warm) throw new DeadBeforeJob();
       // Dead before it read the job (killed from outside, engine trouble): retry elsewhere.
       throw new SandboxFaultError('the sandbox container stopped before it could take the job');
     }
-    const containerExit = ending === 'ended' ? await this.exitOf(container) : null;
     const classification = classifyOutcome({ ending, exit: output.exit, container: containerExit });
     const finishedAt = new Date();
-    let stderr = output.stderr.text();
-    if (ending === 'protocol') stderr += '\n[sandbox] the program corrupted the result stream\n';
-    return {
+    let stderr = output.stderr.bytes();
+    if (ending === 'protocol')
+      stderr = Buffer.concat([stderr, Buffer.from('\n[sandbox] the program corrupted the result stream\n')]);
+    if (!output.accepted && containerExit?.oomKilled) {
+      // Killed by the memory limit before it took the job: its inputs do not fit in limits.memoryMb.
+      // That is the job's outcome (oom), not a fault of the service to retry.
+      stderr = Buffer.from(`[sandbox] the inputs did not fit in limits.memoryMb (${data.limits.memoryMb} MB)\n`);
+    }
+    const report: StoredReport = {
       ...classification,
-      stdout: output.stdout.text(),
-      stderr,
       stdoutTruncated: output.stdout.truncated || output.exit?.stdoutTruncated === true,
       stderrTruncated: output.stderr.truncated || output.exit?.stderrTruncated === true,
-      files: output.files.map((f) => ({ path: f.path, size: f.content.length, content: f.content.toString('base64') })),
+      files: output.files.map((f) => ({ path: f.path, size: f.content.length })),
       filesTruncated: output.filesTruncated || output.exit?.filesTruncated === true,
       usage: {
         wallMs: output.exit?.wallMs ?? finishedAt.getTime() - startedAt.getTime(),
@@ -150,7 +208,9 @@ export class ExecutionRunnerService {
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       workerId: this.workerId,
+      reproducibility,
     };
+    return { report, output: { stdout: output.stdout.bytes(), stderr, files: output.files } };
   }
 
   /** Reads frames until the exit record, the end of the stream, a limit, or a cancel. */

@@ -1,5 +1,5 @@
 import type { LogContext } from '@sps/logging';
-import type { ExecutionJob, ExecutionResult } from '@sps/queue';
+import type { ExecutionJob, ExecutionSummary } from '@sps/queue';
 import { DelayedError, WaitingError } from 'bullmq';
 import type { DockerGate } from '../runtime/docker-gate.service';
 import type { AttemptOutcome, ExecutionAttempt } from './execution-attempt.service';
@@ -18,9 +18,15 @@ const setup = (outcome: AttemptOutcome) => {
     run: (context: unknown, body: () => unknown) => (bindings.push(context), body()),
   } as unknown as LogContext;
   const attempts = { run: async () => outcome } as unknown as ExecutionAttempt;
-  const processor = new ExecutionProcessor(attempts, {} as DockerGate, logContext, {
-    get: (key: string) => CONFIG[key],
-  } as never);
+  const processor = new ExecutionProcessor(
+    attempts,
+    {} as DockerGate,
+    logContext,
+    {} as never,
+    {
+      get: (key: string) => CONFIG[key],
+    } as never,
+  );
   const job = {
     id: 'job-1',
     moveToDelayed: jest.fn(async () => undefined),
@@ -30,10 +36,10 @@ const setup = (outcome: AttemptOutcome) => {
 };
 
 describe('ExecutionProcessor', () => {
-  it('returns the result of a job that ran, with the job id on its log lines', async () => {
-    const result = { id: 'job-1', status: 'succeeded' } as ExecutionResult;
-    const { processor, jobRef, bindings } = setup({ kind: 'done', result });
-    await expect(processor.process(jobRef)).resolves.toBe(result);
+  it('returns the summary of a job that ran, with the job id on its log lines', async () => {
+    const summary = { status: 'succeeded' } as ExecutionSummary;
+    const { processor, jobRef, bindings } = setup({ kind: 'done', summary });
+    await expect(processor.process(jobRef)).resolves.toBe(summary);
     expect(bindings).toEqual([{ jobId: 'job-1' }]);
   });
 

@@ -42,6 +42,11 @@ export class SandboxSpecs {
     this.deployment = config.get('redis.prefix', { infer: true });
   }
 
+  /** The name a container takes once it serves `jobId`; Docker names allow the deployment's prefix and a UUID as they are. */
+  containerNameFor(jobId: string): string {
+    return `sps-${this.deployment}-job-${jobId}`;
+  }
+
   /**
    * Leases the container a uid of its own (ContainerDisposer ends the lease once the
    * container is removed, or `abandon` when it never started) and builds its spec.

@@ -10,7 +10,7 @@ const SHUTDOWN_WAIT_MS = 10_000;
 
 /**
  * Removes used containers off the result's critical path: a job's result is
- * recorded first, its container is force-removed right after. Shutdown waits
+ * recorded first (see ExecutionRunnerService.run), its container is force-removed right after. Shutdown waits
  * for every pending removal, so none is forgotten. A container's uid lease ends
  * only once it is gone: one left to the reaper keeps its uid until the lease lapses.
  */

@@ -554,6 +554,16 @@ export interface components {
              * @example 10
              */
             maxInFlight?: number;
+            /**
+             * @description Bytes its finished results may hold before new submissions get 429 (until some expire or are deleted). Default: QUOTA_MAX_STORED_BYTES.
+             * @example 268435456
+             */
+            maxStoredBytes?: number;
+            /**
+             * @description Requests served at once by one API process, long polls and event streams included. Default: QUOTA_MAX_CONCURRENT_REQUESTS.
+             * @example 20
+             */
+            maxConcurrentRequests?: number;
             /** @description The highest limits this key may ask for; never above the server maxima. */
             maxLimits?: components["schemas"]["LimitsDto"];
         };
@@ -703,7 +713,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Cancelled: a queued job never runs, a running one is killed. */
+            /** @description Cancelled: a queued job never runs, a running one is killed; the answer is its result. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -712,14 +722,21 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionResultDto"];
                 };
             };
-            /** @description Unknown or expired id, or an execution of another key. */
+            /** @description It was already final: it is deleted, with its output and files, and its bytes are freed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown, deleted or expired id, or an execution of another key. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The job was already final. */
+            /** @description It finished before it could be cancelled. */
             409: {
                 headers: {
                     [name: string]: unknown;

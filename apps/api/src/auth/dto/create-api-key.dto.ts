@@ -37,6 +37,28 @@ export class KeyQuotasDto {
   maxInFlight?: number;
 
   @ApiPropertyOptional({
+    example: 268435456,
+    description:
+      'Bytes its finished results may hold before new submissions get 429 (until some expire or are deleted). Default: QUOTA_MAX_STORED_BYTES.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1024)
+  @Max(2 ** 50)
+  maxStoredBytes?: number;
+
+  @ApiPropertyOptional({
+    example: 20,
+    description:
+      'Requests served at once by one API process, long polls and event streams included. Default: QUOTA_MAX_CONCURRENT_REQUESTS.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  maxConcurrentRequests?: number;
+
+  @ApiPropertyOptional({
     type: LimitsDto,
     description: 'The highest limits this key may ask for; never above the server maxima.',
   })
