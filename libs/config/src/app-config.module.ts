@@ -7,6 +7,7 @@ import { loggingConfig } from './logging.config';
 import { queueConfig } from './queue.config';
 import { redisConfig } from './redis.config';
 import { sandboxConfig } from './sandbox.config';
+import { sessionConfig } from './session.config';
 import { workerConfig } from './worker.config';
 
 /** Loads the namespaces an app needs; each one validates itself when loaded, so a bad setting stops start-up. */
@@ -18,6 +19,7 @@ export class AppConfigModule {
       queueConfig,
       apiConfig,
       sandboxConfig,
+      sessionConfig,
       workerConfig,
       loggingConfig,
       environmentsConfig,
@@ -30,6 +32,7 @@ export class AppConfigModule {
       redisConfig,
       queueConfig,
       sandboxConfig,
+      sessionConfig,
       workerConfig,
       loggingConfig,
       environmentsConfig,

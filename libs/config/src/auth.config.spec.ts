@@ -9,7 +9,7 @@ describe('readAuthConfig', () => {
       enabled: true,
       adminApiKey: null,
       adminKeyFile: '.data/admin-key',
-      defaultQuotas: { ratePerMinute: 600, maxInFlight: 100 },
+      defaultQuotas: { ratePerMinute: 600, maxInFlight: 100, maxSessions: 5 },
       publicMetrics: false,
     });
   });

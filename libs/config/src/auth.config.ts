@@ -8,6 +8,8 @@ export interface DefaultQuotas {
   ratePerMinute: number;
   /** Executions a key may have queued or running at once. */
   maxInFlight: number;
+  /** Sessions a key may have open at once. */
+  maxSessions: number;
 }
 
 export interface AuthConfig {
@@ -38,6 +40,7 @@ export const readAuthConfig = (env = new EnvReader()): AuthConfig => {
     defaultQuotas: {
       ratePerMinute: env.int('QUOTA_RATE_PER_MINUTE', 600, { min: 1, max: 10_000_000 }),
       maxInFlight: env.int('QUOTA_MAX_IN_FLIGHT', 100, { min: 1, max: 1_000_000 }),
+      maxSessions: env.int('QUOTA_MAX_SESSIONS', 5, { min: 0, max: 1_000_000 }),
     },
     publicMetrics: env.bool('METRICS_PUBLIC', false),
   };

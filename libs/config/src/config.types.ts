@@ -5,6 +5,7 @@ import { LoggingConfig } from './logging.config';
 import { QueueConfig } from './queue.config';
 import { RedisConfig } from './redis.config';
 import { SandboxConfig } from './sandbox.config';
+import { SessionConfig } from './session.config';
 import { WorkerConfig } from './worker.config';
 
 /** The typed shape behind ConfigService, so `get('sandbox.max', { infer: true })` is checked. */
@@ -12,6 +13,7 @@ export interface AppConfig {
   redis: RedisConfig;
   api: ApiConfig;
   sandbox: SandboxConfig;
+  sessions: SessionConfig;
   queue: QueueConfig;
   worker: WorkerConfig;
   auth: AuthConfig;

@@ -84,6 +84,11 @@ export const executionResult = (
     environment,
   };
   if (run.error !== undefined) result.error = run.error;
+  if (run.result !== undefined) result.result = run.result;
+  if (run.displays !== undefined) {
+    result.displays = run.displays;
+    result.displaysTruncated = run.displaysTruncated === true;
+  }
   return result;
 };
 
