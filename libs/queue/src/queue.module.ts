@@ -10,6 +10,10 @@ import { ExecutionQueue } from './execution.queue';
 import { FairShare } from './fair-share.service';
 import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE } from './queue.constants';
 import { QueueStats } from './queue-stats.service';
+import { SessionExecutions } from './session-executions.store';
+import { SessionRecords } from './session-records.store';
+import { SessionReplies } from './session-replies.store';
+import { SessionQueue } from './session.queue';
 import { WorkerRegistry } from './worker-registry.service';
 
 @Global()
@@ -26,7 +30,30 @@ import { WorkerRegistry } from './worker-registry.service';
     }),
     BullModule.registerQueue({ name: EXECUTION_QUEUE }, { name: ENVIRONMENT_BUILD_QUEUE }),
   ],
-  providers: [WorkerRegistry, FairShare, ExecutionQueue, ExecutionCancels, EnvironmentBuildQueue, QueueStats],
-  exports: [BullModule, WorkerRegistry, FairShare, ExecutionQueue, ExecutionCancels, EnvironmentBuildQueue, QueueStats],
+  providers: [
+    WorkerRegistry,
+    FairShare,
+    ExecutionQueue,
+    ExecutionCancels,
+    EnvironmentBuildQueue,
+    QueueStats,
+    SessionRecords,
+    SessionExecutions,
+    SessionReplies,
+    SessionQueue,
+  ],
+  exports: [
+    BullModule,
+    WorkerRegistry,
+    FairShare,
+    ExecutionQueue,
+    ExecutionCancels,
+    EnvironmentBuildQueue,
+    QueueStats,
+    SessionRecords,
+    SessionExecutions,
+    SessionReplies,
+    SessionQueue,
+  ],
 })
 export class QueueModule {}

@@ -135,6 +135,8 @@ describe('frames from runner.py, read by FrameDecoder and RunnerOutput', () => {
   });
 });
 
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
 /**
  * A session's runner on this host, driven as the worker drives a session's
  * container: each cell's frames go through FrameDecoder and CellOutput, each
@@ -191,7 +193,7 @@ class RunnerSession {
     return output;
   }
 
-  async file(request: Omit<FileRequest, 'id'>): Promise<FileReply> {
+  async file(request: WithoutId<FileRequest>): Promise<FileReply> {
     const id = `op-${++this.count}`;
     this.child.stdin.write(encodePayload({ ...request, id } as FileRequest));
     const reply = parseFileReply((await this.until(['Q'])).at(-1)!.body, 100);

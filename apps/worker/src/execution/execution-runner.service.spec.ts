@@ -29,6 +29,7 @@ const setup = ({ cancelRequested = false } = {}) => {
     pool as never,
     {} as never,
     {} as never,
+    {} as never,
     { get: (key: string) => SETTINGS[key] } as never,
   );
   return { runner, reached };

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { CPU_COUNT, type AppConfig, type SandboxConfig } from '@sps/config';
+import { CPU_COUNT, type AppConfig, type SandboxConfig, type SandboxLimits } from '@sps/config';
 import { executionResult, identityOf, RunReport, type ExecutionJobData, type ExecutionResult } from '@sps/queue';
 import {
   AttachedContainer,
@@ -15,6 +15,7 @@ import { UnrecoverableError } from 'bullmq';
 import { EnvironmentImageResolver } from '../environment-build/environment-image-resolver.service';
 import { CancellationService } from '../runtime/cancellation.service';
 import { ContainerDisposer } from '../runtime/container-disposer.service';
+import { ExecutionOutputTap } from '../runtime/execution-output.tap';
 import { JobInterruptedError } from '../runtime/job-interrupted.error';
 import { classifyOutcome, Ending } from './outcome-classifier';
 import { SandboxFaultError } from './sandbox-fault.error';
@@ -41,6 +42,7 @@ export class ExecutionRunnerService {
     private readonly pool: WarmPool,
     private readonly disposer: ContainerDisposer,
     private readonly specs: SandboxSpecs,
+    private readonly tap: ExecutionOutputTap,
     config: ConfigService<AppConfig, true>,
   ) {
     this.sandbox = config.get('sandbox', { infer: true });
@@ -73,7 +75,7 @@ export class ExecutionRunnerService {
       const warm = await this.pool.take(data.environment, image, data.limits, data.network);
       const container = warm ?? (await this.start(jobId, image, data));
       try {
-        const run = await this.supervise(container, data, signal, startedAt);
+        const run = await this.supervise(jobId, container, data, signal, startedAt);
         // Killed because this worker is going away, not because anyone cancelled it.
         if (signal.reason instanceof JobInterruptedError) throw signal.reason;
         return executionResult(identity, { kind: 'ran', run });
@@ -103,6 +105,7 @@ export class ExecutionRunnerService {
 
   /** Sends the job to the runner and reports what came back. */
   private async supervise(
+    jobId: string,
     container: AttachedContainer,
     data: ExecutionJobData,
     signal: AbortSignal,
@@ -113,6 +116,7 @@ export class ExecutionRunnerService {
       maxFiles: this.sandbox.maxOutputFiles,
       maxFileBytes: this.sandbox.maxOutputFileBytes,
       maxTotalFileBytes: this.sandbox.maxOutputTotalBytes,
+      maxDisplays: this.sandbox.maxDisplays,
     };
     const output = new RunnerOutput(caps);
     container.write(
@@ -125,7 +129,7 @@ export class ExecutionRunnerService {
         ...caps,
       }),
     );
-    const ending = await this.watch(container, output, data.limits.timeoutMs + DEADLINE_GRACE_MS, signal);
+    const ending = await this.watch(jobId, container, output, data.limits, signal);
     if (ending === 'ended' && !output.accepted) {
       // Dead before it read the job (killed from outside, engine trouble): retry elsewhere.
       throw new SandboxFaultError('the sandbox container stopped before it could take the job');
@@ -143,6 +147,8 @@ export class ExecutionRunnerService {
       stderrTruncated: output.stderr.truncated || output.exit?.stderrTruncated === true,
       files: output.files.map((f) => ({ path: f.path, size: f.content.length, content: f.content.toString('base64') })),
       filesTruncated: output.filesTruncated || output.exit?.filesTruncated === true,
+      displays: output.displays.displays,
+      displaysTruncated: output.displays.truncated || output.exit?.displaysTruncated === true,
       usage: {
         wallMs: output.exit?.wallMs ?? finishedAt.getTime() - startedAt.getTime(),
         cpuMs: output.exit?.cpuMs ?? 0,
@@ -156,12 +162,15 @@ export class ExecutionRunnerService {
 
   /** Reads frames until the exit record, the end of the stream, a limit, or a cancel. */
   private watch(
+    jobId: string,
     container: AttachedContainer,
     output: RunnerOutput,
-    deadlineMs: number,
+    { timeoutMs, outputBytes }: SandboxLimits,
     signal: AbortSignal,
   ): Promise<Ending> {
-    const decoder = new FrameDecoder(this.sandbox.maxOutputFileBytes + FRAME_OVERHEAD_BYTES);
+    const deadlineMs = timeoutMs + DEADLINE_GRACE_MS;
+    // The largest frame is a file or a display, whose data the output cap bounds.
+    const decoder = new FrameDecoder(Math.max(this.sandbox.maxOutputFileBytes, outputBytes) + FRAME_OVERHEAD_BYTES);
     return new Promise<Ending>((resolve) => {
       let settled = false;
       const settle = (ending: Ending, kill: boolean) => {
@@ -175,7 +184,10 @@ export class ExecutionRunnerService {
       };
       const onData = (chunk: Buffer) => {
         try {
-          for (const frame of decoder.push(chunk)) output.accept(frame);
+          for (const frame of decoder.push(chunk)) {
+            output.accept(frame);
+            this.tap.forward(jobId, frame);
+          }
         } catch (error) {
           if (!(error instanceof ProtocolError)) throw error;
           return settle('protocol', true);
