@@ -20,9 +20,13 @@ import { SandboxSpecs } from './execution/sandbox-specs.service';
 import { WarmPool } from './execution/warm-pool.service';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
 import { OrphanReaper } from './reaper/orphan-reaper.service';
+import { SessionReaper } from './reaper/session-reaper.service';
 import { CancellationService } from './runtime/cancellation.service';
 import { ContainerDisposer } from './runtime/container-disposer.service';
 import { DockerGate } from './runtime/docker-gate.service';
+import { ExecutionOutputTap } from './runtime/execution-output.tap';
+import { SessionHost } from './session/session-host.service';
+import { SessionOpsProcessor } from './session/session-ops.processor';
 import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
 
 @Module({
@@ -38,6 +42,7 @@ import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
     CancellationService,
     ContainerDisposer,
     DockerGate,
+    ExecutionOutputTap,
     // environment-build/: environment images, built here and resolved for jobs
     HostBuildLock,
     EnvironmentImageBuilder,
@@ -54,7 +59,11 @@ import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
     FailureClassifier,
     ExecutionAttempt,
     ExecutionProcessor,
+    // session/: sessions held by this worker, and its own queue of requests for them
+    SessionHost,
+    SessionOpsProcessor,
     HeartbeatService,
+    SessionReaper,
     OrphanReaper,
     WorkerShutdownService,
   ],

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
-import { RedisConnection, redisScript } from '@sps/redis';
+import { RedisConnection, redisScript, RedisSubscription } from '@sps/redis';
 import { isOpenSession, nextExpiry, SessionRecord, SessionStatus } from './session.types';
 
 /** The newest sessions of a key that its listing remembers, ended ones included. */
@@ -103,7 +103,7 @@ const fromFields = (fields: Record<string, string>): SessionRecord | null => {
   for (const name of NUMBER_FIELDS) record[name] = Number(fields[name] ?? 0);
   record.memoryBytes = fields.memoryBytes === undefined ? null : Number(fields.memoryBytes);
   record.limits = JSON.parse(fields.limits) as unknown;
-  for (const name of ['reason', 'containerId', 'endedAt']) record[name] = fields[name] ?? null;
+  for (const name of ['reason', 'containerId', 'endedAt', 'containerRemovedAt']) record[name] = fields[name] ?? null;
   return record as unknown as SessionRecord;
 };
 
@@ -254,6 +254,12 @@ export class SessionRecords {
     );
   }
 
+  /** The worker removed the container of an ended session. */
+  async markRemoved(id: string): Promise<void> {
+    await this.redis.client.hset(this.recordKey(id), 'containerRemovedAt', new Date().toISOString());
+    await this.publish(id);
+  }
+
   async setMemory(id: string, memoryBytes: number): Promise<void> {
     await this.redis.client.hset(this.recordKey(id), 'memoryBytes', memoryBytes);
   }
@@ -261,6 +267,14 @@ export class SessionRecords {
   /** Ids of the sessions `workerId` holds open. */
   ownedIds(workerId: string): Promise<string[]> {
     return this.redis.client.smembers(this.ownedBy(workerId));
+  }
+
+  /** How many sessions each of `workerIds` holds open now. */
+  async openCounts(workerIds: string[]): Promise<number[]> {
+    if (!workerIds.length) return [];
+    const pipeline = this.redis.client.pipeline();
+    for (const id of workerIds) pipeline.scard(this.ownedBy(id));
+    return ((await pipeline.exec()) ?? []).map(([, count]) => Number(count ?? 0));
   }
 
   /** Workers that hold, or held, open sessions. */
@@ -276,6 +290,11 @@ export class SessionRecords {
   /** Open sessions whose idle or lifetime expiry was before `before` (epoch ms). */
   expiredBefore(before: number, limit = 100): Promise<string[]> {
     return this.redis.client.zrangebyscore(this.expiries, '-inf', before, 'LIMIT', 0, limit);
+  }
+
+  /** Calls `onId` with the id of every session, cell or file request that changes from now on. */
+  subscribe(onId: (id: string) => void): Promise<RedisSubscription> {
+    return this.redis.subscribe(this.channel, onId);
   }
 
   /** Wakes whoever waits on `id` (a session, a cell or a file request). */

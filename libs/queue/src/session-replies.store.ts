@@ -2,9 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { RedisConnection } from '@sps/redis';
 import { SessionRecords } from './session-records.store';
 
-/** How the worker answered a file request: a refusal (with the message for the caller), or what it did. */
+/**
+ * How the worker answered a file request: what it did, or why not (the
+ * runner's refusal, such as "link" or "missing", or "ended" with the session's reason).
+ */
 export type SessionFileAnswer =
-  | { ok: false; status: 400 | 404 | 409 | 413 | 507; message: string }
+  | { ok: false; refusal: string; reason?: string }
   | { ok: true; size?: number; files?: { path: string; size: number }[]; truncated?: boolean };
 
 // Long enough for the API that asked to read it; it is taken (and so deleted) at once.

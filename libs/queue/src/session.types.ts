@@ -39,10 +39,12 @@ export interface SessionRecord {
   /** Cells queued or running. */
   pending: number;
   endedAt: string | null;
+  /** When the worker removed the container of the ended session. */
+  containerRemovedAt: string | null;
 }
 
 /** What the API shows of a session: its record, less what only the service needs. */
-export type SessionView = Omit<SessionRecord, 'ownerKeyId' | 'containerId' | 'pending'>;
+export type SessionView = Omit<SessionRecord, 'ownerKeyId' | 'containerId' | 'pending' | 'containerRemovedAt'>;
 
 /** The one place a session's public shape is put together. */
 export const sessionView = (record: SessionRecord): SessionView => ({

@@ -25,6 +25,12 @@ export class WorkerRegistry {
     await this.redis.client.multi().hdel(this.reports, id).zrem(this.seen, id).exec();
   }
 
+  /** Whether `id` was seen within `ttlMs`. */
+  async isLive(id: string, ttlMs: number, now = Date.now()): Promise<boolean> {
+    const seen = await this.redis.client.zscore(this.seen, id);
+    return seen !== null && Number(seen) >= now - ttlMs;
+  }
+
   /** Workers seen within `ttlMs`; entries gone for an hour are pruned on the way. */
   async live(ttlMs: number, now = Date.now()): Promise<WorkerHeartbeat[]> {
     const { client } = this.redis;

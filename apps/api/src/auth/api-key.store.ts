@@ -10,6 +10,7 @@ export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
 export interface KeyQuotas {
   ratePerMinute?: number;
   maxInFlight?: number;
+  maxSessions?: number;
   maxLimits?: Partial<SandboxLimits>;
 }
 

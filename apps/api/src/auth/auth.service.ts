@@ -55,6 +55,7 @@ export class AuthService {
     return {
       ratePerMinute: own.ratePerMinute ?? this.auth.defaultQuotas.ratePerMinute,
       maxInFlight: own.maxInFlight ?? this.auth.defaultQuotas.maxInFlight,
+      maxSessions: own.maxSessions ?? this.auth.defaultQuotas.maxSessions,
       maxLimits,
     };
   }

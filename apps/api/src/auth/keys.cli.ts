@@ -17,13 +17,14 @@ const USAGE = `Manages API keys in the Redis at REDIS_URL (prefix REDIS_PREFIX).
   npm run keys -- revoke <id or name>
 
 Quotas (each optional; the server's defaults and maxima apply otherwise):
-  --rate-per-minute N  --max-in-flight N
+  --rate-per-minute N  --max-in-flight N  --max-sessions N
   --max-timeout-ms N  --max-memory-mb N  --max-cpus N  --max-pids N  --max-output-bytes N
 Add --json for machine-readable output.`;
 
 const QUOTA_FLAGS = {
   'rate-per-minute': ['ratePerMinute'],
   'max-in-flight': ['maxInFlight'],
+  'max-sessions': ['maxSessions'],
   'max-timeout-ms': ['maxLimits', 'timeoutMs'],
   'max-memory-mb': ['maxLimits', 'memoryMb'],
   'max-cpus': ['maxLimits', 'cpus'],
@@ -70,10 +71,11 @@ const createDto = (values: Record<string, string | boolean | undefined>): Create
 };
 
 const describeQuotas = (record: ApiKeyRecord): string => {
-  const { ratePerMinute, maxInFlight, maxLimits } = record.quotas;
+  const { ratePerMinute, maxInFlight, maxSessions, maxLimits } = record.quotas;
   const parts = [
     ratePerMinute !== undefined ? `${ratePerMinute}/min` : '',
     maxInFlight !== undefined ? `${maxInFlight} in flight` : '',
+    maxSessions !== undefined ? `${maxSessions} sessions` : '',
     ...Object.entries(maxLimits ?? {}).map(([name, value]) => `${name}<=${value}`),
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : 'defaults';

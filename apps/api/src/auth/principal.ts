@@ -5,6 +5,8 @@ import type { ApiKeyRole } from './api-key.store';
 export interface EffectiveQuotas {
   ratePerMinute: number;
   maxInFlight: number;
+  /** Sessions open at once. */
+  maxSessions: number;
   /** The highest limits this key may ask for: its own, never above the server's. */
   maxLimits: SandboxLimits;
 }

@@ -13,6 +13,7 @@ const principal = (role: 'admin' | 'user'): Principal => ({
   quotas: {
     ratePerMinute: 60,
     maxInFlight: 5,
+    maxSessions: 5,
     maxLimits: { timeoutMs: 1000, memoryMb: 64, cpus: 1, pids: 16, outputBytes: 1024 },
   },
 });

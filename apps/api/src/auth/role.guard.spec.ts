@@ -23,6 +23,7 @@ const as = (role: 'admin' | 'user'): Principal => ({
   quotas: {
     ratePerMinute: 1,
     maxInFlight: 1,
+    maxSessions: 1,
     maxLimits: { timeoutMs: 1, memoryMb: 1, cpus: 1, pids: 1, outputBytes: 1 },
   },
 });

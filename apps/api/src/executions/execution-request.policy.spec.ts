@@ -14,6 +14,7 @@ const OWNER: Principal = {
   quotas: {
     ratePerMinute: 60,
     maxInFlight: 10,
+    maxSessions: 5,
     maxLimits: { timeoutMs: Infinity, memoryMb: Infinity, cpus: Infinity, pids: Infinity, outputBytes: Infinity },
   },
 };

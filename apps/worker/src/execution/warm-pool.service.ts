@@ -21,8 +21,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Pre-started containers, each already running the runner with Python loaded
- * and waiting on stdin for its one payload. A job takes one and it is removed
- * afterwards like any other: a container never serves a second job.
+ * and waiting on stdin for its one payload. A job (or a new session) takes one
+ * and it is removed afterwards like any other: a container never serves a second job.
  *
  * They carry the default limits. A job asking for other memory, CPU or process
  * limits gets its container updated before use (the engine applies those to a
@@ -37,6 +37,7 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly config: WarmPoolConfig;
   private readonly sandbox: SandboxConfig;
   private readonly concurrency: number;
+  private readonly longestSessionMs: number;
   private filling = false;
   private stopped = false;
   /** The container being started right now, awaited at shutdown so none is left behind. */
@@ -54,6 +55,7 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
     this.config = config.get('worker.pool', { infer: true });
     this.sandbox = config.get('sandbox', { infer: true });
     this.concurrency = config.get('worker.concurrency', { infer: true });
+    this.longestSessionMs = config.get('sessions.max.maxLifetimeSeconds', { infer: true }) * 1000;
   }
 
   onApplicationBootstrap(): void {
@@ -149,8 +151,9 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
     let container: AttachedContainer | undefined;
     try {
       const image = await this.images.imageForPool(environment);
-      // It waits up to POOL_MAX_IDLE_MS, then serves a job that may take the longest time limit there is.
-      const lifetimeMs = this.config.maxIdleMs + this.sandbox.max.timeoutMs;
+      // It waits up to POOL_MAX_IDLE_MS, then serves a job that may take the longest time limit there is, or a
+      // session that may live the longest lifetime there is: its deadline label bounds either.
+      const lifetimeMs = this.config.maxIdleMs + Math.max(this.sandbox.max.timeoutMs, this.longestSessionMs);
       const spec = this.specs.sandboxSpecFor({
         id: WARM_POOL_JOB,
         image,

@@ -18,8 +18,14 @@ export class ContainerDisposer implements BeforeApplicationShutdown {
   private stopping = false;
 
   dispose(container: AttachedContainer, owner: string): void {
+    void this.removeNow(container, owner);
+  }
+
+  /** The same removal, for a caller that must know when the container is gone (a session being deleted). */
+  removeNow(container: AttachedContainer, owner: string): Promise<void> {
     const removal = this.removeWithRetries(container, owner).finally(() => this.pending.delete(removal));
     this.pending.add(removal);
+    return removal;
   }
 
   /** A brief engine hiccup should not leave a container behind; a long outage is the reaper's. */
