@@ -78,6 +78,8 @@ export class LiveSession {
   private idleTimer: NodeJS.Timeout | undefined;
   private lifetimeTimer: NodeJS.Timeout | undefined;
   private stats = 0;
+  /** Set when the worker shuts down: the cell running may finish, no other starts. */
+  private holding = false;
 
   constructor(
     readonly record: SessionRecord,
@@ -173,6 +175,11 @@ export class LiveSession {
     this.container.write(encodePayload(request));
   }
 
+  /** Lets the cell running now finish, and starts no other: they end with the session. */
+  hold(): void {
+    this.holding = true;
+  }
+
   /** Asks the runner for the container's memory use now, and records it; only while idle. */
   refreshMemory(): void {
     if (this.ending || !this.container || this.busy) return;
@@ -223,7 +230,7 @@ export class LiveSession {
   }
 
   private runNext(): void {
-    if (this.cell || !this.waiting.length || this.ending || !this.container || this.starting) return;
+    if (this.cell || !this.waiting.length || this.ending || this.holding || !this.container || this.starting) return;
     const op = this.waiting.shift()!;
     const { records, executions, sandbox } = this.context;
     const output = new CellOutput({ outputBytes: this.record.limits.outputBytes, maxDisplays: sandbox.maxDisplays });

@@ -206,6 +206,7 @@ export class SessionHost implements OnApplicationBootstrap, OnModuleDestroy {
    */
   async drain(deadline: number): Promise<void> {
     this.accepting = false;
+    for (const session of this.sessions.values()) session.hold();
     while ([...this.sessions.values()].some((s) => s.running) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
