@@ -162,7 +162,15 @@ export class SessionRecords {
         this.workers,
         this.expiries,
       ],
-      [record.id, maxSessions, ttl, nextExpiry(record), Date.parse(record.createdAt), record.workerId, ...toFields(record)],
+      [
+        record.id,
+        maxSessions,
+        ttl,
+        nextExpiry(record),
+        Date.parse(record.createdAt),
+        record.workerId,
+        ...toFields(record),
+      ],
     );
     return admitted === 1;
   }

@@ -195,7 +195,7 @@ class RunnerSession {
 
   async file(request: WithoutId<FileRequest>): Promise<FileReply> {
     const id = `op-${++this.count}`;
-    this.child.stdin.write(encodePayload({ ...request, id } as FileRequest));
+    this.child.stdin.write(encodePayload({ ...request, id }));
     const reply = parseFileReply((await this.until(['Q'])).at(-1)!.body, 100);
     expect(reply.id).toBe(id);
     return reply;

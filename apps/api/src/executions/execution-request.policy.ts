@@ -119,7 +119,11 @@ export class ExecutionRequestPolicy {
   }
 
   /** The limits asked for, each within this key's maxima (a problem is added for any above), and its defaults for the rest. */
-  resolveLimits(requestedLimits: Partial<SandboxLimits> | undefined, owner: Principal, problems: string[]): SandboxLimits {
+  resolveLimits(
+    requestedLimits: Partial<SandboxLimits> | undefined,
+    owner: Principal,
+    problems: string[],
+  ): SandboxLimits {
     const { defaults, max } = this.limitsFor(owner);
     const limits = { ...defaults };
     for (const key of LIMIT_NAMES) {
@@ -147,7 +151,8 @@ export class ExecutionRequestPolicy {
         ? relativePathProblem(file.path)
         : 'must be well-formed Unicode (no lone surrogates)';
       if (problem) problems.push(`files.${i}.path ${problem}`);
-      else if (reserved.includes(file.path)) problems.push(`files.${i}.path "${file.path}" is where the code itself goes`);
+      else if (reserved.includes(file.path))
+        problems.push(`files.${i}.path "${file.path}" is where the code itself goes`);
       else if (seen.has(file.path)) problems.push(`files.${i}.path duplicates an earlier file`);
       seen.add(file.path);
       let data: Buffer;

@@ -48,6 +48,8 @@ export const hardenRequests = (app: NestFastifyApplication, limits: BodyLimits):
   app.useBodyParser('*', { bodyLimit: limits.default }, (request, body, done) => {
     if (isRaw(request)) return done(null, body);
     const type = request.headers['content-type'] ?? '';
-    done(new UnsupportedMediaTypeException(`Content-Type ${JSON.stringify(type)} is not accepted: send application/json`));
+    done(
+      new UnsupportedMediaTypeException(`Content-Type ${JSON.stringify(type)} is not accepted: send application/json`),
+    );
   });
 };

@@ -110,7 +110,9 @@ export class SessionExecutionsService {
 
   /** A cell its session will never finish now: an error that says why the session ended. */
   private endedWith(execution: SessionExecution, session: SessionRecord | null): ExecutionResult {
-    const why = session ? `the session is ${session.status}: ${session.reason ?? 'no reason recorded'}` : 'the session is gone';
+    const why = session
+      ? `the session is ${session.status}: ${session.reason ?? 'no reason recorded'}`
+      : 'the session is gone';
     return executionResult(execution, { kind: 'failed', error: why, finishedAt: session?.endedAt ?? null });
   }
 

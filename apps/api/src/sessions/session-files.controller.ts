@@ -23,7 +23,8 @@ import { SessionFileListing, SessionFilesService } from './session-files.service
 
 const PATH_DOC = {
   name: '*',
-  description: 'The file, relative to the working directory: no "." or ".." segments, no backslashes, no control characters.',
+  description:
+    'The file, relative to the working directory: no "." or ".." segments, no backslashes, no control characters.',
   example: 'data/in.csv',
 };
 const GONE = { type: SessionGoneDto, description: 'The session is closed, dead or lost; `reason` says why.' };
@@ -50,7 +51,10 @@ export class SessionFilesController {
     description: 'Replaces a regular file, makes missing directories; never writes through a link.',
   })
   @ApiParam(PATH_DOC)
-  @ApiBody({ description: 'The file\'s bytes, as they are (any Content-Type).', schema: { type: 'string', format: 'binary' } })
+  @ApiBody({
+    description: "The file's bytes, as they are (any Content-Type).",
+    schema: { type: 'string', format: 'binary' },
+  })
   @ApiOkResponse({ type: SessionFileDto })
   @ApiBadRequestResponse({ description: 'The path breaks the rules; the message says which.' })
   @ApiConflictResponse({ description: 'The path is a link, under one, or not a regular file.' })

@@ -87,7 +87,7 @@ export class SessionFilesService {
   ): Promise<{ answer: Extract<SessionFileAnswer, { ok: true }>; content: Buffer }> {
     const session = await this.sessions.open(sessionId, owner);
     const requestId = randomUUID();
-    await this.queue.send(session.workerId, { ...op, sessionId, requestId } as SessionFileOp);
+    await this.queue.send(session.workerId, { ...op, sessionId, requestId });
     const reply = await this.waiter.until(
       [requestId, sessionId],
       this.timeoutMs,
@@ -112,12 +112,18 @@ export class SessionFilesService {
     return current && !isOpenSession(current.status) ? { gone: current } : null;
   }
 
-  private refusal(answer: Extract<SessionFileAnswer, { ok: false }>, path: string, session: SessionRecord): HttpException {
+  private refusal(
+    answer: Extract<SessionFileAnswer, { ok: false }>,
+    path: string,
+    session: SessionRecord,
+  ): HttpException {
     switch (answer.refusal) {
       case 'ended':
         return new SessionGoneException({ ...session, status: 'closed', reason: answer.reason ?? null });
       case 'link':
-        return new ConflictException(`"${path}" is a link, or under one: links are never followed, served or written through`);
+        return new ConflictException(
+          `"${path}" is a link, or under one: links are never followed, served or written through`,
+        );
       case 'not-regular':
         return new ConflictException(`"${path}" is not a regular file`);
       case 'missing':

@@ -57,8 +57,12 @@ export class SessionsController {
   @ApiCreatedResponse({ type: SessionDto })
   @ApiBadRequestResponse({ description: 'Validation failed; the messages name the fields.' })
   @ApiConflictResponse({ description: 'The environment is still building, or failed to build.' })
-  @ApiTooManyRequestsResponse({ description: "The key has QUOTA_MAX_SESSIONS (or its own maximum) open; see Retry-After." })
-  @ApiServiceUnavailableResponse({ description: 'No worker has room, or the session could not start; the message says why.' })
+  @ApiTooManyRequestsResponse({
+    description: 'The key has QUOTA_MAX_SESSIONS (or its own maximum) open; see Retry-After.',
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'No worker has room, or the session could not start; the message says why.',
+  })
   create(@Body() dto: CreateSessionDto, @CurrentPrincipal() owner: Principal): Promise<SessionView> {
     return this.sessions.create(dto, owner);
   }
@@ -103,7 +107,9 @@ export class SessionsController {
   @ApiBadRequestResponse({ description: 'Validation failed; the messages name the fields.' })
   @ApiNotFoundResponse(NOT_FOUND)
   @ApiGoneResponse(GONE)
-  @ApiTooManyRequestsResponse({ description: "The session's queue is full (SESSION_MAX_QUEUED_CELLS); see Retry-After." })
+  @ApiTooManyRequestsResponse({
+    description: "The session's queue is full (SESSION_MAX_QUEUED_CELLS); see Retry-After.",
+  })
   async submit(
     @Param('id') id: string,
     @Body() dto: CreateSessionExecutionDto,

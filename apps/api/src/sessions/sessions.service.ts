@@ -160,7 +160,9 @@ export class SessionsService {
     }
     if (admission === 'starting') return new ConflictException(`session ${id} is still starting`);
     const record = await this.owned(id, owner);
-    return isOpenSession(record.status) ? new ConflictException(`session ${id} is ${record.status}`) : new SessionGoneException(record);
+    return isOpenSession(record.status)
+      ? new ConflictException(`session ${id} is ${record.status}`)
+      : new SessionGoneException(record);
   }
 
   /** An open session whose worker stopped sending heartbeats is lost: recorded as such, and returned as it is now. */
@@ -188,7 +190,8 @@ export class SessionsService {
       live.map((heartbeat, i) => ({ heartbeat, open: open[i] })),
       environment,
     );
-    if (!chosen) throw new ServiceUnavailableException('no worker can take a session now (each is full or has no Docker)');
+    if (!chosen)
+      throw new ServiceUnavailableException('no worker can take a session now (each is full or has no Docker)');
     return chosen.id;
   }
 

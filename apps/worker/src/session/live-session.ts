@@ -88,7 +88,9 @@ export class LiveSession {
     const { sandbox, sessions } = context;
     // The largest frames: a file read back, or a display as large as the output cap.
     this.decoder = new FrameDecoder(
-      Math.max(sandbox.maxOutputFileBytes, record.limits.outputBytes) + FRAME_OVERHEAD_BYTES + sessions.maxListedFiles * 1100,
+      Math.max(sandbox.maxOutputFileBytes, record.limits.outputBytes) +
+        FRAME_OVERHEAD_BYTES +
+        sessions.maxListedFiles * 1100,
     );
   }
 
@@ -214,7 +216,9 @@ export class LiveSession {
       const { op, timer } = this.cell;
       clearTimeout(timer);
       this.cell = null;
-      failures.push(this.failCell(op, `the session ${status === 'closed' ? 'was closed' : 'ended'} while the cell ran: ${reason}`));
+      failures.push(
+        this.failCell(op, `the session ${status === 'closed' ? 'was closed' : 'ended'} while the cell ran: ${reason}`),
+      );
     }
     for (const op of this.waiting.splice(0)) {
       failures.push(this.failCell(op, `the session ended before the cell ran: ${reason}`));

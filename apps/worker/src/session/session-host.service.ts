@@ -1,21 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { CPU_COUNT, type AppConfig } from '@sps/config';
-import {
-  isOpenSession,
-  SessionExecutions,
-  SessionOp,
-  SessionRecord,
-  SessionRecords,
-  SessionReplies,
-} from '@sps/queue';
+import { isOpenSession, SessionExecutions, SessionOp, SessionRecord, SessionRecords, SessionReplies } from '@sps/queue';
 import { AttachedContainer, ContainerRuntime } from '@sps/sandbox';
 import { UnrecoverableError } from 'bullmq';
 import { EnvironmentImageResolver } from '../environment-build/environment-image-resolver.service';
-import {
-  EnvironmentNotReadyError,
-  EnvironmentUnavailableError,
-} from '../environment-build/environment-errors';
+import { EnvironmentNotReadyError, EnvironmentUnavailableError } from '../environment-build/environment-errors';
 import { SandboxSpecs } from '../execution/sandbox-specs.service';
 import { WarmPool } from '../execution/warm-pool.service';
 import { ContainerDisposer } from '../runtime/container-disposer.service';
@@ -135,7 +125,9 @@ export class SessionHost implements OnApplicationBootstrap, OnModuleDestroy {
   private async containerFor(record: SessionRecord): Promise<AttachedContainer> {
     const { limits } = record;
     if (limits.cpus > CPU_COUNT)
-      throw new StartRefusal(`limits.cpus is ${limits.cpus}, more than the ${CPU_COUNT} CPUs of worker ${this.workerId}`);
+      throw new StartRefusal(
+        `limits.cpus is ${limits.cpus}, more than the ${CPU_COUNT} CPUs of worker ${this.workerId}`,
+      );
     const image = await this.images.imageFor(record.environment, record.createdAt);
     const warm = await this.pool.take(record.environment, image, limits, false);
     if (warm) return warm;
@@ -178,7 +170,11 @@ export class SessionHost implements OnApplicationBootstrap, OnModuleDestroy {
         ownerKeyId: op.ownerKeyId,
         createdAt: op.createdAt,
         environment: record?.environment ?? 'default',
-        state: { kind: 'failed', error: `the session ended before the cell ran: ${reason}`, finishedAt: new Date().toISOString() },
+        state: {
+          kind: 'failed',
+          error: `the session ended before the cell ran: ${reason}`,
+          finishedAt: new Date().toISOString(),
+        },
       });
     } else if (op.kind !== 'close') {
       await replies.put(op.requestId, { ok: false, refusal: 'ended', reason });

@@ -77,6 +77,8 @@ export class ExecutionResultDto implements ExecutionResult {
     description: 'display() calls and the matplotlib figures left open (as image/png), in order.',
   })
   displays?: DisplayDto[];
-  @ApiPropertyOptional({ description: 'True when some displays were left out (their count or size went past the caps).' })
+  @ApiPropertyOptional({
+    description: 'True when some displays were left out (their count or size went past the caps).',
+  })
   displaysTruncated?: boolean;
 }

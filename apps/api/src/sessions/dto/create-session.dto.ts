@@ -14,7 +14,10 @@ const SessionTimeField = (name: keyof SessionTimes): PropertyDecorator => {
     IsInt(),
     Min(time.min),
     IsOptional(),
-    ApiPropertyOptional({ example: time.default, description: `${time.description} Default and maximum: the server's.` }),
+    ApiPropertyOptional({
+      example: time.default,
+      description: `${time.description} Default and maximum: the server's.`,
+    }),
   );
 };
 
