@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { baselineContainerChurnPerS, baselineDockerRunMs, baselinePythonMs } from './baselines';
-import { burst, syncLatency, throughput } from './scenarios';
+import { burst, sessionCells, sessionCreation, syncLatency, throughput } from './scenarios';
 import { round, rssMb, sleep } from './stats';
 import { BenchStack, freePort } from './support/bench-stack';
 
@@ -18,6 +18,8 @@ const SYNC_REQUESTS = env('BENCH_SYNC_REQUESTS', 300);
 const THROUGHPUT_JOBS = env('BENCH_THROUGHPUT_JOBS', 300);
 const CHURN_CONTAINERS = env('BENCH_CHURN_CONTAINERS', 150);
 const WARM_PAUSE_MS = env('BENCH_WARM_PAUSE_MS', 200);
+const SESSION_CREATES = env('BENCH_SESSION_CREATES', 100);
+const SESSION_CELLS = env('BENCH_SESSION_CELLS', 300);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCIES ?? '2,4,6').split(',').map(Number);
 const RUNTIMES = (process.env.BENCH_RUNTIMES ?? 'runc,crun').split(',');
 
@@ -78,6 +80,17 @@ async function main(): Promise<void> {
     results.worker_rss_mb_idle = rssMb(stack.workerPid);
     const warm = await syncLatency(stack, SYNC_REQUESTS, WARM_PAUSE_MS);
     Object.assign(results, { sync_warm_p50_ms: warm.p50, sync_warm_p99_ms: warm.p99, sync_warm_ok: warm.ok });
+    log(`sessions: ${SESSION_CREATES} created with the warm pool, then ${SESSION_CELLS} cells of x += 1 in one`);
+    const created = await sessionCreation(stack, SESSION_CREATES, WARM_PAUSE_MS);
+    const cells = await sessionCells(stack, SESSION_CELLS);
+    Object.assign(results, {
+      session_create_p50_ms: created.p50,
+      session_create_p99_ms: created.p99,
+      session_create_ok: created.ok,
+      session_cell_p50_ms: cells.p50,
+      session_cell_p99_ms: cells.p99,
+      session_cell_ok: cells.ok,
+    });
   });
 
   for (const runtime of RUNTIMES) {
@@ -131,6 +144,10 @@ async function main(): Promise<void> {
     sync_warm_p50_over_baseline_python: round(r.sync_warm_p50_ms / r.baseline_python_ms, 2),
     sync_cold_p50_over_baseline_docker_run: round(r.sync_cold_p50_ms / r.baseline_docker_run_ms, 2),
     throughput_over_baseline_container_churn: round(r.throughput_jobs_per_s / r.baseline_container_churn_per_s, 2),
+    // Targets: at or below 1. A warm interpreter answers faster than a new one starts; a session made from a
+    // pre-started container is ready as fast as a warm job is done.
+    session_cell_p50_over_baseline_python: round(r.session_cell_p50_ms / r.baseline_python_ms, 2),
+    session_create_p50_over_sync_warm_p50: round(r.session_create_p50_ms / r.sync_warm_p50_ms, 2),
   };
 
   const dir = join(__dirname, 'results');
@@ -150,6 +167,18 @@ const printTable = (results: Record<string, any>): void => {
       `POST ?wait=true print("hi"), warm pool, ${results.sync_warm_ok}/${SYNC_REQUESTS} ok`,
     ],
     ['sync_warm_p99_ms', results.sync_warm_p99_ms, ''],
+    [
+      'session_create_p50_ms',
+      results.session_create_p50_ms,
+      `POST /v1/sessions to ready, warm pool, ${results.session_create_ok}/${SESSION_CREATES} ok`,
+    ],
+    ['session_create_p99_ms', results.session_create_p99_ms, ''],
+    [
+      'session_cell_p50_ms',
+      results.session_cell_p50_ms,
+      `POST /v1/sessions/:id/executions?wait=true of x += 1, ${results.session_cell_ok}/${SESSION_CELLS} ok`,
+    ],
+    ['session_cell_p99_ms', results.session_cell_p99_ms, ''],
     ['sync_cold_p50_ms', results.sync_cold_p50_ms, 'the same, pool disabled (runc)'],
     ['sync_cold_p99_ms', results.sync_cold_p99_ms, ''],
     ['sync_cold_p50_ms_crun', results.sync_cold_p50_ms_crun, 'the same, pool disabled, crun'],

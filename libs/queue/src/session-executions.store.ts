@@ -41,12 +41,28 @@ export class SessionExecutions {
     return this.redis.key('session-execution', id);
   }
 
+  /** Writes a state of the cell, and wakes whoever waits for it when it is final. */
   async write(execution: SessionExecution): Promise<void> {
+    const key = this.keyOf(execution.id);
+    const value = JSON.stringify(execution);
+    if (execution.state.kind === 'running') {
+      await this.redis.client.set(key, value, 'EX', this.ttlSeconds);
+      return;
+    }
     await this.redis.client
       .multi()
-      .set(this.keyOf(execution.id), JSON.stringify(execution), 'EX', this.ttlSeconds)
+      .set(key, value, 'EX', this.ttlSeconds)
       .publish(this.records.channel, execution.id)
       .exec();
+  }
+
+  /**
+   * Writes a new cell as queued unless its worker has written it already: so
+   * the API may send the cell and write it at once, and a cell that finished
+   * first is never set back to queued.
+   */
+  async create(execution: SessionExecution): Promise<void> {
+    await this.redis.client.set(this.keyOf(execution.id), JSON.stringify(execution), 'EX', this.ttlSeconds, 'NX');
   }
 
   async get(id: string): Promise<SessionExecution | null> {

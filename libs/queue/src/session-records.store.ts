@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '@sps/config';
+import type { AppConfig, SandboxLimits } from '@sps/config';
 import { RedisConnection, redisScript, RedisSubscription } from '@sps/redis';
 import { isOpenSession, nextExpiry, SessionRecord, SessionStatus } from './session.types';
+import { WorkerRegistry } from './worker-registry.service';
 
 /** The newest sessions of a key that its listing remembers, ended ones included. */
 const HISTORY_LENGTH = 100;
@@ -56,18 +57,21 @@ return 1
 `,
 );
 
-// KEYS: record. ARGV: owner, most cells queued or running.
-// Admits one more cell: 'ok', or why not ('missing' for another key's or no session, 'full', or the status).
+// KEYS: record, when each worker was last seen. ARGV: owner, most cells queued or running, seen since (ms).
+// Admits one more cell: {'ok', worker, environment, limits}, or {why not}: 'missing' for another key's session or
+// none, 'stale' when its worker has not been seen since then, 'full', or the status.
 const ADMIT_CELL = redisScript(
   'sessionAdmitCell',
-  1,
+  2,
   `
-local fields = redis.call('HMGET', KEYS[1], 'ownerKeyId', 'status', 'pending')
-if not fields[1] or fields[1] ~= ARGV[1] then return 'missing' end
-if fields[2] ~= 'ready' and fields[2] ~= 'busy' then return fields[2] end
-if tonumber(fields[3] or '0') >= tonumber(ARGV[2]) then return 'full' end
+local f = redis.call('HMGET', KEYS[1], 'ownerKeyId', 'status', 'pending', 'workerId', 'environment', 'limits')
+if not f[1] or f[1] ~= ARGV[1] then return {'missing'} end
+if f[2] ~= 'ready' and f[2] ~= 'busy' then return {f[2]} end
+local seen = redis.call('ZSCORE', KEYS[2], f[4])
+if not seen or tonumber(seen) < tonumber(ARGV[3]) then return {'stale'} end
+if tonumber(f[3] or '0') >= tonumber(ARGV[2]) then return {'full'} end
 redis.call('HINCRBY', KEYS[1], 'pending', 1)
-return 'ok'
+return {'ok', f[4], f[5], f[6]}
 `,
 );
 
@@ -88,7 +92,10 @@ return 1
 `,
 );
 
-export type CellAdmission = 'ok' | 'missing' | 'full' | SessionStatus;
+/** What admitting a cell found: the session's worker, environment and limits, or why it was not admitted. */
+export type CellAdmission =
+  | { admitted: true; workerId: string; environment: string; limits: SandboxLimits }
+  | { admitted: false; refusal: 'missing' | 'stale' | 'full' | SessionStatus };
 
 const NUMBER_FIELDS = ['idleTimeoutSeconds', 'maxLifetimeSeconds', 'executionCount', 'pending'] as const;
 
@@ -123,10 +130,15 @@ export class SessionRecords {
   private readonly expiries: string;
   private readonly retentionSeconds: number;
 
+  /** When each worker was last seen (WorkerRegistry's), read by the cell admission script. */
+  private readonly seen: string;
+
   constructor(
     private readonly redis: RedisConnection,
+    workers: WorkerRegistry,
     config: ConfigService<AppConfig, true>,
   ) {
+    this.seen = workers.seen;
     this.channel = redis.key('sessions', 'events');
     this.workers = redis.key('sessions', 'workers');
     this.expiries = redis.key('sessions', 'expiries');
@@ -230,9 +242,25 @@ export class SessionRecords {
     return moved === 1;
   }
 
-  /** Counts one more cell against the session's queue, for its owner only. */
-  async admitCell(id: string, ownerKeyId: string, maxQueued: number): Promise<CellAdmission> {
-    return (await this.redis.run(ADMIT_CELL, [this.recordKey(id)], [ownerKeyId, maxQueued])) as CellAdmission;
+  /**
+   * Counts one more cell against the session's queue, for its owner only, and
+   * only while its worker has been seen since `seenSince` (ms): in one step,
+   * which is all a cell costs before it is sent.
+   */
+  async admitCell(id: string, ownerKeyId: string, maxQueued: number, seenSince: number): Promise<CellAdmission> {
+    const [answer, workerId, environment, limits] = (await this.redis.run(
+      ADMIT_CELL,
+      [this.recordKey(id), this.seen],
+      [ownerKeyId, maxQueued, seenSince],
+    )) as string[];
+    if (answer !== 'ok') return { admitted: false, refusal: answer as 'missing' };
+    return { admitted: true, workerId, environment, limits: JSON.parse(limits) as SandboxLimits };
+  }
+
+  /** A session's status and why, in one read; null when it is gone. */
+  async statusOf(id: string): Promise<Pick<SessionRecord, 'status' | 'reason' | 'endedAt'> | null> {
+    const [status, reason, endedAt] = await this.redis.client.hmget(this.recordKey(id), 'status', 'reason', 'endedAt');
+    return status ? { status: status as SessionStatus, reason, endedAt } : null;
   }
 
   /** Takes back a cell admitted but never queued. */

@@ -6,7 +6,8 @@ import type { WorkerHeartbeat } from './worker-heartbeat';
 @Injectable()
 export class WorkerRegistry {
   private readonly reports: string;
-  private readonly seen: string;
+  /** Sorted set: worker id -> when it was last seen (ms); scripts of other features may read it. */
+  readonly seen: string;
 
   constructor(private readonly redis: RedisConnection) {
     this.reports = redis.key('workers');

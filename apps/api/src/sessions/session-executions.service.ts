@@ -30,6 +30,7 @@ import { SessionsService } from './sessions.service';
 @Injectable()
 export class SessionExecutionsService {
   private readonly maxQueued: number;
+  private readonly heartbeatTtlMs: number;
   private readonly waitCapMs: number;
   private readonly retentionSeconds: number;
 
@@ -43,6 +44,7 @@ export class SessionExecutionsService {
     config: ConfigService<AppConfig, true>,
   ) {
     this.maxQueued = config.get('sessions.maxQueuedCells', { infer: true });
+    this.heartbeatTtlMs = config.get('worker.heartbeatTtlMs', { infer: true });
     this.waitCapMs = config.get('api.waitCapMs', { infer: true });
     this.retentionSeconds = config.get('queue.resultTtlSeconds', { infer: true });
   }
@@ -53,48 +55,62 @@ export class SessionExecutionsService {
     owner: Principal,
     wait: boolean,
   ): Promise<ExecutionResult> {
-    const session = await this.sessions.open(sessionId, owner);
-    const cell = this.policy.toCell(dto, session, owner);
-    const admission = await withRedis(() => this.records.admitCell(sessionId, owner.keyId, this.maxQueued));
-    if (admission !== 'ok') throw await this.sessions.refusal(sessionId, owner, admission, this.maxQueued);
+    const admission = await withRedis(() =>
+      this.records.admitCell(sessionId, owner.keyId, this.maxQueued, Date.now() - this.heartbeatTtlMs),
+    );
+    if (!admission.admitted) throw await this.sessions.refusal(sessionId, owner, admission.refusal, this.maxQueued);
     const execution: SessionExecution = {
       id: randomUUID(),
       sessionId,
       ownerKeyId: owner.keyId,
       createdAt: new Date().toISOString(),
-      environment: session.environment,
+      environment: admission.environment,
       state: { kind: 'queued' },
     };
     try {
-      await withRedis(() => this.executions.write(execution));
-      await this.queue.send(session.workerId, {
-        kind: 'cell',
-        sessionId,
-        executionId: execution.id,
-        ownerKeyId: owner.keyId,
-        createdAt: execution.createdAt,
-        ...cell,
-      });
+      const cell = this.policy.toCell(dto, admission.limits, owner);
+      // At once: the record is written only if the worker has not written a later state already.
+      await Promise.all([
+        withRedis(() => this.executions.create(execution)),
+        this.queue.send(admission.workerId, {
+          kind: 'cell',
+          sessionId,
+          executionId: execution.id,
+          ownerKeyId: owner.keyId,
+          createdAt: execution.createdAt,
+          ...cell,
+        }),
+      ]);
     } catch (error) {
       await this.records.releaseCell(sessionId).catch(() => undefined);
       await this.executions.remove(execution.id).catch(() => undefined);
       throw error;
     }
     const queued = sessionExecutionResult(execution);
-    return wait ? this.waitForFinal(sessionId, execution.id, owner) : queued;
+    return wait ? this.waitForFinal(sessionId, execution.id, owner, queued) : queued;
   }
 
   async get(sessionId: string, executionId: string, owner: Principal, wait: boolean): Promise<ExecutionResult> {
     return wait ? this.waitForFinal(sessionId, executionId, owner) : this.read(sessionId, executionId, owner);
   }
 
-  /** The result once final, or as it is when the wait cap runs out; woken by the cell's changes and the session's. */
-  private waitForFinal(sessionId: string, executionId: string, owner: Principal): Promise<ExecutionResult> {
+  /**
+   * The result once final, or as it is when the wait cap runs out; woken by
+   * the cell's changes and the session's. `known` is the owner's own
+   * submission, as it was just written: nothing to read back first.
+   */
+  private waitForFinal(
+    sessionId: string,
+    executionId: string,
+    owner: Principal,
+    known?: ExecutionResult,
+  ): Promise<ExecutionResult> {
     return this.waiter.until(
       [executionId, sessionId],
       this.waitCapMs,
       () => this.read(sessionId, executionId, owner),
       (result) => isFinalStatus(result.status),
+      known,
     );
   }
 
@@ -104,12 +120,15 @@ export class SessionExecutionsService {
       throw this.notFound(executionId);
     const result = sessionExecutionResult(execution);
     if (isFinalStatus(result.status)) return result;
-    const session = await this.sessions.owned(sessionId, owner).catch(() => null);
+    const session = await withRedis(() => this.records.statusOf(sessionId));
     return session && isOpenSession(session.status) ? result : this.endedWith(execution, session);
   }
 
   /** A cell its session will never finish now: an error that says why the session ended. */
-  private endedWith(execution: SessionExecution, session: SessionRecord | null): ExecutionResult {
+  private endedWith(
+    execution: SessionExecution,
+    session: Pick<SessionRecord, 'status' | 'reason' | 'endedAt'> | null,
+  ): ExecutionResult {
     const why = session
       ? `the session is ${session.status}: ${session.reason ?? 'no reason recorded'}`
       : 'the session is gone';

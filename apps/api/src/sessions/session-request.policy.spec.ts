@@ -1,6 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
 import { EnvReader, readApiConfig, readSandboxConfig, readSessionConfig } from '@sps/config';
-import type { SessionRecord } from '@sps/queue';
 import type { Principal } from '../auth/principal';
 import { ExecutionRequestPolicy } from '../executions/execution-request.policy';
 import type { CreateSessionDto } from './dto/create-session.dto';
@@ -68,7 +67,7 @@ describe('SessionRequestPolicy', () => {
   });
 
   it("gives a cell the session's time limit unless it sets its own, never above the key's maximum", () => {
-    const session = { limits: { ...sandbox.defaults, timeoutMs: 5000 } } as SessionRecord;
+    const session = { ...sandbox.defaults, timeoutMs: 5000 };
     expect(policy.toCell({ code: 'x' }, session, owner())).toEqual({ code: 'x', stdin: '', timeoutMs: 5000 });
     expect(policy.toCell({ code: 'x', stdin: 'in', timeoutMs: 700 }, session, owner()).timeoutMs).toBe(700);
     expect(

@@ -2,7 +2,7 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig, SandboxLimits, SessionConfig, SessionTimes } from '@sps/config';
 import { DEFAULT_ENVIRONMENT } from '@sps/environments';
-import type { QueuedInputFile, SessionRecord } from '@sps/queue';
+import type { QueuedInputFile } from '@sps/queue';
 import { relativePathProblem } from '@sps/sandbox';
 import type { Principal } from '../auth/principal';
 import { ExecutionRequestPolicy } from '../executions/execution-request.policy';
@@ -64,7 +64,8 @@ export class SessionRequestPolicy {
     return request;
   }
 
-  toCell(dto: CreateSessionExecutionDto, session: SessionRecord, owner: Principal): CellRequest {
+  /** A cell's code, stdin and time limit: its own, or the session's (`limits`). */
+  toCell(dto: CreateSessionExecutionDto, limits: SandboxLimits, owner: Principal): CellRequest {
     const stdin = dto.stdin ?? '';
     const problems = this.executions.sourceProblems(dto.code, stdin);
     const max = this.executions.limitsFor(owner).max.timeoutMs;
@@ -73,7 +74,7 @@ export class SessionRequestPolicy {
       problems.push(`timeoutMs must not be greater than ${max} (${whose})`);
     }
     if (problems.length) throw new BadRequestException(problems);
-    return { code: dto.code, stdin, timeoutMs: dto.timeoutMs ?? session.limits.timeoutMs };
+    return { code: dto.code, stdin, timeoutMs: dto.timeoutMs ?? limits.timeoutMs };
   }
 
   /** A file path in a URL: the same rules as a job's input files. */

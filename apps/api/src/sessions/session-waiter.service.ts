@@ -51,14 +51,23 @@ export class SessionWaiter implements OnModuleInit, OnModuleDestroy {
   /**
    * Reads with `read` until `settled` says the value is final or `timeoutMs`
    * runs out, waking on any change of `ids`; returns the last value read.
+   * `known`, when given, stands for the first read.
    */
-  async until<T>(ids: string[], timeoutMs: number, read: () => Promise<T>, settled: (value: T) => boolean): Promise<T> {
+  async until<T>(
+    ids: string[],
+    timeoutMs: number,
+    read: () => Promise<T>,
+    settled: (value: T) => boolean,
+    known?: T,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
+    let first = known;
     for (;;) {
       const wake = this.next(ids, deadline - Date.now());
       let value: T;
       try {
-        value = await read();
+        value = first ?? (await read());
+        first = undefined;
       } catch (error) {
         wake.cancel();
         throw error;

@@ -29,6 +29,8 @@ import { chooseWorker } from './session-placement';
 import { SessionRequest, SessionRequestPolicy } from './session-request.policy';
 import { SessionWaiter } from './session-waiter.service';
 
+type CellRefusal = Extract<CellAdmission, { admitted: false }>['refusal'];
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const QUOTA_RETRY_AFTER_SECONDS = 5;
 const QUEUE_RETRY_AFTER_SECONDS = 1;
@@ -150,15 +152,15 @@ export class SessionsService {
     return this.current(record);
   }
 
-  /** Why a cell was not admitted, as the answer to give. */
-  async refusal(id: string, owner: Principal, admission: CellAdmission, maxQueued: number): Promise<Error> {
-    if (admission === 'full') {
+  /** Why a cell was not admitted, as the answer to give: a stale worker is looked into, and the session found lost. */
+  async refusal(id: string, owner: Principal, refusal: CellRefusal, maxQueued: number): Promise<Error> {
+    if (refusal === 'full') {
       return new TooManyRequestsException(
         `session ${id} already has ${maxQueued} cells queued or running (its maximum); wait for one to finish`,
         QUEUE_RETRY_AFTER_SECONDS,
       );
     }
-    if (admission === 'starting') return new ConflictException(`session ${id} is still starting`);
+    if (refusal === 'starting') return new ConflictException(`session ${id} is still starting`);
     const record = await this.owned(id, owner);
     return isOpenSession(record.status)
       ? new ConflictException(`session ${id} is ${record.status}`)

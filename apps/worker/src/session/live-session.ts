@@ -337,8 +337,9 @@ export class LiveSession {
   private onInterpreterExit(body: Buffer): void {
     const exit = parseExitRecord(body);
     if (this.starting) return this.failStart(new Error(exit.error ?? 'its runner refused the session'));
-    // A cell that died with it ended the session already, from its own record.
-    if (!this.ending) void this.end('dead', interpreterDeath(exit));
+    // A cell that died with it ended the session already, from its own record. A runner that failed at
+    // its own part says so in `error` (one older than this worker would not know a session's requests).
+    if (!this.ending) void this.end('dead', exit.error ? `its runner failed: ${exit.error}` : interpreterDeath(exit));
   }
 
   private async onStreamEnd(): Promise<void> {
