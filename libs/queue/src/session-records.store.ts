@@ -8,7 +8,7 @@ import { WorkerRegistry } from './worker-registry.service';
 /** The newest sessions of a key that its listing remembers, ended ones included. */
 const HISTORY_LENGTH = 100;
 
-// KEYS: record, the key's open sessions, the key's history, the worker's sessions, workers with sessions, expiries.
+// KEYS: record, the key's open sessions, the key's history, the worker's sessions, workers with a session queue, expiries.
 // ARGV: id, max open sessions, record ttl, next expiry (ms), created (ms), worker id, then the record's fields.
 const ADMIT = redisScript(
   'sessionAdmit',
@@ -21,7 +21,7 @@ redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
 redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -${HISTORY_LENGTH + 1})
 redis.call('SADD', KEYS[4], ARGV[1])
-redis.call('SADD', KEYS[5], ARGV[6])
+redis.call('ZADD', KEYS[5], 'NX', ARGV[5], ARGV[6])
 redis.call('ZADD', KEYS[6], ARGV[4], ARGV[1])
 return 1
 `,
@@ -118,7 +118,7 @@ const fromFields = (fields: Record<string, string>): SessionRecord | null => {
  * Sessions in Redis, shared by every API replica and the workers: a hash per
  * session, and the indexes its lifecycle keeps up to date in the same
  * scripts: each key's open sessions (its quota) and recent ones (its
- * listing), each worker's open sessions, the workers that hold any, and when
+ * listing), each worker's open sessions, the workers with a session queue, and when
  * each open session expires next. Every change is published on one channel,
  * with the session's id, for whoever waits on it.
  */
@@ -313,14 +313,19 @@ export class SessionRecords {
     return ((await pipeline.exec()) ?? []).map(([, count]) => Number(count ?? 0));
   }
 
-  /** Workers that hold, or held, open sessions. */
-  workersWithSessions(): Promise<string[]> {
-    return this.redis.client.smembers(this.workers);
+  /** A worker that consumes a session queue from now on: if it dies, another worker's reaper removes the queue. */
+  async registerWorker(workerId: string): Promise<void> {
+    await this.redis.client.zadd(this.workers, 'NX', Date.now(), workerId);
   }
 
-  /** Forgets a worker that holds no open session any more. */
+  /** Workers registered with a session queue before `before` (ms): younger ones may not have sent a heartbeat yet. */
+  registeredWorkers(before: number): Promise<string[]> {
+    return this.redis.client.zrangebyscore(this.workers, '-inf', before);
+  }
+
+  /** Forgets a worker whose session queue is gone. */
   async forgetWorker(workerId: string): Promise<void> {
-    await this.redis.client.srem(this.workers, workerId);
+    await this.redis.client.zrem(this.workers, workerId);
   }
 
   /** Open sessions whose idle or lifetime expiry was before `before` (epoch ms). */

@@ -59,8 +59,9 @@ const isCount = (value: unknown): value is number =>
 
 /**
  * Reads a Q frame: a u32 header length, a JSON header, then the content of a
- * get. A listing's names must be safe relative paths and at most `maxEntries`;
- * anything the runner could not have sent is a protocol error.
+ * get. A listing has at most `maxEntries` names, and those that are not safe
+ * relative paths are left out and reported; anything the runner could not
+ * have sent is a protocol error.
  */
 export const parseFileReply = (body: Buffer, maxEntries: number): FileReply => {
   if (body.length < 4) throw new ProtocolError('short file reply');
@@ -88,12 +89,15 @@ export const parseFileReply = (body: Buffer, maxEntries: number): FileReply => {
   if (header.files !== undefined) {
     if (!Array.isArray(header.files) || header.files.length > maxEntries || typeof header.truncated !== 'boolean')
       throw new ProtocolError('bad file listing');
-    reply.files = header.files.map((entry: unknown) => {
+    // A name the code gave a file that breaks the path rules (a newline in it, say) is left out, as from a job's files.
+    const files: ListedFile[] = [];
+    for (const entry of header.files as unknown[]) {
       const { path, size } = (entry ?? {}) as Record<string, unknown>;
-      if (relativePathProblem(path) !== null || !isCount(size)) throw new ProtocolError('bad listed file');
-      return { path: path as string, size };
-    });
-    reply.truncated = header.truncated;
+      if (typeof path !== 'string' || !isCount(size)) throw new ProtocolError('bad listed file');
+      if (relativePathProblem(path) === null) files.push({ path, size });
+    }
+    reply.files = files;
+    reply.truncated = header.truncated || files.length < header.files.length;
   }
   return reply;
 };

@@ -130,7 +130,7 @@ export class SessionExecutionsService {
     session: Pick<SessionRecord, 'status' | 'reason' | 'endedAt'> | null,
   ): ExecutionResult {
     const why = session
-      ? `the session is ${session.status}: ${session.reason ?? 'no reason recorded'}`
+      ? `the session ${session.status === 'closed' ? 'was closed' : 'ended'} before the cell finished: ${session.reason ?? 'no reason recorded'}`
       : 'the session is gone';
     return executionResult(execution, { kind: 'failed', error: why, finishedAt: session?.endedAt ?? null });
   }

@@ -27,7 +27,9 @@ import { SessionRequestPolicy } from './session-request.policy';
 import { SessionWaiter } from './session-waiter.service';
 import { SessionsService } from './sessions.service';
 
-type FileOp = SessionFileOp extends infer T ? (T extends unknown ? Omit<T, 'sessionId' | 'requestId'> : never) : never;
+/** A file request as this service makes it, before it is addressed (each kind of request on its own). */
+type Unaddressed<Op> = Op extends unknown ? Omit<Op, 'sessionId' | 'requestId'> : never;
+type FileOp = Unaddressed<SessionFileOp>;
 
 export interface SessionFileListing {
   files: { path: string; size: number }[];

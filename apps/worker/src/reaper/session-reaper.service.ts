@@ -15,7 +15,7 @@ export const overdueReason = (record: SessionRecord, now: number, graceMs: numbe
 /**
  * What the workers do for sessions whose own worker cannot: every worker's
  * reaper, each pass, marks the sessions of workers without a live heartbeat
- * `lost` (and drops their queues), and closes open sessions long past their
+ * `lost` (and removes their session queues), and closes open sessions long past their
  * idle or lifetime expiry, removing their containers when this engine has
  * them. Their owners normally do both first; this is the backstop.
  */
@@ -35,12 +35,12 @@ export class SessionReaper {
 
   /** `live`: the workers with a live heartbeat, or null when Redis could not say (then no one is judged lost). */
   async sweep(live: Set<string> | null, containers: ManagedContainer[], now = Date.now()): Promise<void> {
-    if (live) await this.markLost(live);
+    if (live) await this.markLost(live, now);
     await this.closeOverdue(new Set(containers.map((c) => c.id)), now);
   }
 
-  private async markLost(live: Set<string>): Promise<void> {
-    for (const workerId of await this.records.workersWithSessions()) {
+  private async markLost(live: Set<string>, now: number): Promise<void> {
+    for (const workerId of await this.records.registeredWorkers(now - this.config.heartbeatTtlMs)) {
       if (workerId === this.config.id || live.has(workerId)) continue;
       for (const id of await this.records.ownedIds(workerId)) {
         const record = await this.records.get(id);

@@ -57,6 +57,8 @@ interface RunningCell {
 const RUNNER_GRACE_MS = 1000 + 1500;
 const EXIT_WAIT_MS = 2000;
 const FRAME_OVERHEAD_BYTES = 2 + 65_535;
+/** A listed file in a listing's JSON: a path of at most 1024 bytes, escaped, and its size. */
+const LISTED_FILE_BYTES = 6 * 1024 + 64;
 const STAT_PREFIX = 'stat:';
 
 /**
@@ -86,11 +88,10 @@ export class LiveSession {
     private readonly context: LiveSessionContext,
   ) {
     const { sandbox, sessions } = context;
-    // The largest frames: a file read back, or a display as large as the output cap.
+    // The largest frames: a file read back, a display as large as the output cap, or a listing of paths.
+    const listing = sessions.maxListedFiles * LISTED_FILE_BYTES;
     this.decoder = new FrameDecoder(
-      Math.max(sandbox.maxOutputFileBytes, record.limits.outputBytes) +
-        FRAME_OVERHEAD_BYTES +
-        sessions.maxListedFiles * 1100,
+      Math.max(sandbox.maxOutputFileBytes, record.limits.outputBytes, listing) + FRAME_OVERHEAD_BYTES,
     );
   }
 
@@ -209,8 +210,8 @@ export class LiveSession {
     clearTimeout(this.lifetimeTimer);
     this.logger.log(`session ${this.id}: ${status}: ${reason}`);
     const { records, disposer } = this.context;
-    if (!recorded) await records.end(this.record, status, reason).catch((e: Error) => this.warn(e));
     this.failStart(new Error(reason));
+    // What waited on the session is answered first, with its own words, then the session's end is recorded.
     const failures: Promise<void>[] = [];
     if (this.cell) {
       const { op, timer } = this.cell;
@@ -228,6 +229,7 @@ export class LiveSession {
       if (!id.startsWith(STAT_PREFIX)) failures.push(this.answer(id, { ok: false, refusal: 'ended', reason }));
     }
     await Promise.all(failures);
+    if (!recorded) await records.end(this.record, status, reason).catch((e: Error) => this.warn(e));
     if (this.container) await disposer.removeNow(this.container, `session ${this.id}`);
     await records.markRemoved(this.id).catch((e: Error) => this.warn(e));
     this.context.onEnded(this);

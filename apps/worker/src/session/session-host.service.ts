@@ -1,7 +1,15 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { CPU_COUNT, type AppConfig } from '@sps/config';
-import { isOpenSession, SessionExecutions, SessionOp, SessionRecord, SessionRecords, SessionReplies } from '@sps/queue';
+import {
+  isOpenSession,
+  SessionExecutions,
+  SessionOp,
+  SessionQueue,
+  SessionRecord,
+  SessionRecords,
+  SessionReplies,
+} from '@sps/queue';
 import { AttachedContainer, ContainerRuntime } from '@sps/sandbox';
 import { UnrecoverableError } from 'bullmq';
 import { EnvironmentImageResolver } from '../environment-build/environment-image-resolver.service';
@@ -46,6 +54,7 @@ export class SessionHost implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly images: EnvironmentImageResolver,
     private readonly pool: WarmPool,
     private readonly specs: SandboxSpecs,
+    private readonly queue: SessionQueue,
     executions: SessionExecutions,
     replies: SessionReplies,
     tap: ExecutionOutputTap,
@@ -73,6 +82,7 @@ export class SessionHost implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.records.registerWorker(this.workerId).catch(() => undefined);
     // This process holds no session yet: any that Redis gives to this worker's id are from an earlier run of it.
     const earlier = await this.records.ownedIds(this.workerId).catch(() => []);
     for (const id of earlier) {
@@ -207,6 +217,11 @@ export class SessionHost implements OnApplicationBootstrap, OnModuleDestroy {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await this.closeAll('worker shut down');
+    // Nothing will read this worker's session queue again: it goes, with whatever was still in it.
+    await this.queue
+      .forget(this.workerId)
+      .catch((e: Error) => this.logger.warn(`session queue not removed: ${e.message}`));
+    await this.records.forgetWorker(this.workerId).catch(() => undefined);
   }
 
   private async closeAll(reason: string): Promise<void> {
