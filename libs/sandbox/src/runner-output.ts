@@ -230,7 +230,8 @@ const exitFields = (raw: Record<string, unknown>): RunnerExitRecord => {
   };
 };
 
-const emptyExitRecord = (): RunnerExitRecord => ({
+/** A record of nothing: no exit status, no flag set, no usage; what an error record claims, and what others are built on. */
+export const emptyExitRecord = (): RunnerExitRecord => ({
   exitCode: null,
   signal: null,
   timedOut: false,

@@ -1,4 +1,5 @@
 import { DisplayCollector } from './runner-displays';
+import { emptyExitRecord } from './runner-output';
 import { Frame, ProtocolError } from './runner-protocol';
 import { CellOutput, parseFileReply } from './session-output';
 
@@ -8,18 +9,8 @@ const frame = (type: Frame['type'], body: unknown = ''): Frame => ({
 });
 
 const cellRecord = (fields: Record<string, unknown> = {}) => ({
+  ...emptyExitRecord(),
   exitCode: 0,
-  signal: null,
-  timedOut: false,
-  outputLimit: false,
-  stdoutTruncated: false,
-  stderrTruncated: false,
-  oomKilled: false,
-  filesTruncated: false,
-  displaysTruncated: false,
-  wallMs: 3,
-  cpuMs: 1,
-  peakMemoryBytes: 1 << 20,
   id: 'exec-1',
   kernelDied: false,
   memoryBytes: 1 << 19,

@@ -1,16 +1,9 @@
-import { CellOutput, encodeFrame } from '@sps/sandbox';
+import { CellOutput, emptyExitRecord, encodeFrame } from '@sps/sandbox';
 import { cellReport, CellEnding } from './cell-report';
 
 const record = (fields: Record<string, unknown> = {}) => ({
+  ...emptyExitRecord(),
   exitCode: 0,
-  signal: null,
-  timedOut: false,
-  outputLimit: false,
-  stdoutTruncated: false,
-  stderrTruncated: false,
-  oomKilled: false,
-  filesTruncated: false,
-  displaysTruncated: false,
   wallMs: 5,
   cpuMs: 3,
   peakMemoryBytes: 1000,

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { EnvReader, readSandboxConfig, readSessionConfig } from '@sps/config';
 import type { SessionExecution, SessionFileAnswer, SessionOp, SessionRecord } from '@sps/queue';
-import { AttachedContainer, encodeFrame, Frame, FrameType } from '@sps/sandbox';
+import { AttachedContainer, emptyExitRecord, encodeFrame, Frame, FrameType } from '@sps/sandbox';
 import { PassThrough } from 'node:stream';
 import type { ContainerDisposer } from '../runtime/container-disposer.service';
 import { ExecutionOutputTap } from '../runtime/execution-output.tap';
@@ -35,24 +35,7 @@ const record: SessionRecord = {
 };
 
 const cellRecord = (id: string, fields: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    exitCode: 0,
-    signal: null,
-    timedOut: false,
-    outputLimit: false,
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    oomKilled: false,
-    filesTruncated: false,
-    displaysTruncated: false,
-    wallMs: 2,
-    cpuMs: 1,
-    peakMemoryBytes: 4096,
-    id,
-    kernelDied: false,
-    memoryBytes: 2048,
-    ...fields,
-  });
+  JSON.stringify({ ...emptyExitRecord(), exitCode: 0, id, kernelDied: false, memoryBytes: 2048, ...fields });
 
 /** A container whose runner is this test: it reads what the session writes, and sends frames back. */
 class FakeContainer implements AttachedContainer {
