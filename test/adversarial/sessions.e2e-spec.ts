@@ -55,7 +55,8 @@ describe('adversarial: sessions', () => {
         ].join('\n'),
       );
       expect(forged.status).toBe('succeeded');
-      expect(forged.stdout).toMatch(/^C\u0000\u0000\u0000.*after\n$/s);
+      expect(forged.stdout.startsWith('C\u0000\u0000\u0000')).toBe(true);
+      expect(forged.stdout.endsWith('after\n')).toBe(true);
       // What it wrote on the display channel is its own display, and no more: the malformed message is dropped.
       expect(forged).toMatchObject({ result: { 'text/plain': 'forged' }, displaysTruncated: true });
       const next = await sessions.run(id, 'print("next")\n41 + 1');
