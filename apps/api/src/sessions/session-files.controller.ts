@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Put, Res } from '@nestjs/common';
+import { Body, Controller, createParamDecorator, ExecutionContext, Get, Param, Put, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -13,7 +13,7 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { RawBody } from '../http/body-limit.decorator';
@@ -21,8 +21,19 @@ import { SessionFileDto, SessionFilesDto, SessionGoneDto } from './dto/session.d
 import { servedFileHeaders } from './served-file';
 import { SessionFileListing, SessionFilesService } from './session-files.service';
 
+/**
+ * The file path: the route's wildcard, which the router has decoded. Read from
+ * the request rather than with @Param('*'), so that the document names it only
+ * `path`, as it writes the route: /v1/sessions/{id}/files/{path}.
+ */
+const FilePath = createParamDecorator(
+  (_: unknown, context: ExecutionContext): string =>
+    context.switchToHttp().getRequest<FastifyRequest<{ Params: { '*': string } }>>().params['*'] ?? '',
+);
+
 const PATH_DOC = {
-  name: '*',
+  name: 'path',
+  type: String,
   description:
     'The file, relative to the working directory: no "." or ".." segments, no backslashes, no control characters.',
   example: 'data/in.csv',
@@ -62,7 +73,7 @@ export class SessionFilesController {
   @ApiGoneResponse(GONE)
   put(
     @Param('id') id: string,
-    @Param('*') path: string,
+    @FilePath() path: string,
     @Body() body: Buffer | undefined,
     @CurrentPrincipal() owner: Principal,
   ): Promise<{ path: string; size: number }> {
@@ -84,7 +95,7 @@ export class SessionFilesController {
   @ApiGoneResponse(GONE)
   async get(
     @Param('id') id: string,
-    @Param('*') path: string,
+    @FilePath() path: string,
     @CurrentPrincipal() owner: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Buffer> {

@@ -1451,7 +1451,7 @@ export interface operations {
             path: {
                 id: string;
                 /** @description The file, relative to the working directory: no "." or ".." segments, no backslashes, no control characters. */
-                "*": string;
+                path: string;
             };
             cookie?: never;
         };
@@ -1513,7 +1513,7 @@ export interface operations {
             path: {
                 id: string;
                 /** @description The file, relative to the working directory: no "." or ".." segments, no backslashes, no control characters. */
-                "*": string;
+                path: string;
             };
             cookie?: never;
         };
