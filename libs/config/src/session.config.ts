@@ -25,7 +25,8 @@ export const SESSION_TIMES: Readonly<Record<keyof SessionTimes, LimitDefinition>
     variable: 'LIFETIME_SECONDS',
     integer: true,
     min: 1,
-    ceiling: 30 * 24 * 3600,
+    // Timers hold at most about 24.8 days; a week is more than any session needs.
+    ceiling: 7 * 24 * 3600,
     default: 3600,
     max: 24 * 3600,
     description: 'Seconds after its creation at which the session is closed, busy or not.',
