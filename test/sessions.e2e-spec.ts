@@ -132,6 +132,17 @@ describe('sessions', () => {
         expect(Date.parse(results[i].startedAt)).toBeGreaterThanOrEqual(Date.parse(results[i - 1].finishedAt));
       const order = await sessions.run(id, 'order');
       expect(order.result['text/plain']).toBe(`['first', ${Array.from({ length: 15 }, (_, i) => i).join(', ')}]`);
+
+      // Two sent at the same moment: one runs, then the other, in the order the session took them.
+      const both = await Promise.all(
+        ['a', 'b'].map((name) => submit(id, `import time\ntime.sleep(0.3)\norder.append("${name}")`)),
+      );
+      const [one, two] = (await Promise.all(both.map((e) => finalOf(id, e)))).sort(
+        (x, y) => Date.parse(x.startedAt) - Date.parse(y.startedAt),
+      );
+      expect(Date.parse(two.startedAt)).toBeGreaterThanOrEqual(Date.parse(one.finishedAt));
+      const tail = (await sessions.run(id, 'order[-2:]')).result['text/plain'];
+      expect(tail).toBe(one.id === both[0] ? "['a', 'b']" : "['b', 'a']");
     } finally {
       await sessions.remove(id);
     }
