@@ -112,10 +112,6 @@ export class LiveSession {
     return this.ending !== null;
   }
 
-  get containerId(): string | null {
-    return this.container?.id ?? null;
-  }
-
   /**
    * Sends the session payload to a started container (warm or cold) and
    * resolves once its runner has written the files and started the interpreter.
