@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { baselineContainerChurnPerS, baselineDockerRunMs, baselinePythonMs } from './baselines';
-import { burst, syncLatency, throughput } from './scenarios';
+import { burst, sessionCells, sessionCreation, syncLatency, throughput } from './scenarios';
 import { round, rssMb, sleep } from './stats';
 import { BenchStack, freePort } from './support/bench-stack';
 
@@ -18,10 +18,12 @@ const SYNC_REQUESTS = env('BENCH_SYNC_REQUESTS', 300);
 const THROUGHPUT_JOBS = env('BENCH_THROUGHPUT_JOBS', 300);
 const CHURN_CONTAINERS = env('BENCH_CHURN_CONTAINERS', 150);
 const WARM_PAUSE_MS = env('BENCH_WARM_PAUSE_MS', 200);
+const SESSION_CREATES = env('BENCH_SESSION_CREATES', 100);
+const SESSION_CELLS = env('BENCH_SESSION_CELLS', 300);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCIES ?? '2,4,6').split(',').map(Number);
 const RUNTIMES = (process.env.BENCH_RUNTIMES ?? 'runc,crun').split(',');
-// BENCH_SCENARIOS=warm (or any of warm,cold,throughput,burst) runs only those scenarios; the baselines always run.
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'warm,cold,throughput,burst').split(','));
+// BENCH_SCENARIOS=warm (or any of warm,sessions,cold,throughput,burst) runs only those scenarios; the baselines always run.
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'warm,sessions,cold,throughput,burst').split(','));
 
 /** Jobs that had to start a container cold, over the stack's workers, from their heartbeats. */
 const poolMisses = async (stack: BenchStack): Promise<number> => {
@@ -103,6 +105,22 @@ async function main(): Promise<void> {
     });
   }
 
+  if (SCENARIOS.has('sessions')) {
+    log(`sessions: ${SESSION_CREATES} created with the warm pool, then ${SESSION_CELLS} cells of x += 1 in one`);
+    await withStack('sessions', { POOL_SIZES: 'default=4', WORKER_CONCURRENCY: '2' }, async (stack) => {
+      const created = await sessionCreation(stack, SESSION_CREATES, WARM_PAUSE_MS);
+      const cells = await sessionCells(stack, SESSION_CELLS);
+      Object.assign(results, {
+        session_create_p50_ms: created.p50,
+        session_create_p99_ms: created.p99,
+        session_create_ok: created.ok,
+        session_cell_p50_ms: cells.p50,
+        session_cell_p99_ms: cells.p99,
+        session_cell_ok: cells.ok,
+      });
+    });
+  }
+
   for (const runtime of SCENARIOS.has('cold') ? RUNTIMES : []) {
     const suffix = runtime === 'runc' ? '' : `_${runtime}`;
     log(`sync cold (${runtime}): ${SYNC_REQUESTS} requests, pool disabled`);
@@ -157,6 +175,10 @@ async function main(): Promise<void> {
     sync_warm_p99_over_p50: round(r.sync_warm_p99_ms / r.sync_warm_p50_ms, 2),
     sync_cold_p50_over_baseline_docker_run: round(r.sync_cold_p50_ms / r.baseline_docker_run_ms, 2),
     throughput_over_baseline_container_churn: round(r.throughput_jobs_per_s / r.baseline_container_churn_per_s, 2),
+    // Targets: at or below 1. A warm interpreter answers faster than a new one starts; a session made from a
+    // pre-started container is ready as fast as a warm job is done.
+    session_cell_p50_over_baseline_python: round(r.session_cell_p50_ms / r.baseline_python_ms, 2),
+    session_create_p50_over_sync_warm_p50: round(r.session_create_p50_ms / r.sync_warm_p50_ms, 2),
   };
 
   const dir = join(__dirname, 'results');
@@ -177,6 +199,18 @@ const printTable = (results: Record<string, any>): void => {
     ],
     ['sync_warm_p90_ms', results.sync_warm_p90_ms, ''],
     ['sync_warm_p99_ms', results.sync_warm_p99_ms, `${results.sync_warm_pool_misses} jobs found the pool empty`],
+    [
+      'session_create_p50_ms',
+      results.session_create_p50_ms,
+      `POST /v1/sessions to ready, warm pool, ${results.session_create_ok}/${SESSION_CREATES} ok`,
+    ],
+    ['session_create_p99_ms', results.session_create_p99_ms, ''],
+    [
+      'session_cell_p50_ms',
+      results.session_cell_p50_ms,
+      `POST /v1/sessions/:id/executions?wait=true of x += 1, ${results.session_cell_ok}/${SESSION_CELLS} ok`,
+    ],
+    ['session_cell_p99_ms', results.session_cell_p99_ms, ''],
     ['sync_cold_p50_ms', results.sync_cold_p50_ms, 'the same, pool disabled (runc)'],
     ['sync_cold_p99_ms', results.sync_cold_p99_ms, ''],
     ['sync_cold_p50_ms_crun', results.sync_cold_p50_ms_crun, 'the same, pool disabled, crun'],

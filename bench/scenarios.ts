@@ -74,3 +74,72 @@ export const throughput = async (
   });
   return { perS: round(jobs / (elapsedMs(start) / 1000)), ok: results.filter(Boolean).length };
 };
+
+const headersOf = (stack: BenchStack) => ({
+  'content-type': 'application/json',
+  authorization: `Bearer ${stack.adminKey}`,
+});
+
+const remove = (stack: BenchStack, id: string) =>
+  fetch(`${stack.baseUrl}/v1/sessions/${id}`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${stack.adminKey}` },
+  });
+
+/**
+ * `count` sessions created one after another, each timed from the POST to
+ * its 201 (ready), then deleted untimed; `pauseMs` between them lets the
+ * pool refill, so each can take a pre-started container.
+ */
+export const sessionCreation = async (stack: BenchStack, count: number, pauseMs: number): Promise<LatencySummary> => {
+  const samples: number[] = [];
+  let ok = 0;
+  for (let i = 0; i < count; i++) {
+    const start = process.hrtime.bigint();
+    const response = await fetch(`${stack.baseUrl}/v1/sessions`, {
+      method: 'POST',
+      headers: headersOf(stack),
+      body: '{}',
+    });
+    const body = await response.json();
+    samples.push(elapsedMs(start));
+    if (response.status === 201 && body.status === 'ready') ok++;
+    if (body.id) await remove(stack, body.id);
+    if (pauseMs) await sleep(pauseMs);
+  }
+  return summarize(samples, ok);
+};
+
+/** `count` cells of `x += 1` in one session, one at a time, each timed from the POST to its final result. */
+export const sessionCells = async (stack: BenchStack, count: number): Promise<LatencySummary> => {
+  const created = await fetch(`${stack.baseUrl}/v1/sessions`, {
+    method: 'POST',
+    headers: headersOf(stack),
+    body: '{}',
+  });
+  const { id } = await created.json();
+  const cell = async (code: string) => {
+    const response = await fetch(`${stack.baseUrl}/v1/sessions/${id}/executions?wait=true`, {
+      method: 'POST',
+      headers: headersOf(stack),
+      body: JSON.stringify({ code }),
+    });
+    return (await response.json()) as { status: string; result: { 'text/plain': string } | null };
+  };
+  try {
+    await cell('x = 0');
+    const samples: number[] = [];
+    let ok = 0;
+    for (let i = 0; i < count; i++) {
+      const start = process.hrtime.bigint();
+      const result = await cell('x += 1');
+      samples.push(elapsedMs(start));
+      if (result.status === 'succeeded') ok++;
+    }
+    // Every cell counted once, in one interpreter.
+    if ((await cell('x')).result?.['text/plain'] !== String(count)) ok = 0;
+    return summarize(samples, ok);
+  } finally {
+    await remove(stack, id);
+  }
+};

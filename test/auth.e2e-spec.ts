@@ -166,13 +166,13 @@ describe('keys', () => {
 
   it('manages keys from the command line: create, list, revoke', async () => {
     const name = `cli-${Date.now()}`;
-    const created = await keysCli('create', '--name', name, '--max-memory-mb', '96', '--json');
+    const created = await keysCli('create', '--name', name, '--max-memory-mb', '96', '--max-sessions', '1', '--json');
     expect(created.code).toBe(0);
     const key = JSON.parse(created.stdout);
     expect(key).toMatchObject({
       name,
       role: 'user',
-      quotas: { maxLimits: { memoryMb: 96 } },
+      quotas: { maxSessions: 1, maxLimits: { memoryMb: 96 } },
       key: expect.stringMatching(/^sps_/),
     });
     const client = asKey(key.key);
@@ -180,7 +180,7 @@ describe('keys', () => {
     expect(refused.body.message).toEqual(["limits.memoryMb must not be greater than 96 (this API key's maximum)"]);
 
     const listed = await keysCli('list');
-    expect(listed.stdout).toMatch(new RegExp(`${key.id}\\s+user\\s+${name}\\s+.*memoryMb<=96`));
+    expect(listed.stdout).toMatch(new RegExp(`${key.id}\\s+user\\s+${name}\\s+.*1 sessions, memoryMb<=96`));
     expect(listed.stdout).not.toContain(key.key);
 
     const human = await keysCli('create', '--name', `${name}-admin`, '--admin');

@@ -271,10 +271,20 @@ describe('the sps command line', () => {
   describe('keys', () => {
     it('creates, lists and revokes keys through /v1/keys; a revoked key stops working', async () => {
       const keyName = `cli-${RUN}-${Date.now()}`;
-      const created = await sps(['keys', 'create', '--name', keyName, '--max-in-flight', '2', '--json']);
+      const created = await sps([
+        'keys',
+        'create',
+        '--name',
+        keyName,
+        '--max-in-flight',
+        '2',
+        '--max-sessions',
+        '3',
+        '--json',
+      ]);
       expect(created.code).toBe(0);
       const key = JSON.parse(created.stdout);
-      expect(key).toMatchObject({ name: keyName, role: 'user', quotas: { maxInFlight: 2 } });
+      expect(key).toMatchObject({ name: keyName, role: 'user', quotas: { maxInFlight: 2, maxSessions: 3 } });
       expect((await sps(['keys', 'list'])).stdout).toContain(keyName);
       write('one.py', 'print("as the new key")');
       expect(await sps(['run', 'one.py'], { env: { SPS_API_KEY: key.key } })).toMatchObject({

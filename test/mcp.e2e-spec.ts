@@ -159,7 +159,7 @@ describe('MCP at /mcp', () => {
   });
 
   it(
-    'returns a datascience plot saved with plt.savefig as image content',
+    'returns a datascience plot saved with plt.savefig, and the figure it left open, as image content',
     async () => {
       // The built-in recipe, built here when no earlier test or `npm run image:datascience` already did.
       const created = await request('POST', '/v1/environments', { name: 'datascience', ...datascienceSpec('apt') });
@@ -185,13 +185,16 @@ describe('MCP at /mcp', () => {
       expect(answer.isError).toBeFalsy();
       expect(textOf(answer)).toContain('stdout:\nsaved\n');
       expect(textOf(answer)).toMatch(/plot\.png \(\d+ bytes, PNG, shown below\)/);
+      // The saved file first, then the figure still open when the program ended, returned as a display.
       const images = answer.content.filter((c) => c.type === 'image');
-      expect(images).toHaveLength(1);
-      expect(images[0].mimeType).toBe('image/png');
-      const png = Buffer.from(images[0].data!, 'base64');
-      expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-      expect(png.subarray(12, 16).toString('latin1')).toBe('IHDR');
-      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([300, 200]);
+      expect(images).toHaveLength(2);
+      for (const image of images) {
+        expect(image.mimeType).toBe('image/png');
+        const png = Buffer.from(image.data!, 'base64');
+        expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+        expect(png.subarray(12, 16).toString('latin1')).toBe('IHDR');
+        expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([300, 200]);
+      }
     },
     31 * 60_000,
   );

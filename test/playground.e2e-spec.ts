@@ -340,11 +340,16 @@ describe('playground', () => {
         );
         expect(await run(page, 'button', 5 * 60_000)).toBe('succeeded');
         expect(await text(page, '#output .stdout')).toBe('saved plot.png\n');
-        const image = page.locator('#displays img');
-        const naturalWidth = await image.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth));
+        const widthOf = (alt: string) =>
+          page
+            .locator(`#displays img[alt="${alt}"]`)
+            .evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth));
+        const naturalWidth = await widthOf('plot.png');
         expect(naturalWidth).toBeGreaterThan(0);
         // The width the PNG itself declares (IHDR), in the file its download link saves.
         expect(naturalWidth).toBe((await download(page, 'plot.png')).readUInt32BE(16));
+        // The figure left open when the program ended comes back too, as a display.
+        expect(await widthOf('image/png')).toBe(naturalWidth);
       });
     },
     31 * 60_000,

@@ -18,6 +18,13 @@ import { HealthModule } from './health/health.module';
 import { McpController } from './mcp/mcp.controller';
 import { McpTools } from './mcp/mcp-tools.service';
 import { MetricsModule } from './metrics/metrics.module';
+import { SessionExecutionsService } from './sessions/session-executions.service';
+import { SessionFilesController } from './sessions/session-files.controller';
+import { SessionFilesService } from './sessions/session-files.service';
+import { SessionRequestPolicy } from './sessions/session-request.policy';
+import { SessionWaiter } from './sessions/session-waiter.service';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsService } from './sessions/sessions.service';
 
 @Module({
   imports: [
@@ -29,7 +36,15 @@ import { MetricsModule } from './metrics/metrics.module';
     MetricsModule,
     EnvironmentsModule,
   ],
-  controllers: [ExecutionsController, LegacyExecuteController, LimitsController, EnvironmentsController, McpController],
+  controllers: [
+    ExecutionsController,
+    LegacyExecuteController,
+    LimitsController,
+    EnvironmentsController,
+    McpController,
+    SessionsController,
+    SessionFilesController,
+  ],
   // The global error filters (QueueErrorsFilter, then the catch-all) are registered in createHttpApp, in that order.
   providers: [
     ExecutionRequestPolicy,
@@ -39,6 +54,11 @@ import { MetricsModule } from './metrics/metrics.module';
     BuildLogEvents,
     BuiltinEnvironmentsSeeder,
     McpTools,
+    SessionRequestPolicy,
+    SessionWaiter,
+    SessionsService,
+    SessionExecutionsService,
+    SessionFilesService,
   ],
 })
 export class ApiModule {}

@@ -44,7 +44,11 @@ export const createHttpApp = async (): Promise<NestFastifyApplication> => {
   const fastify = app.getHttpAdapter().getInstance();
   lingerOnEarlyAnswers(fastify.server);
   fastify.addHook('onRequest', async (request, reply) => void reply.header(REQUEST_ID_HEADER, request.id));
-  hardenRequests(app, { default: limits.defaultBodyLimitBytes, execution: executionBodyLimit });
+  hardenRequests(app, {
+    default: limits.defaultBodyLimitBytes,
+    execution: executionBodyLimit,
+    sessionFile: limits.maxInputFileBytes,
+  });
   // Before any route, Nest's or a plugin's, and before any body is read: see RequestAuthenticator.
   const authenticator = app.get(RequestAuthenticator);
   fastify.addHook('onRequest', (request, reply) => authenticator.handle(request, reply));

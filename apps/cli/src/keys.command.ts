@@ -6,6 +6,7 @@ export interface KeyFlags {
   admin?: boolean;
   ratePerMinute?: number;
   maxInFlight?: number;
+  maxSessions?: number;
   json?: boolean;
 }
 
@@ -13,6 +14,7 @@ const describeQuotas = ({ quotas }: ApiKey): string => {
   const parts = [
     quotas.ratePerMinute !== undefined ? `${quotas.ratePerMinute}/min` : '',
     quotas.maxInFlight !== undefined ? `${quotas.maxInFlight} in flight` : '',
+    quotas.maxSessions !== undefined ? `${quotas.maxSessions} sessions` : '',
     ...Object.entries(quotas.maxLimits ?? {}).map(([name, value]) => `${name}<=${value}`),
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : 'defaults';
@@ -23,6 +25,7 @@ export const createKey = async (client: SandboxClient, flags: KeyFlags): Promise
   const quotas = {
     ...(flags.ratePerMinute !== undefined ? { ratePerMinute: flags.ratePerMinute } : {}),
     ...(flags.maxInFlight !== undefined ? { maxInFlight: flags.maxInFlight } : {}),
+    ...(flags.maxSessions !== undefined ? { maxSessions: flags.maxSessions } : {}),
   };
   const request: ApiKeyRequest = {
     name: flags.name,

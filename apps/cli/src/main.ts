@@ -104,6 +104,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
     .option('--admin', 'an admin key instead of a user key')
     .option('--rate-per-minute <n>', 'requests per minute', integer)
     .option('--max-in-flight <n>', 'executions queued or running at once', integer)
+    .option('--max-sessions <n>', 'sessions open at once', integer)
     .option('--json', 'print JSON')
     .action(act((sps, flags: KeyFlags) => createKey(sps, flags)));
   keys

@@ -1,17 +1,11 @@
 import type { SandboxLimits } from '@sps/config';
-import type { ExecutionResult, ExecutionStatus, OutputFile } from '@sps/queue';
+import type { Display, ExecutionResult, ExecutionStatus, OutputFile } from '@sps/queue';
 
 // Type-only imports: the bundle gets none of the server's code, only its shapes checked.
-export type { ExecutionStatus, OutputFile, SandboxLimits };
+export type { Display, ExecutionStatus, OutputFile, SandboxLimits };
 
-/** Something to show inline: `data` is base64 for image/png and image/jpeg, text for everything else. */
-export interface Display {
-  mime: string;
-  data: string;
-}
-
-/** A result as the page reads it; `displays` is optional, since not every server sends it. */
-export type RunResult = ExecutionResult & { displays?: Display[] };
+/** A result as the page reads it; `displays` is optional, since results of older workers lack it. */
+export type RunResult = ExecutionResult;
 
 /** GET /v1/limits: the calling key's defaults and maxima. */
 export interface ServerLimits {

@@ -27,6 +27,10 @@ import { CancellationService } from './runtime/cancellation.service';
 import { ContainerDisposer } from './runtime/container-disposer.service';
 import { DockerGate } from './runtime/docker-gate.service';
 import { SandboxUids } from './runtime/sandbox-uids.service';
+import { SessionReaper } from './reaper/session-reaper.service';
+import { ExecutionOutputTap } from './runtime/execution-output.tap';
+import { SessionHost } from './session/session-host.service';
+import { SessionOpsProcessor } from './session/session-ops.processor';
 import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
 
 @Module({
@@ -43,6 +47,7 @@ import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
     SandboxUids,
     ContainerDisposer,
     DockerGate,
+    ExecutionOutputTap,
     // environment-build/: environment images, built here or pulled from the registry, and resolved for jobs
     HostBuildLock,
     ImageRegistry,
@@ -61,7 +66,11 @@ import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
     FailureClassifier,
     ExecutionAttempt,
     ExecutionProcessor,
+    // session/: sessions held by this worker, and its own queue of requests for them
+    SessionHost,
+    SessionOpsProcessor,
     HeartbeatService,
+    SessionReaper,
     OrphanReaper,
     RetentionSweeper,
     WorkerShutdownService,

@@ -16,7 +16,7 @@ import tempfile
 import unittest
 
 LOCAL_RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "local_runner.py")
-FRAME_TYPES = set(b"RAOEFX")
+FRAME_TYPES = set(b"RAOEDFXVCQ")
 MiB = 1024 * 1024
 # A hang is a failure too; no test depends on how long anything takes.
 RUN_TIMEOUT_S = 60
@@ -57,13 +57,14 @@ class Run:
             if kind == "F":
                 (name_length,) = struct.unpack(">H", body[:2])
                 self.files[body[2 : 2 + name_length]] = body[2 + name_length :]
+        self.displays = [json.loads(body) for kind, body in frames if kind == "D"]
         exits = [body for kind, body in frames if kind == "X"]
         self.exit = json.loads(exits[-1]) if exits else None
         self.workdir_listing = workdir_listing
         self.runner_stderr = runner_stderr
 
 
-def run_job(code, stdin=b"", args=(), files=(), timeout_ms=20000, output_bytes=MiB, max_files=100, max_file_bytes=8 * MiB, max_total=16 * MiB, raw_payload=None):
+def run_job(code, stdin=b"", args=(), files=(), timeout_ms=20000, output_bytes=MiB, max_files=100, max_file_bytes=8 * MiB, max_total=16 * MiB, max_displays=10, raw_payload=None):
     workdir = tempfile.mkdtemp(prefix="sps-runner-test-")
     try:
         payload = raw_payload
@@ -79,6 +80,7 @@ def run_job(code, stdin=b"", args=(), files=(), timeout_ms=20000, output_bytes=M
                     "maxFiles": max_files,
                     "maxFileBytes": max_file_bytes,
                     "maxTotalFileBytes": max_total,
+                    "maxDisplays": max_displays,
                 }
             )
         done = subprocess.run([sys.executable, LOCAL_RUNNER, workdir], input=payload, capture_output=True, timeout=RUN_TIMEOUT_S)
@@ -134,6 +136,7 @@ class ExitRecordTest(unittest.TestCase):
         "stderrTruncated",
         "oomKilled",
         "filesTruncated",
+        "displaysTruncated",
         "wallMs",
         "cpuMs",
         "peakMemoryBytes",
@@ -142,7 +145,7 @@ class ExitRecordTest(unittest.TestCase):
     def test_it_has_every_field_with_its_type(self):
         record = run_job("pass").exit
         self.assertEqual(set(record), self.FIELDS)
-        for flag in ("timedOut", "outputLimit", "stdoutTruncated", "stderrTruncated", "oomKilled", "filesTruncated"):
+        for flag in ("timedOut", "outputLimit", "stdoutTruncated", "stderrTruncated", "oomKilled", "filesTruncated", "displaysTruncated"):
             self.assertIsInstance(record[flag], bool, flag)
         for count in ("wallMs", "cpuMs", "peakMemoryBytes"):
             self.assertIsInstance(record[count], int, count)
@@ -263,11 +266,100 @@ class OutputCapTest(unittest.TestCase):
         self.assertEqual(run.exit["exitCode"], 0)
 
 
-class RunnerDescriptorTest(unittest.TestCase):
-    def test_the_program_has_no_descriptor_of_the_runner_beyond_its_own_three(self):
-        # Nothing open above 2, so no number reaches the runner's frame stream, its payload or its pidfd.
+# A test double of the part of matplotlib.pyplot the runner uses (get_fignums, figure, savefig, close), as
+# input files: the real one is not on this host. The datascience environment's end-to-end tests use the real one.
+FAKE_PYPLOT = (
+    ("matplotlib/__init__.py", b""),
+    (
+        "matplotlib/pyplot.py",
+        b"_open = {}\n"
+        b"class Figure:\n"
+        b"    def __init__(self, data):\n"
+        b"        self.data = data\n"
+        b"    def savefig(self, buffer, format):\n"
+        b"        assert format == 'png'\n"
+        b"        buffer.write(self.data)\n"
+        b"def draw(number, data):\n"
+        b"    _open[number] = Figure(data)\n"
+        b"def get_fignums():\n"
+        b"    return sorted(_open)\n"
+        b"def figure(number):\n"
+        b"    return _open[number]\n"
+        b"def close(which):\n"
+        b"    assert which == 'all'\n"
+        b"    _open.clear()\n",
+    ),
+)
+
+
+class DisplayTest(unittest.TestCase):
+    def test_display_sends_each_object_in_order_with_its_richest_form(self):
         code = (
-            "import os\n"
+            "class Page:\n"
+            "    def _repr_html_(self):\n"
+            "        return '<b>page</b>'\n"
+            "class Picture:\n"
+            "    def _repr_png_(self):\n"
+            "        return b'\\x89PNG-ish'\n"
+            "print('before', flush=True)\n"
+            "display(Page(), Picture(), {'k': 1})\n"
+        )
+        run = run_job(code)
+        self.assertEqual(
+            run.displays,
+            [
+                {"mime": "text/html", "data": "<b>page</b>"},
+                {"mime": "image/png", "data": base64.b64encode(b"\x89PNG-ish").decode()},
+                {"mime": "text/plain", "data": "{'k': 1}"},
+            ],
+        )
+        self.assertLess(run.kinds.index("O"), run.kinds.index("D"))
+        self.assertFalse(run.exit["displaysTruncated"])
+
+    def test_figures_left_open_when_the_program_ends_come_back_as_pngs_even_after_an_error(self):
+        code = "import matplotlib.pyplot as plt\nplt.draw(2, b'second')\nplt.draw(1, b'first')\nraise ValueError('late')"
+        run = run_job(code, files=FAKE_PYPLOT)
+        self.assertEqual(
+            run.displays,
+            [{"mime": "image/png", "data": base64.b64encode(data).decode()} for data in (b"first", b"second")],
+        )
+        self.assertEqual(run.exit["exitCode"], 1)
+        self.assertIn(b"ValueError: late", run.stderr)
+
+    def test_displays_past_the_count_or_the_output_cap_are_left_out_and_reported(self):
+        by_count = run_job("for i in range(5):\n    display(i)", max_displays=3)
+        self.assertEqual([d["data"] for d in by_count.displays], ["0", "1", "2"])
+        self.assertTrue(by_count.exit["displaysTruncated"])
+        by_size = run_job("display('a' * 600)\ndisplay('b' * 600)\ndisplay('c')", output_bytes=1000)
+        self.assertEqual([len(d["data"]) for d in by_size.displays], [602, 3])
+        self.assertTrue(by_size.exit["displaysTruncated"])
+
+    def test_a_huge_repr_is_cut_before_it_is_sent(self):
+        run = run_job("class Big:\n    def __repr__(self):\n        return 'x' * 10_000_000\ndisplay(Big())", output_bytes=4096)
+        self.assertEqual(run.displays, [{"mime": "text/plain", "data": "x" * 4096}])
+        self.assertEqual(run.exit["exitCode"], 0)
+
+    def test_garbage_written_to_the_display_channel_is_dropped_and_reported_without_harm(self):
+        code = (
+            "import os, struct\n"
+            "os.write(3, struct.pack('>I', 5) + b'{nope')\n"
+            "os.write(3, struct.pack('>I', 1 << 30))\n"
+            "os.close(3)\n"
+            "print('still here')"
+        )
+        run = run_job(code)
+        self.assertEqual(run.displays, [])
+        self.assertEqual(run.stdout, b"still here\n")
+        self.assertTrue(run.exit["displaysTruncated"])
+        self.assertEqual(run.exit["exitCode"], 0)
+
+
+class RunnerDescriptorTest(unittest.TestCase):
+    def test_the_program_has_no_descriptor_of_the_runner_beyond_its_own_three_and_its_display_channel(self):
+        # Nothing else open above 2, so no number reaches the runner's frame stream, its payload or its pidfd;
+        # 3 is the write end of the display channel, and no subprocess inherits it.
+        code = (
+            "import fcntl, os, stat, subprocess, sys\n"
             "open_fds = []\n"
             "for fd in range(3, 1024):\n"
             "    try:\n"
@@ -275,10 +367,12 @@ class RunnerDescriptorTest(unittest.TestCase):
             "        open_fds.append(fd)\n"
             "    except OSError:\n"
             "        pass\n"
-            "print(open_fds)"
+            "print(open_fds, stat.S_ISFIFO(os.fstat(3).st_mode), fcntl.fcntl(3, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY, os.get_inheritable(3))\n"
+            "sys.stdout.flush()\n"
+            "subprocess.run([sys.executable, '-c', 'import os\\ntry:\\n    os.fstat(3)\\n    print(\"inherited\")\\nexcept OSError:\\n    print(\"not inherited\")'])"
         )
         run = run_job(code)
-        self.assertEqual(run.stdout, b"[]\n")
+        self.assertEqual(run.stdout, b"[3] True True False\nnot inherited\n")
         self.assertEqual(run.kinds.count("X"), 1)
         self.assertEqual(run.exit["exitCode"], 0)
 

@@ -8,6 +8,7 @@ import { queueConfig } from './queue.config';
 import { redisConfig } from './redis.config';
 import { registryConfig } from './registry.config';
 import { sandboxConfig } from './sandbox.config';
+import { sessionConfig } from './session.config';
 import { workerConfig } from './worker.config';
 
 /** Loads the namespaces an app needs; each one validates itself when loaded, so a bad setting stops start-up. */
@@ -19,6 +20,7 @@ export class AppConfigModule {
       queueConfig,
       apiConfig,
       sandboxConfig,
+      sessionConfig,
       workerConfig,
       loggingConfig,
       environmentsConfig,
@@ -33,6 +35,7 @@ export class AppConfigModule {
       apiConfig,
       queueConfig,
       sandboxConfig,
+      sessionConfig,
       workerConfig,
       loggingConfig,
       environmentsConfig,

@@ -14,6 +14,7 @@ describe('readAuthConfig', () => {
         maxInFlight: 100,
         maxStoredBytes: 256 * 1024 * 1024,
         maxConcurrentRequests: 100,
+        maxSessions: 5,
       },
       publicMetrics: false,
     });

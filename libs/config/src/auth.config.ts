@@ -12,6 +12,8 @@ export interface DefaultQuotas {
   maxStoredBytes: number;
   /** HTTP requests of one key being served at once by one API process (long polls and event streams included). */
   maxConcurrentRequests: number;
+  /** Sessions a key may have open at once. */
+  maxSessions: number;
 }
 
 export interface AuthConfig {
@@ -47,6 +49,7 @@ export const readAuthConfig = (env = new EnvReader()): AuthConfig => {
       maxInFlight: env.int('QUOTA_MAX_IN_FLIGHT', 100, { min: 1, max: 1_000_000 }),
       maxStoredBytes: env.int('QUOTA_MAX_STORED_BYTES', 256 * 1024 * 1024, { min: 1024, max: 2 ** 50 }),
       maxConcurrentRequests: env.int('QUOTA_MAX_CONCURRENT_REQUESTS', 100, { min: 1, max: 1_000_000 }),
+      maxSessions: env.int('QUOTA_MAX_SESSIONS', 5, { min: 0, max: 1_000_000 }),
     },
     publicMetrics: env.bool('METRICS_PUBLIC', false),
   };

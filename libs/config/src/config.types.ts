@@ -6,6 +6,7 @@ import { QueueConfig } from './queue.config';
 import { RedisConfig } from './redis.config';
 import { RegistryConfig } from './registry.config';
 import { SandboxConfig } from './sandbox.config';
+import { SessionConfig } from './session.config';
 import { WorkerConfig } from './worker.config';
 
 /** The typed shape behind ConfigService, so `get('sandbox.max', { infer: true })` is checked. */
@@ -13,6 +14,7 @@ export interface AppConfig {
   redis: RedisConfig;
   api: ApiConfig;
   sandbox: SandboxConfig;
+  sessions: SessionConfig;
   queue: QueueConfig;
   worker: WorkerConfig;
   auth: AuthConfig;

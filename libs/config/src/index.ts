@@ -4,6 +4,7 @@ export * from './api.config';
 export * from './auth.config';
 export * from './sandbox-limits';
 export * from './sandbox.config';
+export * from './session.config';
 export * from './queue.config';
 export * from './worker.config';
 export * from './environments.config';

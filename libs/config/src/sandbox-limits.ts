@@ -1,4 +1,4 @@
-import { CPU_COUNT } from './env-reader';
+import { ConfigError, CPU_COUNT, EnvReader } from './env-reader';
 
 const MiB = 1024 * 1024;
 
@@ -54,3 +54,33 @@ export const SANDBOX_LIMITS: Readonly<Record<keyof SandboxLimits, LimitDefinitio
 };
 
 export const LIMIT_NAMES = Object.keys(SANDBOX_LIMITS) as (keyof SandboxLimits)[];
+
+/**
+ * <prefix>_DEFAULT_* and <prefix>_MAX_* for every limit of `table`, each within
+ * the bounds its definition gives it, and no default above its maximum.
+ */
+export const readDefaultsAndMaxima = <K extends string>(
+  env: EnvReader,
+  prefix: string,
+  table: Readonly<Record<K, LimitDefinition>>,
+): { defaults: Record<K, number>; max: Record<K, number> } => {
+  const names = Object.keys(table) as K[];
+  const read = (kind: 'DEFAULT' | 'MAX', name: K): number => {
+    const limit = table[name];
+    const variable = `${prefix}_${kind}_${limit.variable}`;
+    const fallback = kind === 'DEFAULT' ? limit.default : limit.max;
+    const range = { min: limit.min, max: limit.ceiling };
+    return limit.integer ? env.int(variable, fallback, range) : env.number(variable, fallback, range);
+  };
+  const defaults = Object.fromEntries(names.map((name) => [name, read('DEFAULT', name)])) as Record<K, number>;
+  const max = Object.fromEntries(names.map((name) => [name, read('MAX', name)])) as Record<K, number>;
+  for (const name of names) {
+    const { variable } = table[name];
+    if (defaults[name] > max[name]) {
+      throw new ConfigError(
+        `${prefix}_DEFAULT_${variable} (${defaults[name]}) is above ${prefix}_MAX_${variable} (${max[name]})`,
+      );
+    }
+  }
+  return { defaults, max };
+};

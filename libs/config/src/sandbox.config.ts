@@ -1,6 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { ConfigError, EnvReader } from './env-reader';
-import { LIMIT_NAMES, LimitDefinition, SANDBOX_LIMITS, SandboxLimits } from './sandbox-limits';
+import { readDefaultsAndMaxima, SANDBOX_LIMITS, SandboxLimits } from './sandbox-limits';
 
 const MiB = 1024 * 1024;
 
@@ -29,6 +29,8 @@ export interface SandboxConfig {
   maxOutputFiles: number;
   maxOutputFileBytes: number;
   maxOutputTotalBytes: number;
+  /** Most displays (figures, display() calls) one job or cell returns. */
+  maxDisplays: number;
   dockerSocket: string;
 }
 
@@ -53,32 +55,8 @@ export const parseUidRange = (name: string, raw: string): UidRange => {
   return { first, last };
 };
 
-/** SANDBOX_DEFAULT_* or SANDBOX_MAX_*, each within the bounds SANDBOX_LIMITS gives it. */
-const readLimits = (
-  env: EnvReader,
-  kind: 'DEFAULT' | 'MAX',
-  fallback: (limit: LimitDefinition) => number,
-): SandboxLimits => {
-  const read = (name: keyof SandboxLimits): number => {
-    const limit = SANDBOX_LIMITS[name];
-    const variable = `SANDBOX_${kind}_${limit.variable}`;
-    const range = { min: limit.min, max: limit.ceiling };
-    return limit.integer ? env.int(variable, fallback(limit), range) : env.number(variable, fallback(limit), range);
-  };
-  return Object.fromEntries(LIMIT_NAMES.map((name) => [name, read(name)])) as unknown as SandboxLimits;
-};
-
 export const readSandboxConfig = (env = new EnvReader()): SandboxConfig => {
-  const defaults = readLimits(env, 'DEFAULT', (limit) => limit.default);
-  const max = readLimits(env, 'MAX', (limit) => limit.max);
-  for (const name of LIMIT_NAMES) {
-    const { variable } = SANDBOX_LIMITS[name];
-    if (defaults[name] > max[name]) {
-      throw new ConfigError(
-        `SANDBOX_DEFAULT_${variable} (${defaults[name]}) is above SANDBOX_MAX_${variable} (${max[name]})`,
-      );
-    }
-  }
+  const { defaults, max } = readDefaultsAndMaxima<keyof SandboxLimits>(env, 'SANDBOX', SANDBOX_LIMITS);
   return {
     image: env.string('SANDBOX_IMAGE', 'simplepysandbox/sandbox:latest'),
     runtime: env.string('SANDBOX_RUNTIME', 'runc', /^[A-Za-z0-9_.-]{1,64}$/),
@@ -95,6 +73,7 @@ export const readSandboxConfig = (env = new EnvReader()): SandboxConfig => {
     maxOutputFiles: env.int('SANDBOX_MAX_OUTPUT_FILES', 100, { min: 0, max: 100_000 }),
     maxOutputFileBytes: env.int('SANDBOX_MAX_OUTPUT_FILE_BYTES', 8 * MiB, { min: 0, max: 1024 * MiB }),
     maxOutputTotalBytes: env.int('SANDBOX_MAX_OUTPUT_TOTAL_BYTES', 16 * MiB, { min: 0, max: 4096 * MiB }),
+    maxDisplays: env.int('SANDBOX_MAX_DISPLAYS', 50, { min: 0, max: 10_000 }),
     dockerSocket: env.string('DOCKER_SOCKET', '/var/run/docker.sock'),
   };
 };

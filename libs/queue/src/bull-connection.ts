@@ -1,5 +1,6 @@
 import type { RedisConfig } from '@sps/config';
 import type { ConnectionOptions, WorkerOptions } from 'bullmq';
+import Redis from 'ioredis';
 
 /** Reconnect soon after Redis returns: BullMQ's own default backs off to 20 s between tries. */
 const reconnectDelay = (attempt: number): number => Math.min(200 * attempt, 2000);
@@ -9,13 +10,21 @@ const reconnectDelay = (attempt: number): number => Math.min(200 * attempt, 2000
  * while Redis is away instead of being queued, so the API answers 503 quickly and a
  * job it refused can never be added later behind the caller's back.
  */
-export const producerConnection = (redis: RedisConfig): ConnectionOptions => ({
-  url: redis.url,
+export const producerConnection = (redis: RedisConfig): ConnectionOptions => ({ url: redis.url, ...failFast(redis) });
+
+const failFast = (redis: RedisConfig) => ({
   password: redis.password ?? undefined,
   enableOfflineQueue: false,
   commandTimeout: redis.commandTimeoutMs,
   retryStrategy: reconnectDelay,
 });
+
+/** The same fail-fast connection as one client, for Queue objects made at run time to share rather than each opening one. */
+export const producerClient = (redis: RedisConfig): Redis => {
+  const client = new Redis(redis.url, { ...failFast(redis), lazyConnect: true });
+  client.on('error', () => undefined); // reconnects by itself; a command while away fails at once
+  return client;
+};
 
 /**
  * For Workers, which block on Redis and must ride out an outage:

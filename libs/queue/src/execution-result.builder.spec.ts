@@ -94,6 +94,24 @@ describe('executionResult', () => {
     const { reproducibility: _none, ...older } = run;
     expect(executionResult(identity, { kind: 'ran', run: older as RunReport }).reproducibility).toBeNull();
   });
+
+  it("copies a cell's value and a run's displays, and says whether displays were left out", () => {
+    const rich: RunReport = {
+      ...run,
+      result: { 'text/plain': 'df', 'text/html': '<table></table>' },
+      displays: [{ mime: 'image/png', data: 'iVBORw0KGgo=' }],
+      displaysTruncated: true,
+    };
+    const result = executionResult(identity, { kind: 'ran', run: rich });
+    expect(result).toEqual({ ...identity, ...rich });
+    const noValue = executionResult(identity, { kind: 'ran', run: { ...run, result: null, displays: [] } });
+    expect(noValue).toMatchObject({ result: null, displays: [], displaysTruncated: false });
+  });
+
+  it('leaves out what a run did not report, as a job run by an older worker', () => {
+    const result = executionResult(identity, { kind: 'ran', run });
+    for (const field of ['result', 'displays', 'displaysTruncated']) expect(result).not.toHaveProperty(field);
+  });
 });
 
 describe('the stored form of a report', () => {

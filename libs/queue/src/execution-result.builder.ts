@@ -99,6 +99,11 @@ export const executionResult = (
     reproducibility: run.reproducibility ?? null,
   };
   if (run.error !== undefined) result.error = run.error;
+  if (run.result !== undefined) result.result = run.result;
+  if (run.displays !== undefined) {
+    result.displays = run.displays;
+    result.displaysTruncated = run.displaysTruncated === true;
+  }
   return result;
 };
 

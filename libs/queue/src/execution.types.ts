@@ -55,6 +55,18 @@ export const NO_OUTPUT: Readonly<RunOutput> = Object.freeze({
   files: [],
 });
 
+/** Something the code showed rather than printed: `data` is base64 for images (but SVG), text for anything else. */
+export interface Display {
+  mime: string;
+  data: string;
+}
+
+/** The value of a session cell's last expression, as Jupyter's execute_result has it: its repr, and HTML when the object has some. */
+export interface ExecutionValue {
+  'text/plain': string;
+  'text/html'?: string;
+}
+
 export interface ExecutionUsage {
   wallMs: number;
   cpuMs: number;
@@ -100,6 +112,12 @@ export interface ExecutionResult {
   reproducibility: ReproducibilityStamp | null;
   /** Only for status "error": what went wrong in the service. */
   error?: string;
+  /** Session cells only: the value of a trailing expression, or null when the cell has none. */
+  result?: ExecutionValue | null;
+  /** What the code showed: display() calls and the matplotlib figures left open, in order. */
+  displays?: Display[];
+  /** True when some displays were left out (their count or size went past the caps). */
+  displaysTruncated?: boolean;
 }
 
 /**

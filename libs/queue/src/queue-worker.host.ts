@@ -16,27 +16,29 @@ export abstract class QueueWorkerHost<Q extends QueueName> implements OnModuleIn
   private _worker: Worker<QueueData<Q>, QueueResult<Q>> | undefined;
   private stopping = false;
 
+  /** `name` is the queue's name in BullMQ when it is not the contract's own (a worker's session queue). */
   protected constructor(
     private readonly queueName: Q,
     private readonly options: WorkerOptions,
     private readonly counters: JobCounters,
+    private readonly name: string = queueName,
   ) {}
 
   abstract process(job: QueueJob<Q>, token?: string): Promise<QueueResult<Q>>;
 
   get worker(): Worker<QueueData<Q>, QueueResult<Q>> {
-    if (!this._worker) throw new Error(`the worker of queue ${this.queueName} is not started yet`);
+    if (!this._worker) throw new Error(`the worker of queue ${this.name} is not started yet`);
     return this._worker;
   }
 
   onModuleInit(): void {
     this._worker = new Worker<QueueData<Q>, QueueResult<Q>>(
-      this.queueName,
+      this.name,
       (job, token) => this.process(job, token),
       this.options,
     );
     // Connection trouble surfaces here while the Worker reconnects by itself.
-    this._worker.on('error', (error) => this.hostLogger.warn(`queue ${this.queueName}: ${error.message}`));
+    this._worker.on('error', (error) => this.hostLogger.warn(`queue ${this.name}: ${error.message}`));
     this._worker.on('completed', () => this.count('completed'));
     this._worker.on('failed', (job, error) => {
       if (job && QueueWorkerHost.failedForGood(job, error)) this.count('failed');
@@ -59,7 +61,7 @@ export abstract class QueueWorkerHost<Q extends QueueName> implements OnModuleIn
     if (this.stopping) return;
     const change = taking ? this.worker.resume() : this.worker.pause(true);
     change.catch((error: Error) =>
-      this.hostLogger.warn(`queue ${this.queueName}: could not ${taking ? 'resume' : 'pause'}: ${error.message}`),
+      this.hostLogger.warn(`queue ${this.name}: could not ${taking ? 'resume' : 'pause'}: ${error.message}`),
     );
   }
 

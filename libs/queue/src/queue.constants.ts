@@ -1,6 +1,12 @@
 export const EXECUTION_QUEUE = 'executions';
 /** Image builds for environments: consumed by workers, which have the Docker socket the API never gets. */
 export const ENVIRONMENT_BUILD_QUEUE = 'environment-builds';
+/**
+ * Requests for sessions: each worker has a queue of its own under this
+ * contract (sessionQueueName), since only the worker holding a session's
+ * container can serve it. Not monitored: the names come and go with workers.
+ */
+export const SESSION_QUEUE = 'sessions';
 
 /**
  * Every queue whose counts health and metrics report. A new queue (such as the

@@ -1,7 +1,8 @@
 import type { Job, Queue } from 'bullmq';
 import type { EnvironmentBuildJobData, EnvironmentBuildOutcome } from './environment-build.types';
 import type { ExecutionJobData, ExecutionSummary } from './execution.types';
-import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE } from './queue.constants';
+import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE, SESSION_QUEUE } from './queue.constants';
+import type { SessionOp } from './session.types';
 
 /**
  * The queue contract, written once: every queue with the data its jobs carry
@@ -11,6 +12,8 @@ import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE } from './queue.constants';
 export interface QueueContracts {
   [EXECUTION_QUEUE]: { data: ExecutionJobData; result: ExecutionSummary };
   [ENVIRONMENT_BUILD_QUEUE]: { data: EnvironmentBuildJobData; result: EnvironmentBuildOutcome };
+  /** Handed to the session's worker and answered through Redis (SessionExecutions, SessionReplies): no result here. */
+  [SESSION_QUEUE]: { data: SessionOp; result: null };
 }
 
 export type QueueName = keyof QueueContracts;
@@ -21,3 +24,4 @@ export type TypedQueue<Q extends QueueName> = Queue<QueueData<Q>, QueueResult<Q>
 
 export type ExecutionJob = QueueJob<typeof EXECUTION_QUEUE>;
 export type EnvironmentBuildJob = QueueJob<typeof ENVIRONMENT_BUILD_QUEUE>;
+export type SessionOpJob = QueueJob<typeof SESSION_QUEUE>;

@@ -12,6 +12,10 @@ import { FairShare } from './fair-share.service';
 import { JobCounters } from './job-counters.service';
 import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE } from './queue.constants';
 import { QueueStats } from './queue-stats.service';
+import { SessionExecutions } from './session-executions.store';
+import { SessionRecords } from './session-records.store';
+import { SessionReplies } from './session-replies.store';
+import { SessionQueue } from './session.queue';
 import { WorkerRegistry } from './worker-registry.service';
 
 /** What every app gets from this module: the producers and the Redis-side services of the queues. */
@@ -24,6 +28,10 @@ const SERVICES = [
   JobCounters,
   EnvironmentBuildQueue,
   QueueStats,
+  SessionRecords,
+  SessionExecutions,
+  SessionReplies,
+  SessionQueue,
 ];
 
 @Global()

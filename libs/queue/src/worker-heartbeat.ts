@@ -37,5 +37,7 @@ export interface WorkerHeartbeat {
   registry: string | null;
   /** Warm pool per environment. */
   pool: Record<string, PoolStats>;
+  /** Sessions held, and the most this worker takes (0 while it shuts down). */
+  sessions: { open: number; max: number };
   lastSeen: string;
 }

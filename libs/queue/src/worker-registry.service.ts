@@ -6,7 +6,8 @@ import type { WorkerHeartbeat } from './worker-heartbeat';
 @Injectable()
 export class WorkerRegistry {
   private readonly reports: string;
-  private readonly seen: string;
+  /** Sorted set: worker id -> when it was last seen (ms); scripts of other features may read it. */
+  readonly seen: string;
 
   constructor(private readonly redis: RedisConnection) {
     this.reports = redis.key('workers');
@@ -23,6 +24,12 @@ export class WorkerRegistry {
 
   async remove(id: string): Promise<void> {
     await this.redis.client.multi().hdel(this.reports, id).zrem(this.seen, id).exec();
+  }
+
+  /** Whether `id` was seen within `ttlMs`. */
+  async isLive(id: string, ttlMs: number, now = Date.now()): Promise<boolean> {
+    const seen = await this.redis.client.zscore(this.seen, id);
+    return seen !== null && Number(seen) >= now - ttlMs;
   }
 
   /** Workers seen within `ttlMs`; entries gone for an hour are pruned on the way. */

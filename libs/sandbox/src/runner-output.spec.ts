@@ -1,7 +1,7 @@
 import { CappedBuffer, OutputCaps, parseExitRecord, RunnerExitRecord, RunnerOutput } from './runner-output';
 import { Frame, ProtocolError } from './runner-protocol';
 
-const caps: OutputCaps = { outputBytes: 10, maxFiles: 3, maxFileBytes: 8, maxTotalFileBytes: 12 };
+const caps: OutputCaps = { outputBytes: 10, maxFiles: 3, maxFileBytes: 8, maxTotalFileBytes: 12, maxDisplays: 2 };
 
 const frame = (type: Frame['type'], body: Buffer | string = Buffer.alloc(0)): Frame => ({
   type,
@@ -25,6 +25,7 @@ const validRecord: RunnerExitRecord = {
   stderrTruncated: false,
   oomKilled: false,
   filesTruncated: true,
+  displaysTruncated: false,
   wallMs: 1234,
   cpuMs: 567,
   peakMemoryBytes: 8_388_608,
@@ -49,6 +50,22 @@ describe('RunnerOutput', () => {
 
     it('refuses a ready frame with a body', () => {
       expect(() => new RunnerOutput(caps).accept(frame('R', 'x'))).toThrow(ProtocolError);
+    });
+  });
+
+  describe('displays', () => {
+    it("keeps a job's displays and reports those past its caps", () => {
+      const output = new RunnerOutput(caps);
+      for (const data of ['a', 'b', 'c']) output.accept(frame('D', JSON.stringify({ mime: 'text/plain', data })));
+      expect(output.displays.displays).toEqual([
+        { mime: 'text/plain', data: 'a' },
+        { mime: 'text/plain', data: 'b' },
+      ]);
+      expect(output.displays.truncated).toBe(true);
+    });
+
+    it.each(['V', 'C', 'Q'] as const)('refuses a %s frame, which only sessions send', (type) => {
+      expect(() => new RunnerOutput(caps).accept(frame(type, '{}'))).toThrow(ProtocolError);
     });
   });
 

@@ -1,8 +1,8 @@
-import { Frame, ProtocolError } from './runner-protocol';
+import { DisplayCaps, DisplayCollector } from './runner-displays';
+import { Frame, parseJsonObject, ProtocolError } from './runner-protocol';
 import { relativePathProblem } from './relative-path';
 
-export interface OutputCaps {
-  outputBytes: number;
+export interface OutputCaps extends DisplayCaps {
   maxFiles: number;
   maxFileBytes: number;
   maxTotalFileBytes: number;
@@ -18,6 +18,7 @@ export interface RunnerExitRecord {
   stderrTruncated: boolean;
   oomKilled: boolean;
   filesTruncated: boolean;
+  displaysTruncated: boolean;
   wallMs: number;
   cpuMs: number;
   peakMemoryBytes: number;
@@ -33,45 +34,32 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const MAX_EXIT_RECORD_BYTES = 4096;
 
 /**
- * Accumulates what a container sends back, under the caps, whatever it sends.
- * Output beyond the cap is dropped and reported; a file with a bad name, a
- * duplicate, or one over the caps is dropped and reported as truncation.
+ * What a program printed and showed, under the caps, whatever the runner
+ * sends: a job's whole run, or one cell of a session. Output beyond the cap
+ * is dropped and reported.
  */
-export class RunnerOutput {
-  ready = false;
-  /** The runner confirmed it received the payload. */
-  accepted = false;
-  exit: RunnerExitRecord | null = null;
-  /** Set when stdout or stderr passed the cap: the caller must kill the container. */
+export abstract class ProgramOutput {
+  /** Set when stdout or stderr passed the cap: the runner did not stop the program, so the caller must. */
   outputLimitHit = false;
-  filesTruncated = false;
-  readonly files: CollectedFile[] = [];
+  readonly displays: DisplayCollector;
   private readonly streams = { O: new CappedBuffer(), E: new CappedBuffer() };
-  private fileBytes = 0;
-  private readonly fileNames = new Set<string>();
 
-  constructor(private readonly caps: OutputCaps) {}
+  constructor(protected readonly caps: DisplayCaps) {
+    this.displays = new DisplayCollector(caps);
+  }
 
-  accept(frame: Frame): void {
-    if (this.exit) throw new ProtocolError('data after the exit record');
+  /** Takes O, E and D frames; true when the frame was one of those. */
+  protected acceptProgramFrame(frame: Frame): boolean {
     switch (frame.type) {
-      case 'R':
-        if (this.ready || frame.body.length) throw new ProtocolError('unexpected ready frame');
-        this.ready = true;
-        return;
-      case 'A':
-        if (this.accepted || frame.body.length) throw new ProtocolError('unexpected accept frame');
-        this.accepted = true;
-        return;
       case 'O':
       case 'E':
         if (!this.streams[frame.type].append(frame.body, this.caps.outputBytes)) this.outputLimitHit = true;
-        return;
-      case 'F':
-        return this.acceptFile(frame.body);
-      case 'X':
-        this.exit = parseExitRecord(frame.body);
-        return;
+        return true;
+      case 'D':
+        this.displays.acceptDisplay(frame.body);
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -81,6 +69,47 @@ export class RunnerOutput {
 
   get stderr(): CappedBuffer {
     return this.streams.E;
+  }
+}
+
+/**
+ * Accumulates what a job's container sends back, under the caps. A file with
+ * a bad name, a duplicate, or one over the caps is dropped and reported as truncation.
+ */
+export class RunnerOutput extends ProgramOutput {
+  ready = false;
+  /** The runner confirmed it received the payload. */
+  accepted = false;
+  exit: RunnerExitRecord | null = null;
+  filesTruncated = false;
+  readonly files: CollectedFile[] = [];
+  private fileBytes = 0;
+  private readonly fileNames = new Set<string>();
+
+  constructor(protected readonly caps: OutputCaps) {
+    super(caps);
+  }
+
+  accept(frame: Frame): void {
+    if (this.exit) throw new ProtocolError('data after the exit record');
+    if (this.acceptProgramFrame(frame)) return;
+    switch (frame.type) {
+      case 'R':
+        if (this.ready || frame.body.length) throw new ProtocolError('unexpected ready frame');
+        this.ready = true;
+        return;
+      case 'A':
+        if (this.accepted || frame.body.length) throw new ProtocolError('unexpected accept frame');
+        this.accepted = true;
+        return;
+      case 'F':
+        return this.acceptFile(frame.body);
+      case 'X':
+        this.exit = parseExitRecord(frame.body);
+        return;
+      default:
+        throw new ProtocolError(`a ${frame.type} frame in a job`);
+    }
   }
 
   private acceptFile(body: Buffer): void {
@@ -158,17 +187,32 @@ const flag = (value: unknown): boolean => {
 
 export const parseExitRecord = (body: Buffer): RunnerExitRecord => {
   if (body.length > MAX_EXIT_RECORD_BYTES) throw new ProtocolError('exit record too large');
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw new ProtocolError('exit record is not JSON');
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new ProtocolError('exit record is not an object');
+  const raw = parseJsonObject(body, 'exit record');
   if (typeof raw.error === 'string') {
     return { ...emptyExitRecord(), error: raw.error.slice(0, 200) };
   }
+  return exitFields(raw);
+};
+
+/** How one cell of a session ended: an exit record for the cell, and whether the interpreter died with it. */
+export interface CellRecord extends RunnerExitRecord {
+  /** The id the cell was sent with. */
+  id: string;
+  /** The interpreter is gone (killed at the time limit, by the OOM killer, or it exited): so is the session. */
+  kernelDied: boolean;
+  /** The container's memory use when the cell ended. */
+  memoryBytes: number;
+}
+
+export const parseCellRecord = (body: Buffer): CellRecord => {
+  if (body.length > MAX_EXIT_RECORD_BYTES) throw new ProtocolError('cell record too large');
+  const raw = parseJsonObject(body, 'cell record');
+  if (typeof raw.id !== 'string' || raw.id.length > 128) throw new ProtocolError('bad cell id');
+  return { ...exitFields(raw), id: raw.id, kernelDied: flag(raw.kernelDied), memoryBytes: count(raw.memoryBytes) };
+};
+
+/** The fields every exit record has, each checked. */
+const exitFields = (raw: Record<string, unknown>): RunnerExitRecord => {
   const exitCode = raw.exitCode === null ? null : count(raw.exitCode);
   if (exitCode !== null && exitCode > 255) throw new ProtocolError('bad exit code');
   const signal = raw.signal === null ? null : raw.signal;
@@ -183,13 +227,15 @@ export const parseExitRecord = (body: Buffer): RunnerExitRecord => {
     stderrTruncated: flag(raw.stderrTruncated),
     oomKilled: flag(raw.oomKilled),
     filesTruncated: flag(raw.filesTruncated),
+    displaysTruncated: flag(raw.displaysTruncated),
     wallMs: count(raw.wallMs),
     cpuMs: count(raw.cpuMs),
     peakMemoryBytes: count(raw.peakMemoryBytes),
   };
 };
 
-const emptyExitRecord = (): RunnerExitRecord => ({
+/** A record of nothing: no exit status, no flag set, no usage; what an error record claims, and what others are built on. */
+export const emptyExitRecord = (): RunnerExitRecord => ({
   exitCode: null,
   signal: null,
   timedOut: false,
@@ -198,6 +244,7 @@ const emptyExitRecord = (): RunnerExitRecord => ({
   stderrTruncated: false,
   oomKilled: false,
   filesTruncated: false,
+  displaysTruncated: false,
   wallMs: 0,
   cpuMs: 0,
   peakMemoryBytes: 0,

@@ -18,6 +18,7 @@ const payload = (overrides: Partial<RunnerPayload> = {}): RunnerPayload => ({
   maxFiles: 10,
   maxFileBytes: 4096,
   maxTotalFileBytes: 8192,
+  maxDisplays: 5,
   ...overrides,
 });
 
@@ -183,10 +184,10 @@ describe('FrameDecoder', () => {
 
     it('an unknown type even when it arrives one byte at a time', () => {
       const frame = encodeFrame('O', Buffer.from('x'));
-      frame.write('Q', 0, 'latin1');
+      frame.write('W', 0, 'latin1');
       const decoder = new FrameDecoder(100);
       for (let i = 0; i < 4; i++) expect(decoder.push(frame.subarray(i, i + 1))).toEqual([]);
-      expect(() => decoder.push(frame.subarray(4, 5))).toThrow(/unknown frame type 0x51/);
+      expect(() => decoder.push(frame.subarray(4, 5))).toThrow(/unknown frame type 0x57/);
     });
 
     it('a frame one byte longer than the maximum', () => {

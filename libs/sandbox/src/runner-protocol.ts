@@ -1,7 +1,8 @@
 /**
  * The framed protocol between the worker and the in-container runner
- * (docker/sandbox/runner.py). Input is one length-prefixed JSON payload;
- * output is a stream of frames: 1 type byte, a u32 big-endian length, a body.
+ * (docker/sandbox/runner.py). Input is length-prefixed JSON: one payload for
+ * a job; for a session, a session payload and then one message per request.
+ * Output is a stream of frames: 1 type byte, a u32 big-endian length, a body.
  */
 export interface RunnerPayload {
   code: string;
@@ -13,10 +14,42 @@ export interface RunnerPayload {
   maxFiles: number;
   maxFileBytes: number;
   maxTotalFileBytes: number;
+  maxDisplays: number;
 }
 
-export type FrameType = 'R' | 'A' | 'O' | 'E' | 'F' | 'X';
-const FRAME_TYPES = new Set<string>(['R', 'A', 'O', 'E', 'F', 'X']);
+/** The first message to a session's container: it writes `files` and starts its interpreter. */
+export interface SessionPayload {
+  session: true;
+  files: { path: string; data: string }[];
+}
+
+/** A cell for a session's interpreter; it answers with O, E, D and V frames, then one C frame. */
+export interface CellRequest {
+  op: 'cell';
+  id: string;
+  code: string;
+  /** base64 */
+  stdin: string;
+  timeoutMs: number;
+  outputBytes: number;
+  maxDisplays: number;
+}
+
+/** A file operation on a session's working directory; the runner answers each with one Q frame, even while a cell runs. */
+export type FileRequest =
+  | { op: 'put'; id: string; path: string; data: string }
+  | { op: 'get'; id: string; path: string; maxBytes: number }
+  | { op: 'list'; id: string; maxEntries: number }
+  | { op: 'stat'; id: string };
+
+export type SessionRequest = CellRequest | FileRequest;
+
+/**
+ * R ready, A accepted, O stdout, E stderr, D display, F file, X exit record;
+ * in a session, also V a cell's value, C a cell's end record, Q the answer to a file request.
+ */
+export type FrameType = 'R' | 'A' | 'O' | 'E' | 'D' | 'F' | 'X' | 'V' | 'C' | 'Q';
+const FRAME_TYPES = new Set<string>(['R', 'A', 'O', 'E', 'D', 'F', 'X', 'V', 'C', 'Q']);
 const HEADER_BYTES = 5;
 
 export interface Frame {
@@ -26,7 +59,20 @@ export interface Frame {
 
 export class ProtocolError extends Error {}
 
-export const encodePayload = (payload: RunnerPayload): Buffer => {
+/** A frame body that must be one JSON object; anything else is a protocol error naming `what`. */
+export const parseJsonObject = (body: Buffer, what: string): Record<string, unknown> => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new ProtocolError(`${what} is not JSON`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ProtocolError(`${what} is not an object`);
+  return parsed as Record<string, unknown>;
+};
+
+export const encodePayload = (payload: RunnerPayload | SessionPayload | SessionRequest): Buffer => {
   const body = Buffer.from(JSON.stringify(payload), 'utf8');
   const header = Buffer.alloc(4);
   header.writeUInt32BE(body.length);

@@ -12,6 +12,7 @@ export interface KeyQuotas {
   maxInFlight?: number;
   maxStoredBytes?: number;
   maxConcurrentRequests?: number;
+  maxSessions?: number;
   maxLimits?: Partial<SandboxLimits>;
 }
 

@@ -6,7 +6,7 @@ const ALICE: ApiKeyRecord = {
   id: 'k-alice',
   name: 'alice',
   role: 'user',
-  quotas: { ratePerMinute: 5, maxLimits: { memoryMb: 128, timeoutMs: 10_000_000 } },
+  quotas: { ratePerMinute: 5, maxSessions: 2, maxLimits: { memoryMb: 128, timeoutMs: 10_000_000 } },
   createdAt: '2026-01-01T00:00:00.000Z',
 };
 
@@ -51,7 +51,7 @@ describe('AuthService.authenticate', () => {
   });
 
   it("merges the key's quotas with the defaults, and never lets them pass the server's maxima", async () => {
-    const { service, sandbox } = serviceWith({ QUOTA_MAX_IN_FLIGHT: '7' });
+    const { service, sandbox } = serviceWith({ QUOTA_MAX_IN_FLIGHT: '7', QUOTA_MAX_SESSIONS: '9' });
     const result = await service.authenticate('Bearer sps_alice');
     if (!('principal' in result)) throw new Error('not authenticated');
     expect(result.principal.quotas).toEqual({
@@ -59,6 +59,7 @@ describe('AuthService.authenticate', () => {
       maxInFlight: 7,
       maxStoredBytes: 256 * 1024 * 1024,
       maxConcurrentRequests: 100,
+      maxSessions: 2,
       maxLimits: { ...sandbox.max, memoryMb: 128, timeoutMs: sandbox.max.timeoutMs },
     });
   });

@@ -57,6 +57,7 @@ export class AuthService {
       maxInFlight: own.maxInFlight ?? this.auth.defaultQuotas.maxInFlight,
       maxStoredBytes: own.maxStoredBytes ?? this.auth.defaultQuotas.maxStoredBytes,
       maxConcurrentRequests: own.maxConcurrentRequests ?? this.auth.defaultQuotas.maxConcurrentRequests,
+      maxSessions: own.maxSessions ?? this.auth.defaultQuotas.maxSessions,
       maxLimits,
     };
   }

@@ -17,7 +17,7 @@ const USAGE = `Manages API keys in the Redis at REDIS_URL (prefix REDIS_PREFIX).
   npm run keys -- revoke <id or name>
 
 Quotas (each optional; the server's defaults and maxima apply otherwise):
-  --rate-per-minute N  --max-in-flight N  --max-stored-bytes N  --max-concurrent-requests N
+  --rate-per-minute N  --max-in-flight N  --max-stored-bytes N  --max-concurrent-requests N  --max-sessions N
   --max-timeout-ms N  --max-memory-mb N  --max-cpus N  --max-pids N  --max-output-bytes N
 Add --json for machine-readable output.`;
 
@@ -26,6 +26,7 @@ const QUOTA_FLAGS = {
   'max-in-flight': ['maxInFlight'],
   'max-stored-bytes': ['maxStoredBytes'],
   'max-concurrent-requests': ['maxConcurrentRequests'],
+  'max-sessions': ['maxSessions'],
   'max-timeout-ms': ['maxLimits', 'timeoutMs'],
   'max-memory-mb': ['maxLimits', 'memoryMb'],
   'max-cpus': ['maxLimits', 'cpus'],
@@ -72,12 +73,13 @@ const createDto = (values: Record<string, string | boolean | undefined>): Create
 };
 
 const describeQuotas = (record: ApiKeyRecord): string => {
-  const { ratePerMinute, maxInFlight, maxStoredBytes, maxConcurrentRequests, maxLimits } = record.quotas;
+  const { ratePerMinute, maxInFlight, maxStoredBytes, maxConcurrentRequests, maxSessions, maxLimits } = record.quotas;
   const parts = [
     ratePerMinute !== undefined ? `${ratePerMinute}/min` : '',
     maxInFlight !== undefined ? `${maxInFlight} in flight` : '',
     maxStoredBytes !== undefined ? `${maxStoredBytes} bytes stored` : '',
     maxConcurrentRequests !== undefined ? `${maxConcurrentRequests} requests at once` : '',
+    maxSessions !== undefined ? `${maxSessions} sessions` : '',
     ...Object.entries(maxLimits ?? {}).map(([name, value]) => `${name}<=${value}`),
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : 'defaults';

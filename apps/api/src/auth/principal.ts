@@ -7,6 +7,8 @@ export interface EffectiveQuotas {
   maxInFlight: number;
   maxStoredBytes: number;
   maxConcurrentRequests: number;
+  /** Sessions open at once. */
+  maxSessions: number;
   /** The highest limits this key may ask for: its own, never above the server's. */
   maxLimits: SandboxLimits;
 }

@@ -15,6 +15,7 @@ const principal = (role: 'admin' | 'user'): Principal => ({
     maxInFlight: 5,
     maxStoredBytes: 1024 * 1024,
     maxConcurrentRequests: 10,
+    maxSessions: 5,
     maxLimits: { timeoutMs: 1000, memoryMb: 64, cpus: 1, pids: 16, outputBytes: 1024 },
   },
 });

@@ -25,6 +25,7 @@ const as = (role: 'admin' | 'user'): Principal => ({
     maxInFlight: 1,
     maxStoredBytes: 1024 * 1024,
     maxConcurrentRequests: 10,
+    maxSessions: 1,
     maxLimits: { timeoutMs: 1, memoryMb: 1, cpus: 1, pids: 1, outputBytes: 1 },
   },
 });

@@ -16,6 +16,7 @@ const OWNER: Principal = {
     maxInFlight: 10,
     maxStoredBytes: 1024 * 1024,
     maxConcurrentRequests: 10,
+    maxSessions: 5,
     maxLimits: { timeoutMs: Infinity, memoryMb: Infinity, cpus: Infinity, pids: Infinity, outputBytes: Infinity },
   },
 };

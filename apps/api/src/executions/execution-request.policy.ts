@@ -43,7 +43,8 @@ export const isBase64 = (text: string): boolean => {
 /**
  * The checks that depend on the server's configuration and on the caller's
  * key, applied after the DTO validation: sizes, maxima, file paths, encoding.
- * Turns a valid request into job data owned by the caller.
+ * Turns a valid request into job data owned by the caller; sessions apply the
+ * same checks to what they share with jobs.
  */
 @Injectable()
 export class ExecutionRequestPolicy {
@@ -56,15 +57,10 @@ export class ExecutionRequestPolicy {
   }
 
   toJobData(dto: CreateExecutionDto, owner: Principal): ExecutionJobData {
-    const problems: string[] = [];
-    const check = (ok: boolean, message: string) => ok || problems.push(message);
     const stdin = dto.stdin ?? '';
     const args = dto.args ?? [];
-    // A lone UTF-16 surrogate has no UTF-8 form: it would be mangled on the way or break the runner.
-    check(wellFormed(dto.code), WELL_FORMED('code'));
-    check(Buffer.byteLength(dto.code) <= this.api.maxCodeBytes, `code must be at most ${this.api.maxCodeBytes} bytes`);
-    check(wellFormed(stdin), WELL_FORMED('stdin'));
-    check(Buffer.byteLength(stdin) <= this.api.maxStdinBytes, `stdin must be at most ${this.api.maxStdinBytes} bytes`);
+    const problems = this.sourceProblems(dto.code, stdin);
+    const check = (ok: boolean, message: string) => ok || problems.push(message);
     check(args.length <= this.api.maxArgs, `args must have at most ${this.api.maxArgs} entries`);
     args.forEach((arg, i) => {
       check(!arg.includes('\0'), `args.${i} must not contain NUL`);
@@ -75,8 +71,8 @@ export class ExecutionRequestPolicy {
       !dto.network || this.sandbox.allowNetwork,
       'network must be false: network access is disabled on this server',
     );
-    const limits = this.resolveLimits(dto, owner, problems);
-    const files = this.resolveFiles(dto.files ?? [], problems);
+    const limits = this.resolveLimits(dto.limits, owner, problems);
+    const files = this.resolveFiles(dto.files ?? [], problems, [MAIN_FILE_NAME]);
     if (problems.length) throw new BadRequestException(problems);
     return {
       ownerKeyId: owner.keyId,
@@ -120,14 +116,31 @@ export class ExecutionRequestPolicy {
 
   /** The limits a valid request runs with: those it asks for, the defaults for this key otherwise. */
   requestLimits(dto: CreateExecutionDto, owner: Principal): SandboxLimits {
-    return this.resolveLimits(dto, owner, []);
+    return this.resolveLimits(dto.limits, owner, []);
   }
 
-  private resolveLimits(dto: CreateExecutionDto, owner: Principal, problems: string[]): SandboxLimits {
+  /** What is wrong with code and stdin: their sizes and their encoding. */
+  sourceProblems(code: string, stdin: string): string[] {
+    const problems: string[] = [];
+    const check = (ok: boolean, message: string) => ok || problems.push(message);
+    // A lone UTF-16 surrogate has no UTF-8 form: it would be mangled on the way or break the runner.
+    check(wellFormed(code), WELL_FORMED('code'));
+    check(Buffer.byteLength(code) <= this.api.maxCodeBytes, `code must be at most ${this.api.maxCodeBytes} bytes`);
+    check(wellFormed(stdin), WELL_FORMED('stdin'));
+    check(Buffer.byteLength(stdin) <= this.api.maxStdinBytes, `stdin must be at most ${this.api.maxStdinBytes} bytes`);
+    return problems;
+  }
+
+  /** The limits asked for, each within this key's maxima (a problem is added for any above), and its defaults for the rest. */
+  resolveLimits(
+    requestedLimits: Partial<SandboxLimits> | undefined,
+    owner: Principal,
+    problems: string[],
+  ): SandboxLimits {
     const { defaults, max } = this.limitsFor(owner);
     const limits = { ...defaults };
     for (const key of LIMIT_NAMES) {
-      const requested = dto.limits?.[key];
+      const requested = requestedLimits?.[key];
       if (requested === undefined) continue;
       if (requested > max[key]) {
         const whose = max[key] < this.sandbox.max[key] ? "this API key's maximum" : "the server's maximum";
@@ -138,7 +151,8 @@ export class ExecutionRequestPolicy {
     return limits;
   }
 
-  private resolveFiles(files: InputFileDto[], problems: string[]): QueuedInputFile[] {
+  /** Input files with checked paths (none of `reserved`) and decoded sizes, as they travel to the runner. */
+  resolveFiles(files: InputFileDto[], problems: string[], reserved: string[] = []): QueuedInputFile[] {
     if (files.length > this.api.maxInputFiles) {
       problems.push(`files must have at most ${this.api.maxInputFiles} entries`);
       return [];
@@ -150,9 +164,12 @@ export class ExecutionRequestPolicy {
         ? relativePathProblem(file.path)
         : 'must be well-formed Unicode (no lone surrogates)';
       if (problem) problems.push(`files.${i}.path ${problem}`);
-      else if (file.path === MAIN_FILE_NAME || file.path.startsWith(`${MAIN_FILE_NAME}/`))
-        problems.push(`files.${i}.path "${MAIN_FILE_NAME}" is where the code itself goes`);
-      else if (seen.has(file.path)) problems.push(`files.${i}.path duplicates an earlier file`);
+      else {
+        // A reserved name, and anything under it: the runner writes the code there as a file.
+        const taken = reserved.find((name) => file.path === name || file.path.startsWith(`${name}/`));
+        if (taken) problems.push(`files.${i}.path "${taken}" is where the code itself goes`);
+        else if (seen.has(file.path)) problems.push(`files.${i}.path duplicates an earlier file`);
+      }
       seen.add(file.path);
       let data: Buffer;
       if (file.encoding === 'base64') {

@@ -1,12 +1,14 @@
 import { RouteConfig } from '@nestjs/platform-fastify';
 
 /** The named body limits; each is resolved to bytes from the configuration when routes are registered. */
-export type BodyLimitName = 'execution';
+export type BodyLimitName = 'execution' | 'sessionFile';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set by @BodyLimit on routes that take more than the default. */
     bodyLimitName?: BodyLimitName;
+    /** Set by @RawBody: the body is taken as bytes, whatever its content type. */
+    rawBody?: boolean;
   }
 }
 
@@ -15,3 +17,9 @@ declare module 'fastify' {
  * has. Applied by the onRoute hook in request-hardening.ts.
  */
 export const BodyLimit = (name: BodyLimitName): MethodDecorator => RouteConfig({ bodyLimitName: name });
+
+/**
+ * A route whose body is a file: taken as its bytes, never parsed, whatever its
+ * Content-Type says, under the named limit. Every other route stays JSON only.
+ */
+export const RawBody = (name: BodyLimitName): MethodDecorator => RouteConfig({ bodyLimitName: name, rawBody: true });

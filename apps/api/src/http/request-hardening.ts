@@ -8,6 +8,7 @@ export interface BodyLimits {
   /** Every route without a @BodyLimit. */
   default: number;
   execution: number;
+  sessionFile: number;
 }
 
 /**
@@ -15,6 +16,7 @@ export interface BodyLimits {
  * - JSON bodies only, parsed by parseJsonBody (depth, prototype keys, UTF-8);
  *   anything else is 415, and so is a body with a Content-Encoding: compressed
  *   bodies are refused outright, so no decompression bomb can be inflated;
+ *   a route marked @RawBody (a session file) takes its body as bytes instead;
  * - a body limit per route (413): small by default, larger where @BodyLimit says.
  * Must run before app.init(), which registers the routes.
  */
@@ -33,11 +35,21 @@ export const hardenRequests = (app: NestFastifyApplication, limits: BodyLimits):
     }
   });
   fastify.removeAllContentTypeParsers();
-  app.useBodyParser('application/json', { bodyLimit: limits.default }, (_request, body, done) => {
+  const isRaw = (request: Pick<FastifyRequest, 'routeOptions'>) => request.routeOptions.config?.rawBody === true;
+  app.useBodyParser('application/json', { bodyLimit: limits.default }, (request, body, done) => {
+    if (isRaw(request)) return done(null, body);
     try {
       done(null, parseJsonBody(body));
     } catch (error) {
       done(error as Error, undefined);
     }
+  });
+  // Any other type, or none: bytes for a raw route, the same 415 as before for every other.
+  app.useBodyParser('*', { bodyLimit: limits.default }, (request, body, done) => {
+    if (isRaw(request)) return done(null, body);
+    const type = request.headers['content-type'] ?? '';
+    done(
+      new UnsupportedMediaTypeException(`Content-Type ${JSON.stringify(type)} is not accepted: send application/json`),
+    );
   });
 };

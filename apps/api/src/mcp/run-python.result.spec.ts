@@ -57,7 +57,7 @@ describe('runPythonResult', () => {
     expect(textOf(answer)).toContain('fake.png (5 bytes)');
   });
 
-  it('sends image/png displays as images, once results carry them', () => {
+  it('sends image/png displays as images: the figures a program left open', () => {
     const withDisplays = {
       ...result(),
       displays: [

@@ -8,12 +8,6 @@ export interface ToolResult {
   isError?: boolean;
 }
 
-/** A rich output a result may carry (a figure shown rather than saved); none do yet, the shape is what they will have. */
-interface Display {
-  mime: string;
-  data: string;
-}
-
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** Whatever the name says, only bytes that start like a PNG are sent as one. */
@@ -59,7 +53,7 @@ const section = (name: string, text: string, truncated: boolean): string =>
  * at once that it has something to fix.
  */
 export const runPythonResult = (result: ExecutionResult, context: RunContext): ToolResult => {
-  const displays = (result as ExecutionResult & { displays?: Display[] }).displays ?? [];
+  const displays = result.displays ?? [];
   const images = [
     ...result.files.filter((file) => isPng(file.content)).map((file) => file.content),
     ...displays.filter((display) => display.mime === 'image/png' && isPng(display.data)).map((display) => display.data),

@@ -42,6 +42,7 @@ const setup = ({ cancelRequested = false } = {}) => {
     {} as never,
     {} as never,
     new JobDataVerifier(config),
+    {} as never,
     config,
   );
   return { runner, reached };

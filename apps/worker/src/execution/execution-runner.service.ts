@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { AppConfig, SandboxConfig } from '@sps/config';
+import type { AppConfig, SandboxConfig, SandboxLimits } from '@sps/config';
 import {
   NO_OUTPUT,
   storedReportOf,
@@ -22,6 +22,7 @@ import { UnrecoverableError } from 'bullmq';
 import { EnvironmentImageResolver } from '../environment-build/environment-image-resolver.service';
 import { CancellationService } from '../runtime/cancellation.service';
 import { ContainerDisposer } from '../runtime/container-disposer.service';
+import { ExecutionOutputTap } from '../runtime/execution-output.tap';
 import { JobInterruptedError } from '../runtime/job-interrupted.error';
 import { classifyOutcome, Ending } from './outcome-classifier';
 import { SandboxFaultError } from './sandbox-fault.error';
@@ -62,6 +63,7 @@ export class ExecutionRunnerService {
     private readonly disposer: ContainerDisposer,
     private readonly specs: SandboxSpecs,
     private readonly verifier: JobDataVerifier,
+    private readonly tap: ExecutionOutputTap,
     config: ConfigService<AppConfig, true>,
   ) {
     this.sandbox = config.get('sandbox', { infer: true });
@@ -99,7 +101,7 @@ export class ExecutionRunnerService {
         const relabel = warm ? this.labelSoon(warm, jobId) : undefined;
         const container = warm ?? (await this.start(jobId, image, data));
         try {
-          const run = await this.supervise(container, data, signal, startedAt, warm !== null, stamp);
+          const run = await this.supervise(jobId, container, data, signal, startedAt, warm !== null, stamp);
           // Killed because this worker is going away, not because anyone cancelled it.
           if (signal.reason instanceof JobInterruptedError) throw signal.reason;
           clearTimeout(relabel);
@@ -152,6 +154,7 @@ export class ExecutionRunnerService {
 
   /** Sends the job to the runner and reports what came back. */
   private async supervise(
+    jobId: string,
     container: AttachedContainer,
     data: ExecutionJobData,
     signal: AbortSignal,
@@ -164,6 +167,7 @@ export class ExecutionRunnerService {
       maxFiles: this.sandbox.maxOutputFiles,
       maxFileBytes: this.sandbox.maxOutputFileBytes,
       maxTotalFileBytes: this.sandbox.maxOutputTotalBytes,
+      maxDisplays: this.sandbox.maxDisplays,
     };
     const output = new RunnerOutput(caps);
     container.write(
@@ -176,7 +180,7 @@ export class ExecutionRunnerService {
         ...caps,
       }),
     );
-    const ending = await this.watch(container, output, data.limits.timeoutMs + DEADLINE_GRACE_MS, signal);
+    const ending = await this.watch(jobId, container, output, data.limits, signal);
     const containerExit = ending === 'ended' ? await this.exitOf(container) : null;
     if (ending === 'ended' && !output.accepted && !containerExit?.oomKilled) {
       // A warm container killed while it waited: nothing ran, so another takes the job at once.
@@ -200,6 +204,8 @@ export class ExecutionRunnerService {
       stderrTruncated: output.stderr.truncated || output.exit?.stderrTruncated === true,
       files: output.files.map((f) => ({ path: f.path, size: f.content.length })),
       filesTruncated: output.filesTruncated || output.exit?.filesTruncated === true,
+      displays: output.displays.displays,
+      displaysTruncated: output.displays.truncated || output.exit?.displaysTruncated === true,
       usage: {
         wallMs: output.exit?.wallMs ?? finishedAt.getTime() - startedAt.getTime(),
         cpuMs: output.exit?.cpuMs ?? 0,
@@ -215,12 +221,15 @@ export class ExecutionRunnerService {
 
   /** Reads frames until the exit record, the end of the stream, a limit, or a cancel. */
   private watch(
+    jobId: string,
     container: AttachedContainer,
     output: RunnerOutput,
-    deadlineMs: number,
+    { timeoutMs, outputBytes }: SandboxLimits,
     signal: AbortSignal,
   ): Promise<Ending> {
-    const decoder = new FrameDecoder(this.sandbox.maxOutputFileBytes + FRAME_OVERHEAD_BYTES);
+    const deadlineMs = timeoutMs + DEADLINE_GRACE_MS;
+    // The largest frame is a file or a display, whose data the output cap bounds.
+    const decoder = new FrameDecoder(Math.max(this.sandbox.maxOutputFileBytes, outputBytes) + FRAME_OVERHEAD_BYTES);
     return new Promise<Ending>((resolve) => {
       let settled = false;
       const settle = (ending: Ending, kill: boolean) => {
@@ -234,7 +243,10 @@ export class ExecutionRunnerService {
       };
       const onData = (chunk: Buffer) => {
         try {
-          for (const frame of decoder.push(chunk)) output.accept(frame);
+          for (const frame of decoder.push(chunk)) {
+            output.accept(frame);
+            this.tap.forward(jobId, frame);
+          }
         } catch (error) {
           if (!(error instanceof ProtocolError)) throw error;
           return settle('protocol', true);

@@ -10,6 +10,7 @@ const exitRecord = (fields: Partial<RunnerExitRecord> = {}): RunnerExitRecord =>
   stderrTruncated: false,
   oomKilled: false,
   filesTruncated: false,
+  displaysTruncated: false,
   wallMs: 10,
   cpuMs: 5,
   peakMemoryBytes: 1024,

@@ -28,8 +28,8 @@ const MAINTENANCE_MAX_MS = 10_000;
 
 /**
  * Pre-started containers, each already running the runner with Python loaded
- * and waiting on stdin for its one payload. A job takes one and it is removed
- * afterwards like any other: a container never serves a second job.
+ * and waiting on stdin for its one payload. A job (or a new session) takes one
+ * and it is removed afterwards like any other: a container never serves a second job.
  *
  * They carry the default limits. A job asking for other memory, CPU or process
  * limits gets its container updated before use (the engine applies those to a
@@ -55,6 +55,7 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly config: WarmPoolConfig;
   private readonly sandbox: SandboxConfig;
   private readonly concurrency: number;
+  private readonly longestSessionMs: number;
   private stopped = false;
   private backoffUntil = 0;
   private pumpTimer: NodeJS.Timeout | undefined;
@@ -76,6 +77,7 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
     for (const [environment, size] of Object.entries(this.config.sizes)) {
       this.pools.set(environment, { target: size, lastTakenAt: 0 });
     }
+    this.longestSessionMs = config.get('sessions.max.maxLifetimeSeconds', { infer: true }) * 1000;
   }
 
   onApplicationBootstrap(): void {
@@ -209,8 +211,9 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
     let container: AttachedContainer | undefined;
     try {
       const image = await this.images.imageForPool(environment);
-      // It waits up to POOL_MAX_IDLE_MS, then serves a job that may take the longest time limit there is.
-      const lifetimeMs = this.config.maxIdleMs + this.sandbox.max.timeoutMs;
+      // It waits up to POOL_MAX_IDLE_MS, then serves a job that may take the longest time limit there is, or a
+      // session that may live the longest lifetime there is: its deadline label bounds either.
+      const lifetimeMs = this.config.maxIdleMs + Math.max(this.sandbox.max.timeoutMs, this.longestSessionMs);
       spec = await this.specs.sandboxSpecFor({
         id: WARM_POOL_JOB,
         image,

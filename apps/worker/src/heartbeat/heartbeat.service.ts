@@ -8,6 +8,7 @@ import { EnvironmentImageResolver } from '../environment-build/environment-image
 import { WarmPool } from '../execution/warm-pool.service';
 import { CancellationService } from '../runtime/cancellation.service';
 import { DockerGate } from '../runtime/docker-gate.service';
+import { SessionHost } from '../session/session-host.service';
 
 /** Tells the API, through Redis, that this worker is alive and what it can run. */
 @Injectable()
@@ -24,6 +25,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly cancellations: CancellationService,
     private readonly docker: DockerGate,
     private readonly pool: WarmPool,
+    private readonly sessions: SessionHost,
     config: ConfigService<AppConfig, true>,
   ) {
     this.config = config.get('worker', { infer: true });
@@ -55,6 +57,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
       images,
       registry: this.registryUrl,
       pool: this.pool.stats(),
+      sessions: this.sessions.stats(),
       lastSeen: new Date().toISOString(),
     };
     await this.registry

@@ -5,8 +5,9 @@ import { WorkerRegistry } from '@sps/queue';
 import { ContainerRuntime, ManagedContainer, SANDBOX_LABELS } from '@sps/sandbox';
 import { orphanReason, ReapContext } from './orphan-policy';
 import { CancellationService } from '../runtime/cancellation.service';
+import { SessionReaper } from './session-reaper.service';
 
-/** Removes sandbox containers that nobody will ever remove: at start, then periodically. */
+/** Removes sandbox containers that nobody will ever remove, and ends sessions nobody else will: at start, then periodically. */
 @Injectable()
 export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OrphanReaper.name);
@@ -19,6 +20,7 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly runtime: ContainerRuntime,
     private readonly registry: WorkerRegistry,
     private readonly cancellations: CancellationService,
+    private readonly sessions: SessionReaper,
     config: ConfigService<AppConfig, true>,
   ) {
     this.config = config.get('worker', { infer: true });
@@ -43,11 +45,14 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
     } catch {
       return []; // Docker is away; the next pass will see
     }
-    if (!containers.length) return [];
     const live = await this.registry
       .live(this.config.heartbeatTtlMs)
       .then((workers) => new Set(workers.map((w) => w.id)))
       .catch(() => null);
+    await this.sessions
+      .sweep(live, containers)
+      .catch((error: Error) => this.logger.warn(`sessions not swept: ${error.message}`));
+    if (!containers.length) return [];
     const context: ReapContext = {
       deployment: this.deployment,
       selfId: this.config.id,

@@ -23,8 +23,14 @@ export class ContainerDisposer implements BeforeApplicationShutdown {
   constructor(private readonly uids: SandboxUids) {}
 
   dispose(container: AttachedContainer, owner: string): void {
+    void this.removeNow(container, owner);
+  }
+
+  /** The same removal, for a caller that must know when the container is gone (a session being deleted). */
+  removeNow(container: AttachedContainer, owner: string): Promise<void> {
     const removal = this.removeWithRetries(container, owner).finally(() => this.pending.delete(removal));
     this.pending.add(removal);
+    return removal;
   }
 
   /** For a spec whose container never started (the engine refused it): there is nothing to remove, but its uid goes back. */

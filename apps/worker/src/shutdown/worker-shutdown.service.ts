@@ -4,6 +4,8 @@ import type { AppConfig } from '@sps/config';
 import { EnvironmentBuildProcessor } from '../environment-build/environment-build.processor';
 import { ExecutionProcessor } from '../execution/execution.processor';
 import { CancellationService } from '../runtime/cancellation.service';
+import { SessionHost } from '../session/session-host.service';
+import { SessionOpsProcessor } from '../session/session-ops.processor';
 
 /**
  * A graceful stop, run before Nest closes any module: take no new jobs, let
@@ -20,6 +22,8 @@ export class WorkerShutdownService {
     private readonly processor: ExecutionProcessor,
     private readonly cancellations: CancellationService,
     private readonly builds: EnvironmentBuildProcessor,
+    private readonly sessionOps: SessionOpsProcessor,
+    private readonly sessions: SessionHost,
     config: ConfigService<AppConfig, true>,
   ) {
     this.graceMs = config.get('worker.shutdownGraceMs', { infer: true });
@@ -29,6 +33,8 @@ export class WorkerShutdownService {
     const running = this.cancellations.busy;
     this.logger.log(`${signal}: taking no new jobs; ${running} running, allowed ${this.graceMs} ms to finish`);
     const closed = this.processor.stopTaking();
+    // Cells running now finish within the same grace; then every session is closed, "worker shut down".
+    const sessionsClosed = this.sessionOps.stopTaking().then(() => this.sessions.drain(Date.now() + this.graceMs));
     // A running image build is interrupted at once and handed back to the queue.
     const buildsStopped = this.builds.stopTaking();
     let timer: NodeJS.Timeout | undefined;
@@ -43,6 +49,7 @@ export class WorkerShutdownService {
       await closed;
     }
     await buildsStopped;
-    this.logger.log('no jobs left running');
+    await sessionsClosed;
+    this.logger.log('no jobs left running, no session left open');
   }
 }

@@ -127,6 +127,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The key's sessions: open ones, and those ended within the retention time, newest first */
+        get: operations["SessionsController_list"];
+        put?: never;
+        /**
+         * Start a session: one Python interpreter that keeps its state between cells
+         * @description Answers once the session is ready. It runs in a container as locked down as a job, taken from the warm pool when one of its environment waits there.
+         */
+        post: operations["SessionsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One open session: status, times, cells run, memory use */
+        get: operations["SessionsController_get"];
+        put?: never;
+        post?: never;
+        /** Close a session: its container is removed, a cell running in it is stopped */
+        delete: operations["SessionsController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a cell in the session's namespace
+         * @description Cells run one at a time, in the order they were sent. The result is a job's, plus `result` (the value of a trailing expression) and `displays`.
+         */
+        post: operations["SessionsController_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/executions/{executionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cell of the session, as for a job */
+        get: operations["SessionsController_getExecution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The regular files in the session's working directory, with their sizes */
+        get: operations["SessionFilesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/files/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A file of the session's working directory, as its bytes
+         * @description Only regular files, never through a link, at most SANDBOX_MAX_OUTPUT_FILE_BYTES. Served as a download (Content-Disposition: attachment), never rendered as a page.
+         */
+        get: operations["SessionFilesController_get"];
+        /**
+         * Write a file in the session's working directory from the raw body
+         * @description Replaces a regular file, makes missing directories; never writes through a link.
+         */
+        put: operations["SessionFilesController_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/keys": {
         parameters: {
             query?: never;
@@ -295,6 +412,30 @@ export interface components {
              */
             baseDigest: string | null;
         };
+        ExecutionValueDto: {
+            /**
+             * @description The value's repr.
+             * @example 42
+             */
+            "text/plain": string;
+            /**
+             * @description When the value has _repr_html_ (a pandas DataFrame).
+             * @example <table>…</table>
+             */
+            "text/html"?: string;
+        };
+        DisplayDto: {
+            /**
+             * @description image/png for a matplotlib figure; text/html, text/plain…
+             * @example image/png
+             */
+            mime: string;
+            /**
+             * @description base64 for images (but SVG), text for anything else.
+             * @example iVBORw0KGgo=
+             */
+            data: string;
+        };
         ExecutionResultDto: {
             /** Format: uuid */
             id: string;
@@ -329,6 +470,12 @@ export interface components {
             reproducibility: components["schemas"]["ReproducibilityStampDto"] | null;
             /** @description Only for status "error": what went wrong in the service. */
             error?: string;
+            /** @description Session cells only: the value of the cell's trailing expression, null when it has none. */
+            result?: components["schemas"]["ExecutionValueDto"] | null;
+            /** @description display() calls and the matplotlib figures left open (as image/png), in order. */
+            displays?: components["schemas"]["DisplayDto"][];
+            /** @description True when some displays were left out (their count or size went past the caps). */
+            displaysTruncated?: boolean;
         };
         ExecutionAcceptedDto: {
             /** Format: uuid */
@@ -543,6 +690,121 @@ export interface components {
             /** @description Live workers whose engine has the image jobs run in. */
             availableOn?: string[];
         };
+        CreateSessionDto: {
+            /**
+             * @default default
+             * @example datascience
+             */
+            environment?: string;
+            /** @description As for a job: memory, CPUs and processes of the session's container, the output cap of each cell, and timeoutMs, the time limit of a cell that sets none. Each within the key's maxima. */
+            limits?: components["schemas"]["LimitsDto"];
+            /**
+             * @description Seconds without a cell running or waiting after which the session is closed. Default and maximum: the server's.
+             * @example 600
+             */
+            idleTimeoutSeconds?: number;
+            /**
+             * @description Seconds after its creation at which the session is closed, busy or not. Default and maximum: the server's.
+             * @example 3600
+             */
+            maxLifetimeSeconds?: number;
+            /** @description Written to the working directory before the first cell. */
+            files?: components["schemas"]["InputFileDto"][];
+        };
+        SessionDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @example ready
+             * @enum {string}
+             */
+            status: "starting" | "ready" | "busy" | "closed" | "dead" | "lost";
+            /**
+             * @description Why the session is closed, dead or lost, e.g. "idle for 600 s".
+             * @example null
+             */
+            reason: string | null;
+            /** @example default */
+            environment: string;
+            /**
+             * @description The worker that holds its container.
+             * @example host-1234-ab12cd
+             */
+            workerId: string;
+            /** @example 2030-01-01T00:00:00.000Z */
+            createdAt: string;
+            /**
+             * @description When its last cell ended (or it started).
+             * @example 2030-01-01T00:00:00.000Z
+             */
+            lastUsedAt: string;
+            /**
+             * @description When its lifetime ends.
+             * @example 2030-01-01T01:00:00.000Z
+             */
+            expiresAt: string;
+            /**
+             * @description When it closes if no cell comes before.
+             * @example 2030-01-01T00:10:00.000Z
+             */
+            idleExpiresAt: string;
+            /** @example 600 */
+            idleTimeoutSeconds: number;
+            /** @example 3600 */
+            maxLifetimeSeconds: number;
+            /** @example 3 */
+            executionCount: number;
+            /**
+             * @description The container's memory use at its last report (after each cell, and every few seconds while idle).
+             * @example 31457280
+             */
+            memoryBytes: number | null;
+            limits: components["schemas"]["LimitValuesDto"];
+            /** @example null */
+            endedAt: string | null;
+        };
+        SessionGoneDto: {
+            /** @example 410 */
+            statusCode: number;
+            /** @example session 4b0c… is closed: idle for 600 s */
+            message: string;
+            /** @example Gone */
+            error: string;
+            /** @enum {string} */
+            status: "closed" | "dead" | "lost";
+            /** @example idle for 600 s */
+            reason: string;
+        };
+        CreateSessionExecutionDto: {
+            /**
+             * @description Python source, run in the session's namespace; a trailing expression's value is the result.
+             * @example x = 41
+             *     x + 1
+             */
+            code: string;
+            /**
+             * @description The cell's stdin.
+             * @example input line
+             */
+            stdin?: string;
+            /**
+             * @description Wall-clock limit of this cell in milliseconds; the session's limits.timeoutMs when missing. Past it the cell gets KeyboardInterrupt.
+             * @example 10000
+             */
+            timeoutMs?: number;
+        };
+        SessionFileDto: {
+            /** @example data/in.csv */
+            path: string;
+            /** @example 1234 */
+            size: number;
+        };
+        SessionFilesDto: {
+            /** @description Regular files under the working directory; never links. */
+            files: components["schemas"]["SessionFileDto"][];
+            /** @description True when some were left out (the listing cap, odd names). */
+            truncated: boolean;
+        };
         KeyQuotasDto: {
             /**
              * @description Requests per minute, on every route. Default: QUOTA_RATE_PER_MINUTE.
@@ -564,6 +826,11 @@ export interface components {
              * @example 20
              */
             maxConcurrentRequests?: number;
+            /**
+             * @description Sessions open at once. Default: QUOTA_MAX_SESSIONS.
+             * @example 5
+             */
+            maxSessions?: number;
             /** @description The highest limits this key may ask for; never above the server maxima. */
             maxLimits?: components["schemas"]["LimitsDto"];
         };
@@ -946,6 +1213,406 @@ export interface operations {
                 content?: never;
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SessionsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDto"][];
+                };
+            };
+        };
+    };
+    SessionsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSessionDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDto"];
+                };
+            };
+            /** @description Validation failed; the messages name the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The environment is still building, or failed to build. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key has QUOTA_MAX_SESSIONS (or its own maximum) open; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No worker has room, or the session could not start; the message says why. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SessionsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDto"];
+                };
+            };
+            /** @description Unknown or expired id, or a session of another key. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The session is closed, dead or lost; `reason` says why. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionGoneDto"];
+                };
+            };
+        };
+    };
+    SessionsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Closed, and its container gone. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown or expired id, or a session of another key. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The session is closed, dead or lost; `reason` says why. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionGoneDto"];
+                };
+            };
+        };
+    };
+    SessionsController_submit: {
+        parameters: {
+            query?: {
+                /** @description Hold the request until the cell is final or the wait cap runs out. */
+                wait?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSessionExecutionDto"];
+            };
+        };
+        responses: {
+            /** @description With ?wait=true: the final result. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionResultDto"];
+                };
+            };
+            /** @description Queued; poll the Location. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionAcceptedDto"];
+                };
+            };
+            /** @description Validation failed; the messages name the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown or expired id, or a session of another key. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The session is closed, dead or lost; `reason` says why. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionGoneDto"];
+                };
+            };
+            /** @description The session's queue is full (SESSION_MAX_QUEUED_CELLS); see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SessionsController_getExecution: {
+        parameters: {
+            query?: {
+                /** @description Hold the request until the cell is final or the wait cap runs out. */
+                wait?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+                executionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionResultDto"];
+                };
+            };
+            /** @description Unknown or expired id, or a cell of another session or key. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SessionFilesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionFilesDto"];
+                };
+            };
+            /** @description Unknown or expired id, or a session of another key. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The session is closed, dead or lost; `reason` says why. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionGoneDto"];
+                };
+            };
+        };
+    };
+    SessionFilesController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The file, relative to the working directory: no "." or ".." segments, no backslashes, no control characters. */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's bytes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                    "image/png": string;
+                    "text/plain": string;
+                    "text/csv": string;
+                    "application/json": string;
+                };
+            };
+            /** @description No such file, or an unknown session. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The path is a link, under one, or not a regular file. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The session is closed, dead or lost; `reason` says why. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": components["schemas"]["SessionGoneDto"];
+                    "image/png": components["schemas"]["SessionGoneDto"];
+                    "text/plain": components["schemas"]["SessionGoneDto"];
+                    "text/csv": components["schemas"]["SessionGoneDto"];
+                    "application/json": components["schemas"]["SessionGoneDto"];
+                };
+            };
+            /** @description Larger than SANDBOX_MAX_OUTPUT_FILE_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SessionFilesController_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The file, relative to the working directory: no "." or ".." segments, no backslashes, no control characters. */
+                path: string;
+            };
+            cookie?: never;
+        };
+        /** @description The file's bytes, as they are (any Content-Type). */
+        requestBody: {
+            content: {
+                "application/json": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionFileDto"];
+                };
+            };
+            /** @description The path breaks the rules; the message says which. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The path is a link, under one, or not a regular file. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The session is closed, dead or lost; `reason` says why. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionGoneDto"];
+                };
+            };
+            /** @description Larger than MAX_INPUT_FILES_BYTES. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -59,6 +59,16 @@ export class KeyQuotasDto {
   maxConcurrentRequests?: number;
 
   @ApiPropertyOptional({
+    example: 5,
+    description: 'Sessions open at once. Default: QUOTA_MAX_SESSIONS.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  maxSessions?: number;
+
+  @ApiPropertyOptional({
     type: LimitsDto,
     description: 'The highest limits this key may ask for; never above the server maxima.',
   })

@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   EXECUTION_STATUSES,
+  type Display,
   type ExecutionResult,
   type ExecutionStatus,
   type ExecutionUsage,
+  type ExecutionValue,
   type OutputFile,
 } from '@sps/queue';
 import { ReproducibilityStampDto } from '../../validation/reproducibility-stamp.dto';
@@ -19,6 +21,24 @@ export class UsageDto implements ExecutionUsage {
   @ApiProperty({ example: 12 }) wallMs: number;
   @ApiProperty({ example: 9 }) cpuMs: number;
   @ApiProperty({ example: 9437184 }) peakMemoryBytes: number;
+}
+
+export class DisplayDto implements Display {
+  @ApiProperty({ example: 'image/png', description: 'image/png for a matplotlib figure; text/html, text/plain…' })
+  mime: string;
+  @ApiProperty({ example: 'iVBORw0KGgo=', description: 'base64 for images (but SVG), text for anything else.' })
+  data: string;
+}
+
+export class ExecutionValueDto implements ExecutionValue {
+  @ApiProperty({ name: 'text/plain', example: '42', description: "The value's repr." })
+  'text/plain': string;
+  @ApiPropertyOptional({
+    name: 'text/html',
+    example: '<table>…</table>',
+    description: 'When the value has _repr_html_ (a pandas DataFrame).',
+  })
+  'text/html'?: string;
 }
 
 /** What a submission answers while the job is not final: where to find it. */
@@ -53,4 +73,19 @@ export class ExecutionResultDto implements ExecutionResult {
   })
   reproducibility: ReproducibilityStampDto | null;
   @ApiPropertyOptional({ description: 'Only for status "error": what went wrong in the service.' }) error?: string;
+  @ApiPropertyOptional({
+    type: ExecutionValueDto,
+    nullable: true,
+    description: "Session cells only: the value of the cell's trailing expression, null when it has none.",
+  })
+  result?: ExecutionValueDto | null;
+  @ApiPropertyOptional({
+    type: [DisplayDto],
+    description: 'display() calls and the matplotlib figures left open (as image/png), in order.',
+  })
+  displays?: DisplayDto[];
+  @ApiPropertyOptional({
+    description: 'True when some displays were left out (their count or size went past the caps).',
+  })
+  displaysTruncated?: boolean;
 }
