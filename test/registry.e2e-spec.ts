@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import Redis from 'ioredis';
+import { redisClient } from './support/redis-client';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -242,7 +242,7 @@ describe('environments through a registry, across two engines', () => {
     const impostorDigest = await fleet.manifestDigest(ENV_REPOSITORY, tag);
     expect(impostorDigest).toMatch(/^sha256:/);
 
-    const redis = new Redis(ctx.redisUrl);
+    const redis = redisClient(ctx.redisUrl);
     try {
       const key = `${ctx.prefix}:envs`;
       const recorded = (await redis.hget(key, ENV))!;

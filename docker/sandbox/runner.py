@@ -773,10 +773,12 @@ def use_stdin(data):
 
     try:
         fd = os.memfd_create("stdin")
-    except (AttributeError, OSError):
+    except (AttributeError, OSError):  # the sandbox's seccomp profile refuses memfd_create
         import tempfile
 
-        fd = os.dup(tempfile.TemporaryFile().fileno())
+        # Kept open until dup'ed: a file object nothing refers to is closed at once.
+        with tempfile.TemporaryFile() as spool:
+            fd = os.dup(spool.fileno())
     write_all(fd, data)
     os.lseek(fd, 0, os.SEEK_SET)
     os.dup2(fd, 0)

@@ -1,4 +1,5 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { redisClient } from '../support/redis-client';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -56,7 +57,7 @@ describe('adversarial: results in Redis', () => {
   beforeAll(async () => {
     ctx = await privateStack('results', { RESULT_TTL_SECONDS: String(TTL_SECONDS), WORKER_CONCURRENCY: '2' });
     await ctx.stack.start(1);
-    redis = new Redis(ctx.redisUrl);
+    redis = redisClient(ctx.redisUrl);
   });
 
   afterAll(async () => {

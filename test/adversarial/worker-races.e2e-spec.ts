@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { redisClient } from '../support/redis-client';
 import { createConnection, createServer, Server, Socket } from 'node:net';
 import { eventually } from '../support/eventually';
 import { privateStack } from '../support/private-stack';
@@ -92,7 +93,7 @@ describe('adversarial: races inside the worker', () => {
     ctx.stack.startWorker({ REDIS_URL: `redis://127.0.0.1:${holder.port}` });
     await ctx.stack.start(0);
     await ctx.stack.waitUntilReady(60_000);
-    redis = new Redis(ctx.redisUrl);
+    redis = redisClient(ctx.redisUrl);
   });
 
   afterAll(async () => {

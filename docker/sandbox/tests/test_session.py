@@ -353,3 +353,25 @@ class StartTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class StdinWithoutMemfdTest(unittest.TestCase):
+    """A cell's stdin where memfd_create is refused, as the sandbox's seccomp profile refuses it."""
+
+    def test_spools_stdin_through_a_temporary_file(self):
+        runner_dir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        program = (
+            "import os, sys\n"
+            "sys.path.insert(0, %r)\n"
+            "import runner\n"
+            "def refused(*_):\n"
+            "    raise PermissionError(1, 'Operation not permitted')\n"
+            "os.memfd_create = refused\n"
+            "runner.use_stdin(b'line one\\nline two\\n')\n"
+            "print(repr(sys.stdin.readline()))\n"
+            "os.lseek(0, 0, os.SEEK_SET)\n"
+            "print(repr(os.read(0, 100)))\n" % runner_dir
+        )
+        done = subprocess.run([sys.executable, "-I", "-c", program], capture_output=True, timeout=RUN_TIMEOUT_S)
+        self.assertEqual(done.returncode, 0, done.stderr.decode())
+        self.assertEqual(done.stdout.decode().splitlines(), ["'line one\\n'", "b'line one\\nline two\\n'"])
