@@ -771,14 +771,12 @@ def use_stdin(data):
     """Gives the cell `data` as its stdin, on descriptor 0 for subprocesses and as sys.stdin."""
     import io
 
-    try:
-        fd = os.memfd_create("stdin")
-    except (AttributeError, OSError):  # the sandbox's seccomp profile refuses memfd_create
-        import tempfile
+    import tempfile
 
-        # Kept open until dup'ed: a file object nothing refers to is closed at once.
-        with tempfile.TemporaryFile() as spool:
-            fd = os.dup(spool.fileno())
+    # A file in /tmp, not a memfd: the sandbox's seccomp profile refuses memfd_create. Kept open
+    # until dup'ed, since a file object nothing refers to is closed at once.
+    with tempfile.TemporaryFile() as spool:
+        fd = os.dup(spool.fileno())
     write_all(fd, data)
     os.lseek(fd, 0, os.SEEK_SET)
     os.dup2(fd, 0)

@@ -356,7 +356,7 @@ if __name__ == "__main__":
 
 
 class StdinWithoutMemfdTest(unittest.TestCase):
-    """A cell's stdin where memfd_create is refused, as the sandbox's seccomp profile refuses it."""
+    """A cell's stdin where memfd_create is refused, as the sandbox's seccomp profile refuses it: never used."""
 
     def test_spools_stdin_through_a_temporary_file(self):
         runner_dir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
