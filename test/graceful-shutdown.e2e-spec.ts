@@ -1,10 +1,13 @@
 import { Queue } from 'bullmq';
+import Docker from 'dockerode';
 import { isFinal } from './support/api-client';
 import { eventually } from './support/eventually';
 import { FAST_FAULT_DETECTION, privateStack } from './support/private-stack';
 import { bullConnection } from './support/redis-client';
 import { expectNoSandboxContainers } from './support/sandbox-containers';
 import { exitOf } from './support/service-stack';
+
+const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
 
 describe('graceful shutdown on SIGTERM', () => {
   let ctx: Awaited<ReturnType<typeof privateStack>>;
@@ -40,6 +43,25 @@ describe('graceful shutdown on SIGTERM', () => {
       workerId: worker,
     });
     await expectNoSandboxContainers(10_000, ctx.prefix);
+  });
+
+  it('removes, as it stops, a container of its own it never knew of (a create whose answer an engine outage lost)', async () => {
+    const worker = await startWorker({ WORKER_SHUTDOWN_GRACE_MS: '60000' });
+    const stray = await docker.createContainer({
+      Image: process.env.SANDBOX_IMAGE ?? 'simplepysandbox/sandbox:latest',
+      Labels: {
+        'io.simplepysandbox.managed': 'true',
+        'io.simplepysandbox.deployment': ctx.prefix,
+        'io.simplepysandbox.worker': worker,
+        'io.simplepysandbox.job': 'warm-pool',
+        'io.simplepysandbox.deadline': String(Date.now() + 3600_000),
+      },
+      HostConfig: { NetworkMode: 'none' },
+    });
+    const child = ctx.stack.workers.get(worker)!;
+    child.kill('SIGTERM');
+    expect(await exitOf(child)).toBe(0);
+    await expect(stray.inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 
   it('past the grace period, kills the container and returns the job to the queue without using an attempt', async () => {

@@ -84,6 +84,13 @@ export interface RegistryTransfer {
 /** What removing an image came to: `in-use` means a container still uses it, so it stays for now. */
 export type ImageRemoval = 'removed' | 'in-use' | 'missing';
 
+/**
+ * Creating a container failed in a way that leaves open whether the engine made it
+ * (the connection broke mid-request) and it could not be removed by name either:
+ * whatever it holds (its uid lease) stays held until the container can no longer exist.
+ */
+export class ContainerMayExistError extends Error {}
+
 /** The port for everything that touches a container engine; exactly one adapter imports dockerode. */
 export abstract class ContainerRuntime {
   abstract ping(): Promise<EngineStatus>;

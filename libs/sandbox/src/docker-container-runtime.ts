@@ -9,6 +9,7 @@ import { BuildOutput } from './build-output';
 import {
   AttachedContainer,
   ContainerExit,
+  ContainerMayExistError,
   ContainerRuntime,
   EngineStatus,
   ImageBuildOptions,
@@ -152,7 +153,15 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
   }
 
   async startAttached(options: Docker.ContainerCreateOptions): Promise<AttachedContainer> {
-    const container = await this.docker.createContainer(options);
+    const container = await this.docker.createContainer(options).catch(async (error: unknown) => {
+      // The engine may have made it before the answer was lost: a named container can be found and removed.
+      if (options.name) {
+        await this.removeContainer(options.name).catch(() => {
+          throw new ContainerMayExistError(`creating ${options.name} failed, and it may exist: ${String(error)}`);
+        });
+      }
+      throw error;
+    });
     try {
       const stream = (await container.attach({
         stream: true,

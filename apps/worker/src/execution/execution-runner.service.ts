@@ -146,7 +146,7 @@ export class ExecutionRunnerService {
     try {
       return await this.runtime.startAttached(spec);
     } catch (error) {
-      this.disposer.abandon(spec);
+      this.disposer.abandon(spec, error);
       this.logger.error(`job ${jobId}: could not start a container: ${String(error)}`);
       throw new SandboxFaultError('the container engine could not start a sandbox');
     }

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig, SandboxConfig, SandboxLimits } from '@sps/config';
 import { buildSandboxSpec } from '@sps/sandbox';
 import type { ContainerCreateOptions } from 'dockerode';
+import { randomUUID } from 'node:crypto';
 import { SandboxUids } from '../runtime/sandbox-uids.service';
 
 /** What a container is for: one job (the cold path), or whichever job comes while it waits in the pool (the warm path). */
@@ -53,7 +54,7 @@ export class SandboxSpecs {
    */
   async sandboxSpecFor(job: SandboxJob, now = Date.now()): Promise<ContainerCreateOptions> {
     const lifetimeMs = job.lifetimeMs + DEADLINE_SLACK_MS;
-    return buildSandboxSpec(
+    const spec = buildSandboxSpec(
       {
         image: job.image,
         deployment: this.deployment,
@@ -66,5 +67,7 @@ export class SandboxSpecs {
       },
       this.sandbox,
     );
+    // Named from the start: a create whose answer was lost can still be found, and removed, by its name.
+    return { ...spec, name: `sps-${this.deployment}-${randomUUID()}` };
   }
 }

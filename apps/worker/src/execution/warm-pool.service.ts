@@ -235,7 +235,7 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
     } catch (error) {
       this.logger.warn(`could not pre-start a container for "${environment}": ${(error as Error).message}`);
       if (container) this.disposer.dispose(container, 'warm pool');
-      else if (spec) this.disposer.abandon(spec);
+      else if (spec) this.disposer.abandon(spec, error);
       return false;
     }
   }

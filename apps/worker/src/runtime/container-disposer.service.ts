@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import type { AttachedContainer } from '@sps/sandbox';
+import { ContainerMayExistError, ContainerRuntime, SANDBOX_LABELS, type AttachedContainer } from '@sps/sandbox';
 import type { ContainerCreateOptions } from 'dockerode';
 import { SandboxUids } from './sandbox-uids.service';
 
@@ -20,7 +20,10 @@ export class ContainerDisposer implements BeforeApplicationShutdown {
   private readonly pending = new Set<Promise<void>>();
   private stopping = false;
 
-  constructor(private readonly uids: SandboxUids) {}
+  constructor(
+    private readonly uids: SandboxUids,
+    private readonly runtime: ContainerRuntime,
+  ) {}
 
   dispose(container: AttachedContainer, owner: string): void {
     void this.removeNow(container, owner);
@@ -33,9 +36,31 @@ export class ContainerDisposer implements BeforeApplicationShutdown {
     return removal;
   }
 
-  /** For a spec whose container never started (the engine refused it): there is nothing to remove, but its uid goes back. */
-  abandon(spec: ContainerCreateOptions): void {
-    this.uids.release(spec.Labels);
+  /**
+   * For a spec whose container never started: there is nothing to remove, and its uid goes back,
+   * unless the engine may have made the container after all (then the lease lapses with its deadline).
+   */
+  abandon(spec: ContainerCreateOptions, failure: unknown): void {
+    if (!(failure instanceof ContainerMayExistError)) this.uids.release(spec.Labels);
+  }
+
+  /**
+   * At shutdown, after every job and session has ended: whatever this worker's
+   * containers are still there (one whose create lost its answer in an engine
+   * outage, and so was never known) goes too, so a stopped worker leaves nothing.
+   */
+  async removeLeftovers(workerId: string, deployment: string): Promise<void> {
+    const all = await this.runtime.listManaged();
+    const mine = all.filter(
+      ({ labels }) => labels[SANDBOX_LABELS.worker] === workerId && labels[SANDBOX_LABELS.deployment] === deployment,
+    );
+    await Promise.all(
+      mine.map(async ({ id, labels }) => {
+        await this.runtime.removeContainer(id);
+        this.uids.release(labels);
+      }),
+    );
+    if (mine.length) this.logger.log(`removed ${mine.length} container(s) this worker left behind`);
   }
 
   /** A brief engine hiccup should not leave a container behind; a long outage is the reaper's. */

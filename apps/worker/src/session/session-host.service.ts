@@ -154,7 +154,7 @@ export class SessionHost implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       return { container: await this.runtime.startAttached(spec), stamp };
     } catch (error) {
-      this.context.disposer.abandon(spec);
+      this.context.disposer.abandon(spec, error);
       throw error;
     }
   }

@@ -4,6 +4,7 @@ import type { AppConfig } from '@sps/config';
 import { EnvironmentBuildProcessor } from '../environment-build/environment-build.processor';
 import { ExecutionProcessor } from '../execution/execution.processor';
 import { CancellationService } from '../runtime/cancellation.service';
+import { ContainerDisposer } from '../runtime/container-disposer.service';
 import { SessionHost } from '../session/session-host.service';
 import { SessionOpsProcessor } from '../session/session-ops.processor';
 
@@ -17,6 +18,8 @@ import { SessionOpsProcessor } from '../session/session-ops.processor';
 export class WorkerShutdownService {
   private readonly logger = new Logger(WorkerShutdownService.name);
   private readonly graceMs: number;
+  private readonly workerId: string;
+  private readonly deployment: string;
 
   constructor(
     private readonly processor: ExecutionProcessor,
@@ -24,9 +27,12 @@ export class WorkerShutdownService {
     private readonly builds: EnvironmentBuildProcessor,
     private readonly sessionOps: SessionOpsProcessor,
     private readonly sessions: SessionHost,
+    private readonly disposer: ContainerDisposer,
     config: ConfigService<AppConfig, true>,
   ) {
     this.graceMs = config.get('worker.shutdownGraceMs', { infer: true });
+    this.workerId = config.get('worker.id', { infer: true });
+    this.deployment = config.get('redis.prefix', { infer: true });
   }
 
   async drain(signal: string): Promise<void> {
@@ -51,5 +57,8 @@ export class WorkerShutdownService {
     await buildsStopped;
     await sessionsClosed;
     this.logger.log('no jobs left running, no session left open');
+    await this.disposer
+      .removeLeftovers(this.workerId, this.deployment)
+      .catch((error: Error) => this.logger.warn(`could not remove what this worker left behind: ${error.message}`));
   }
 }
