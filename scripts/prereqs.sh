@@ -181,6 +181,23 @@ ensure_docker() {
   die "dockerd did not come up; see $DATA_DIR/dockerd.log"
 }
 
+# A v1 cgroup hierarchy unmounted while one of its groups was still dying lives on,
+# detached (the reset script can leave hugetlb so). Container runtimes then fail to
+# load the container's v1 groups, and Docker stops reporting OOM kills. Mounting
+# the hierarchy again at its usual place restores a consistent hybrid host.
+reattach_detached_cgroups() {
+  [ -d /sys/fs/cgroup/unified ] || return 0
+  local id controllers _rest
+  while IFS=: read -r id controllers _rest; do
+    case "$id:$controllers" in 0:* | *:name=* | *:) continue ;; esac
+    findmnt -rn -t cgroup -O "$controllers" >/dev/null && continue
+    say "mounting the detached cgroup hierarchy $controllers at /sys/fs/cgroup/$controllers"
+    mkdir -p "/sys/fs/cgroup/$controllers"
+    mount -t cgroup -o "$controllers" cgroup "/sys/fs/cgroup/$controllers" ||
+      say "could not mount $controllers: Docker may not report OOM kills here"
+  done </proc/self/cgroup
+}
+
 # crun is offered as a faster OCI runtime (SANDBOX_RUNTIME=crun). Docker learns
 # about it from daemon.json, re-read on SIGHUP without a restart.
 ensure_crun_runtime() {
@@ -251,6 +268,7 @@ apt_install_without_starting() {
 ensure_node_modules
 ensure_redis
 ensure_docker
+reattach_detached_cgroups
 ensure_crun_runtime
 ensure_base_image
 if [ "$FOR_TESTS" = true ]; then ensure_test_tools; fi

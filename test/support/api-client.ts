@@ -123,12 +123,12 @@ export class ApiClient {
           buffer = buffer.slice(boundary + 2);
           if (!event) continue;
           events.push(event);
-          if (event.event === until) {
-            abort.abort();
-            return { status: response.status, headers: response.headers, events };
-          }
+          // Leave the loop before aborting: cancelling an aborted body can reject with AbortError.
+          if (event.event === until) break;
         }
+        if (events.at(-1)?.event === until) break;
       }
+      abort.abort();
       return { status: response.status, headers: response.headers, events };
     } catch (error) {
       if (abort.signal.aborted && !events.some((e) => e.event === until)) {
