@@ -54,7 +54,7 @@ put_cgroup_back() {
     grep -qw "$controller" /sys/fs/cgroup/unified/cgroup.controllers && return 0
     sleep 0.2
   done
-  say "WARNING: $controller did not return to the v2 hierarchy (a group in it is still in use); a reboot restores it"
+  say "WARNING: $controller did not return to the v2 hierarchy (a group in it is still dying); scripts/prereqs.sh mounts it again, a reboot restores it"
 }
 
 # The registries and second engines of registry tests killed before their clean-up (scripts/test-fleet.sh).
