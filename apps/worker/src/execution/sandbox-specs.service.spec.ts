@@ -53,15 +53,18 @@ describe('SandboxSpecs.sandboxSpecFor', () => {
       { id: WARM_POOL_JOB, image: 'img:1', limits: sandbox.defaults, network: false, lifetimeMs: 1000 },
       NOW,
     );
-    // Only the uid (a new lease each) and the labels differ.
+    // Only the uid (a new lease each), the labels and the unique name differ.
     const uidFree = (spec: typeof cold) => ({
       ...spec,
+      name: undefined,
       User: undefined,
       Labels: undefined,
       HostConfig: { ...spec.HostConfig, Tmpfs: undefined },
     });
     expect(uidFree(warm)).toEqual(uidFree(cold));
     expect(warm.Labels?.[SANDBOX_LABELS.job]).toBe(WARM_POOL_JOB);
+    expect(warm.name).toMatch(/^sps-deploy-x-[0-9a-f-]{36}$/);
+    expect(warm.name).not.toBe(cold.name);
   });
 
   it('keeps a job that asks for network off it when the server does not allow network', async () => {
