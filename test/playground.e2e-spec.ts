@@ -1,9 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { crc32, deflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { datascienceSpec } from '../libs/environments/src/builtin-environments';
 import { adminKey, asKey, baseUrl, readEvents, request } from './support/api-client';
 import { screenshot, TestBrowser, type PageRecord } from './support/browser';
+import {
+  connectAsAdmin,
+  FINAL_STATUS,
+  naturalWidths,
+  png,
+  setCode,
+  text,
+  useKey,
+  withPage as withPlaygroundPage,
+} from './support/playground-page';
 import { privateStack } from './support/private-stack';
 
 /*
@@ -13,7 +22,6 @@ import { privateStack } from './support/private-stack';
  * leaves a screenshot in .data/playground/.
  */
 
-const FINAL_STATUS = /^(succeeded|failed|timeout|oom|output_limit|cancelled|error|not run)$/;
 const RUN_MS = 60_000;
 
 let browser: TestBrowser;
@@ -24,41 +32,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Opens the page, runs `body`, and fails on any CSP violation or page error; the screenshot is taken whatever happened. */
-const withPage = async (
-  name: string,
-  body: (page: Page, record: PageRecord) => Promise<void>,
-  url = `${baseUrl()}/`,
-): Promise<void> => {
-  const { page, record } = await browser.open(url);
-  try {
-    await body(page, record);
-    expect(record.cspViolations).toEqual([]);
-    expect(record.errors).toEqual([]);
-  } finally {
-    await screenshot(page, name).catch(() => undefined);
-    await page.close();
-  }
-};
-
-const useKey = async (page: Page, key: string): Promise<void> => {
-  await page.fill('#api-key', key);
-  await page.click('#key-form button[type=submit]');
-};
-
-const connectAsAdmin = async (page: Page): Promise<void> => {
-  await useKey(page, adminKey());
-  await page.locator('#connection.connection-ok').waitFor();
-  await page.locator('#environment option[value="default"]').waitFor({ state: 'attached' });
-};
-
-/** Replaces the editor's content as typed text (insertText: no auto-indent on the way). */
-const setCode = async (page: Page, code: string): Promise<void> => {
-  await page.click('.cm-content');
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(code);
-};
+const withPage = (name: string, body: (page: Page, record: PageRecord) => Promise<void>, url?: string) =>
+  withPlaygroundPage(browser, name, body, url);
 
 /** Clicks Run (or presses the shortcut) and returns the final status the badge shows. */
 const run = async (page: Page, how: 'button' | 'shortcut' = 'button', timeout = RUN_MS): Promise<string> => {
@@ -66,30 +41,6 @@ const run = async (page: Page, how: 'button' | 'shortcut' = 'button', timeout = 
   else await page.keyboard.press('Control+Enter');
   await page.locator('#status', { hasText: FINAL_STATUS }).waitFor({ timeout });
   return (await page.textContent('#status'))!;
-};
-
-/** A solid PNG of the given size, made here: the default environment has no imaging library. */
-const png = (width: number, height: number): Buffer => {
-  const chunk = (kind: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(kind, 'latin1'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x40)]);
-  const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', pixels),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 };
 
 /** Clicks the download link of a returned file, as a person would, and reads the file the browser saved. */
@@ -101,9 +52,6 @@ const download = async (page: Page, name: string): Promise<Buffer> => {
   expect(saved.suggestedFilename()).toBe(name);
   return readFileSync(await saved.path());
 };
-
-const text = async (page: Page, selector: string): Promise<string> =>
-  (await page.locator(selector).allTextContents()).join('');
 
 describe('playground', () => {
   it('is served at / without a key, with a strict CSP and safe headers; only its own files are public, and /docs is still there', async () => {
@@ -294,12 +242,7 @@ describe('playground', () => {
         `print('<p id="inside">from html</p><script>alert(7)</script><img src=x onerror="alert(8)">')`,
       );
       expect(await run(page)).toBe('succeeded');
-      const widths = await page
-        .locator('#displays img')
-        .evaluateAll((images: HTMLImageElement[]) =>
-          Promise.all(images.map((img) => img.decode().then(() => img.naturalWidth))),
-        );
-      expect(widths).toEqual([30, 40]);
+      expect(await naturalWidths(page, '#displays img')).toEqual([30, 40]);
       const frame = page.locator('#displays iframe');
       expect(await frame.getAttribute('sandbox')).toBe('');
       expect(await page.frameLocator('#displays iframe').locator('#inside').textContent()).toBe('from html');

@@ -3,6 +3,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The server's JSON error body, when it sent one (a 410 for a session says its status and why). */
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -16,6 +18,8 @@ export class ApiError extends Error {
         return `The API key was refused: ${this.message}`;
       case 403:
         return `This API key may not do that: ${this.message}`;
+      case 410:
+        return `The session has ended: ${this.message}`;
       case 429:
         return `Too many requests: ${this.message}`;
       case 503:
@@ -43,7 +47,7 @@ export class ApiClient {
     method: string,
     path: string,
     body?: unknown,
-    signal?: AbortSignal,
+    { signal, keepalive = false }: { signal?: AbortSignal; keepalive?: boolean } = {},
   ): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     const key = this.key();
@@ -56,6 +60,7 @@ export class ApiClient {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
+        keepalive,
         cache: 'no-store',
       });
     } catch (error) {
@@ -68,11 +73,12 @@ export class ApiClient {
     } catch {
       parsed = undefined;
     }
-    if (!response.ok) throw new ApiError(response.status, messageOf(parsed, response.statusText || 'no message'));
+    if (!response.ok)
+      throw new ApiError(response.status, messageOf(parsed, response.statusText || 'no message'), parsed);
     return { status: response.status, body: parsed as T };
   }
 
   get<T>(path: string, signal?: AbortSignal): Promise<T> {
-    return this.request<T>('GET', path, undefined, signal).then((r) => r.body);
+    return this.request<T>('GET', path, undefined, { signal }).then((r) => r.body);
   }
 }

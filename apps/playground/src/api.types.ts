@@ -1,8 +1,16 @@
 import type { SandboxLimits } from '@sps/config';
-import type { Display, ExecutionResult, ExecutionStatus, OutputFile } from '@sps/queue';
+import type {
+  Display,
+  ExecutionResult,
+  ExecutionStatus,
+  ExecutionValue,
+  OutputFile,
+  SessionStatus,
+  SessionView,
+} from '@sps/queue';
 
 // Type-only imports: the bundle gets none of the server's code, only its shapes checked.
-export type { Display, ExecutionStatus, OutputFile, SandboxLimits };
+export type { Display, ExecutionStatus, ExecutionValue, OutputFile, SandboxLimits, SessionStatus, SessionView };
 
 /** A result as the page reads it; `displays` is optional, since results of older workers lack it. */
 export type RunResult = ExecutionResult;
@@ -43,6 +51,24 @@ export interface RunRequest {
   files?: InputFile[];
   limits?: Partial<SandboxLimits>;
 }
+
+/** The body of POST /v1/sessions, as far as the page sends it. */
+export interface SessionRequest {
+  environment: string;
+  files?: InputFile[];
+  limits?: Partial<SandboxLimits>;
+}
+
+/** The body of POST /v1/sessions/:id/executions. */
+export interface CellRequest {
+  code: string;
+  stdin?: string;
+  timeoutMs?: number;
+}
+
+/** As the server decides it (isOpenSession in libs/queue, which the bundle cannot import). */
+export const isOpenSession = (status: SessionStatus): boolean =>
+  status === 'starting' || status === 'ready' || status === 'busy';
 
 /** As the server decides it (isFinalStatus in libs/queue, which the bundle cannot import without its Node dependencies). */
 export const isFinal = (status: ExecutionStatus): boolean => status !== 'queued' && status !== 'running';

@@ -6,9 +6,12 @@ import { EnvironmentPicker } from './environment.picker';
 import { keyStore } from './key.store';
 import { OutputView } from './output.view';
 import { RunInputsForm } from './run-inputs.form';
-import { buildRunRequest } from './run-request.builder';
+import { buildRunRequest, type BuiltRequest } from './run-request.builder';
 import type { RunTransport } from './run.transport';
+import { SessionNotebook } from './session.notebook';
 import { WaitRunTransport } from './wait-run.transport';
+
+type Mode = 'once' | 'session';
 
 const SAMPLE = `import sys
 
@@ -17,9 +20,11 @@ print(sys.version.split()[0], file=sys.stderr)
 `;
 
 /**
- * The page: a key, an environment, code and its inputs, and one run at a time.
- * Output arrives through a RunTransport (the only part that knows how), so a
- * streaming transport can replace WaitRunTransport without touching the rest.
+ * The page: a key, an environment, and two modes. "Run once" runs the editor's
+ * code with its inputs as a job, one run at a time; "Session" is a notebook
+ * whose cells share one interpreter (SessionNotebook). Output arrives through
+ * a RunTransport (the only part that knows how), so a streaming transport can
+ * replace WaitRunTransport for both without touching the rest.
  */
 class Playground {
   private readonly api = new ApiClient(() => keyStore.get());
@@ -37,12 +42,30 @@ class Playground {
     displays: byId('displays', HTMLElement),
     files: byId('files', HTMLElement),
   });
+  private readonly notebook = new SessionNotebook({
+    api: this.api,
+    transport: this.transport,
+    sessionRequest: () => {
+      const built = this.buildRequest('');
+      if ('problems' in built) return built;
+      const { environment, files, limits } = built.request;
+      return { request: { environment, files, limits } };
+    },
+    describe,
+    keyRefused: (error) => this.say(error.describe(), 'problem'),
+  });
+  private readonly modeButtons: Record<Mode, HTMLButtonElement> = {
+    once: byId('mode-once', HTMLButtonElement),
+    session: byId('mode-session', HTMLButtonElement),
+  };
   private limits: ServerLimits | undefined;
   private running = false;
+  private mode: Mode = 'once';
 
   start(): void {
     byId('key-form', HTMLFormElement).addEventListener('submit', (event) => {
       event.preventDefault();
+      this.notebook.discard();
       const key = this.keyInput.value.trim();
       if (key) keyStore.set(key);
       else keyStore.clear();
@@ -50,11 +73,14 @@ class Playground {
       void this.connect();
     });
     byId('forget-key', HTMLButtonElement).addEventListener('click', () => {
+      this.notebook.discard();
       keyStore.clear();
       void this.connect();
     });
     byId('refresh-environments', HTMLButtonElement).addEventListener('click', () => void this.loadEnvironments());
     this.runButton.addEventListener('click', () => void this.run());
+    for (const mode of ['once', 'session'] as const)
+      this.modeButtons[mode].addEventListener('click', () => this.switchTo(mode));
     // Capture phase, before the editor: there Mod-Enter would otherwise insert a blank line.
     document.addEventListener(
       'keydown',
@@ -62,11 +88,13 @@ class Playground {
         if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey)) return;
         event.preventDefault();
         event.stopPropagation();
-        void this.run();
+        if (this.mode === 'session') this.notebook.runFocused(event.target);
+        else void this.run();
       },
       true,
     );
     this.output.reset('idle');
+    this.notebook.start();
     void this.connect();
   }
 
@@ -101,12 +129,28 @@ class Playground {
     }
   }
 
+  /**
+   * Both modes share the environment, the limits and the input files, so
+   * the inputs panel moves to the mode shown; stdin and args are a job's only.
+   */
+  private switchTo(mode: Mode): void {
+    this.mode = mode;
+    document.body.dataset.mode = mode;
+    for (const [name, button] of Object.entries(this.modeButtons))
+      button.setAttribute('aria-pressed', String(name === mode));
+    byId('once-mode', HTMLElement).hidden = mode !== 'once';
+    byId('session-mode', HTMLElement).hidden = mode !== 'session';
+    byId(mode === 'once' ? 'once-inputs' : 'session-inputs', HTMLElement).append(byId('inputs', HTMLElement));
+  }
+
+  /** The form as a job's request body; a session takes its environment, files and limits from it. */
+  private buildRequest(code: string): BuiltRequest {
+    return buildRunRequest({ code, environment: this.environments.value, ...this.inputs.values() }, this.limits);
+  }
+
   private async run(): Promise<void> {
     if (this.running) return;
-    const built = buildRunRequest(
-      { code: this.editor.code, environment: this.environments.value, ...this.inputs.values() },
-      this.limits,
-    );
+    const built = this.buildRequest(this.editor.code);
     if ('problems' in built) {
       this.output.reset('not run');
       this.output.failure(built.problems.join('; '));
@@ -116,7 +160,7 @@ class Playground {
     this.runButton.disabled = true;
     this.output.reset('sending');
     try {
-      await this.transport.run(built.request, this.output);
+      await this.transport.run({ kind: 'job', request: built.request }, this.output);
     } catch (error) {
       this.output.failure(describe(error));
       if (error instanceof ApiError && error.status === 401) this.say(error.describe(), 'problem');

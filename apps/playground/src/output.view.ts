@@ -1,7 +1,8 @@
-import type { Display, ExecutionStatus, RunResult } from './api.types';
+import type { Display, ExecutionStatus, ExecutionValue, RunResult } from './api.types';
 import { DisplayRenderer } from './display.renderer';
 import { el, formatBytes } from './dom';
 import type { RunEvents } from './run.transport';
+import { showStatusBadge } from './status.badge';
 
 export interface OutputElements {
   status: HTMLElement;
@@ -11,7 +12,7 @@ export interface OutputElements {
   files: HTMLElement;
 }
 
-/** Draws one run as its events arrive: the status badge, stdout and stderr as text, displays, then the result. */
+/** Draws one run (a job or a session cell) as its events arrive: the status badge, stdout and stderr as text, displays, then the result and its value. */
 export class OutputView implements RunEvents {
   private readonly renderer = new DisplayRenderer();
 
@@ -47,6 +48,7 @@ export class OutputView implements RunEvents {
     this.elements.usage.textContent = usage
       ? `wall ${usage.wallMs} ms · CPU ${usage.cpuMs} ms · memory ${formatBytes(usage.peakMemoryBytes)}`
       : '';
+    if (result.result) this.value(result.result);
     if (result.exitCode !== null && result.exitCode !== 0) this.note(`exit code ${result.exitCode}`);
     if (result.signal) this.note(`killed by ${result.signal}`);
     if (result.stdoutTruncated) this.note('stdout was cut at the output limit');
@@ -82,8 +84,14 @@ export class OutputView implements RunEvents {
   }
 
   private badge(status: string): void {
-    const { status: badge } = this.elements;
-    badge.textContent = status;
-    badge.className = `badge badge-${status.replace(/[^a-z_]/g, '-')}`;
+    showStatusBadge(this.elements.status, status);
+  }
+
+  /** A session cell's value, as a notebook shows it: its HTML (in the sandboxed frame) when it has some, else its repr as text. */
+  private value(value: ExecutionValue): void {
+    const html = value['text/html'];
+    if (html !== undefined)
+      this.elements.displays.append(this.renderer.display({ mime: 'text/html', data: html }, 'result'));
+    else this.elements.output.append(el('span', { className: 'value', text: value['text/plain'] }));
   }
 }

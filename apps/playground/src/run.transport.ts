@@ -1,4 +1,4 @@
-import type { Display, ExecutionStatus, RunRequest, RunResult } from './api.types';
+import type { CellRequest, Display, ExecutionStatus, RunRequest, RunResult } from './api.types';
 
 /**
  * What the page hears about one run, in order. The names are those of the
@@ -14,11 +14,22 @@ export interface RunEvents {
   result(result: RunResult): void;
 }
 
+/** What to run: a job in a container of its own, or a cell in a session's interpreter. */
+export type RunTarget =
+  { kind: 'job'; request: RunRequest } | { kind: 'cell'; sessionId: string; request: CellRequest };
+
+/**
+ * Where a target's executions are created (POST) and read back (`/<id>`, and
+ * `/<id>/events` for the stream): the one place the page spells those paths.
+ */
+export const executionsPath = (target: RunTarget): string =>
+  target.kind === 'job' ? '/v1/executions' : `/v1/sessions/${encodeURIComponent(target.sessionId)}/executions`;
+
 /**
  * How a run reaches the API and how its output comes back: the only part of
  * the page that knows. Rejects with an ApiError when the API refuses the run
  * or cannot be reached.
  */
 export interface RunTransport {
-  run(request: RunRequest, events: RunEvents, signal?: AbortSignal): Promise<void>;
+  run(target: RunTarget, events: RunEvents, signal?: AbortSignal): Promise<void>;
 }
