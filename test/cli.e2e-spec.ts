@@ -268,7 +268,161 @@ describe('the sps command line', () => {
     });
   });
 
+  describe('session', () => {
+    // A PNG made with the standard library, shown through _repr_png_: display() needs no plotting library.
+    const PICTURE = [
+      'import struct, zlib',
+      'def png(width, height):',
+      '    def chunk(kind, data):',
+      '        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))',
+      '    rows = b"".join(b"\\x00" + b"\\xff\\x00\\x00" * width for _ in range(height))',
+      '    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)',
+      '    return b"\\x89PNG\\r\\n\\x1a\\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")',
+      '',
+      'class Picture:',
+      '    def __init__(self, width, height):',
+      '        self.size = (width, height)',
+      '    def _repr_png_(self):',
+      '        return png(*self.size)',
+      '',
+    ];
+
+    it('runs piped cells, multi-line blocks included, in one session: state kept, values printed, PNG displays saved', async () => {
+      const input = [
+        ...PICTURE,
+        'total = 0',
+        'for i in range(4):',
+        '    total += i',
+        '',
+        'values = [',
+        '    total,',
+        '    total * 2,',
+        ']',
+        'print("sum", sum(values))',
+        'raise ValueError("boom")',
+        'display(Picture(3, 2), "a note")',
+        'display(Picture(5, 4))',
+        'values',
+        'exit()',
+        'print("never run")',
+      ].join('\n');
+      const { code, stdout, stderr } = await sps(['session', '--memory', '128m'], { input: `${input}\n` });
+      expect(code).toBe(0);
+      expect(stdout).toBe("sum 18\n'a note'\n[6, 12]\n");
+      expect(stderr).toContain('ValueError: boom');
+      const id = /session ([0-9a-f-]{36}) on default is ready: 128 MB/.exec(stderr)?.[1];
+      expect(id).toBeDefined();
+      for (const [n, width, height] of [
+        [1, 3, 2],
+        [2, 5, 4],
+      ]) {
+        expect(stderr).toContain(`sps: display ${n} (image/png) saved to sps-out/${id}/display-${n}.png\n`);
+        const png = readFileSync(join(cwd, 'sps-out', id!, `display-${n}.png`));
+        expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+        expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([width, height]);
+      }
+      expect(readdirSync(join(cwd, 'sps-out', id!)).sort()).toEqual(['display-1.png', 'display-2.png']);
+      expect(stderr).toContain(`sps: session ${id} closed\n`);
+      // Closed by `exit()`: the service says so, and nothing after it ran.
+      const after = await request('GET', `/v1/sessions/${id}`);
+      expect(after.status).toBe(410);
+      expect(after.body).toMatchObject({ status: 'closed', reason: 'deleted' });
+    });
+
+    it('prompts on a terminal, with ... for the lines of a block', async () => {
+      const command = `${process.execPath} ${SPS} session`;
+      const { code, stdout } = await exec('script', ['-qfec', command, '/dev/null'], {
+        cwd,
+        input: 'if True:\n    x = 6\n\nx * 7\nexit()\n',
+      });
+      expect(code).toBe(0);
+      expect(stdout).toContain('>>> ');
+      expect(stdout).toContain('... ');
+      // After the escape codes that redraw the prompt line: 42 on a line of its own.
+      expect(stdout).toMatch(/[^0-9]42\r*\n/);
+    });
+
+    it('closes the session at the end of the input, running a block left open there', async () => {
+      const { code, stdout, stderr } = await sps(['session'], { input: 'for c in "ab":\n    print(c * 2)' });
+      expect(code).toBe(0);
+      expect(stdout).toBe('aa\nbb\n');
+      const id = /session ([0-9a-f-]{36}) on default/.exec(stderr)?.[1];
+      expect((await request('GET', `/v1/sessions/${id}`)).status).toBe(410);
+    });
+
+    it('exits 75 with the retry time when the key has its sessions open, and documents itself', async () => {
+      const { key } = await createKey('cli-sessions', { quotas: { maxSessions: 0 } });
+      const refused = await sps(['session'], { env: { SPS_API_KEY: key } });
+      expect(refused.code).toBe(75);
+      expect(refused.stderr).toMatch(/^sps: over quota: .*sessions open.*; retry in \d+ s\n$/);
+      const help = await sps(['session', '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('a blank line ends a block');
+    });
+  });
+
   describe('keys', () => {
+    it('offers a flag for every quota a key has, as the service documents them', async () => {
+      const document = (await request('GET', '/docs-json')).body;
+      const { properties } = document.components.schemas.KeyQuotasDto;
+      const limits = Object.keys(document.components.schemas.LimitsDto.properties);
+      const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      const flags = [
+        ...Object.keys(properties)
+          .filter((name) => name !== 'maxLimits')
+          .map(kebab),
+        ...limits.map((name) => `max-${kebab(name)}`),
+      ];
+      expect(flags.length).toBeGreaterThanOrEqual(10);
+      const help = await sps(['keys', 'create', '--help']);
+      expect(help.code).toBe(0);
+      for (const flag of flags) expect(help.stdout).toContain(`--${flag} <n>`);
+    });
+
+    it('creates a key with every quota set, and refuses a quota out of bounds', async () => {
+      const created = await sps([
+        'keys',
+        'create',
+        '--name',
+        `cli-quotas-${RUN}-${Date.now()}`,
+        '--rate-per-minute',
+        '90',
+        '--max-in-flight',
+        '4',
+        '--max-stored-bytes',
+        '1048576',
+        '--max-concurrent-requests',
+        '6',
+        '--max-sessions',
+        '2',
+        '--max-timeout-ms',
+        '5000',
+        '--max-memory-mb',
+        '128',
+        '--max-cpus',
+        '0.5',
+        '--max-pids',
+        '32',
+        '--max-output-bytes',
+        '65536',
+        '--json',
+      ]);
+      expect(created.code).toBe(0);
+      const key = JSON.parse(created.stdout);
+      expect(key.quotas).toEqual({
+        ratePerMinute: 90,
+        maxInFlight: 4,
+        maxStoredBytes: 1048576,
+        maxConcurrentRequests: 6,
+        maxSessions: 2,
+        maxLimits: { timeoutMs: 5000, memoryMb: 128, cpus: 0.5, pids: 32, outputBytes: 65536 },
+      });
+      expect((await sps(['keys', 'revoke', key.id])).code).toBe(0);
+      const tooSmall = await sps(['keys', 'create', '--name', `cli-small-${RUN}`, '--max-stored-bytes', '10']);
+      expect(tooSmall.code).toBe(65);
+      expect(tooSmall.stderr).toContain('quotas.maxStoredBytes must not be less than 1024');
+    });
+
     it('creates, lists and revokes keys through /v1/keys; a revoked key stops working', async () => {
       const keyName = `cli-${RUN}-${Date.now()}`;
       const created = await sps([

@@ -6,12 +6,13 @@ import {
   SandboxClient,
   SandboxError,
   ServiceUnavailable,
+  SessionGone,
   Unauthorized,
   Unreachable,
   ValidationFailed,
   type BuildLogEvent,
 } from '@sps/client';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { adminKey, baseUrl, createKey } from './support/api-client';
 import { eventually } from './support/eventually';
 import { PrivateRedis } from './support/private-redis';
@@ -251,6 +252,81 @@ describe('the TypeScript client', () => {
       await client.environments.remove(name);
       expect(await failureOf(client.environments.get(name))).toBeInstanceOf(NotFound);
       expect(await failureOf(client.environments.remove(name))).toBeInstanceOf(NotFound);
+    });
+  });
+
+  describe('sessions', () => {
+    it('keeps state between cells, submits and reads cells, round-trips files, and is SessionGone once closed', async () => {
+      const client = admin();
+      const session = await client.createSession({ files: [{ path: 'in.txt', content: 'seed' }] });
+      expect(session.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(Date.parse(session.expiresAt)).toBeGreaterThan(Date.parse(session.info.createdAt));
+      try {
+        expect(await session.run('x = 41\nprint("set")')).toMatchObject({
+          status: 'succeeded',
+          stdout: 'set\n',
+          result: null,
+        });
+        expect((await session.run('x += 1\nx')).result).toEqual({ 'text/plain': '42' });
+
+        const accepted = await session.submit('x * 2');
+        expect(accepted).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'queued' });
+        const final = await session.wait(accepted.id);
+        expect(final).toMatchObject({ id: accepted.id, status: 'succeeded', result: { 'text/plain': '84' } });
+        expect(await session.get(accepted.id)).toEqual(final);
+        expect(await failureOf(session.get(randomUUID()))).toBeInstanceOf(NotFound);
+
+        const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) % 256);
+        expect(await session.files.upload('data/blob.bin', bytes)).toEqual({ path: 'data/blob.bin', size: 300 });
+        expect(await session.files.upload('notes/a b#?.txt', 'hello')).toEqual({ path: 'notes/a b#?.txt', size: 5 });
+        const read = await session.run(
+          'import hashlib\nopen("out.txt", "w").write(open("in.txt").read().upper())\n' +
+            'hashlib.sha256(open("data/blob.bin", "rb").read()).hexdigest(), open("notes/a b#?.txt").read()',
+        );
+        const digest = createHash('sha256').update(bytes).digest('hex');
+        expect(read.result).toEqual({ 'text/plain': `('${digest}', 'hello')` });
+        expect(Buffer.from(await session.files.download('out.txt')).toString()).toBe('SEED');
+        expect(Buffer.from(await session.files.download('data/blob.bin'))).toEqual(Buffer.from(bytes));
+        expect(await session.files.list()).toEqual({
+          files: [
+            { path: 'data/blob.bin', size: 300 },
+            { path: 'in.txt', size: 4 },
+            { path: 'notes/a b#?.txt', size: 5 },
+            { path: 'out.txt', size: 4 },
+          ],
+          truncated: false,
+        });
+        expect(await failureOf(session.files.download('missing.txt'))).toBeInstanceOf(NotFound);
+        expect(await failureOf(session.files.upload('../escape.txt', 'x'))).toBeInstanceOf(ValidationFailed);
+
+        expect(await session.describe()).toMatchObject({ id: session.id, status: 'ready', executionCount: 4 });
+        expect((await client.session(session.id)).id).toBe(session.id);
+        expect((await client.listSessions()).map((s) => s.id)).toContain(session.id);
+        // Another key's session is answered as one that does not exist.
+        const { key } = await createKey('client-session-other');
+        expect(await failureOf(as(key).session(session.id))).toBeInstanceOf(NotFound);
+      } finally {
+        await session.close();
+      }
+      const gone = await failureOf(session.run('x'));
+      expect(gone).toBeInstanceOf(SessionGone);
+      expect(gone).toMatchObject({ status: 410, sessionStatus: 'closed', reason: 'deleted' });
+      expect(await failureOf(session.close())).toBeInstanceOf(SessionGone);
+      expect(await failureOf(session.files.list())).toBeInstanceOf(SessionGone);
+    });
+
+    it('answers QuotaExceeded, with Retry-After, when the key has as many sessions open as it may', async () => {
+      const { key } = await createKey('client-sessions', { quotas: { maxSessions: 1 } });
+      const client = as(key);
+      const session = await client.createSession();
+      try {
+        const error = await failureOf(client.createSession());
+        expect(error).toBeInstanceOf(QuotaExceeded);
+        expect(error.message).toMatch(/already has 1 sessions open/);
+        expect((error as QuotaExceeded).retryAfter).toBeGreaterThan(0);
+      } finally {
+        await session.close();
+      }
     });
   });
 

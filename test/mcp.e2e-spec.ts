@@ -38,7 +38,18 @@ describe('MCP at /mcp', () => {
 
   it('lists its tools, with descriptions and JSON schemas', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['list_environments', 'run_python']);
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      'close_session',
+      'create_session',
+      'list_environments',
+      'run_in_session',
+      'run_python',
+    ]);
+    expect(tools.find((t) => t.name === 'run_in_session')!.inputSchema).toMatchObject({
+      type: 'object',
+      required: ['sessionId', 'code'],
+      additionalProperties: false,
+    });
     const run = tools.find((t) => t.name === 'run_python')!;
     expect(run.description).toMatch(/stdout/);
     expect(run.inputSchema).toMatchObject({
@@ -130,6 +141,109 @@ describe('MCP at /mcp', () => {
         headers: { authorization: `Bearer ${key}` },
       });
     }
+  });
+
+  describe('sessions', () => {
+    const sessionIdOf = (answer: ToolAnswer): string => {
+      const id = /session ([0-9a-f-]{36}) is ready/.exec(textOf(answer))?.[1];
+      if (!id) throw new Error(`no session id in ${JSON.stringify(answer)}`);
+      return id;
+    };
+
+    it('keeps state across run_in_session calls, returns values and PNG displays, and survives a timeout', async () => {
+      const created = await call(client, 'create_session', { timeoutMs: 20_000 });
+      expect(created.isError).toBeFalsy();
+      expect(textOf(created)).toMatch(/20000 ms per cell/);
+      const sessionId = sessionIdOf(created);
+      try {
+        const first = await call(client, 'run_in_session', { sessionId, code: 'x = 41\nprint("set")' });
+        expect(first.isError).toBeFalsy();
+        expect(textOf(first)).toBe('status: succeeded\n\nstdout:\nset\n\n\nstderr:\n(empty)');
+        const second = await call(client, 'run_in_session', { sessionId, code: 'x += 1\nx' });
+        expect(textOf(second)).toContain('result:\n42');
+
+        // A PNG from the standard library, shown with display(): it comes back as image content.
+        const picture = await call(client, 'run_in_session', {
+          sessionId,
+          code: [
+            'import struct, zlib',
+            'def chunk(kind, data):',
+            '    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))',
+            'class Picture:',
+            '    def _repr_png_(self):',
+            '        header = struct.pack(">IIBBBBB", 4, 3, 8, 2, 0, 0, 0)',
+            '        rows = b"".join(b"\\x00" + b"\\x00\\x80\\xff" * 4 for _ in range(3))',
+            '        return b"\\x89PNG\\r\\n\\x1a\\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")',
+            'display(Picture(), "caption")',
+          ].join('\n'),
+        });
+        expect(picture.isError).toBeFalsy();
+        expect(textOf(picture)).toContain("display (text/plain):\n'caption'");
+        const images = picture.content.filter((c) => c.type === 'image');
+        expect(images).toHaveLength(1);
+        const png = Buffer.from(images[0].data!, 'base64');
+        expect(images[0].mimeType).toBe('image/png');
+        expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([4, 3]);
+
+        const slow = await call(client, 'run_in_session', { sessionId, code: 'while True: pass', timeoutMs: 1500 });
+        expect(slow.isError).toBe(true);
+        expect(textOf(slow)).toMatch(
+          /^status: timeout after 1500 ms; the session is still alive, with its variables\. Make the cell faster, or pass a larger timeoutMs \(at most \d+\)/,
+        );
+        expect(textOf(await call(client, 'run_in_session', { sessionId, code: 'x' }))).toContain('result:\n42');
+
+        const failed = await call(client, 'run_in_session', { sessionId, code: 'undefined_name' });
+        expect(failed.isError).toBe(true);
+        expect(textOf(failed)).toMatch(/^status: failed: the cell raised an exception .*; the session is still alive/);
+        expect(textOf(failed)).toContain("NameError: name 'undefined_name' is not defined");
+      } finally {
+        const closed = await call(client, 'close_session', { sessionId });
+        expect(closed).toEqual({ content: [{ type: 'text', text: `session ${sessionId} is closed` }] });
+      }
+      const after = await call(client, 'run_in_session', { sessionId, code: 'x' });
+      expect(after.isError).toBe(true);
+      expect(textOf(after)).toBe(`session ${sessionId} is closed: deleted; create a new one with create_session`);
+    });
+
+    it("refuses another key's session as one that does not exist, and an unknown one, with what to do", async () => {
+      const sessionId = sessionIdOf(await call(client, 'create_session', {}));
+      const { key } = await createKey('mcp-other');
+      const other = await connect(key);
+      try {
+        for (const [tool, args] of [
+          ['run_in_session', { sessionId, code: 'print("not mine")' }],
+          ['close_session', { sessionId }],
+        ] as const) {
+          const refused = await call(other, tool, args);
+          expect(refused.isError).toBe(true);
+          expect(textOf(refused)).toMatch(new RegExp(`^session ${sessionId} not found: .*; `));
+        }
+        const unknown = await call(other, 'run_in_session', { sessionId: 'no-such-session', code: '1' });
+        expect(textOf(unknown)).toMatch(
+          /^session no-such-session not found: .*; create a new one with create_session$/,
+        );
+        // Still the owner's, and untouched.
+        expect(textOf(await call(client, 'run_in_session', { sessionId, code: '6 * 7' }))).toContain('result:\n42');
+      } finally {
+        await other.close();
+        await call(client, 'close_session', { sessionId });
+      }
+    });
+
+    it('answers invalid session arguments, and a key at its session quota, as tool errors', async () => {
+      const invalid = await call(client, 'create_session', { memoryMb: 10_000_000 });
+      expect(invalid.isError).toBe(true);
+      expect(textOf(invalid)).toMatch(/^invalid arguments: memoryMb must not be greater than \d+/);
+      const { key } = await createKey('mcp-sessions', { quotas: { maxSessions: 0 } });
+      const limited = await connect(key);
+      try {
+        const refused = await call(limited, 'create_session', {});
+        expect(refused.isError).toBe(true);
+        expect(textOf(refused)).toMatch(/sessions open .*; retry in \d+ s$/);
+      } finally {
+        await limited.close();
+      }
+    });
   });
 
   it('refuses a client without a key, or with a wrong one, with 401', async () => {

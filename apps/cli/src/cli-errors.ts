@@ -5,6 +5,7 @@ import {
   QuotaExceeded,
   SandboxError,
   ServiceUnavailable,
+  SessionGone,
   Unauthorized,
   Unreachable,
   ValidationFailed,
@@ -56,6 +57,8 @@ export const describeFailure = (error: unknown, url: string): { message: string;
       exitCode: EXIT.invalid,
     };
   }
+  if (error instanceof SessionGone)
+    return { message: `${error.message}; start a new one with sps session`, exitCode: EXIT.failure };
   if (error instanceof NotFound || error instanceof Conflict) return { message: error.message, exitCode: EXIT.failure };
   if (error instanceof SandboxError) {
     const exitCode =

@@ -1,11 +1,12 @@
 import { SandboxClient } from '@sps/client';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { CliError, describeFailure } from './cli-errors';
 import { createEnvironment, listEnvironments, removeEnvironment } from './env.command';
 import { EXIT } from './exit-codes';
-import { createKey, KeyFlags, listKeys, revokeKey } from './keys.command';
+import { addQuotaOptions, createKey, KeyFlags, listKeys, revokeKey } from './keys.command';
 import { collect, parseDuration, parseMemory } from './option-parsers';
 import { RunFlags, runScript } from './run.command';
+import { runSessionRepl, SessionFlags } from './session.command';
 
 const DEFAULT_URL = 'http://localhost:3000';
 
@@ -16,21 +17,20 @@ Examples:
   sps run analyse.py --env datascience --file data.csv --timeout 30s --memory 512m
   echo "some input" | sps run wc.py --stdin - --arg -v
   sps run job.py --json > result.json
+  sps session --env datascience --memory 1g
+  printf 'x = 41\nx + 1\n' | sps session
   sps env create mystack.json --follow
   sps env list
   sps env rm mystack
-  sps keys create --name alice --rate-per-minute 60
+  sps keys create --name alice --rate-per-minute 60 --max-sessions 2 --max-memory-mb 512
 
+Exit codes of "sps session": 0 once the session is closed, 1 when it ended under it
+(closed, expired, dead), and the codes below for failures of sps itself.
 Exit codes of "sps run": the program's own exit code; 124 timeout, 137 out of memory,
 141 output past the cap, 130 cancelled (Ctrl-C cancels the execution), 70 the service
 could not run it. Failures of sps itself: 64 usage, 65 request refused as invalid,
 66 local file unreadable, 69 service unreachable or unavailable, 75 over quota,
 77 missing or bad API key, 1 any other refusal (unknown name, failed build).`;
-
-const integer = (text: string): number => {
-  if (!/^\d+$/.test(text.trim())) throw new InvalidArgumentError('expected a whole number');
-  return Number(text);
-};
 
 /** Builds the command line; each action resolves with the exit code. */
 export const buildProgram = (exit: (code: number) => void): Command => {
@@ -72,6 +72,25 @@ export const buildProgram = (exit: (code: number) => void): Command => {
     .option('--json', 'print the whole result as JSON instead of the output')
     .action(act((sps, script: string, flags: RunFlags) => runScript(sps, script, flags)));
 
+  program
+    .command('session')
+    .description(
+      'a Python prompt on a session, which keeps its state between cells; PNG displays go to ./sps-out/<session id>/',
+    )
+    .option('--env <name>', 'the environment to run in (default: default)')
+    .option('--memory <size>', "the session's memory limit, e.g. 256m, 1g", parseMemory)
+    .option('--timeout <duration>', 'the time limit of each cell, e.g. 30s, 2m', parseDuration)
+    .option('--idle-timeout <duration>', 'close the session after this long without a cell, e.g. 10m', parseDuration)
+    .addHelpText(
+      'after',
+      `
+Type Python as at python's own prompt: a line that opens a block (ends with ":"), or leaves a
+bracket or a string open, continues on the next; a blank line ends a block. Each cell prints its
+stdout and stderr, then the value of its last expression. exit(), Ctrl-D or the end of piped
+input closes the session; Ctrl-C drops the cell being typed.`,
+    )
+    .action(act((sps, flags: SessionFlags) => runSessionRepl(sps, flags)));
+
   const env = program.command('env').description('manage environments (images that jobs run in)');
   env
     .command('create')
@@ -97,14 +116,13 @@ export const buildProgram = (exit: (code: number) => void): Command => {
       'after',
       '\nWith no admin key at hand, create one on the service host: npm run keys -- create --name ops --admin',
     );
-  keys
-    .command('create')
-    .description('create a key; it is printed once')
-    .requiredOption('--name <name>', 'a unique name')
-    .option('--admin', 'an admin key instead of a user key')
-    .option('--rate-per-minute <n>', 'requests per minute', integer)
-    .option('--max-in-flight <n>', 'executions queued or running at once', integer)
-    .option('--max-sessions <n>', 'sessions open at once', integer)
+  addQuotaOptions(
+    keys
+      .command('create')
+      .description("create a key; it is printed once. Quotas left out take the server's defaults")
+      .requiredOption('--name <name>', 'a unique name')
+      .option('--admin', 'an admin key instead of a user key'),
+  )
     .option('--json', 'print JSON')
     .action(act((sps, flags: KeyFlags) => createKey(sps, flags)));
   keys

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { unsafePathReason, writeReturnedFiles } from './output-files.writer';
+import { unsafePathReason, writeDisplay, writeReturnedFiles } from './output-files.writer';
 
 const ID = '4b0c1a2e-1111-4222-8333-944455556666';
 const file = (path: string, text = path) => ({ path, content: Buffer.from(text).toString('base64') });
@@ -74,5 +74,32 @@ describe('writeReturnedFiles', () => {
   it('accepts ordinary relative names', () => {
     for (const path of ['plot.png', 'out/result.json', '.hidden', 'a b/c-d_e.txt', 'ünïcode.txt'])
       expect(unsafePathReason(path)).toBeNull();
+  });
+});
+
+describe('writeDisplay', () => {
+  let sandbox: string;
+  beforeEach(() => {
+    sandbox = mkdtempSync(join(tmpdir(), 'sps-display-spec-'));
+  });
+  afterEach(() => rmSync(sandbox, { recursive: true, force: true }));
+
+  it('saves displays as display-<n>.png under <root>/<session id>/', async () => {
+    const root = join(sandbox, 'sps-out');
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    const first = await writeDisplay(root, ID, 1, bytes.toString('base64'));
+    await writeDisplay(root, ID, 2, bytes.toString('base64'));
+    expect(first).toBe(join(root, ID, 'display-1.png'));
+    expect(readFileSync(first)).toEqual(bytes);
+    expect(tree(root)).toEqual([`${ID}/`, `${ID}/display-1.png`, `${ID}/display-2.png`]);
+  });
+
+  it('never writes through a link planted where a display goes, nor for an id that is not a UUID', async () => {
+    const root = join(sandbox, 'sps-out');
+    mkdirSync(join(root, ID), { recursive: true });
+    symlinkSync(join(sandbox, 'victim'), join(root, ID, 'display-1.png'));
+    await expect(writeDisplay(root, ID, 1, 'AAAA')).rejects.toThrow(/EEXIST/);
+    expect(readdirSync(sandbox).sort()).toEqual(['sps-out']);
+    await expect(writeDisplay(root, '../escape', 1, 'AAAA')).rejects.toThrow(/not a UUID/);
   });
 });

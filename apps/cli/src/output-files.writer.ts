@@ -28,6 +28,11 @@ export const unsafePathReason = (path: string): string | null => {
   return null;
 };
 
+const checkId = (id: string, what: string): void => {
+  if (!UUID.test(id))
+    throw new Error(`refusing to write files for ${what} id that is not a UUID: ${JSON.stringify(id.slice(0, 80))}`);
+};
+
 /**
  * Writes the files an execution returned under `<root>/<id>/`, and never
  * anywhere else: the id and every path come from the server, so both are
@@ -36,10 +41,7 @@ export const unsafePathReason = (path: string): string | null => {
  * here, so no link planted beforehand is followed.
  */
 export const writeReturnedFiles = async (root: string, id: string, files: ReturnedFile[]): Promise<WrittenFiles> => {
-  if (!UUID.test(id))
-    throw new Error(
-      `refusing to write files for an execution id that is not a UUID: ${JSON.stringify(id.slice(0, 80))}`,
-    );
+  checkId(id, 'an execution');
   const dir = resolve(root, id);
   await mkdir(resolve(root), { recursive: true });
   await mkdir(dir); // fails if it exists: a directory of our own, with nothing planted in it
@@ -69,4 +71,24 @@ export const writeReturnedFiles = async (root: string, id: string, files: Return
     }
   }
   return result;
+};
+
+/**
+ * Saves the n-th PNG display of a session as `<root>/<session id>/display-<n>.png`
+ * and returns its path. The name is made here, the id checked, and the file
+ * created with O_EXCL: nothing already there, a planted link included, is
+ * written through.
+ */
+export const writeDisplay = async (root: string, sessionId: string, n: number, base64: string): Promise<string> => {
+  checkId(sessionId, 'a session');
+  const dir = resolve(root, sessionId);
+  await mkdir(dir, { recursive: true });
+  const target = join(dir, `display-${n}.png`);
+  const handle = await open(target, 'wx', 0o644);
+  try {
+    await handle.writeFile(Buffer.from(base64, 'base64'));
+  } finally {
+    await handle.close();
+  }
+  return target;
 };

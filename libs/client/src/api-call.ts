@@ -1,3 +1,4 @@
+import { isFinal, type ExecutionResult } from './api-types';
 import { errorFromResponse, Unreachable } from './client.errors';
 
 export interface CallOptions {
@@ -53,3 +54,18 @@ export const pause = (ms: number, signal?: AbortSignal): Promise<void> =>
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+
+/** Between two long polls that came back before the execution was final; the server holds each one up to its wait cap. */
+const REPOLL_PAUSE_MS = 100;
+
+/** Long-polls with `poll` (a `?wait=true` read) until the execution, a job or a session's cell, is final. */
+export const untilFinal = async (
+  poll: () => Promise<ExecutionResult>,
+  signal: AbortSignal | undefined,
+): Promise<ExecutionResult> => {
+  for (;;) {
+    const result = await poll();
+    if (isFinal(result)) return result;
+    await pause(REPOLL_PAUSE_MS, signal);
+  }
+};

@@ -10,11 +10,25 @@ export type ExecutionResult = Schemas['ExecutionResultDto'];
 export type ExecutionStatus = ExecutionResult['status'];
 export type OutputFile = Schemas['OutputFileDto'];
 export type ExecutionAccepted = Schemas['ExecutionAcceptedDto'];
+/** A session cell's trailing value: `text/plain` always, `text/html` when the object has `_repr_html_`. */
+export type ExecutionValue = Schemas['ExecutionValueDto'];
+/** A display: `image/png` (a matplotlib figure, base64), `text/html`, `text/plain`... */
+export type Display = Schemas['DisplayDto'];
+export type ReproducibilityStamp = Schemas['ReproducibilityStampDto'];
 export type EnvironmentSpec = Schemas['CreateEnvironmentDto'];
 export type EnvironmentAccepted = Schemas['EnvironmentAcceptedDto'];
 export type Environment = Schemas['EnvironmentDto'];
 export type EnvironmentDetail = Schemas['EnvironmentDetailDto'];
+export type SessionRequest = Schemas['CreateSessionDto'];
+/** A session as the service reports it: status, times, cells run, memory use, limits. */
+export type SessionInfo = Schemas['SessionDto'];
+export type SessionStatus = SessionInfo['status'];
+export type CellRequest = Schemas['CreateSessionExecutionDto'];
+export type SessionFile = Schemas['SessionFileDto'];
+export type SessionFileListing = Schemas['SessionFilesDto'];
 export type ApiKeyRequest = Schemas['CreateApiKeyDto'];
+/** A key's quotas: rates, counts and stored bytes, and `maxLimits`, the highest limits it may ask for. */
+export type KeyQuotas = Schemas['KeyQuotasDto'];
 export type ApiKey = Schemas['ApiKeyDto'];
 export type CreatedApiKey = Schemas['CreatedApiKeyDto'];
 

@@ -7,6 +7,7 @@ import {
   QuotaExceeded,
   SandboxError,
   ServiceUnavailable,
+  SessionGone,
   Unauthorized,
   Unreachable,
   ValidationFailed,
@@ -27,6 +28,22 @@ describe('client errors', () => {
     expect(error).toBeInstanceOf(SandboxError);
     expect(error.status).toBe(status);
     expect(error.message).toBe(`refused with ${status}`);
+  });
+
+  it('maps a 410 to SessionGone, with how and why the session ended', () => {
+    const error = answer(410, {
+      statusCode: 410,
+      message: 'session 4b0c is dead: the interpreter ran out of memory',
+      error: 'Gone',
+      status: 'dead',
+      reason: 'the interpreter ran out of memory',
+    });
+    expect(error).toBeInstanceOf(SessionGone);
+    expect(error.status).toBe(410);
+    expect(error).toMatchObject({ sessionStatus: 'dead', reason: 'the interpreter ran out of memory' });
+    // A 410 from something in between says neither: the session is gone all the same.
+    const bare = errorFromResponse(new Response('gone', { status: 410 }), 'gone');
+    expect(bare).toMatchObject({ sessionStatus: 'closed', reason: 'gone' });
   });
 
   it('keeps every field message of a 400', () => {

@@ -52,12 +52,38 @@ export class NotFound extends SandboxError {
   override name = 'NotFound';
 }
 
-/** 409: the state does not allow it (cancelling a finished execution, deleting `default`). */
+/** 409: the state does not allow it (cancelling a finished execution, deleting `default`, a session file path that is a link). */
 export class Conflict extends SandboxError {
   override name = 'Conflict';
 }
 
-/** 429: over the key's request rate, its executions in flight, or a full queue; retry after `retryAfter` seconds. */
+/** The statuses of a session that has ended: closed (deleted, expired, its worker shut down), dead (its interpreter died), lost (its worker vanished). */
+export type EndedSessionStatus = 'closed' | 'dead' | 'lost';
+
+const ENDED_STATUSES: readonly string[] = ['closed', 'dead', 'lost'] satisfies EndedSessionStatus[];
+
+/**
+ * 410: the session has ended, and nothing more can be done with it (its cells'
+ * results stay readable). `sessionStatus` says how it ended and `reason` why,
+ * e.g. dead, "the interpreter ran out of memory (oom) in execution 9f…".
+ * (`status` is the HTTP status, 410, as on every SandboxError.)
+ */
+export class SessionGone extends SandboxError {
+  override name = 'SessionGone';
+  readonly sessionStatus: EndedSessionStatus;
+  readonly reason: string;
+
+  constructor(message: string, body: unknown) {
+    super(message, 410, body);
+    const { status, reason } = (body ?? {}) as { status?: unknown; reason?: unknown };
+    // A proxy's own 410 carries neither: the session is gone all the same.
+    this.sessionStatus =
+      typeof status === 'string' && ENDED_STATUSES.includes(status) ? (status as EndedSessionStatus) : 'closed';
+    this.reason = typeof reason === 'string' ? reason : message;
+  }
+}
+
+/** 429: over the key's request rate, its executions in flight, its open sessions, a session's queue of cells, or a full queue; retry after `retryAfter` seconds. */
 export class QuotaExceeded extends SandboxError {
   override name = 'QuotaExceeded';
 
@@ -128,6 +154,8 @@ export const errorFromResponse = (response: Response, body: unknown): SandboxErr
       return new NotFound(message, 404, body);
     case 409:
       return new Conflict(message, 409, body);
+    case 410:
+      return new SessionGone(message, body);
     case 429:
       return new QuotaExceeded(message, body, retryAfter);
     case 503:

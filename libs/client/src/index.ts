@@ -1,4 +1,6 @@
-export { SandboxClient, type SandboxClientOptions, type RunOptions } from './sandbox.client';
+export { SandboxClient, type SandboxClientOptions, type RunOptions, type CreateSessionOptions } from './sandbox.client';
+export { Session, type CellOptions } from './session.api';
+export { SessionFilesApi, type FileContent } from './session-files.api';
 export { EnvironmentsApi, type BuildLogEvent, type FollowOptions } from './environments.api';
 export { KeysApi } from './keys.api';
 export type { CallOptions } from './api-call';
@@ -10,11 +12,13 @@ export {
   Forbidden,
   NotFound,
   Conflict,
+  SessionGone,
   QuotaExceeded,
   ServiceUnavailable,
   Unreachable,
   parseRetryAfter,
   type ErrorBody,
+  type EndedSessionStatus,
 } from './client.errors';
 export { readEventStream, type ServerSentEvent } from './event-stream.reader';
 export type { paths, components, operations } from './generated/openapi';

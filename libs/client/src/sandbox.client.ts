@@ -1,9 +1,17 @@
 import createClient, { type Client } from 'openapi-fetch';
-import { call, pause, type CallOptions } from './api-call';
-import { isFinal, type ExecutionAccepted, type ExecutionRequest, type ExecutionResult } from './api-types';
+import { call, untilFinal, type CallOptions } from './api-call';
+import {
+  isFinal,
+  type ExecutionAccepted,
+  type ExecutionRequest,
+  type ExecutionResult,
+  type SessionInfo,
+  type SessionRequest,
+} from './api-types';
 import { EnvironmentsApi } from './environments.api';
 import type { paths } from './generated/openapi';
 import { KeysApi } from './keys.api';
+import { Session } from './session.api';
 
 export interface SandboxClientOptions {
   /** Where the service is, e.g. "http://localhost:3000". */
@@ -19,8 +27,8 @@ export interface SandboxClientOptions {
 /** Everything of a job but its code. */
 export type RunOptions = Omit<ExecutionRequest, 'code'> & CallOptions;
 
-/** Between two long polls that came back before the job was final; the server holds each one up to its wait cap. */
-const REPOLL_PAUSE_MS = 100;
+/** Every field optional: environment, limits, idleTimeoutSeconds, maxLifetimeSeconds, files. */
+export type CreateSessionOptions = SessionRequest & CallOptions;
 
 /**
  * A client for one SimplePySandbox service and one API key. Works in Node 20+
@@ -73,14 +81,16 @@ export class SandboxClient {
 
   /** Resolves once the execution is final, long-polling the service. */
   async wait(id: string, { signal }: CallOptions = {}): Promise<ExecutionResult> {
-    for (;;) {
-      const { data } = await call(
-        this.baseUrl,
-        this.http.GET('/v1/executions/{id}', { params: { path: { id }, query: { wait: 'true' } }, signal }),
-      );
-      if (isFinal(data)) return data;
-      await pause(REPOLL_PAUSE_MS, signal);
-    }
+    return untilFinal(
+      async () =>
+        (
+          await call(
+            this.baseUrl,
+            this.http.GET('/v1/executions/{id}', { params: { path: { id }, query: { wait: 'true' } }, signal }),
+          )
+        ).data,
+      signal,
+    );
   }
 
   /**
@@ -94,5 +104,27 @@ export class SandboxClient {
       this.http.DELETE('/v1/executions/{id}', { params: { path: { id } }, signal }),
     );
     return response.status === 204 ? null : data;
+  }
+
+  /**
+   * Starts a session, one Python interpreter that keeps its state between
+   * cells, and resolves once it is ready. QuotaExceeded when the key has as
+   * many sessions open as it may. Close it when done: it holds a container
+   * until then, or until its idle timeout or lifetime runs out.
+   */
+  async createSession({ signal, ...request }: CreateSessionOptions = {}): Promise<Session> {
+    const { data } = await call(this.baseUrl, this.http.POST('/v1/sessions', { body: request, signal }));
+    return new Session(this.http, this.baseUrl, data);
+  }
+
+  /** A handle on an open session of this key, by id. SessionGone when it has ended, NotFound when it is not this key's. */
+  async session(id: string, { signal }: CallOptions = {}): Promise<Session> {
+    const { data } = await call(this.baseUrl, this.http.GET('/v1/sessions/{id}', { params: { path: { id } }, signal }));
+    return new Session(this.http, this.baseUrl, data);
+  }
+
+  /** The key's sessions, newest first: those open, and those ended within the service's retention time. */
+  async listSessions({ signal }: CallOptions = {}): Promise<SessionInfo[]> {
+    return (await call(this.baseUrl, this.http.GET('/v1/sessions', { signal }))).data;
   }
 }

@@ -11,8 +11,13 @@ import { CreateExecutionDto } from '../executions/dto/create-execution.dto';
 import { ExecutionRequestPolicy } from '../executions/execution-request.policy';
 import { ExecutionsService } from '../executions/executions.service';
 import { TooManyRequestsException } from '../http/too-many-requests.exception';
+import { CreateSessionExecutionDto } from '../sessions/dto/create-session-execution.dto';
+import { CreateSessionDto } from '../sessions/dto/create-session.dto';
+import { SessionExecutionsService } from '../sessions/session-executions.service';
+import { SessionsService } from '../sessions/sessions.service';
 import { createValidationPipe } from '../validation/validation.pipe';
 import { runPythonResult, type ToolResult } from './run-python.result';
+import { sessionCellResult } from './session-cell.result';
 
 const RUN_PYTHON_INPUT = z
   .object({
@@ -51,9 +56,62 @@ const RUN_PYTHON_INPUT = z
 
 type RunPythonInput = z.infer<typeof RUN_PYTHON_INPUT>;
 
+const SESSION_ID = z.string().describe('The id create_session returned.');
+
+const CREATE_SESSION_INPUT = z
+  .object({
+    environment: RUN_PYTHON_INPUT.shape.environment,
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "Each cell's wall-time limit in milliseconds, unless run_in_session passes its own; the server default when left out.",
+      ),
+    memoryMb: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("The session's memory limit in MB, for everything it keeps; the server default when left out."),
+    idleTimeoutSeconds: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Close the session after this many seconds without a call; the server default when left out.'),
+  })
+  .strict();
+
+const RUN_IN_SESSION_INPUT = z
+  .object({
+    sessionId: SESSION_ID,
+    code: z
+      .string()
+      .describe(
+        "Python 3 source, run in the session's namespace: variables, imports and functions of earlier calls are there. The value of a last expression is returned, as at a Python prompt.",
+      ),
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("This cell's wall-time limit in milliseconds; the session's when left out."),
+  })
+  .strict();
+
+type CreateSessionInput = z.infer<typeof CREATE_SESSION_INPUT>;
+type RunInSessionInput = z.infer<typeof RUN_IN_SESSION_INPUT>;
+
+/** What a model should do when a session it names is not there (any more). */
+const SESSION_HINT = 'create a new one with create_session';
+
 const INSTRUCTIONS =
-  'Runs Python code in a fresh, locked-down container per call: no network, a memory and time limit, nothing kept between ' +
-  'calls. Use run_python to compute, test or plot; save plots with plt.savefig("plot.png") to get them back as images.';
+  'Runs Python code in locked-down containers: no network, a memory and time limit. run_python runs each call in a fresh ' +
+  'container, nothing kept between calls; save plots with plt.savefig("plot.png") to get them back as images. For work ' +
+  'in steps, create_session starts an interpreter that keeps its variables between run_in_session calls; close_session ' +
+  'ends it.';
 
 /** The tools of the MCP endpoint. They go through the same services, policies and quotas as the REST routes. */
 @Injectable()
@@ -66,6 +124,8 @@ export class McpTools {
     private readonly executions: ExecutionsService,
     private readonly policy: ExecutionRequestPolicy,
     private readonly environments: EnvironmentsService,
+    private readonly sessions: SessionsService,
+    private readonly cells: SessionExecutionsService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.waitCapMs = config.get('api.waitCapMs', { infer: true });
@@ -73,10 +133,10 @@ export class McpTools {
 
   /**
    * A server for one request of one caller: the transport is stateless, so
-   * nothing outlives the request. Sessions, once the service has them, need
-   * no MCP session either: create_session, run_in_session and close_session
-   * will take the session id as an argument and register here beside these.
-   * `gone` fires when the caller hangs up.
+   * nothing outlives the request. Sandbox sessions need no MCP session
+   * either: their tools take the session id as an argument, and the sessions
+   * service refuses another key's as it does over REST. `gone` fires when the
+   * caller hangs up.
    */
   serverFor(owner: Principal, gone: AbortSignal): McpServer {
     const server = new McpServer({ name: 'simplepysandbox', version: '1.0.0' }, { instructions: INSTRUCTIONS });
@@ -105,7 +165,94 @@ export class McpTools {
       },
       () => this.guard(() => this.listEnvironments()),
     );
+    server.registerTool(
+      'create_session',
+      {
+        title: 'Create a Python session',
+        description:
+          'Starts a Python interpreter in its own sandbox that keeps its variables, imports and files between run_in_session ' +
+          'calls, and returns its sessionId. It closes after a while without calls, or at the end of its lifetime (both in ' +
+          'the answer); call close_session when done, since each key may hold only a few open.',
+        inputSchema: CREATE_SESSION_INPUT,
+        annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      },
+      (input) => this.guard(() => this.createSession(input, owner)),
+    );
+    server.registerTool(
+      'run_in_session',
+      {
+        title: 'Run Python in a session',
+        description:
+          'Runs Python 3 code in a session made by create_session, with everything earlier calls defined. Returns the ' +
+          'status, stdout, stderr and the value of the last expression as text, and figures left open or shown with ' +
+          'display() as images. A failure says whether the session is still alive; after a timeout it usually is.',
+        inputSchema: RUN_IN_SESSION_INPUT,
+        annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      },
+      (input) => this.guard(() => this.runInSession(input, owner, gone), SESSION_HINT),
+    );
+    server.registerTool(
+      'close_session',
+      {
+        title: 'Close a Python session',
+        description: 'Closes a session made by create_session: its interpreter, variables and files are gone.',
+        inputSchema: z.object({ sessionId: SESSION_ID }).strict(),
+        annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+      },
+      ({ sessionId }) => this.guard(() => this.closeSession(sessionId, owner), 'nothing to close'),
+    );
     return server;
+  }
+
+  private async createSession(input: CreateSessionInput, owner: Principal): Promise<ToolResult> {
+    const { environment, timeoutMs, memoryMb, idleTimeoutSeconds } = input;
+    const limits = {
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(memoryMb !== undefined ? { memoryMb } : {}),
+    };
+    const dto = (await this.validation.transform(
+      {
+        ...(environment !== undefined ? { environment } : {}),
+        ...(Object.keys(limits).length ? { limits } : {}),
+        ...(idleTimeoutSeconds !== undefined ? { idleTimeoutSeconds } : {}),
+      },
+      { type: 'body', metatype: CreateSessionDto },
+    )) as CreateSessionDto;
+    const session = await this.sessions.create(dto, owner);
+    const text = [
+      `session ${session.id} is ready: environment ${session.environment}, ${session.limits.memoryMb} MB, ${session.limits.timeoutMs} ms per cell unless run_in_session passes timeoutMs.`,
+      `Pass sessionId "${session.id}" to run_in_session: variables, imports and files are kept between calls.`,
+      `It closes after ${session.idleTimeoutSeconds} s without a call, and at ${session.expiresAt} at the latest; call close_session when done.`,
+    ].join('\n');
+    return { content: [{ type: 'text', text }] };
+  }
+
+  private async runInSession(input: RunInSessionInput, owner: Principal, gone: AbortSignal): Promise<ToolResult> {
+    const { sessionId, ...cell } = input;
+    const dto = (await this.validation.transform(cell, {
+      type: 'body',
+      metatype: CreateSessionExecutionDto,
+    })) as CreateSessionExecutionDto;
+    const session = await this.sessions.open(sessionId, owner);
+    let result: ExecutionResult = await this.cells.submit(sessionId, dto, owner, true);
+    while (!isFinalStatus(result.status)) {
+      // There is no stopping one cell: it runs on, and the session stays usable after it.
+      if (gone.aborted) return toolError(`the client went away; cell ${result.id} runs on in session ${sessionId}`);
+      result = await this.cells.get(sessionId, result.id, owner, true);
+    }
+    const after = result.status === 'succeeded' ? session : await this.sessions.owned(sessionId, owner);
+    return sessionCellResult(result, {
+      timeoutMs: dto.timeoutMs ?? session.limits.timeoutMs,
+      memoryMb: session.limits.memoryMb,
+      outputBytes: session.limits.outputBytes,
+      maxTimeoutMs: owner.quotas.maxLimits.timeoutMs,
+      session: after,
+    });
+  }
+
+  private async closeSession(sessionId: string, owner: Principal): Promise<ToolResult> {
+    await this.sessions.remove(sessionId, owner);
+    return { content: [{ type: 'text', text: `session ${sessionId} is closed` }] };
   }
 
   private async runPython(input: RunPythonInput, owner: Principal, gone: AbortSignal): Promise<ToolResult> {
@@ -140,17 +287,23 @@ export class McpTools {
     return { content: [{ type: 'text', text: JSON.stringify(summary, null, 2) }] };
   }
 
-  /** Refusals become tool errors a model can act on; anything unexpected is logged and answered without its details. */
-  private async guard(tool: () => Promise<ToolResult>): Promise<ToolResult> {
+  /**
+   * Refusals become tool errors a model can act on; anything unexpected is
+   * logged and answered without its details. `goneHint` says what to do
+   * about a session that is not there (404) or has ended (410).
+   */
+  private async guard(tool: () => Promise<ToolResult>, goneHint?: string): Promise<ToolResult> {
     try {
       return await tool();
     } catch (error) {
       if (error instanceof TooManyRequestsException)
         return toolError(`${messageOf(error)}; retry in ${error.retryAfterSeconds} s`);
       if (error instanceof HttpException) {
-        const prefix = error.getStatus() === 400 ? 'invalid arguments: ' : '';
-        // The tool takes timeoutMs at the top level; the shared validation names it where REST has it.
-        return toolError(prefix + messageOf(error).replace(/\blimits\.timeoutMs\b/g, 'timeoutMs'));
+        const status = error.getStatus();
+        const prefix = status === 400 ? 'invalid arguments: ' : '';
+        const hint = goneHint && (status === 404 || status === 410) ? `; ${goneHint}` : '';
+        // The tools take limits at the top level; the shared validation names them where REST has them.
+        return toolError(prefix + messageOf(error).replace(/\blimits\.(\w+)/g, '$1') + hint);
       }
       if (error instanceof QueueFullError) return toolError(`${error.message}; retry in ${error.retryAfterSeconds} s`);
       if (error instanceof RedisUnavailableError) return toolError(error.message);

@@ -1,5 +1,6 @@
 import type { ExecutionResult } from '@sps/queue';
 import { runPythonResult, type RunContext } from './run-python.result';
+import { sessionCellResult, type CellContext } from './session-cell.result';
 
 const PNG = Buffer.concat([
   Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
@@ -80,5 +81,54 @@ describe('runPythonResult', () => {
     const answer = runPythonResult(result({ status, exitCode: null, ...extra }), context);
     expect(answer.isError).toBe(true);
     expect(textOf(answer).split('\n')[0]).toMatch(message);
+  });
+});
+
+const alive: CellContext = {
+  timeoutMs: 1234,
+  memoryMb: 96,
+  outputBytes: 4321,
+  maxTimeoutMs: 5678,
+  session: { status: 'ready', reason: null },
+};
+
+const cellText = (answer: ReturnType<typeof sessionCellResult>) => (answer.content[0] as { text: string }).text;
+
+describe('sessionCellResult', () => {
+  it('answers a cell with its output, its value and its text displays as text, and PNG displays as images', () => {
+    const answer = sessionCellResult(
+      result({
+        result: { 'text/plain': '42' },
+        displays: [
+          { mime: 'text/plain', data: "'note'" },
+          { mime: 'image/png', data: PNG },
+          { mime: 'image/png', data: Buffer.from('not a png').toString('base64') },
+        ],
+      }),
+      alive,
+    );
+    expect(answer.isError).toBeUndefined();
+    expect(cellText(answer)).toBe(
+      "status: succeeded\n\nstdout:\nout\n\n\nstderr:\n(empty)\n\nresult:\n42\n\ndisplay (text/plain):\n'note'",
+    );
+    expect(answer.content.slice(1)).toEqual([{ type: 'image', data: PNG, mimeType: 'image/png' }]);
+  });
+
+  it('says after a timeout that the session is still alive, and what to change', () => {
+    const answer = sessionCellResult(result({ status: 'timeout', exitCode: null }), alive);
+    expect(answer.isError).toBe(true);
+    expect(cellText(answer).split('\n')[0]).toBe(
+      `status: timeout after ${alive.timeoutMs} ms; the session is still alive, with its variables. Make the cell faster, or pass a larger timeoutMs (at most ${alive.maxTimeoutMs})`,
+    );
+  });
+
+  it('says when the cell took the session down, and to create a new one', () => {
+    const answer = sessionCellResult(result({ status: 'oom', exitCode: null }), {
+      ...alive,
+      session: { status: 'dead', reason: 'the interpreter ran out of memory' },
+    });
+    expect(cellText(answer).split('\n')[0]).toBe(
+      `status: oom: the cell went past the session's ${alive.memoryMb} MB memory limit; the session is dead (the interpreter ran out of memory); create a new one with create_session`,
+    );
   });
 });

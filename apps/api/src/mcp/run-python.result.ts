@@ -11,7 +11,7 @@ export interface ToolResult {
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** Whatever the name says, only bytes that start like a PNG are sent as one. */
-const isPng = (base64: string): boolean =>
+export const isPng = (base64: string): boolean =>
   Buffer.from(base64.slice(0, 12), 'base64').subarray(0, 8).equals(PNG_SIGNATURE);
 
 export interface RunContext {
@@ -43,20 +43,18 @@ const headline = (result: ExecutionResult, { limits, maxTimeoutMs }: RunContext)
   }
 };
 
-const section = (name: string, text: string, truncated: boolean): string =>
+export const section = (name: string, text: string, truncated: boolean): string =>
   `${name}:${truncated ? ' (cut at the output cap)' : ''}\n${text === '' ? '(empty)' : text}`;
 
 /**
  * The answer of run_python for a final result: one text block with the
  * status, stdout, stderr and the files, then one image block per PNG (files
- * and displays). Anything but success is a tool error, so that a model sees
- * at once that it has something to fix.
+ * and displays).
  */
 export const runPythonResult = (result: ExecutionResult, context: RunContext): ToolResult => {
-  const displays = result.displays ?? [];
   const images = [
     ...result.files.filter((file) => isPng(file.content)).map((file) => file.content),
-    ...displays.filter((display) => display.mime === 'image/png' && isPng(display.data)).map((display) => display.data),
+    ...pngDisplays(result),
   ];
   const files = result.files.map(
     (file) => `${file.path} (${file.size} bytes${isPng(file.content) ? ', PNG, shown below' : ''})`,
@@ -71,11 +69,15 @@ export const runPythonResult = (result: ExecutionResult, context: RunContext): T
         ]
       : []),
   ].join('\n\n');
-  return {
-    content: [
-      { type: 'text', text },
-      ...images.map((data) => ({ type: 'image' as const, data, mimeType: 'image/png' })),
-    ],
-    ...(result.status === 'succeeded' ? {} : { isError: true }),
-  };
+  return toolResult(result, text, images);
 };
+
+/** The base64 PNGs among a result's displays: figures left open, display() of an image. */
+export const pngDisplays = (result: ExecutionResult): string[] =>
+  (result.displays ?? []).filter((d) => d.mime === 'image/png' && isPng(d.data)).map((d) => d.data);
+
+/** One text block, then one image block per PNG; anything but success is a tool error, so a model sees at once that it has something to fix. */
+export const toolResult = (result: ExecutionResult, text: string, images: string[]): ToolResult => ({
+  content: [{ type: 'text', text }, ...images.map((data) => ({ type: 'image' as const, data, mimeType: 'image/png' }))],
+  ...(result.status === 'succeeded' ? {} : { isError: true }),
+});
