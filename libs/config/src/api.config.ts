@@ -3,6 +3,8 @@ import { readAuthEnabled } from './auth.config';
 import { EnvReader } from './env-reader';
 
 const MiB = 1024 * 1024;
+/** The most MAX_BATCH may be set to. */
+export const MAX_BATCH_CEILING = 1000;
 
 export interface ApiConfig {
   port: number;
@@ -46,7 +48,7 @@ export const readApiConfig = (env = new EnvReader()): ApiConfig => ({
   defaultBodyLimitBytes: env.int('API_BODY_LIMIT_BYTES', 128 * 1024, { min: 1024, max: 64 * MiB }),
   maxBodyBytesInFlight: env.int('API_MAX_BODY_BYTES_IN_FLIGHT', 128 * MiB, { min: 64 * 1024, max: 16 * 1024 * MiB }),
   maxEventStreamsPerKey: env.int('API_MAX_EVENT_STREAMS_PER_KEY', 10, { min: 1, max: 100_000 }),
-  maxBatch: env.int('MAX_BATCH', 100, { min: 1, max: 1000 }),
+  maxBatch: env.int('MAX_BATCH', 100, { min: 1, max: MAX_BATCH_CEILING }),
   batchBodyLimitBytes: env.int('API_BATCH_BODY_LIMIT_BYTES', 16 * MiB, { min: 64 * 1024, max: 256 * MiB }),
   maxHistoryEntries: env.int('HISTORY_MAX_ENTRIES', 10_000, { min: 10, max: 1_000_000 }),
   queueDashboard: env.bool('QUEUE_DASHBOARD', false),

@@ -18,6 +18,9 @@ export const historyEntry = (id: string, createdAt: string): string =>
 
 export const idOfEntry = (entry: string): string => entry.slice(entry.indexOf(':') + 1);
 
+/** When the execution of an entry was created, epoch ms. */
+export const createdAtOfEntry = (entry: string): number => TIME_CEILING - Number(entry.slice(0, entry.indexOf(':')));
+
 /**
  * Each key's executions, newest first: one sorted set per key,
  * `<prefix>:history:<keyId>`, whose members all have the score 0 and sort by
