@@ -22,7 +22,12 @@ describe('idempotent submissions', () => {
     expect(first.status).toBe(200);
     expect(first.headers.get('idempotent-replayed')).toBeNull();
     // The same body with its keys in another order is the same body.
-    const again = await client.request('POST', '/v1/executions', { limits: { timeoutMs: 5000 }, code: 'print("once")' }, headers);
+    const again = await client.request(
+      'POST',
+      '/v1/executions',
+      { limits: { timeoutMs: 5000 }, code: 'print("once")' },
+      headers,
+    );
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.status).toBe(200); // final already: the answer is its result
     expect(again.body).toEqual(first.body);
@@ -65,7 +70,12 @@ describe('idempotent submissions', () => {
   it('frees the key when the request was refused, so a corrected retry runs', async () => {
     const client = await freshClient('idem-refused');
     const headers = { 'idempotency-key': 'refused-then-fixed' };
-    const bad = await client.request('POST', '/v1/executions', { code: 'print(1)', limits: { memoryMb: 10 ** 9 } }, headers);
+    const bad = await client.request(
+      'POST',
+      '/v1/executions',
+      { code: 'print(1)', limits: { memoryMb: 10 ** 9 } },
+      headers,
+    );
     expect(bad.status).toBe(400);
     const good = await client.request('POST', '/v1/executions', { code: 'print(1)' }, headers);
     expect(good.status).toBe(202);

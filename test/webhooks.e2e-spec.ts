@@ -32,12 +32,18 @@ describe('webhooks', () => {
       WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
     });
     await ctx.stack.start(1);
-    const admin = new ApiClient(() => ctx.stack.adminKey, () => ctx.stack.baseUrl);
+    const admin = new ApiClient(
+      () => ctx.stack.adminKey,
+      () => ctx.stack.baseUrl,
+    );
     const created = await admin.request('POST', '/v1/keys', { name: `hooks-${Date.now()}` });
     expect(created.status).toBe(201);
     expect(created.body.webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     ({ webhookSecret: secret, id: keyId } = created.body);
-    client = new ApiClient(() => created.body.key, () => ctx.stack.baseUrl);
+    client = new ApiClient(
+      () => created.body.key,
+      () => ctx.stack.baseUrl,
+    );
     // Shown once: never again in a listing or a lookup.
     const listed = await admin.request('GET', `/v1/keys/${keyId}`);
     expect(JSON.stringify(listed.body)).not.toContain(secret);
@@ -68,7 +74,10 @@ describe('webhooks', () => {
     expect(Math.abs(Number(delivery.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(300);
     const sent = JSON.parse(delivery.body);
     // The same JSON as GET, as it stood when it was sent: the try under way counted.
-    expect(sent).toEqual({ ...final, webhook: { url, status: 'pending', attempts: 1, lastError: null, deliveredAt: null } });
+    expect(sent).toEqual({
+      ...final,
+      webhook: { url, status: 'pending', attempts: 1, lastError: null, deliveredAt: null },
+    });
     // Any change to the body breaks the signature.
     expect(verifyStandardWebhook(secret, { ...delivery, body: delivery.body.replace('hooked', 'hacked') })).toBe(false);
   });
@@ -118,7 +127,10 @@ describe('webhooks', () => {
   });
 
   it('signs with the new secret once the key secret is rotated', async () => {
-    const admin = new ApiClient(() => ctx.stack.adminKey, () => ctx.stack.baseUrl);
+    const admin = new ApiClient(
+      () => ctx.stack.adminKey,
+      () => ctx.stack.baseUrl,
+    );
     const rotated = await admin.request('POST', `/v1/keys/${keyId}/webhook-secret`);
     expect(rotated.status).toBe(200);
     expect(rotated.body.webhookSecret).not.toBe(secret);
@@ -133,9 +145,14 @@ describe('webhooks', () => {
   it('refuses a webhook from a key with no signing secret, naming the field', async () => {
     const { url } = await receiver();
     // ADMIN_API_KEY's key gets no secret until one is rotated in.
-    const admin = new ApiClient(() => ctx.stack.adminKey, () => ctx.stack.baseUrl);
+    const admin = new ApiClient(
+      () => ctx.stack.adminKey,
+      () => ctx.stack.baseUrl,
+    );
     const refused = await admin.request('POST', '/v1/executions', { code: 'print(1)', webhook: { url } });
     expect(refused.status).toBe(400);
-    expect(refused.body.message).toEqual([expect.stringMatching(/^webhook: this API key has no webhook signing secret/)]);
+    expect(refused.body.message).toEqual([
+      expect.stringMatching(/^webhook: this API key has no webhook signing secret/),
+    ]);
   });
 });

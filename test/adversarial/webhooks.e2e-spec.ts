@@ -22,7 +22,11 @@ describe('webhook URLs that point inward', () => {
     ['the unspecified address', 'http://0.0.0.0:3000/', 'unspecified'],
     ['IPv6 loopback', 'http://[::1]/hook', 'loopback'],
     ['IPv4-mapped IPv6 loopback', 'http://[::ffff:127.0.0.1]/hook', 'loopback, inside an IPv6 address'],
-    ['IPv4-mapped IPv6 metadata', 'http://[::ffff:a9fe:a9fe]/hook', 'link-local (cloud metadata), inside an IPv6 address'],
+    [
+      'IPv4-mapped IPv6 metadata',
+      'http://[::ffff:a9fe:a9fe]/hook',
+      'link-local (cloud metadata), inside an IPv6 address',
+    ],
     ['IPv6 link-local', 'http://[fe80::1]/hook', 'link-local'],
     ['IPv6 unique local', 'http://[fd00:ec2::254]/hook', 'unique local'],
     ['multicast', 'http://224.0.0.1/hook', 'multicast'],
@@ -38,7 +42,11 @@ describe('webhook URLs that point inward', () => {
     ['gopher://', 'gopher://127.0.0.1:6379/_FLUSHALL', 'webhook.url must use http or https, not gopher'],
     ['not a URL', 'example.com/hook', 'webhook.url must be an absolute http or https URL'],
     ['credentials in the URL', 'https://user:pass@example.com/', 'webhook.url must not carry a user name or password'],
-    ['a URL past the length cap', `https://example.com/${'a'.repeat(2100)}`, 'webhook.url must be at most 2048 characters'],
+    [
+      'a URL past the length cap',
+      `https://example.com/${'a'.repeat(2100)}`,
+      'webhook.url must be at most 2048 characters',
+    ],
   ])('refuses %s', async (_, url, message) => {
     const answer = await client.request('POST', '/v1/executions', { code: 'print(1)', webhook: { url } });
     expect(answer.status).toBe(400);
@@ -62,7 +70,9 @@ describe('webhook URLs that point inward', () => {
       executions: [{ code: 'print(1)' }, { code: 'print(2)', webhook: { url: 'http://169.254.169.254/' } }],
     });
     expect(answer.status).toBe(400);
-    expect(answer.body.message).toEqual([expect.stringMatching(/^executions\.1\.webhook\.url resolves to 169\.254\.169\.254/)]);
+    expect(answer.body.message).toEqual([
+      expect.stringMatching(/^executions\.1\.webhook\.url resolves to 169\.254\.169\.254/),
+    ]);
     expect((await client.request('GET', '/v1/executions')).body.items).toEqual([]);
   });
 });

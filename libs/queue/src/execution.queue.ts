@@ -118,7 +118,8 @@ export class ExecutionQueue {
         this.store.heldBytes(owner),
       ]);
       const queued = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
-      if (queued + jobs.length > this.maxQueued) throw new QueueFullError(queued, this.maxQueued, this.retryAfterSeconds);
+      if (queued + jobs.length > this.maxQueued)
+        throw new QueueFullError(queued, this.maxQueued, this.retryAfterSeconds);
       if (held > maxStoredBytes) throw new StorageBudgetError(held, maxStoredBytes);
       let priorities = await this.fairShare.admit(owner, ids, maxInFlight);
       if (priorities === null && (await this.forgetFinished(owner)) > 0) {

@@ -101,11 +101,13 @@ export class ExecutionsController {
   @ApiHeader(IDEMPOTENCY_DOC)
   @ApiAcceptedResponse({ type: BatchAcceptedDto, description: 'Every execution is queued; the ids are in order.' })
   @ApiBadRequestResponse({
-    description: 'Some item is invalid (named by index, executions.3.limits.memoryMb ...), or the batch is too long: nothing was queued.',
+    description:
+      'Some item is invalid (named by index, executions.3.limits.memoryMb ...), or the batch is too long: nothing was queued.',
   })
   @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was used before with another body.' })
   @ApiTooManyRequestsResponse({
-    description: "The batch would take the key past its executions in flight, or its storage budget is spent: nothing was queued.",
+    description:
+      'The batch would take the key past its executions in flight, or its storage budget is spent: nothing was queued.',
   })
   async createBatch(
     @Body() dto: CreateExecutionBatchDto,

@@ -12,10 +12,7 @@ const PENDING_TTL_SECONDS = 60;
 
 /** What a claim found. */
 export type IdempotencyClaim =
-  | { kind: 'claimed' }
-  | { kind: 'done'; ids: string[] }
-  | { kind: 'pending' }
-  | { kind: 'conflict' };
+  { kind: 'claimed' } | { kind: 'done'; ids: string[] } | { kind: 'pending' } | { kind: 'conflict' };
 
 interface StoredClaim {
   fingerprint: string;
@@ -64,8 +61,7 @@ export class IdempotencyStore {
   async claim(owner: string, idempotencyKey: string, fingerprint: string, ids: string[]): Promise<IdempotencyClaim> {
     const pending = JSON.stringify({ fingerprint, ids, done: false } satisfies StoredClaim);
     const raw = (await this.redis.run(CLAIM, [this.key(owner, idempotencyKey)], [pending, PENDING_TTL_SECONDS])) as
-      | string
-      | null;
+      string | null;
     if (raw === null) return { kind: 'claimed' };
     const stored = JSON.parse(raw) as StoredClaim;
     if (stored.fingerprint !== fingerprint) return { kind: 'conflict' };

@@ -58,7 +58,9 @@ export class IdempotentSubmissions {
   ): Promise<{ ids: string[]; replayed: false; value: T } | { ids: string[]; replayed: true }> {
     const ids = Array.from({ length: count }, () => randomUUID());
     if (idempotencyKey === undefined) return { ids, replayed: false, value: await submit(ids) };
-    const fingerprint = createHash('sha256').update(`${route}\n${canonicalJson(body)}`).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(`${route}\n${canonicalJson(body)}`)
+      .digest('hex');
     const deadline = Date.now() + TWIN_WAIT_MS;
     for (;;) {
       const claim = await withRedis(() => this.store.claim(owner.keyId, idempotencyKey, fingerprint, ids));

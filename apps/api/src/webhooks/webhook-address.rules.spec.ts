@@ -31,12 +31,17 @@ describe('refusedAddressReason', () => {
     expect(refusedAddressReason(address)).toContain(why);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::8.8.8.8'])(
-    'allows the public address %s',
-    (address) => {
-      expect(refusedAddressReason(address)).toBeNull();
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '172.32.0.1',
+    '100.128.0.1',
+    '2606:4700:4700::1111',
+    '::ffff:8.8.8.8',
+    '64:ff9b::8.8.8.8',
+  ])('allows the public address %s', (address) => {
+    expect(refusedAddressReason(address)).toBeNull();
+  });
 });
 
 describe('embeddedIPv4', () => {

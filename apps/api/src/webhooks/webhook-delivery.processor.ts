@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
-import { consumerOptions, JobCounters, QueueWorkerHost, WEBHOOK_QUEUE, type WebhookJob, type WebhookOutcome } from '@sps/queue';
+import {
+  consumerOptions,
+  JobCounters,
+  QueueWorkerHost,
+  WEBHOOK_QUEUE,
+  type WebhookJob,
+  type WebhookOutcome,
+} from '@sps/queue';
 import { WebhookDeliveryService } from './webhook-delivery.service';
 
 /**

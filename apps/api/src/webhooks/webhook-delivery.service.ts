@@ -1,5 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ExecutionStore, type WebhookDelivery, WebhookDeliveries, type WebhookJob, type WebhookOutcome } from '@sps/queue';
+import {
+  ExecutionStore,
+  type WebhookDelivery,
+  WebhookDeliveries,
+  type WebhookJob,
+  type WebhookOutcome,
+} from '@sps/queue';
 import { UnrecoverableError } from 'bullmq';
 import { ApiKeyStore } from '../auth/api-key.store';
 import { WebhookSender } from './webhook-sender.service';

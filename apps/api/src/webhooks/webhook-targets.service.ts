@@ -75,7 +75,10 @@ export class WebhookTargets {
   private async lookup(host: string): Promise<{ address: string; family: number }[]> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new WebhookTargetError(`has a host, ${host}, that did not resolve in time`)), RESOLVE_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new WebhookTargetError(`has a host, ${host}, that did not resolve in time`)),
+        RESOLVE_TIMEOUT_MS,
+      );
     });
     try {
       return await Promise.race([lookup(host, { all: true, verbatim: true }), timeout]);

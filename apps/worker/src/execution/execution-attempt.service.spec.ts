@@ -74,12 +74,7 @@ describe('ExecutionAttempt', () => {
       summary: { status: 'succeeded', stdoutBytes: 0 },
     });
     // Released before the result is stored: whoever hears of it may submit again at once. Its webhook goes once it is stored.
-    expect(calls).toEqual([
-      'started 42',
-      'release owner-1 job-1',
-      'save owner-1 job-1 succeeded',
-      'webhook job-1',
-    ]);
+    expect(calls).toEqual(['started 42', 'release owner-1 job-1', 'save owner-1 job-1 succeeded', 'webhook job-1']);
   });
 
   it('keeps a job that will be retried counted against its key', async () => {

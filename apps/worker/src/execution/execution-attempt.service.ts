@@ -100,7 +100,9 @@ export class ExecutionAttempt {
   private async queueWebhook(job: ExecutionJob): Promise<void> {
     await this.webhooks
       .finalReached(job.id!, job.data)
-      .catch((error: Error) => this.logger.warn(`job ${job.id}: its webhook delivery was not queued: ${error.message}`));
+      .catch((error: Error) =>
+        this.logger.warn(`job ${job.id}: its webhook delivery was not queued: ${error.message}`),
+      );
   }
 
   /** The job no longer counts against its key; the API forgets a release lost here when the key next reaches its maximum. */

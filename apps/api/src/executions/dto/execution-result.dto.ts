@@ -136,7 +136,8 @@ export class ExecutionHistoryEntryDto implements ExecutionHistoryEntry {
 export class ExecutionHistoryPageDto {
   @ApiProperty({
     type: [ExecutionHistoryEntryDto],
-    description: 'Newest first; summaries only (no output). With ?ids=, full results (or null) instead, in the order asked.',
+    description:
+      'Newest first; summaries only (no output). With ?ids=, full results (or null) instead, in the order asked.',
   })
   items: ExecutionHistoryEntryDto[];
   @ApiPropertyOptional({

@@ -33,7 +33,7 @@ export class ListExecutionsQueryDto {
     name: 'historyCursor',
     validator: {
       validate: (value: unknown) => typeof value === 'string' && isHistoryCursor(value),
-      defaultMessage: () => "cursor must be a nextCursor this API gave",
+      defaultMessage: () => 'cursor must be a nextCursor this API gave',
     },
   })
   cursor?: string;
