@@ -182,3 +182,32 @@ describe('batches', () => {
     expect(tooMany.body.message).toEqual(['ids must name at most 100 executions (MAX_BATCH)']);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('documents batches, history, multi-get, Idempotency-Key, webhooks and the secret rotation, with examples', async () => {
+    const document = (await new ApiClient(() => null).request('GET', '/docs-json')).body;
+    const batch = document.paths['/v1/executions/batch'].post;
+    expect(batch.responses['202']).toBeDefined();
+    expect(batch.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]),
+    );
+    const create = document.paths['/v1/executions'].post;
+    expect(create.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['Idempotency-Key', 'wait']),
+    );
+    expect(create.responses['422']).toBeDefined();
+    const list = document.paths['/v1/executions'].get;
+    expect(list.parameters.map((p: { name: string }) => p.name).sort()).toEqual(
+      ['cursor', 'environment', 'ids', 'limit', 'status'].sort(),
+    );
+    expect(document.paths['/v1/keys/{id}/webhook-secret'].post).toBeDefined();
+    const schemas = document.components.schemas;
+    expect(schemas.CreateExecutionDto.properties.webhook).toBeDefined();
+    expect(schemas.WebhookDto.properties.url.example).toMatch(/^https:\/\//);
+    expect(schemas.CreateExecutionBatchDto.properties.executions.example).toHaveLength(2);
+    expect(schemas.ExecutionResultDto.properties.webhook).toBeDefined();
+    expect(schemas.WebhookDeliveryDto.properties.status.enum).toEqual(['pending', 'delivered', 'failed']);
+    expect(schemas.ExecutionHistoryPageDto.properties.nextCursor.example).toEqual(expect.any(String));
+    expect(schemas.CreatedApiKeyDto.properties.webhookSecret.example).toMatch(/^whsec_/);
+  });
+});
