@@ -80,6 +80,7 @@ describe('keys', () => {
       quotas: { maxInFlight: 3, maxLimits: { memoryMb: 128 } },
       createdAt: expect.any(String),
       key: expect.stringMatching(/^sps_[A-Za-z0-9_-]{43}$/),
+      webhookSecret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
     });
     const listed = (await request('GET', '/v1/keys')).body.find((k: any) => k.id === created.body.id);
     expect(listed).toEqual({
@@ -90,6 +91,7 @@ describe('keys', () => {
       createdAt: created.body.createdAt,
     });
     expect(JSON.stringify((await request('GET', '/v1/keys')).body)).not.toContain(created.body.key);
+    expect(JSON.stringify((await request('GET', '/v1/keys')).body)).not.toContain(created.body.webhookSecret);
     expect((await request('GET', `/v1/keys/${created.body.id}`)).body).toEqual(listed);
     expect(await asKey(created.body.key).run('print("as carol")')).toMatchObject({
       status: 'succeeded',
@@ -103,6 +105,7 @@ describe('keys', () => {
       ['GET', '/v1/keys'],
       ['POST', '/v1/keys', { name: 'escalated', role: 'admin' }],
       ['DELETE', '/v1/keys/admin-env'],
+      ['POST', '/v1/keys/admin-env/webhook-secret'],
     ] as const) {
       const response = await user.request(method, path, body);
       expect(response.status).toBe(403);
@@ -164,7 +167,7 @@ describe('keys', () => {
     expect((await request('POST', '/v1/keys', { name: 'admin-env' })).status).toBe(409);
   });
 
-  it('manages keys from the command line: create, list, revoke', async () => {
+  it('manages keys from the command line: create, list, rotate the webhook secret, revoke', async () => {
     const name = `cli-${Date.now()}`;
     const created = await keysCli('create', '--name', name, '--max-memory-mb', '96', '--max-sessions', '1', '--json');
     expect(created.code).toBe(0);
@@ -174,6 +177,7 @@ describe('keys', () => {
       role: 'user',
       quotas: { maxSessions: 1, maxLimits: { memoryMb: 96 } },
       key: expect.stringMatching(/^sps_/),
+      webhookSecret: expect.stringMatching(/^whsec_/),
     });
     const client = asKey(key.key);
     const refused = await client.request('POST', '/v1/executions', { code: 'x', limits: { memoryMb: 97 } });
@@ -182,10 +186,17 @@ describe('keys', () => {
     const listed = await keysCli('list');
     expect(listed.stdout).toMatch(new RegExp(`${key.id}\\s+user\\s+${name}\\s+.*1 sessions, memoryMb<=96`));
     expect(listed.stdout).not.toContain(key.key);
+    expect(listed.stdout).not.toContain(key.webhookSecret);
+
+    const rotated = await keysCli('rotate-webhook-secret', name);
+    expect(rotated.code).toBe(0);
+    const [secret] = /whsec_\S+/.exec(rotated.stdout) ?? [''];
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(secret).not.toBe(key.webhookSecret);
 
     const human = await keysCli('create', '--name', `${name}-admin`, '--admin');
     expect(human.stdout).toMatch(/^Created admin key [0-9a-f]{16} /);
-    expect(human.stdout).toMatch(/\n {4}sps_[A-Za-z0-9_-]{43}\n/);
+    expect(human.stdout).toMatch(/\n {4}sps_[A-Za-z0-9_-]{43}\n {4}whsec_[A-Za-z0-9+/]{43}=\n/);
 
     expect((await keysCli('revoke', name)).stdout).toBe(`Revoked key ${key.id} ("${name}").\n`);
     expect((await client.request('GET', '/v1/keys')).status).toBe(401);

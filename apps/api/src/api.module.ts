@@ -12,6 +12,8 @@ import { ExecutionRequestPolicy } from './executions/execution-request.policy';
 import { ExecutionWaiter } from './executions/execution-waiter.service';
 import { ExecutionsController } from './executions/executions.controller';
 import { ExecutionsService } from './executions/executions.service';
+import { IdempotencyStore } from './executions/idempotency.store';
+import { IdempotentSubmissions } from './executions/idempotent-submissions.service';
 import { LegacyExecuteController } from './executions/legacy-execute.controller';
 import { LimitsController } from './executions/limits.controller';
 import { HealthModule } from './health/health.module';
@@ -25,6 +27,10 @@ import { SessionRequestPolicy } from './sessions/session-request.policy';
 import { SessionWaiter } from './sessions/session-waiter.service';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsService } from './sessions/sessions.service';
+import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor';
+import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
+import { WebhookSender } from './webhooks/webhook-sender.service';
+import { WebhookTargets } from './webhooks/webhook-targets.service';
 
 @Module({
   imports: [
@@ -50,6 +56,12 @@ import { SessionsService } from './sessions/sessions.service';
     ExecutionRequestPolicy,
     ExecutionWaiter,
     ExecutionsService,
+    IdempotencyStore,
+    IdempotentSubmissions,
+    WebhookTargets,
+    WebhookSender,
+    WebhookDeliveryService,
+    WebhookDeliveryProcessor,
     EnvironmentsService,
     BuildLogEvents,
     BuiltinEnvironmentsSeeder,

@@ -47,6 +47,7 @@ export const createHttpApp = async (): Promise<NestFastifyApplication> => {
   hardenRequests(app, {
     default: limits.defaultBodyLimitBytes,
     execution: executionBodyLimit,
+    executionBatch: limits.batchBodyLimitBytes,
     sessionFile: limits.maxInputFileBytes,
   });
   // Before any route, Nest's or a plugin's, and before any body is read: see RequestAuthenticator.

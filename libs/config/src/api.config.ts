@@ -3,6 +3,8 @@ import { readAuthEnabled } from './auth.config';
 import { EnvReader } from './env-reader';
 
 const MiB = 1024 * 1024;
+/** The most MAX_BATCH may be set to. */
+export const MAX_BATCH_CEILING = 1000;
 
 export interface ApiConfig {
   port: number;
@@ -22,6 +24,12 @@ export interface ApiConfig {
   maxBodyBytesInFlight: number;
   /** Server-Sent Event streams one key may hold open on this process at once. */
   maxEventStreamsPerKey: number;
+  /** Executions one batch may hold (MAX_BATCH); also the most ids one multi-get may name. */
+  maxBatch: number;
+  /** Body limit of the batch route. */
+  batchBodyLimitBytes: number;
+  /** Executions each key's history keeps at most, newest first. */
+  maxHistoryEntries: number;
   /** Serves the Bull Board dashboard at /admin/queues, for admin keys only (RequestAuthenticator guards /admin/). */
   queueDashboard: boolean;
 }
@@ -40,6 +48,9 @@ export const readApiConfig = (env = new EnvReader()): ApiConfig => ({
   defaultBodyLimitBytes: env.int('API_BODY_LIMIT_BYTES', 128 * 1024, { min: 1024, max: 64 * MiB }),
   maxBodyBytesInFlight: env.int('API_MAX_BODY_BYTES_IN_FLIGHT', 128 * MiB, { min: 64 * 1024, max: 16 * 1024 * MiB }),
   maxEventStreamsPerKey: env.int('API_MAX_EVENT_STREAMS_PER_KEY', 10, { min: 1, max: 100_000 }),
+  maxBatch: env.int('MAX_BATCH', 100, { min: 1, max: MAX_BATCH_CEILING }),
+  batchBodyLimitBytes: env.int('API_BATCH_BODY_LIMIT_BYTES', 16 * MiB, { min: 64 * 1024, max: 256 * MiB }),
+  maxHistoryEntries: env.int('HISTORY_MAX_ENTRIES', 10_000, { min: 10, max: 1_000_000 }),
   queueDashboard: env.bool('QUEUE_DASHBOARD', false),
 });
 

@@ -9,6 +9,7 @@ import { redisConfig } from './redis.config';
 import { registryConfig } from './registry.config';
 import { sandboxConfig } from './sandbox.config';
 import { sessionConfig } from './session.config';
+import { webhookConfig } from './webhook.config';
 import { workerConfig } from './worker.config';
 
 /** Loads the namespaces an app needs; each one validates itself when loaded, so a bad setting stops start-up. */
@@ -25,6 +26,7 @@ export class AppConfigModule {
       loggingConfig,
       environmentsConfig,
       authConfig,
+      webhookConfig,
     ]);
   }
 
@@ -40,6 +42,8 @@ export class AppConfigModule {
       loggingConfig,
       environmentsConfig,
       registryConfig,
+      // Workers queue a job's webhook delivery when it ends; the API sends it.
+      webhookConfig,
     ]);
   }
 

@@ -7,6 +7,7 @@ import { RedisConfig } from './redis.config';
 import { RegistryConfig } from './registry.config';
 import { SandboxConfig } from './sandbox.config';
 import { SessionConfig } from './session.config';
+import { WebhookConfig } from './webhook.config';
 import { WorkerConfig } from './worker.config';
 
 /** The typed shape behind ConfigService, so `get('sandbox.max', { infer: true })` is checked. */
@@ -21,4 +22,5 @@ export interface AppConfig {
   environments: EnvironmentsConfig;
   logging: LoggingConfig;
   registry: RegistryConfig;
+  webhooks: WebhookConfig;
 }

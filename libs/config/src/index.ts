@@ -10,5 +10,6 @@ export * from './worker.config';
 export * from './environments.config';
 export * from './registry.config';
 export * from './logging.config';
+export * from './webhook.config';
 export * from './app-config.module';
 export * from './config.types';

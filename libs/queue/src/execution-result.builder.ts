@@ -1,10 +1,12 @@
 import type { JobState } from 'bullmq';
 import type {
+  ExecutionHistoryEntry,
   ExecutionJobData,
   ExecutionResult,
   ExecutionStatus,
   ExecutionSummary,
   RunOutput,
+  WebhookDelivery,
 } from './execution.types';
 import type { ExecutionJob } from './queue.contracts';
 
@@ -13,7 +15,17 @@ export interface ExecutionIdentity {
   id: string;
   createdAt: string;
   environment: string;
+  /** The job's webhook, when it has one. */
+  webhookUrl?: string;
 }
+
+/** A webhook no try has been made for yet. */
+export const PENDING_DELIVERY: Readonly<WebhookDelivery> = Object.freeze({
+  status: 'pending',
+  attempts: 0,
+  lastError: null,
+  deliveredAt: null,
+});
 
 /** What running the job produced: everything in a result but the identity. */
 export type RunReport = Omit<ExecutionResult, 'id' | 'createdAt' | 'environment'>;
@@ -73,8 +85,9 @@ export const reportOf = (state: ExecutionState): RunReport => {
 
 /** The one place an ExecutionResult is put together, whatever state the execution is in. */
 export const executionResult = (
-  { id, createdAt, environment }: ExecutionIdentity,
+  { id, createdAt, environment, webhookUrl }: ExecutionIdentity,
   state: ExecutionState,
+  delivery: WebhookDelivery | null = null,
 ): ExecutionResult => {
   const run = reportOf(state);
   // Field by field: nothing else a stored report may carry reaches the caller.
@@ -104,17 +117,38 @@ export const executionResult = (
     result.displays = run.displays;
     result.displaysTruncated = run.displaysTruncated === true;
   }
+  if (webhookUrl !== undefined) {
+    const { status, attempts, lastError, deliveredAt } = delivery ?? PENDING_DELIVERY;
+    result.webhook = { url: webhookUrl, status, attempts, lastError, deliveredAt };
+  }
   return result;
+};
+
+/** What a history list shows of a result: no output, and no field that is not known yet. */
+export const historyEntryOf = (result: ExecutionResult): ExecutionHistoryEntry => {
+  const entry: ExecutionHistoryEntry = {
+    id: result.id,
+    status: result.status,
+    environment: result.environment,
+    createdAt: result.createdAt,
+  };
+  if (result.startedAt) entry.startedAt = result.startedAt;
+  if (result.finishedAt) entry.finishedAt = result.finishedAt;
+  if (result.exitCode !== null) entry.exitCode = result.exitCode;
+  if (result.startedAt && result.finishedAt) {
+    entry.durationMs = Math.max(0, Date.parse(result.finishedAt) - Date.parse(result.startedAt));
+  }
+  return entry;
 };
 
 export const identityOf = (
   id: string,
-  data: Pick<ExecutionJobData, 'createdAt' | 'environment'>,
-): ExecutionIdentity => ({
-  id,
-  createdAt: data.createdAt,
-  environment: data.environment,
-});
+  data: Pick<ExecutionJobData, 'createdAt' | 'environment' | 'webhook'>,
+): ExecutionIdentity => {
+  const identity: ExecutionIdentity = { id, createdAt: data.createdAt, environment: data.environment };
+  if (data.webhook) identity.webhookUrl = data.webhook.url;
+  return identity;
+};
 
 /** BullMQ says a job stalled when the worker holding it stopped renewing its lock: it died. */
 export const publicFailure = (reason: string | undefined): string =>

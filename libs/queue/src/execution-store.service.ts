@@ -3,7 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import { RedisConnection, redisScript } from '@sps/redis';
 import { executionResult, type ExecutionIdentity, type StoredReport, withOutput } from './execution-result.builder';
-import type { ExecutionResult, RunOutput } from './execution.types';
+import { NO_OUTPUT, type ExecutionResult, type RunOutput } from './execution.types';
+import { WebhookDeliveries } from './webhook-deliveries.store';
 
 /** A final execution as kept in Redis: whose it is, what it was, and how it ended (its bytes are kept beside it). */
 interface StoredRecord {
@@ -111,6 +112,7 @@ export class ExecutionStore {
 
   constructor(
     private readonly redis: RedisConnection,
+    private readonly deliveries: WebhookDeliveries,
     config: ConfigService<AppConfig, true>,
   ) {
     this.ttlSeconds = config.get('queue.resultTtlSeconds', { infer: true });
@@ -173,14 +175,16 @@ export class ExecutionStore {
       .getBuffer(this.key(id, 'stdout'))
       .getBuffer(this.key(id, 'stderr'))
       .hgetallBuffer(this.key(id, 'files'))
+      .hgetall(this.deliveries.key(id))
       .exec();
     if (!replies) return null;
     for (const [error] of replies) if (error) throw error;
-    const [record, stdout, stderr, files] = replies.map(([, value]) => value) as [
+    const [record, stdout, stderr, files, delivery] = replies.map(([, value]) => value) as [
       string | null,
       Buffer | null,
       Buffer | null,
       Record<string, Buffer> | null,
+      Record<string, string> | null,
     ];
     if (!record) return null;
     const stored = JSON.parse(record) as StoredRecord;
@@ -192,8 +196,29 @@ export class ExecutionStore {
     return {
       owner: stored.owner,
       record,
-      result: executionResult(stored.identity, { kind: 'ran', run: withOutput(stored.report, output) }),
+      result: executionResult(
+        stored.identity,
+        { kind: 'ran', run: withOutput(stored.report, output) },
+        WebhookDeliveries.parse(delivery),
+      ),
     };
+  }
+
+  /**
+   * The final results of `ids` without their output, in one round trip: what a
+   * history lists. Missing ids (not final yet, or gone) are not in the map.
+   */
+  async readWithoutOutput(ids: string[]): Promise<Map<string, { owner: string; result: ExecutionResult }>> {
+    const found = new Map<string, { owner: string; result: ExecutionResult }>();
+    if (!ids.length) return found;
+    const records = await this.redis.client.mget(ids.map((id) => this.key(id, 'record')));
+    records.forEach((record, i) => {
+      if (!record) return;
+      const stored = JSON.parse(record) as StoredRecord;
+      const result = executionResult(stored.identity, { kind: 'ran', run: withOutput(stored.report, NO_OUTPUT) });
+      found.set(ids[i], { owner: stored.owner, result });
+    });
+    return found;
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { ExecutionJobData } from './execution.types';
 import { ExecutionQueue, InFlightLimitError, StorageBudgetError } from './execution.queue';
+import type { ExecutionHistory } from './execution-history.store';
 import type { ExecutionStore } from './execution-store.service';
 import { QueueFullError } from './queue-errors';
 import type { FairShare } from './fair-share.service';
@@ -9,16 +10,16 @@ class FakeFairShare {
   readonly inFlightOf = new Map<string, Map<string, number>>();
   admits = 0;
 
-  async admit(owner: string, id: string, max: number): Promise<number | null> {
+  async admit(owner: string, ids: string[], max: number): Promise<number[] | null> {
     this.admits++;
     const set = this.inFlightOf.get(owner) ?? new Map<string, number>();
     this.inFlightOf.set(owner, set);
-    if (set.size >= max) return null;
-    set.set(id, Date.now());
-    return 7;
+    if (set.size + ids.length > max) return null;
+    for (const id of ids) set.set(id, Date.now());
+    return ids.map(() => 7);
   }
-  async release(owner: string, id: string): Promise<void> {
-    this.inFlightOf.get(owner)?.delete(id);
+  async release(owner: string, ...ids: string[]): Promise<void> {
+    for (const id of ids) this.inFlightOf.get(owner)?.delete(id);
   }
   async inFlight(owner: string) {
     return [...(this.inFlightOf.get(owner) ?? new Map()).entries()].map(([id, admittedAt]) => ({ id, admittedAt }));
@@ -41,9 +42,9 @@ const data = (owner: string): ExecutionJobData =>
 const setup = (states: Record<string, string> = {}, failAdd = false) => {
   const added: { id: string; priority: number }[] = [];
   const queue = {
-    add: async (_name: string, _data: unknown, options: { jobId: string; priority: number }) => {
+    addBulk: async (jobs: { opts: { jobId: string; priority: number } }[]) => {
       if (failAdd) throw new Error('redis down');
-      added.push({ id: options.jobId, priority: options.priority });
+      for (const { opts } of jobs) added.push({ id: opts.jobId, priority: opts.priority });
     },
     getJobState: async (id: string) => states[id] ?? 'unknown',
     getJobCounts: async () => ({ waiting: waiting.count, prioritized: 0, delayed: 0 }),
@@ -61,13 +62,16 @@ const setup = (states: Record<string, string> = {}, failAdd = false) => {
   const fair = new FakeFairShare();
   const held = { bytes: 0 };
   const store = { heldBytes: async () => held.bytes };
+  const listed: string[] = [];
+  const history = { add: async (_owner: string, jobs: { id: string }[]) => void listed.push(...jobs.map((j) => j.id)) };
   const producer = new ExecutionQueue(
     queue as any,
     fair as unknown as FairShare,
     store as unknown as ExecutionStore,
+    history as unknown as ExecutionHistory,
     config as any,
   );
-  return { producer, fair, added, waiting, held };
+  return { producer, fair, added, waiting, held, listed };
 };
 
 const quotas = (maxInFlight: number) => ({ maxInFlight, maxStoredBytes: 1000 });
@@ -138,5 +142,32 @@ describe('ExecutionQueue.enqueue', () => {
     const { producer, fair } = setup({}, true);
     await expect(producer.enqueue(data('k1'), quotas(1))).rejects.toThrow('redis down');
     expect(fair.inFlightOf.get('k1')!.size).toBe(0);
+  });
+
+  it('queues a batch whole, in order, and lists every job in its owner history', async () => {
+    const { producer, added, listed } = setup();
+    const jobs = ['a', 'b', 'c'].map((id) => ({ id, data: data('k1') }));
+    await producer.enqueueMany(jobs, quotas(3));
+    expect(added.map((job) => job.id)).toEqual(['a', 'b', 'c']);
+    expect(listed).toEqual(['a', 'b', 'c']);
+  });
+
+  it('refuses a whole batch that would take the key past its maximum in flight, and queues none of it', async () => {
+    const { producer, added, fair } = setup();
+    await producer.enqueue(data('k1'), quotas(3));
+    const jobs = ['a', 'b', 'c'].map((id) => ({ id, data: data('k1') }));
+    await expect(producer.enqueueMany(jobs, quotas(3))).rejects.toThrow(
+      'a batch of 3 would take this API key past its maximum of 3 executions queued or running; nothing was queued',
+    );
+    expect(added).toHaveLength(1);
+    expect(fair.inFlightOf.get('k1')!.size).toBe(1);
+  });
+
+  it('refuses a batch that would overfill the queue', async () => {
+    const { producer, waiting } = setup();
+    waiting.count = 48;
+    const jobs = ['a', 'b', 'c'].map((id) => ({ id, data: data('k1') }));
+    await expect(producer.enqueueMany(jobs, quotas(5))).rejects.toThrow(QueueFullError);
+    await expect(producer.enqueueMany(jobs.slice(0, 2), quotas(5))).resolves.toBeUndefined();
   });
 });

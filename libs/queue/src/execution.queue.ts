@@ -5,6 +5,7 @@ import type { AppConfig } from '@sps/config';
 import { withRedis } from '@sps/redis';
 import { JobState, JobsOptions } from 'bullmq';
 import { randomUUID } from 'node:crypto';
+import { ExecutionHistory } from './execution-history.store';
 import { ExecutionStore } from './execution-store.service';
 import type { ExecutionJobData } from './execution.types';
 import { FairShare } from './fair-share.service';
@@ -14,8 +15,15 @@ import { QueueFullError } from './queue-errors';
 
 /** The key already has as many executions queued or running as it may. */
 export class InFlightLimitError extends Error {
-  constructor(readonly maxInFlight: number) {
-    super(`this API key already has ${maxInFlight} executions queued or running (its maximum); wait for one to finish`);
+  constructor(
+    readonly maxInFlight: number,
+    readonly requested = 1,
+  ) {
+    super(
+      requested === 1
+        ? `this API key already has ${maxInFlight} executions queued or running (its maximum); wait for one to finish`
+        : `a batch of ${requested} would take this API key past its maximum of ${maxInFlight} executions queued or running; nothing was queued`,
+    );
   }
 }
 
@@ -53,6 +61,7 @@ export class ExecutionQueue {
     @InjectQueue(EXECUTION_QUEUE) readonly queue: TypedQueue<typeof EXECUTION_QUEUE>,
     private readonly fairShare: FairShare,
     private readonly store: ExecutionStore,
+    private readonly history: ExecutionHistory,
     config: ConfigService<AppConfig, true>,
   ) {
     const { attempts, backoffMs, maxQueuedJobs, queueFullRetryAfterSeconds } = config.get('queue', { infer: true });
@@ -84,29 +93,56 @@ export class ExecutionQueue {
     id: string = randomUUID(),
     beforeAdd: Promise<unknown> = Promise.resolve(),
   ): Promise<string> {
+    await this.enqueueMany([{ id, data }], quotas, beforeAdd);
+    return id;
+  }
+
+  /**
+   * Adds jobs of one owner all together, or none of them: the checks of
+   * enqueue() count every job, and the jobs are added in one transaction.
+   * Each goes into its owner's history first, so a listing never misses one
+   * that runs (an entry whose job never came is dropped when it is met).
+   */
+  async enqueueMany(
+    jobs: { id: string; data: ExecutionJobData }[],
+    quotas: AdmissionQuotas,
+    beforeAdd: Promise<unknown> = Promise.resolve(),
+  ): Promise<void> {
     const { maxInFlight, maxStoredBytes } = quotas;
-    return withRedis(async () => {
-      const owner = data.ownerKeyId;
+    const owner = jobs[0].data.ownerKeyId;
+    if (jobs.some((job) => job.data.ownerKeyId !== owner)) throw new Error('a batch belongs to one owner');
+    const ids = jobs.map((job) => job.id);
+    await withRedis(async () => {
       const [counts, held] = await Promise.all([
         this.queue.getJobCounts('waiting', 'prioritized', 'delayed'),
         this.store.heldBytes(owner),
       ]);
       const queued = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
-      if (queued >= this.maxQueued) throw new QueueFullError(queued, this.maxQueued, this.retryAfterSeconds);
+      if (queued + jobs.length > this.maxQueued)
+        throw new QueueFullError(queued, this.maxQueued, this.retryAfterSeconds);
       if (held > maxStoredBytes) throw new StorageBudgetError(held, maxStoredBytes);
-      let priority = await this.fairShare.admit(owner, id, maxInFlight);
-      if (priority === null && (await this.forgetFinished(owner)) > 0) {
-        priority = await this.fairShare.admit(owner, id, maxInFlight);
+      let priorities = await this.fairShare.admit(owner, ids, maxInFlight);
+      if (priorities === null && (await this.forgetFinished(owner)) > 0) {
+        priorities = await this.fairShare.admit(owner, ids, maxInFlight);
       }
-      if (priority === null) throw new InFlightLimitError(maxInFlight);
+      if (priorities === null) throw new InFlightLimitError(maxInFlight, jobs.length);
       try {
+        await this.history.add(
+          owner,
+          jobs.map(({ id, data }) => ({ id, createdAt: data.createdAt })),
+        );
         await beforeAdd;
-        await this.queue.add('run', data, { ...this.options, jobId: id, priority });
+        await this.queue.addBulk(
+          jobs.map(({ id, data }, i) => ({
+            name: 'run',
+            data,
+            opts: { ...this.options, jobId: id, priority: priorities[i] },
+          })),
+        );
       } catch (error) {
-        await this.fairShare.release(owner, id).catch(() => undefined);
+        await this.fairShare.release(owner, ...ids).catch(() => undefined);
         throw error;
       }
-      return id;
     });
   }
 

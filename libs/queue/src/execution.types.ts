@@ -33,6 +33,8 @@ export interface ExecutionJobData {
   network: boolean;
   environment: string;
   createdAt: string;
+  /** Where the final result is POSTed; checked against the SSRF rules when submitted and again when sent. */
+  webhook?: { url: string };
 }
 
 export interface OutputFile {
@@ -89,6 +91,19 @@ export interface ReproducibilityStamp {
   baseDigest: string | null;
 }
 
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
+/** How the delivery of a job's webhook stands: pending until the result is final and a receiver answered 2xx, or every try failed. */
+export interface WebhookDelivery {
+  status: WebhookDeliveryStatus;
+  /** Tries made so far. */
+  attempts: number;
+  /** What went wrong with the latest failed try, in words; null before any failed. */
+  lastError: string | null;
+  deliveredAt: string | null;
+}
+
 /** The public result of an execution, in whatever state it is: built by executionResult() alone. */
 export interface ExecutionResult {
   id: string;
@@ -118,6 +133,20 @@ export interface ExecutionResult {
   displays?: Display[];
   /** True when some displays were left out (their count or size went past the caps). */
   displaysTruncated?: boolean;
+  /** Only for a job submitted with a webhook: where its result goes, and how that stands. */
+  webhook?: WebhookDelivery & { url: string };
+}
+
+/** One entry of a key's history: what a list shows of an execution, never its output. */
+export interface ExecutionHistoryEntry {
+  id: string;
+  status: ExecutionStatus;
+  environment: string;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode?: number;
+  durationMs?: number;
 }
 
 /**

@@ -25,21 +25,27 @@ const IN_FLIGHT_TTL_SECONDS = 7 * 24 * 3600;
 export const nextFairRound = ({ last, clock, inFlight }: { last: number; clock: number; inFlight: number }): number =>
   Math.min(Math.min(Math.max(last, clock), clock + inFlight) + 1, PRIORITY_LIMIT);
 
-// KEYS: in-flight set, key round, clock.  ARGV: job id, max in flight, now (ms), ttl (s), priority limit.
-// Returns the round, or 0 when the key already has its maximum in flight.
+// KEYS: in-flight set, key round, clock.  ARGV: max in flight, now (ms), ttl (s), priority limit, then the job ids.
+// Returns each job's round, in order, or an empty list when they would take the key past its maximum in flight:
+// all of them are admitted, or none.
 const ADMIT = redisScript(
   'fairShareAdmit',
   3,
   `
 local inflight = redis.call('ZCARD', KEYS[1])
-if inflight >= tonumber(ARGV[2]) then return 0 end
+if inflight + #ARGV - 4 > tonumber(ARGV[1]) then return {} end
 local clock = tonumber(redis.call('GET', KEYS[3]) or '0')
 local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-local round = math.min(math.min(math.max(last, clock), clock + inflight) + 1, tonumber(ARGV[5]))
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-redis.call('SET', KEYS[2], round, 'EX', ARGV[4])
-return round
+local rounds = {}
+for i = 5, #ARGV do
+  last = math.min(math.min(math.max(last, clock), clock + inflight) + 1, tonumber(ARGV[4]))
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i])
+  inflight = inflight + 1
+  rounds[#rounds + 1] = last
+end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('SET', KEYS[2], last, 'EX', ARGV[3])
+return rounds
 `,
 );
 
@@ -86,22 +92,23 @@ export class FairShare {
   }
 
   /**
-   * Reserves a place for `jobId` among `owner`'s executions in flight and
-   * returns its priority, or null when the key already has `maxInFlight`.
-   * Check and reservation are one atomic step, so API replicas agree.
+   * Reserves places for `jobIds` among `owner`'s executions in flight and
+   * returns their priorities, in order, or null when they would take the key
+   * past `maxInFlight`: all or none. Check and reservation are one atomic
+   * step, so API replicas agree.
    */
-  async admit(owner: string, jobId: string, maxInFlight: number): Promise<number | null> {
-    const round = (await this.redis.run(
+  async admit(owner: string, jobIds: string[], maxInFlight: number): Promise<number[] | null> {
+    const rounds = (await this.redis.run(
       ADMIT,
       [this.inFlightKey(owner), this.roundKey(owner), this.clockKey],
-      [jobId, maxInFlight, Date.now(), IN_FLIGHT_TTL_SECONDS, PRIORITY_LIMIT],
-    )) as number;
-    return round > 0 ? round : null;
+      [maxInFlight, Date.now(), IN_FLIGHT_TTL_SECONDS, PRIORITY_LIMIT, ...jobIds],
+    )) as number[];
+    return rounds.length === jobIds.length && rounds.length > 0 ? rounds : null;
   }
 
   /** The execution is final (or was never queued): it no longer counts against its key. */
-  async release(owner: string, jobId: string): Promise<void> {
-    await this.redis.client.zrem(this.inFlightKey(owner), jobId);
+  async release(owner: string, ...jobIds: string[]): Promise<void> {
+    await this.redis.client.zrem(this.inFlightKey(owner), ...jobIds);
   }
 
   /** The executions counted as in flight for `owner`, with when each was admitted (epoch ms). */

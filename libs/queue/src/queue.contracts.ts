@@ -1,7 +1,8 @@
 import type { Job, Queue } from 'bullmq';
 import type { EnvironmentBuildJobData, EnvironmentBuildOutcome } from './environment-build.types';
 import type { ExecutionJobData, ExecutionSummary } from './execution.types';
-import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE, SESSION_QUEUE } from './queue.constants';
+import { ENVIRONMENT_BUILD_QUEUE, EXECUTION_QUEUE, SESSION_QUEUE, WEBHOOK_QUEUE } from './queue.constants';
+import type { WebhookJobData, WebhookOutcome } from './webhook.queue';
 import type { SessionOp } from './session.types';
 
 /**
@@ -14,6 +15,7 @@ export interface QueueContracts {
   [ENVIRONMENT_BUILD_QUEUE]: { data: EnvironmentBuildJobData; result: EnvironmentBuildOutcome };
   /** Handed to the session's worker and answered through Redis (SessionExecutions, SessionReplies): no result here. */
   [SESSION_QUEUE]: { data: SessionOp; result: null };
+  [WEBHOOK_QUEUE]: { data: WebhookJobData; result: WebhookOutcome };
 }
 
 export type QueueName = keyof QueueContracts;
@@ -25,3 +27,4 @@ export type TypedQueue<Q extends QueueName> = Queue<QueueData<Q>, QueueResult<Q>
 export type ExecutionJob = QueueJob<typeof EXECUTION_QUEUE>;
 export type EnvironmentBuildJob = QueueJob<typeof ENVIRONMENT_BUILD_QUEUE>;
 export type SessionOpJob = QueueJob<typeof SESSION_QUEUE>;
+export type WebhookJob = QueueJob<typeof WEBHOOK_QUEUE>;

@@ -28,6 +28,12 @@ export interface ApiKeyRecord {
 interface StoredApiKey extends ApiKeyRecord {
   /** sha-256 of the key, hex. A 256-bit random key needs no slow hash: there is nothing to brute-force. */
   hash: string;
+  /**
+   * The key that signs this API key's webhooks (whsec_...). Kept as it is: an
+   * HMAC needs the secret itself, so it cannot be hashed like the API key.
+   * Missing for keys made before webhooks, and for ADMIN_API_KEY's, until rotated.
+   */
+  webhookSecret?: string;
 }
 
 export interface NewApiKey {
@@ -49,6 +55,12 @@ const KEY_PREFIX = 'sps_';
 const MAX_PRESENTED_KEY_LENGTH = 512;
 
 export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
+
+/** Standard Webhooks' prefix of a signing secret: what follows is the key, base64. */
+export const WEBHOOK_SECRET_PREFIX = 'whsec_';
+
+/** A new webhook signing secret: 32 random bytes (Standard Webhooks asks for 24 to 64), as whsec_<base64>. */
+export const generateWebhookSecret = (): string => WEBHOOK_SECRET_PREFIX + randomBytes(32).toString('base64');
 
 /** 256 random bits, URL-safe, with a prefix that makes a leaked key easy to recognise in a scan. */
 export const generateApiKey = (): string => KEY_PREFIX + randomBytes(32).toString('base64url');
@@ -99,7 +111,28 @@ return 1
 `,
 );
 
-const publicRecord = ({ hash: _hash, ...record }: StoredApiKey): ApiKeyRecord => record;
+// KEYS: records.  ARGV: id, new webhook secret.  Returns 0 when there is no such key.
+const ROTATE_WEBHOOK_SECRET = redisScript(
+  'apiKeyRotateWebhookSecret',
+  1,
+  `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local record = cjson.decode(raw)
+record.webhookSecret = ARGV[2]
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
+return 1
+`,
+);
+
+/** A new key as its creator sees it, once: the key and its webhook signing secret. */
+export interface CreatedApiKey {
+  record: ApiKeyRecord;
+  key: string;
+  webhookSecret: string;
+}
+
+const publicRecord = ({ hash: _hash, webhookSecret: _secret, ...record }: StoredApiKey): ApiKeyRecord => record;
 
 /**
  * API keys in Redis, shared by every API replica: records by id, and an index
@@ -125,7 +158,7 @@ export class ApiKeyStore {
     return [this.records, this.hashes, this.names];
   }
 
-  async create(spec: NewApiKey): Promise<{ record: ApiKeyRecord; key: string }> {
+  async create(spec: NewApiKey): Promise<CreatedApiKey> {
     if (spec.name === ENV_ADMIN_KEY_ID) throw new ApiKeyNameTakenError(spec.name); // reserved for ADMIN_API_KEY
     const created = await this.insert(spec, false);
     if (!created) throw new ApiKeyNameTakenError(spec.name);
@@ -133,7 +166,7 @@ export class ApiKeyStore {
   }
 
   /** Creates an admin key only if there are no keys at all, atomically across replicas. */
-  async createFirstAdmin(name: string): Promise<{ record: ApiKeyRecord; key: string } | null> {
+  async createFirstAdmin(name: string): Promise<CreatedApiKey | null> {
     return this.insert({ name, role: 'admin' }, true);
   }
 
@@ -191,13 +224,25 @@ export class ApiKeyStore {
     return this.redis.client.hlen(this.records);
   }
 
+  /** The secret that signs the webhooks of key `id`; null for a key that has none, or does not exist. */
+  async webhookSecret(id: string): Promise<string | null> {
+    return (await this.read(id))?.webhookSecret ?? null;
+  }
+
+  /** Gives key `id` a new webhook signing secret, which replaces the old one at once; null when there is no such key. */
+  async rotateWebhookSecret(id: string): Promise<string | null> {
+    const secret = generateWebhookSecret();
+    return (await this.redis.run(ROTATE_WEBHOOK_SECRET, [this.records], [id, secret])) === 1 ? secret : null;
+  }
+
   /** Returns false when there was no such key. */
   async revoke(id: string): Promise<boolean> {
     return (await this.redis.run(REVOKE, this.indexKeys, [id])) === 1;
   }
 
-  private async insert(spec: NewApiKey, onlyIfEmpty: boolean): Promise<{ record: ApiKeyRecord; key: string } | null> {
+  private async insert(spec: NewApiKey, onlyIfEmpty: boolean): Promise<CreatedApiKey | null> {
     const key = generateApiKey();
+    const webhookSecret = generateWebhookSecret();
     const stored: StoredApiKey = {
       id: randomBytes(8).toString('hex'),
       name: spec.name,
@@ -205,6 +250,7 @@ export class ApiKeyStore {
       quotas: spec.quotas ?? {},
       createdAt: new Date().toISOString(),
       hash: hashApiKey(key),
+      webhookSecret,
     };
     const result = await this.redis.run(CREATE, this.indexKeys, [
       stored.id,
@@ -213,7 +259,7 @@ export class ApiKeyStore {
       JSON.stringify(stored),
       onlyIfEmpty ? '1' : '0',
     ]);
-    return result === 1 ? { record: publicRecord(stored), key } : null;
+    return result === 1 ? { record: publicRecord(stored), key, webhookSecret } : null;
   }
 
   private async read(id: string): Promise<StoredApiKey | null> {

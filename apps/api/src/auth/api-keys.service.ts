@@ -15,12 +15,12 @@ export class ApiKeysService {
     this.serverMax = config.get('sandbox.max', { infer: true });
   }
 
-  async create(spec: NewApiKey): Promise<ApiKeyRecord & { key: string }> {
+  async create(spec: NewApiKey): Promise<ApiKeyRecord & { key: string; webhookSecret: string }> {
     const problems = this.quotaProblems(spec.quotas ?? {});
     if (problems.length) throw new BadRequestException(problems);
     try {
-      const { record, key } = await this.store.create({ ...spec, quotas: compact(spec.quotas ?? {}) });
-      return { ...record, key };
+      const { record, key, webhookSecret } = await this.store.create({ ...spec, quotas: compact(spec.quotas ?? {}) });
+      return { ...record, key, webhookSecret };
     } catch (error) {
       if (error instanceof ApiKeyNameTakenError) throw new ConflictException(error.message);
       throw error;
@@ -42,6 +42,14 @@ export class ApiKeysService {
     const record = (await this.store.get(idOrName)) ?? (await this.store.findByName(idOrName));
     if (!record || !(await this.store.revoke(record.id))) throw new NotFoundException(`API key ${idOrName} not found`);
     return record;
+  }
+
+  /** A new webhook signing secret for a key (by id, or by name for the command line); the old one stops signing at once. */
+  async rotateWebhookSecret(idOrName: string): Promise<{ id: string; name: string; webhookSecret: string }> {
+    const record = (await this.store.get(idOrName)) ?? (await this.store.findByName(idOrName));
+    const webhookSecret = record && (await this.store.rotateWebhookSecret(record.id));
+    if (!record || !webhookSecret) throw new NotFoundException(`API key ${idOrName} not found`);
+    return { id: record.id, name: record.name, webhookSecret };
   }
 
   private quotaProblems(quotas: KeyQuotas): string[] {

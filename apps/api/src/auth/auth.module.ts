@@ -24,6 +24,6 @@ import { RoleGuard } from './role.guard';
     AdminKeyBootstrap,
     { provide: APP_GUARD, useClass: RoleGuard },
   ],
-  exports: [RequestAuthenticator],
+  exports: [RequestAuthenticator, ApiKeyStore],
 })
 export class AuthModule {}

@@ -15,6 +15,7 @@ const USAGE = `Manages API keys in the Redis at REDIS_URL (prefix REDIS_PREFIX).
   npm run keys -- create --name <name> [--admin] [quotas]   prints the new key, once
   npm run keys -- list
   npm run keys -- revoke <id or name>
+  npm run keys -- rotate-webhook-secret <id or name>   prints the new secret, once
 
 Quotas (each optional; the server's defaults and maxima apply otherwise):
   --rate-per-minute N  --max-in-flight N  --max-stored-bytes N  --max-concurrent-requests N  --max-sessions N
@@ -99,7 +100,8 @@ const run = async (argv: string[], out: (text: string) => void): Promise<void> =
       if (values.json) return out(JSON.stringify(created));
       return out(
         `Created ${created.role} key ${created.id} ("${created.name}", quotas: ${describeQuotas(created)}).\n` +
-          `It is shown only this once; give it to its owner now:\n\n    ${created.key}\n`,
+          `It is shown only this once, with the secret that signs its webhooks; give both to its owner now:\n\n` +
+          `    ${created.key}\n    ${created.webhookSecret}\n`,
       );
     }
     if (command === 'list') {
@@ -116,6 +118,15 @@ const run = async (argv: string[], out: (text: string) => void): Promise<void> =
       if (rest.length !== 1) throw new UsageError('revoke takes exactly one id or name');
       const revoked = await keys.revoke(rest[0]);
       return out(values.json ? JSON.stringify(revoked) : `Revoked key ${revoked.id} ("${revoked.name}").`);
+    }
+    if (command === 'rotate-webhook-secret') {
+      if (rest.length !== 1) throw new UsageError('rotate-webhook-secret takes exactly one id or name');
+      const rotated = await keys.rotateWebhookSecret(rest[0]);
+      if (values.json) return out(JSON.stringify(rotated));
+      return out(
+        `New webhook signing secret for key ${rotated.id} ("${rotated.name}"); the old one no longer signs. ` +
+          `It is shown only this once:\n\n    ${rotated.webhookSecret}\n`,
+      );
     }
     throw new UsageError(`unknown command "${command}"`);
   } finally {

@@ -11,7 +11,7 @@ import {
 import type { ApiKeyRecord } from './api-key.store';
 import { ApiKeysService } from './api-keys.service';
 import { AdminOnly } from './auth.decorators';
-import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/create-api-key.dto';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, WebhookSecretDto } from './dto/create-api-key.dto';
 
 @ApiTags('keys')
 @ApiBearerAuth()
@@ -22,9 +22,12 @@ export class KeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
-  @ApiCreatedResponse({ type: CreatedApiKeyDto, description: 'The new key; `key` is shown this once.' })
+  @ApiCreatedResponse({
+    type: CreatedApiKeyDto,
+    description: 'The new key; `key` and `webhookSecret` are shown this once.',
+  })
   @ApiConflictResponse({ description: 'A key with this name exists.' })
-  create(@Body() dto: CreateApiKeyDto): Promise<ApiKeyRecord & { key: string }> {
+  create(@Body() dto: CreateApiKeyDto): Promise<ApiKeyRecord & { key: string; webhookSecret: string }> {
     return this.keys.create({ name: dto.name, role: dto.role ?? 'user', quotas: dto.quotas });
   }
 
@@ -39,6 +42,18 @@ export class KeysController {
   @ApiNotFoundResponse()
   get(@Param('id') id: string): Promise<ApiKeyRecord> {
     return this.keys.get(id);
+  }
+
+  @Post(':id/webhook-secret')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: WebhookSecretDto,
+    description:
+      "A new secret for signing this key's webhooks, shown this once; deliveries from now on are signed with it alone.",
+  })
+  @ApiNotFoundResponse()
+  rotateWebhookSecret(@Param('id') id: string): Promise<WebhookSecretDto> {
+    return this.keys.rotateWebhookSecret(id);
   }
 
   @Delete(':id')

@@ -74,7 +74,7 @@ export class ExecutionRequestPolicy {
     const limits = this.resolveLimits(dto.limits, owner, problems);
     const files = this.resolveFiles(dto.files ?? [], problems, [MAIN_FILE_NAME]);
     if (problems.length) throw new BadRequestException(problems);
-    return {
+    const data: ExecutionJobData = {
       ownerKeyId: owner.keyId,
       code: dto.code,
       stdin,
@@ -85,6 +85,9 @@ export class ExecutionRequestPolicy {
       environment: dto.environment ?? DEFAULT_ENVIRONMENT,
       createdAt: new Date().toISOString(),
     };
+    // Its URL is checked by ExecutionsService, which resolves the host: that takes a lookup, this does not.
+    if (dto.webhook) data.webhook = { url: dto.webhook.url };
+    return data;
   }
 
   /**

@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
+  ApiHeader,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -11,16 +12,24 @@ import {
   ApiQuery,
   ApiTags,
   ApiTooManyRequestsResponse,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { ExecutionResult } from '@sps/queue';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { BodyLimit } from '../http/body-limit.decorator';
-import { CreateExecutionDto } from './dto/create-execution.dto';
-import { ExecutionAcceptedDto, ExecutionResultDto } from './dto/execution-result.dto';
+import { CreateExecutionBatchDto, CreateExecutionDto } from './dto/create-execution.dto';
+import {
+  BatchAcceptedDto,
+  ExecutionAcceptedDto,
+  ExecutionHistoryPageDto,
+  ExecutionResultDto,
+} from './dto/execution-result.dto';
+import { ListExecutionsQueryDto } from './dto/list-executions.query';
 import { answerSubmission } from './execution-replies';
-import { ExecutionsService } from './executions.service';
+import { type HistoryPage, ExecutionsService } from './executions.service';
+import { IdempotentSubmissions } from './idempotent-submissions.service';
 import { parseWaitFlag } from './wait-query';
 
 const WAIT_DOC = {
@@ -30,16 +39,31 @@ const WAIT_DOC = {
   enum: ['true', 'false'],
 };
 
+const IDEMPOTENCY_DOC = {
+  name: 'Idempotency-Key',
+  required: false,
+  description:
+    'Up to 255 printable ASCII characters. The same key with the same body, from the same API key within 24 h, ' +
+    'answers the same execution(s) with Idempotent-Replayed: true and never runs them again; with another body, 422.',
+  example: 'order-1234-attempt',
+};
+const REPLAYED_HEADER = 'Idempotent-Replayed';
+
 @ApiTags('executions')
 @ApiBearerAuth()
 @Controller('v1/executions')
 export class ExecutionsController {
-  constructor(private readonly executions: ExecutionsService) {}
+  constructor(
+    private readonly executions: ExecutionsService,
+    private readonly idempotent: IdempotentSubmissions,
+  ) {}
 
   @Post()
   @BodyLimit('execution')
   @HttpCode(200) // with ?wait=true and a final result; queued answers set 202 themselves
   @ApiQuery(WAIT_DOC)
+  @ApiHeader(IDEMPOTENCY_DOC)
+  @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was used before with another body.' })
   @ApiAcceptedResponse({ type: ExecutionAcceptedDto, description: 'Queued; poll the Location.' })
   @ApiOkResponse({ type: ExecutionResultDto, description: 'With ?wait=true: the final result.' })
   @ApiBadRequestResponse({ description: 'Validation failed; the messages name the fields.' })
@@ -50,10 +74,74 @@ export class ExecutionsController {
   async create(
     @Body() dto: CreateExecutionDto,
     @Query('wait') wait: string | undefined,
+    @Headers('idempotency-key') idempotencyHeader: string | undefined,
     @CurrentPrincipal() owner: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExecutionResult | ExecutionAcceptedDto> {
-    return answerSubmission(await this.executions.submit(dto, owner, parseWaitFlag(wait)), reply);
+    const waiting = parseWaitFlag(wait);
+    const key = IdempotentSubmissions.parseKey(idempotencyHeader);
+    // With a key, the job is only queued under the claim; a wait, if asked, follows once the claim is settled.
+    const submitted = await this.idempotent.once(owner, key, 'POST /v1/executions', dto, 1, ([id]) =>
+      this.executions.submit(dto, owner, waiting && key === undefined, id),
+    );
+    if (submitted.replayed) reply.header(REPLAYED_HEADER, 'true');
+    const [id] = submitted.ids;
+    const result =
+      waiting && (submitted.replayed || key !== undefined)
+        ? await this.executions.waitForFinal(id, owner)
+        : submitted.replayed
+          ? await this.executions.get(id, owner)
+          : submitted.value;
+    return answerSubmission(result, reply);
+  }
+
+  @Post('batch')
+  @BodyLimit('executionBatch')
+  @HttpCode(202)
+  @ApiHeader(IDEMPOTENCY_DOC)
+  @ApiAcceptedResponse({ type: BatchAcceptedDto, description: 'Every execution is queued; the ids are in order.' })
+  @ApiBadRequestResponse({
+    description:
+      'Some item is invalid (named by index, executions.3.limits.memoryMb ...), or the batch is too long: nothing was queued.',
+  })
+  @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was used before with another body.' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'The batch would take the key past its executions in flight, or its storage budget is spent: nothing was queued.',
+  })
+  async createBatch(
+    @Body() dto: CreateExecutionBatchDto,
+    @Headers('idempotency-key') idempotencyHeader: string | undefined,
+    @CurrentPrincipal() owner: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<BatchAcceptedDto> {
+    const key = IdempotentSubmissions.parseKey(idempotencyHeader);
+    const submitted = await this.idempotent.once(
+      owner,
+      key,
+      'POST /v1/executions/batch',
+      dto,
+      dto.executions.length,
+      (ids) => this.executions.submitBatch(dto.executions, owner, ids),
+    );
+    if (submitted.replayed) reply.header(REPLAYED_HEADER, 'true');
+    return { ids: submitted.ids };
+  }
+
+  @Get()
+  @ApiOkResponse({
+    type: ExecutionHistoryPageDto,
+    description:
+      "The calling key's executions, newest first, as summaries; with ?ids=, those executions' full results (null for unknown) in order.",
+  })
+  @ApiBadRequestResponse({ description: 'A query parameter is invalid; the message names it.' })
+  async list(
+    @Query() query: ListExecutionsQueryDto,
+    @CurrentPrincipal() owner: Principal,
+  ): Promise<HistoryPage | { items: (ExecutionResult | null)[] }> {
+    if (query.ids === undefined) return this.executions.list(owner, query);
+    const ids = query.ids.split(',').filter(Boolean);
+    return { items: await this.executions.getMany(ids, owner) };
   }
 
   @Get(':id')

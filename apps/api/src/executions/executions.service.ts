@@ -1,13 +1,19 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import {
+  createdAtOfEntry,
   ExecutionCancels,
+  ExecutionHistory,
+  type ExecutionHistoryEntry,
+  type ExecutionJobData,
   executionResult,
   ExecutionQueue,
   ExecutionResult,
   ExecutionStore,
   FairShare,
+  historyEntryOf,
+  idOfEntry,
   identityOf,
   InFlightLimitError,
   isFinalStatus,
@@ -15,12 +21,16 @@ import {
   resultOfPendingJob,
   StorageBudgetError,
   storedReportOf,
+  WebhookQueue,
 } from '@sps/queue';
 import { withRedis } from '@sps/redis';
 import { randomUUID } from 'node:crypto';
+import { ApiKeyStore } from '../auth/api-key.store';
 import type { Principal } from '../auth/principal';
 import { TooManyRequestsException } from '../http/too-many-requests.exception';
+import { WebhookTargetError, WebhookTargets } from '../webhooks/webhook-targets.service';
 import type { CreateExecutionDto } from './dto/create-execution.dto';
+import { DEFAULT_PAGE_SIZE, type ListExecutionsQueryDto } from './dto/list-executions.query';
 import { ExecutionRequestPolicy } from './execution-request.policy';
 import { ExecutionWaiter, type ExecutionWatch } from './execution-waiter.service';
 
@@ -28,6 +38,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CANCEL_SETTLE_MS = 5000;
 const IN_FLIGHT_RETRY_AFTER_SECONDS = 5;
 const STORAGE_RETRY_AFTER_SECONDS = 60;
+/** History entries one listing reads at most while looking for matches: a filter that matches little costs a bounded amount. */
+const MAX_HISTORY_SCAN = 1000;
+/** An entry this young whose job is nowhere may be one still being added (see ExecutionQueue.enqueueMany). */
+const HISTORY_GRACE_MS = 60_000;
+
+/** A page of a key's history. */
+export interface HistoryPage {
+  items: ExecutionHistoryEntry[];
+  nextCursor: string | null;
+}
 
 /**
  * Every lookup is by (id, owner): another key's execution is answered exactly
@@ -36,6 +56,7 @@ const STORAGE_RETRY_AFTER_SECONDS = 60;
 @Injectable()
 export class ExecutionsService {
   private readonly waitCapMs: number;
+  private readonly maxBatch: number;
 
   constructor(
     private readonly policy: ExecutionRequestPolicy,
@@ -44,9 +65,14 @@ export class ExecutionsService {
     private readonly waiter: ExecutionWaiter,
     private readonly cancels: ExecutionCancels,
     private readonly fairShare: FairShare,
+    private readonly history: ExecutionHistory,
+    private readonly webhooks: WebhookQueue,
+    private readonly webhookTargets: WebhookTargets,
+    private readonly keys: ApiKeyStore,
     config: ConfigService<AppConfig, true>,
   ) {
     this.waitCapMs = config.get('api.waitCapMs', { infer: true });
+    this.maxBatch = config.get('api.maxBatch', { infer: true });
   }
 
   /**
@@ -54,28 +80,107 @@ export class ExecutionsService {
    * here rather than read back), or with `wait`, once final or when the wait
    * cap runs out, whichever comes first.
    */
-  async submit(dto: CreateExecutionDto, owner: Principal, wait: boolean): Promise<ExecutionResult> {
+  async submit(
+    dto: CreateExecutionDto,
+    owner: Principal,
+    wait: boolean,
+    id: string = randomUUID(),
+  ): Promise<ExecutionResult> {
     const data = this.policy.toJobData(dto, owner);
-    const id = randomUUID();
+    const webhookProblems = await this.webhookProblems([dto], owner);
+    if (webhookProblems.length) throw new BadRequestException(webhookProblems);
     // Subscribed while admission is checked, and before the job exists: even the quickest completion is heard.
     const watching = wait ? withRedis(() => this.waiter.watch(id)) : null;
     watching?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     try {
-      try {
-        await this.queue.enqueue(data, owner.quotas, id, watching ?? undefined);
-      } catch (error) {
-        if (error instanceof InFlightLimitError)
-          throw new TooManyRequestsException(error.message, IN_FLIGHT_RETRY_AFTER_SECONDS);
-        if (error instanceof StorageBudgetError)
-          throw new TooManyRequestsException(error.message, STORAGE_RETRY_AFTER_SECONDS);
-        throw error;
-      }
+      await this.admit(() => this.queue.enqueue(data, owner.quotas, id, watching ?? undefined));
       const queued = executionResult(identityOf(id, data), { kind: 'queued' });
       const watch = await watching;
       return watch ? await this.follow(watch, id, owner, queued, this.waitCapMs) : queued;
     } finally {
       watching?.then((watch) => watch.close()).catch(() => undefined);
     }
+  }
+
+  /**
+   * Queues every execution of a batch under `ids`, in order, or none: each
+   * item is checked first, and the problems of all of them are answered
+   * together, named by index (executions.3.limits.memoryMb ...).
+   */
+  async submitBatch(items: CreateExecutionDto[], owner: Principal, ids: string[]): Promise<string[]> {
+    if (items.length > this.maxBatch) {
+      throw new BadRequestException([`executions must contain at most ${this.maxBatch} items (MAX_BATCH)`]);
+    }
+    const problems: string[] = [];
+    const jobs: { id: string; data: ExecutionJobData }[] = [];
+    items.forEach((item, i) => {
+      try {
+        jobs.push({ id: ids[i], data: this.policy.toJobData(item, owner) });
+      } catch (error) {
+        if (!(error instanceof BadRequestException)) throw error;
+        const messages = ([] as string[]).concat((error.getResponse() as { message: string | string[] }).message);
+        problems.push(...messages.map((message) => `executions.${i}.${message}`));
+      }
+    });
+    problems.push(...(await this.webhookProblems(items, owner, 'executions.')));
+    if (problems.length) throw new BadRequestException(problems);
+    await this.admit(() => this.queue.enqueueMany(jobs, owner.quotas));
+    return ids;
+  }
+
+  /**
+   * The results of `ids`, in order, each null when it is unknown, gone or
+   * another key's: the same answer for all three, as for GET.
+   */
+  async getMany(ids: string[], owner: Principal): Promise<(ExecutionResult | null)[]> {
+    if (ids.length > this.maxBatch) {
+      throw new BadRequestException([`ids must name at most ${this.maxBatch} executions (MAX_BATCH)`]);
+    }
+    return Promise.all(
+      ids.map((id) =>
+        this.get(id, owner).catch((error: unknown) => {
+          if (error instanceof NotFoundException) return null;
+          throw error;
+        }),
+      ),
+    );
+  }
+
+  /**
+   * A page of the key's history, newest first, as summaries. Entries whose
+   * result is gone are dropped as they are met; at most MAX_HISTORY_SCAN are
+   * read per page, so a page may hold fewer items than asked and still have a
+   * nextCursor.
+   */
+  async list(owner: Principal, query: ListExecutionsQueryDto): Promise<HistoryPage> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const items: ExecutionHistoryEntry[] = [];
+    let position = query.cursor ?? null;
+    let scanned = 0;
+    return withRedis(async () => {
+      while (items.length < limit && scanned < MAX_HISTORY_SCAN) {
+        const entries = await this.history.page(owner.keyId, position, Math.min(MAX_HISTORY_SCAN - scanned, 2 * limit));
+        if (!entries.length) return { items, nextCursor: null };
+        const summaries = await this.summaries(entries.map(idOfEntry), owner);
+        const gone: string[] = [];
+        for (const entry of entries) {
+          position = entry;
+          scanned++;
+          const summary = summaries.get(idOfEntry(entry));
+          if (!summary) {
+            if (Date.now() - createdAtOfEntry(entry) > HISTORY_GRACE_MS) gone.push(entry);
+            continue;
+          }
+          if (query.status && summary.status !== query.status) continue;
+          if (query.environment && summary.environment !== query.environment) continue;
+          items.push(summary);
+          if (items.length === limit) break;
+        }
+        await this.history.forget(owner.keyId, gone);
+      }
+      const more = (await this.history.page(owner.keyId, position, 1)).length > 0;
+      return { items, nextCursor: more ? position : null };
+    });
   }
 
   async get(id: string, owner: Principal): Promise<ExecutionResult> {
@@ -123,6 +228,63 @@ export class ExecutionsService {
     return result;
   }
 
+  /** The summaries of `ids` that are the owner's and still known: final ones from their records, the rest from the queue. */
+  private async summaries(ids: string[], owner: Principal): Promise<Map<string, ExecutionHistoryEntry>> {
+    const found = new Map<string, ExecutionHistoryEntry>();
+    const stored = await this.store.readWithoutOutput(ids);
+    for (const id of ids) {
+      let known = stored.get(id) ?? null;
+      if (!known) {
+        const pending = await this.queue.findWithState(id);
+        const result = pending && resultOfPendingJob(pending.job, pending.state);
+        known = pending && result ? { owner: pending.job.data.ownerKeyId, result } : null;
+      }
+      if (known?.owner === owner.keyId) found.set(id, historyEntryOf(known.result));
+    }
+    return found;
+  }
+
+  /** Admission, with a key's quotas answered as 429 and nothing queued. */
+  private async admit(enqueue: () => Promise<unknown>): Promise<void> {
+    try {
+      await enqueue();
+    } catch (error) {
+      if (error instanceof InFlightLimitError)
+        throw new TooManyRequestsException(error.message, IN_FLIGHT_RETRY_AFTER_SECONDS);
+      if (error instanceof StorageBudgetError)
+        throw new TooManyRequestsException(error.message, STORAGE_RETRY_AFTER_SECONDS);
+      throw error;
+    }
+  }
+
+  /**
+   * What is wrong with the webhooks of `items` (named `<prefix><index>.webhook.url`
+   * in a batch): the SSRF rules, and a key with no signing secret.
+   */
+  private async webhookProblems(items: CreateExecutionDto[], owner: Principal, prefix?: string): Promise<string[]> {
+    const field = (i: number) => (prefix === undefined ? 'webhook' : `${prefix}${i}.webhook`);
+    const asked = items.map((item, i) => ({ url: item.webhook?.url, i })).filter((item) => item.url !== undefined);
+    if (!asked.length) return [];
+    const problems = await Promise.all(
+      asked.map(({ url, i }) =>
+        this.webhookTargets.resolve(url!).then(
+          () => null,
+          (error: unknown) => {
+            if (error instanceof WebhookTargetError) return `${field(i)}.url ${error.message}`;
+            throw error;
+          },
+        ),
+      ),
+    );
+    if (!(await withRedis(() => this.keys.webhookSecret(owner.keyId)))) {
+      problems.push(
+        `${field(asked[0].i)}: this API key has no webhook signing secret yet; an admin can make one ` +
+          `(POST /v1/keys/${owner.keyId}/webhook-secret, or npm run keys -- rotate-webhook-secret)`,
+      );
+    }
+    return problems.filter((problem): problem is string => problem !== null);
+  }
+
   /**
    * Where an execution is: its final record first, then the job BullMQ holds,
    * then the record again. A job's record is written before its job goes, so
@@ -153,12 +315,15 @@ export class ExecutionsService {
 
   /** A queued job is removed so it never runs; its final result is written first so no reader sees a gap. */
   private async removeQueued(id: string, owner: Principal, current: ExecutionResult): Promise<boolean> {
-    const report = storedReportOf({ kind: 'cancelled', finishedAt: new Date().toISOString(), workerId: null });
-    const record = await withRedis(() => this.store.save(owner.keyId, current, report, NO_OUTPUT));
     const job = await this.queue.find(id);
+    const identity = job ? identityOf(id, job.data) : current;
+    const report = storedReportOf({ kind: 'cancelled', finishedAt: new Date().toISOString(), workerId: null });
+    const record = await withRedis(() => this.store.save(owner.keyId, identity, report, NO_OUTPUT));
     try {
       await job?.remove();
       await this.fairShare.release(owner.keyId, id).catch(() => undefined); // the queue forgets it lazily otherwise
+      // Only once the job is surely gone: had a worker taken it, the worker's own result would be the final one.
+      if (job) await this.webhooks.finalReached(id, job.data).catch(() => undefined);
       return true;
     } catch {
       // A worker took it meanwhile: it is cancelled while running instead, and writes its own result.

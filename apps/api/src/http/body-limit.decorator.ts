@@ -1,7 +1,7 @@
 import { RouteConfig } from '@nestjs/platform-fastify';
 
 /** The named body limits; each is resolved to bytes from the configuration when routes are registered. */
-export type BodyLimitName = 'execution' | 'sessionFile';
+export type BodyLimitName = 'execution' | 'executionBatch' | 'sessionFile';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

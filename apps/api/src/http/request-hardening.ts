@@ -8,6 +8,7 @@ export interface BodyLimits {
   /** Every route without a @BodyLimit. */
   default: number;
   execution: number;
+  executionBatch: number;
   sessionFile: number;
 }
 

@@ -42,6 +42,7 @@ const setup = (ran: () => Promise<FinishedRun>) => {
   };
   const counters = { executionFinished: async () => undefined };
   const catalogue = { get: async () => null };
+  const webhooks = { finalReached: async (id: string) => void calls.push(`webhook ${id}`) };
   // Docker stays up, so failures are the job's own.
   const docker = { check: async () => ({ up: true, version: null }) } as unknown as DockerGate;
   const attempt = new ExecutionAttempt(
@@ -52,6 +53,7 @@ const setup = (ran: () => Promise<FinishedRun>) => {
     store as never,
     counters as never,
     catalogue as never,
+    webhooks as never,
   );
   return { attempt, calls };
 };
@@ -71,8 +73,8 @@ describe('ExecutionAttempt', () => {
       kind: 'done',
       summary: { status: 'succeeded', stdoutBytes: 0 },
     });
-    // Released before the result is stored: whoever hears of it may submit again at once.
-    expect(calls).toEqual(['started 42', 'release owner-1 job-1', 'save owner-1 job-1 succeeded']);
+    // Released before the result is stored: whoever hears of it may submit again at once. Its webhook goes once it is stored.
+    expect(calls).toEqual(['started 42', 'release owner-1 job-1', 'save owner-1 job-1 succeeded', 'webhook job-1']);
   });
 
   it('keeps a job that will be retried counted against its key', async () => {
@@ -90,7 +92,7 @@ describe('ExecutionAttempt', () => {
       kind: 'fail',
       final: true,
     });
-    expect(calls).toEqual(['started 3', 'release owner-1 job-1', 'save owner-1 job-1 error']);
+    expect(calls).toEqual(['started 3', 'release owner-1 job-1', 'save owner-1 job-1 error', 'webhook job-1']);
   });
 
   it('releases a job that failed for good', async () => {

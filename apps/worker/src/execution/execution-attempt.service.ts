@@ -12,6 +12,7 @@ import {
   publicFailure,
   storedReportOf,
   summaryOf,
+  WebhookQueue,
 } from '@sps/queue';
 import { ExecutionRunnerService, type FinishedRun } from './execution-runner.service';
 import { FailureClassifier, FailureVerdict } from './failure-classifier.service';
@@ -41,6 +42,7 @@ export class ExecutionAttempt {
     private readonly store: ExecutionStore,
     private readonly counters: JobCounters,
     private readonly catalogue: EnvironmentCatalogue,
+    private readonly webhooks: WebhookQueue,
   ) {}
 
   async run(job: ExecutionJob): Promise<AttemptOutcome> {
@@ -77,6 +79,7 @@ export class ExecutionAttempt {
     const released = this.release(job);
     await this.store.save(job.data.ownerKeyId, identityOf(job.id!, job.data), run.report, run.output);
     await released;
+    await this.queueWebhook(job);
     this.count(job, run.report.status, true);
     return summaryOf(run.report, run.output);
   }
@@ -88,7 +91,18 @@ export class ExecutionAttempt {
       onlyIfAbsent,
     });
     await released;
-    if (saved !== null) this.count(job, 'error', false);
+    if (saved === null) return;
+    await this.queueWebhook(job);
+    this.count(job, 'error', false);
+  }
+
+  /** The result is stored whatever happens here: a delivery that could not be queued must not run the job again. */
+  private async queueWebhook(job: ExecutionJob): Promise<void> {
+    await this.webhooks
+      .finalReached(job.id!, job.data)
+      .catch((error: Error) =>
+        this.logger.warn(`job ${job.id}: its webhook delivery was not queued: ${error.message}`),
+      );
   }
 
   /** The job no longer counts against its key; the API forgets a release lost here when the key next reaches its maximum. */

@@ -13,9 +13,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: operations["ExecutionsController_list"];
         put?: never;
         post: operations["ExecutionsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/executions/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ExecutionsController_createBatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -276,6 +292,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/keys/{id}/webhook-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["KeysController_rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -347,6 +379,13 @@ export interface components {
              */
             outputBytes?: number;
         };
+        WebhookDto: {
+            /**
+             * @description Receives the final result (the JSON GET answers) as a signed POST (Standard Webhooks: Webhook-Id, Webhook-Timestamp, Webhook-Signature, with the API key's webhook secret). http or https; the host must resolve to public addresses only.
+             * @example https://example.com/hooks/sandbox
+             */
+            url: string;
+        };
         CreateExecutionDto: {
             /**
              * @description Python source, UTF-8.
@@ -375,6 +414,8 @@ export interface components {
              * @example false
              */
             network?: boolean;
+            /** @description Where to POST the result once it is final. */
+            webhook?: components["schemas"]["WebhookDto"];
         };
         OutputFileDto: {
             /** @example plot.png */
@@ -436,6 +477,27 @@ export interface components {
              */
             data: string;
         };
+        WebhookDeliveryDto: {
+            /** @example https://example.com/hooks/sandbox */
+            url: string;
+            /**
+             * @description pending until a receiver answers 2xx (delivered), or every try has failed (failed).
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed";
+            /**
+             * @description Tries so far, at most WEBHOOK_MAX_ATTEMPTS.
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Why the latest try failed.
+             * @example null
+             */
+            lastError: string | null;
+            /** @example 2025-01-01T12:00:01.000Z */
+            deliveredAt: string | null;
+        };
         ExecutionResultDto: {
             /** Format: uuid */
             id: string;
@@ -476,12 +538,74 @@ export interface components {
             displays?: components["schemas"]["DisplayDto"][];
             /** @description True when some displays were left out (their count or size went past the caps). */
             displaysTruncated?: boolean;
+            /** @description Only for a job submitted with a webhook: where its result is POSTed, and how that stands. */
+            webhook?: components["schemas"]["WebhookDeliveryDto"];
         };
         ExecutionAcceptedDto: {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
             status: "queued";
+        };
+        CreateExecutionBatchDto: {
+            /**
+             * @description At most MAX_BATCH (default 100) executions, each as POST /v1/executions takes it. All are queued, or none: one invalid item refuses the batch, and the messages name items by index (executions.3.limits.memoryMb ...).
+             * @example [
+             *       {
+             *         "code": "print(1)"
+             *       },
+             *       {
+             *         "code": "print(2)",
+             *         "limits": {
+             *           "timeoutMs": 2000
+             *         }
+             *       }
+             *     ]
+             */
+            executions: components["schemas"]["CreateExecutionDto"][];
+        };
+        BatchAcceptedDto: {
+            /**
+             * @description The ids of the queued executions, in the order of the batch.
+             * @example [
+             *       "0d7c4a0e-6f5e-4f43-9d57-1a2b3c4d5e6f",
+             *       "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+             *     ]
+             */
+            ids: string[];
+        };
+        ExecutionHistoryEntryDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @example succeeded
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed" | "timeout" | "oom" | "output_limit" | "cancelled" | "error";
+            /** @example default */
+            environment: string;
+            /** @example 2025-01-01T12:00:00.000Z */
+            createdAt: string;
+            /** @example 2025-01-01T12:00:00.120Z */
+            startedAt?: string;
+            /** @example 2025-01-01T12:00:00.180Z */
+            finishedAt?: string;
+            /** @example 0 */
+            exitCode?: number;
+            /**
+             * @description From start to finish, in ms.
+             * @example 60
+             */
+            durationMs?: number;
+        };
+        ExecutionHistoryPageDto: {
+            /** @description Newest first; summaries only (no output). With ?ids=, full results (or null) instead, in the order asked. */
+            items: components["schemas"]["ExecutionHistoryEntryDto"][];
+            /**
+             * @description Pass as ?cursor= for the next page; null on the last. Not given with ?ids=.
+             * @example 8262318727015:0d7c4a0e-6f5e-4f43-9d57-1a2b3c4d5e6f
+             */
+            nextCursor?: string | null;
         };
         LimitValuesDto: {
             /**
@@ -861,6 +985,11 @@ export interface components {
              * @example sps_…
              */
             key: string;
+            /**
+             * @description Signs this key's webhooks (Standard Webhooks: HMAC-SHA256 keyed with the base64 after whsec_); shown this once.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            webhookSecret: string;
         };
         ApiKeyDto: {
             /** @example 3f2a9c0d1b7e4a66 */
@@ -872,6 +1001,17 @@ export interface components {
             quotas: components["schemas"]["KeyQuotasDto"];
             createdAt: string;
         };
+        WebhookSecretDto: {
+            /** @example 3f2a9c0d1b7e4a66 */
+            id: string;
+            /** @example alice */
+            name: string;
+            /**
+             * @description Signs this key's webhooks (Standard Webhooks: HMAC-SHA256 keyed with the base64 after whsec_); shown this once.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            webhookSecret: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -881,13 +1021,51 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    ExecutionsController_list: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated ids, at most MAX_BATCH: their full results, in this order, null for an unknown one or one of another key. */
+                ids?: string;
+                limit?: number;
+                /** @description The previous page's nextCursor. */
+                cursor?: string;
+                status?: "queued" | "running" | "succeeded" | "failed" | "timeout" | "oom" | "output_limit" | "cancelled" | "error";
+                environment?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calling key's executions, newest first, as summaries; with ?ids=, those executions' full results (null for unknown) in order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionHistoryPageDto"];
+                };
+            };
+            /** @description A query parameter is invalid; the message names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     ExecutionsController_create: {
         parameters: {
             query?: {
                 /** @description Hold the request until the job is final or the wait cap runs out. */
                 wait?: "true" | "false";
             };
-            header?: never;
+            header?: {
+                /** @description Up to 255 printable ASCII characters. The same key with the same body, from the same API key within 24 h, answers the same execution(s) with Idempotent-Replayed: true and never runs them again; with another body, 422. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -929,7 +1107,62 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The Idempotency-Key was used before with another body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Over the key's request rate or its executions in flight; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ExecutionsController_createBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Up to 255 printable ASCII characters. The same key with the same body, from the same API key within 24 h, answers the same execution(s) with Idempotent-Replayed: true and never runs them again; with another body, 422. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateExecutionBatchDto"];
+            };
+        };
+        responses: {
+            /** @description Every execution is queued; the ids are in order. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchAcceptedDto"];
+                };
+            };
+            /** @description Some item is invalid (named by index, executions.3.limits.memoryMb ...), or the batch is too long: nothing was queued. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The Idempotency-Key was used before with another body. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The batch would take the key past its executions in flight, or its storage budget is spent: nothing was queued. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1659,7 +1892,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The new key; `key` is shown this once. */
+            /** @description The new key; `key` and `webhookSecret` are shown this once. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1736,6 +1969,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyDto"];
+                };
+            };
+            /** @description The key is not an admin key. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KeysController_rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new secret for signing this key's webhooks, shown this once; deliveries from now on are signed with it alone. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretDto"];
                 };
             };
             /** @description The key is not an admin key. */

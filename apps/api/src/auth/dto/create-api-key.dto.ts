@@ -110,7 +110,22 @@ export class ApiKeyDto {
   @ApiProperty() createdAt: string;
 }
 
+const WEBHOOK_SECRET_DOC = {
+  description:
+    "Signs this key's webhooks (Standard Webhooks: HMAC-SHA256 keyed with the base64 after whsec_); shown this once.",
+  example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+};
+
 export class CreatedApiKeyDto extends ApiKeyDto {
   @ApiProperty({ description: 'The key itself: shown this once, stored only as a hash.', example: 'sps_…' })
   key: string;
+
+  @ApiProperty(WEBHOOK_SECRET_DOC)
+  webhookSecret: string;
+}
+
+export class WebhookSecretDto {
+  @ApiProperty({ example: '3f2a9c0d1b7e4a66' }) id: string;
+  @ApiProperty({ example: 'alice' }) name: string;
+  @ApiProperty(WEBHOOK_SECRET_DOC) webhookSecret: string;
 }

@@ -1,7 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MAX_BATCH_CEILING } from '@sps/config';
 import { ENVIRONMENT_NAME } from '@sps/environments';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsDefined,
@@ -30,6 +33,17 @@ export class InputFileDto {
   @IsOptional()
   @IsIn(['utf8', 'base64'])
   encoding?: 'utf8' | 'base64';
+}
+
+export class WebhookDto {
+  @ApiProperty({
+    example: 'https://example.com/hooks/sandbox',
+    description:
+      'Receives the final result (the JSON GET answers) as a signed POST (Standard Webhooks: Webhook-Id, Webhook-Timestamp, ' +
+      "Webhook-Signature, with the API key's webhook secret). http or https; the host must resolve to public addresses only.",
+  })
+  @IsString()
+  url: string;
 }
 
 export class CreateExecutionDto {
@@ -73,4 +87,29 @@ export class CreateExecutionDto {
   @IsOptional()
   @IsBoolean()
   network?: boolean;
+
+  @ApiPropertyOptional({ type: WebhookDto, description: 'Where to POST the result once it is final.' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => WebhookDto)
+  webhook?: WebhookDto;
+}
+
+export class CreateExecutionBatchDto {
+  @ApiProperty({
+    type: [CreateExecutionDto],
+    description:
+      'At most MAX_BATCH (default 100) executions, each as POST /v1/executions takes it. All are queued, or none: ' +
+      'one invalid item refuses the batch, and the messages name items by index (executions.3.limits.memoryMb ...).',
+    example: [{ code: 'print(1)' }, { code: 'print(2)', limits: { timeoutMs: 2000 } }],
+  })
+  @IsDefined()
+  @IsArray()
+  @ArrayMinSize(1)
+  // The ceiling MAX_BATCH may be set to: refused before thousands of items are validated one by one.
+  @ArrayMaxSize(MAX_BATCH_CEILING)
+  @ValidateNested({ each: true })
+  @Type(() => CreateExecutionDto)
+  executions: CreateExecutionDto[];
 }

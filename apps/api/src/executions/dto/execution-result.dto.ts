@@ -5,8 +5,12 @@ import {
   type ExecutionResult,
   type ExecutionStatus,
   type ExecutionUsage,
+  type ExecutionHistoryEntry,
   type ExecutionValue,
   type OutputFile,
+  WEBHOOK_DELIVERY_STATUSES,
+  type WebhookDelivery,
+  type WebhookDeliveryStatus,
 } from '@sps/queue';
 import { ReproducibilityStampDto } from '../../validation/reproducibility-stamp.dto';
 
@@ -39,6 +43,19 @@ export class ExecutionValueDto implements ExecutionValue {
     description: 'When the value has _repr_html_ (a pandas DataFrame).',
   })
   'text/html'?: string;
+}
+
+export class WebhookDeliveryDto implements WebhookDelivery {
+  @ApiProperty({ example: 'https://example.com/hooks/sandbox' }) url: string;
+  @ApiProperty({
+    enum: WEBHOOK_DELIVERY_STATUSES,
+    description: 'pending until a receiver answers 2xx (delivered), or every try has failed (failed).',
+  })
+  status: WebhookDeliveryStatus;
+  @ApiProperty({ example: 1, description: 'Tries so far, at most WEBHOOK_MAX_ATTEMPTS.' }) attempts: number;
+  @ApiProperty({ nullable: true, type: String, example: null, description: 'Why the latest try failed.' })
+  lastError: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '2025-01-01T12:00:01.000Z' }) deliveredAt: string | null;
 }
 
 /** What a submission answers while the job is not final: where to find it. */
@@ -88,4 +105,46 @@ export class ExecutionResultDto implements ExecutionResult {
     description: 'True when some displays were left out (their count or size went past the caps).',
   })
   displaysTruncated?: boolean;
+  @ApiPropertyOptional({
+    type: WebhookDeliveryDto,
+    description: 'Only for a job submitted with a webhook: where its result is POSTed, and how that stands.',
+  })
+  webhook?: WebhookDeliveryDto;
+}
+
+export class BatchAcceptedDto {
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    description: 'The ids of the queued executions, in the order of the batch.',
+    example: ['0d7c4a0e-6f5e-4f43-9d57-1a2b3c4d5e6f', '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d'],
+  })
+  ids: string[];
+}
+
+export class ExecutionHistoryEntryDto implements ExecutionHistoryEntry {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: EXECUTION_STATUSES, example: 'succeeded' }) status: ExecutionStatus;
+  @ApiProperty({ example: 'default' }) environment: string;
+  @ApiProperty({ example: '2025-01-01T12:00:00.000Z' }) createdAt: string;
+  @ApiPropertyOptional({ example: '2025-01-01T12:00:00.120Z' }) startedAt?: string;
+  @ApiPropertyOptional({ example: '2025-01-01T12:00:00.180Z' }) finishedAt?: string;
+  @ApiPropertyOptional({ example: 0 }) exitCode?: number;
+  @ApiPropertyOptional({ example: 60, description: 'From start to finish, in ms.' }) durationMs?: number;
+}
+
+export class ExecutionHistoryPageDto {
+  @ApiProperty({
+    type: [ExecutionHistoryEntryDto],
+    description:
+      'Newest first; summaries only (no output). With ?ids=, full results (or null) instead, in the order asked.',
+  })
+  items: ExecutionHistoryEntryDto[];
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: '8262318727015:0d7c4a0e-6f5e-4f43-9d57-1a2b3c4d5e6f',
+    description: 'Pass as ?cursor= for the next page; null on the last. Not given with ?ids=.',
+  })
+  nextCursor?: string | null;
 }
