@@ -8,6 +8,7 @@ import { BuildLogEvents } from './environments/build-log-events.service';
 import { BuiltinEnvironmentsSeeder } from './environments/builtin-environments.seeder';
 import { EnvironmentsController } from './environments/environments.controller';
 import { EnvironmentsService } from './environments/environments.service';
+import { ExecutionEventStreams } from './executions/execution-event-streams.service';
 import { ExecutionRequestPolicy } from './executions/execution-request.policy';
 import { ExecutionWaiter } from './executions/execution-waiter.service';
 import { ExecutionsController } from './executions/executions.controller';
@@ -15,6 +16,7 @@ import { ExecutionsService } from './executions/executions.service';
 import { LegacyExecuteController } from './executions/legacy-execute.controller';
 import { LimitsController } from './executions/limits.controller';
 import { HealthModule } from './health/health.module';
+import { EventStreamSlots } from './http/event-stream.slots';
 import { McpController } from './mcp/mcp.controller';
 import { McpTools } from './mcp/mcp-tools.service';
 import { MetricsModule } from './metrics/metrics.module';
@@ -50,6 +52,8 @@ import { SessionsService } from './sessions/sessions.service';
     ExecutionRequestPolicy,
     ExecutionWaiter,
     ExecutionsService,
+    EventStreamSlots,
+    ExecutionEventStreams,
     EnvironmentsService,
     BuildLogEvents,
     BuiltinEnvironmentsSeeder,

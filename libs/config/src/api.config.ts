@@ -22,6 +22,8 @@ export interface ApiConfig {
   maxBodyBytesInFlight: number;
   /** Server-Sent Event streams one key may hold open on this process at once. */
   maxEventStreamsPerKey: number;
+  /** Server-Sent Event streams this process holds open at once, over all keys; past it, 503. */
+  maxEventStreams: number;
   /** Serves the Bull Board dashboard at /admin/queues, for admin keys only (RequestAuthenticator guards /admin/). */
   queueDashboard: boolean;
 }
@@ -40,6 +42,7 @@ export const readApiConfig = (env = new EnvReader()): ApiConfig => ({
   defaultBodyLimitBytes: env.int('API_BODY_LIMIT_BYTES', 128 * 1024, { min: 1024, max: 64 * MiB }),
   maxBodyBytesInFlight: env.int('API_MAX_BODY_BYTES_IN_FLIGHT', 128 * MiB, { min: 64 * 1024, max: 16 * 1024 * MiB }),
   maxEventStreamsPerKey: env.int('API_MAX_EVENT_STREAMS_PER_KEY', 10, { min: 1, max: 100_000 }),
+  maxEventStreams: env.int('API_MAX_EVENT_STREAMS', 1000, { min: 1, max: 1_000_000 }),
   queueDashboard: env.bool('QUEUE_DASHBOARD', false),
 });
 

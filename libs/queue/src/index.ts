@@ -12,6 +12,7 @@ export * from './fair-share.service';
 export * from './execution.queue';
 export * from './execution-store.service';
 export * from './execution-cancels.service';
+export * from './execution-events.store';
 export * from './job-counters.service';
 export * from './session.types';
 export * from './session-records.store';

@@ -6,6 +6,7 @@ import { RedisModule } from '@sps/redis';
 import { producerConnection } from './bull-connection';
 import { EnvironmentBuildQueue } from './environment-build.queue';
 import { ExecutionCancels } from './execution-cancels.service';
+import { ExecutionEvents } from './execution-events.store';
 import { ExecutionStore } from './execution-store.service';
 import { ExecutionQueue } from './execution.queue';
 import { FairShare } from './fair-share.service';
@@ -25,6 +26,7 @@ const SERVICES = [
   ExecutionStore,
   ExecutionQueue,
   ExecutionCancels,
+  ExecutionEvents,
   JobCounters,
   EnvironmentBuildQueue,
   QueueStats,

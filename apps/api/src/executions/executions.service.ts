@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import {
   ExecutionCancels,
+  ExecutionEvents,
   executionResult,
   ExecutionQueue,
   ExecutionResult,
@@ -22,6 +23,7 @@ import type { Principal } from '../auth/principal';
 import { TooManyRequestsException } from '../http/too-many-requests.exception';
 import type { CreateExecutionDto } from './dto/create-execution.dto';
 import { ExecutionRequestPolicy } from './execution-request.policy';
+import type { FollowedExecution } from './execution-event-streams.service';
 import { ExecutionWaiter, type ExecutionWatch } from './execution-waiter.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -44,6 +46,7 @@ export class ExecutionsService {
     private readonly waiter: ExecutionWaiter,
     private readonly cancels: ExecutionCancels,
     private readonly fairShare: FairShare,
+    private readonly events: ExecutionEvents,
     config: ConfigService<AppConfig, true>,
   ) {
     this.waitCapMs = config.get('api.waitCapMs', { infer: true });
@@ -84,6 +87,11 @@ export class ExecutionsService {
     throw this.notFound(id);
   }
 
+  /** What an event stream of `id` follows, for its owner (the first read is the 404 for anyone else). */
+  eventSource(id: string, owner: Principal, headers?: Record<string, string>): FollowedExecution {
+    return { id, read: () => this.get(id, owner), watch: (onChange) => this.waiter.listen(id, onChange), headers };
+  }
+
   /**
    * The result once final, or the latest one when the wait cap (or `timeoutMs`)
    * runs out first. Ownership is checked by the first read; `known` may skip
@@ -109,6 +117,7 @@ export class ExecutionsService {
     if (isFinalStatus(current.status)) {
       await withRedis(async () => {
         await this.store.remove(id, owner.keyId);
+        await this.events.remove(id);
         await (await this.queue.find(id))?.remove(); // a job that failed before its record was written
       });
       return null;
