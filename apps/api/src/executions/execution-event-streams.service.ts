@@ -36,7 +36,8 @@ export const parseLastEventId = (header: string | undefined, query: string | und
  * Serves an execution's events as Server-Sent Events, from any API replica:
  * - event 1 is `status` queued (every execution was queued once; it is not stored);
  * - then the entries of its stream in Redis (ExecutionEvents), entry n as event n + 1:
- *   `status` running, `stdout`, `stderr`, `display`, as its worker wrote them;
+ *   `status` running, `stdout`, `stderr`, `display`, as its worker wrote them
+ *   (output from its bytes while it runs, from the stored result after);
  * - last, once its result is final, `result`: the result as GET answers it, as
  *   the event after the last entry. The stream ends after it.
  * The worker writes every entry before the result, so reading the entries after
@@ -128,7 +129,17 @@ export class ExecutionEventStreams {
         for (let page = PAGE; page === PAGE && !closed.signal.aborted;) {
           const entries = await this.events.after(target.id, after, PAGE);
           for (const entry of entries) {
-            await send(entry.seq + 1, entry.event, entry.data);
+            let data: string;
+            if ('data' in entry) data = entry.data;
+            else {
+              if (entry.text === undefined && !final) {
+                // Its bytes went once the result was stored: the text is the result's, at the entry's range.
+                result = await target.read();
+                final = isFinalStatus(result.status);
+              }
+              data = JSON.stringify({ text: entry.text ?? result[entry.event].slice(...entry.range) });
+            }
+            await send(entry.seq + 1, entry.event, data);
             after = entry.seq;
           }
           page = entries.length;

@@ -6,7 +6,6 @@ import {
   ApiConflictResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
-  ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
@@ -16,7 +15,6 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
-  getSchemaPath,
 } from '@nestjs/swagger';
 import type { ExecutionResult } from '@sps/queue';
 import type { FastifyReply } from 'fastify';
@@ -46,7 +44,6 @@ const LAST_EVENT_ID_DOC = {
 
 @ApiTags('executions')
 @ApiBearerAuth()
-@ApiExtraModels(ExecutionResultDto)
 @Controller('v1/executions')
 export class ExecutionsController {
   constructor(
@@ -67,11 +64,9 @@ export class ExecutionsController {
   })
   @ApiAcceptedResponse({ type: ExecutionAcceptedDto, description: 'Queued; poll the Location.' })
   @ApiOkResponse({
-    description: 'With ?wait=true: the final result. With Accept: text/event-stream: the event stream.',
-    content: {
-      'application/json': { schema: { $ref: getSchemaPath(ExecutionResultDto) } },
-      ...EXECUTION_EVENTS_RESPONSE.content,
-    },
+    type: ExecutionResultDto,
+    description:
+      'With ?wait=true: the final result. With `Accept: text/event-stream`: the event stream (`text/event-stream`), described above.',
   })
   @ApiBadRequestResponse({ description: 'Validation failed; the messages name the fields.' })
   @ApiPayloadTooLargeResponse({ description: 'The body is larger than the server accepts.' })

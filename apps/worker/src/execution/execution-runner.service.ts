@@ -108,6 +108,7 @@ export class ExecutionRunnerService {
           clearTimeout(relabel);
           void this.tap.finished(jobId); // its last output is sent before the result, on the same connection
           const recorded = await record(run);
+          this.tap.stored(jobId);
           if (warm) this.pool.jobEnded();
           return recorded;
         } catch (error) {

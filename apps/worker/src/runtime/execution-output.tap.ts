@@ -12,6 +12,8 @@ export interface OutputListener {
    * lands after it; the answer resolves once Redis has taken it all.
    */
   finished?(executionId: string): Promise<void>;
+  /** Its result has been sent to Redis (on the process's one connection): what the listener kept of its output may go. */
+  stored?(executionId: string): void;
 }
 
 /**
@@ -42,6 +44,10 @@ export class ExecutionOutputTap {
   /** Called once an execution's output is complete, before its result is written; harmless when repeated. */
   finished(executionId: string): Promise<void> {
     return Promise.all([...this.listeners].map((listener) => listener.finished?.(executionId))).then(() => undefined);
+  }
+
+  stored(executionId: string): void {
+    for (const listener of this.listeners) listener.stored?.(executionId);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { LiveEvent } from '@sps/queue';
 import type { Frame } from '@sps/sandbox';
 import { randomInt } from 'node:crypto';
-import { LIVE_OUTPUT_HOLD_MS, LiveOutputBatcher } from './live-output.batcher';
+import { LIVE_OUTPUT_HOLD_MS, LiveOutputBatcher, utf8CutPoint } from './live-output.batcher';
 
 const frame = (type: Frame['type'], body: string | Buffer): Frame => ({ type, body: Buffer.from(body) });
 const display = (mime: string, data: string) => frame('D', JSON.stringify({ mime, data }));
@@ -14,13 +14,23 @@ const setup = (outputBytes = 1024, maxDisplays = 10) => {
     async (events) => void batches.push(events),
     (error) => errors.push(error),
   );
-  const events = () => batches.flat().map(({ event, data }) => ({ event, ...(JSON.parse(data) as object) }));
-  const text = (event: 'stdout' | 'stderr') =>
+  const events = () =>
     batches
       .flat()
-      .filter((e) => e.event === event)
-      .map((e) => (JSON.parse(e.data) as { text: string }).text)
-      .join('');
+      .map((e) =>
+        'range' in e ? { event: e.event, text: e.data.toString('utf8') } : { event: e.event, ...JSON.parse(e.data) },
+      );
+  /** The stream's text as a reader decodes it, piece by piece; each piece's range must be where it lies in the whole. */
+  const text = (event: 'stdout' | 'stderr') => {
+    let whole = '';
+    for (const e of batches.flat()) {
+      if (e.event !== event || !('range' in e)) continue;
+      const piece = e.data.toString('utf8');
+      expect(e.range).toEqual([whole.length, whole.length + piece.length]);
+      whole += piece;
+    }
+    return whole;
+  };
   return { batcher, batches, errors, events, text };
 };
 
@@ -79,12 +89,12 @@ describe('LiveOutputBatcher', () => {
     expect(text('stderr')).toBe('e'.repeat(10));
   });
 
-  it('decodes text as one stream: characters split between chunks arrive whole, bad bytes as U+FFFD like Buffer#toString', async () => {
+  it('cuts output only where characters start: the pieces decode to the text of the whole, U+FFFD included, at their ranges', async () => {
     for (let round = 0; round < 200; round++) {
       const { batcher, text } = setup(1 << 16);
       const pool = [0x41, 0x0a, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0xbf, 0xff, 0xed, 0xa0];
       const bytes = Buffer.from(Array.from({ length: 1 + randomInt(60) }, () => pool[randomInt(pool.length)]));
-      for (let at = 0; at < bytes.length; ) {
+      for (let at = 0; at < bytes.length;) {
         const size = 1 + randomInt(4);
         batcher.frame(frame('O', bytes.subarray(at, at + size)));
         if (randomInt(3) === 0) jest.advanceTimersByTime(LIVE_OUTPUT_HOLD_MS);
@@ -137,7 +147,7 @@ describe('LiveOutputBatcher', () => {
     batcher.frame(frame('O', 'tail'));
     let finished = false;
     const done = batcher.finish().then(() => (finished = true));
-    expect(taken).toEqual([[{ event: 'stdout', data: JSON.stringify({ text: 'tail' }) }]]);
+    expect(taken).toEqual([[{ event: 'stdout', data: Buffer.from('tail'), range: [0, 4] }]]);
     await Promise.resolve();
     expect(finished).toBe(false);
     release();
@@ -162,6 +172,15 @@ describe('LiveOutputBatcher', () => {
     batcher.frame(frame('O', 'later'));
     await batcher.finish();
     expect(errors.map((e) => e.message)).toEqual(['Redis is away']);
-    expect(sent).toEqual([[{ event: 'stdout', data: JSON.stringify({ text: 'later' }) }]]);
+    expect(sent).toEqual([[{ event: 'stdout', data: Buffer.from('later'), range: [0, 5] }]]);
+  });
+
+  it('finds where a byte string may be cut', () => {
+    const euro = Buffer.from('€'); // e2 82 ac
+    expect(utf8CutPoint(Buffer.from('ab'))).toBe(2);
+    expect(utf8CutPoint(Buffer.concat([Buffer.from('a'), euro.subarray(0, 2)]))).toBe(1);
+    expect(utf8CutPoint(Buffer.concat([Buffer.from('a'), euro]))).toBe(4);
+    expect(utf8CutPoint(Buffer.from([0x41, 0x80, 0x80, 0x80, 0x80]))).toBe(5); // stray continuation bytes
+    expect(utf8CutPoint(Buffer.from([0xf0, 0x9f, 0x98]))).toBe(0);
   });
 });

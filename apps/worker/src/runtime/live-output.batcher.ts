@@ -1,13 +1,28 @@
 import type { LiveEvent } from '@sps/queue';
 import { DisplayCollector, type DisplayCaps, type Frame, ProtocolError } from '@sps/sandbox';
-import { StringDecoder } from 'node:string_decoder';
 
 /** The longest a chunk waits in a batch before it is sent on. */
 export const LIVE_OUTPUT_HOLD_MS = 50;
 /** A batch this large is sent at once rather than held. */
-const SEND_AT_CHARS = 64 * 1024;
+const SEND_AT_BYTES = 64 * 1024;
 
-type Pending = { event: 'stdout' | 'stderr'; text: string } | { event: 'status' | 'display'; data: string };
+type Pending = { event: 'stdout' | 'stderr'; parts: Buffer[] } | { event: 'status' | 'display'; data: string };
+
+/**
+ * Where `bytes` may be cut: before the last character when its sequence is
+ * not complete yet, else at the end. A cut before a byte that starts a
+ * character (or is ASCII) never changes how either side decodes, so pieces
+ * decoded one by one give exactly the text of the whole, U+FFFD included.
+ */
+export const utf8CutPoint = (bytes: Buffer): number => {
+  for (let back = 1; back <= Math.min(4, bytes.length); back++) {
+    const byte = bytes[bytes.length - back];
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const needs = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return needs > back ? bytes.length - back : bytes.length;
+  }
+  return bytes.length;
+};
 
 /**
  * One execution's live output on its way to its event stream, in the order
@@ -19,16 +34,19 @@ type Pending = { event: 'stdout' | 'stderr'; text: string } | { event: 'status' 
  * It keeps what the result keeps and no more: each of stdout and stderr up to
  * `outputBytes` bytes, and the displays a DisplayCollector with the same caps
  * accepts (fed the same frames as the result's own, it makes the same
- * choices). Text is decoded as one stream: a character split between two
- * chunks is held until it is whole, and bytes that are not UTF-8 become
- * U+FFFD exactly as in the result.
+ * choices). Output goes as the program's bytes, cut only where a character
+ * starts (a character split between two chunks is held until it is whole),
+ * each piece with the range its text takes in the result's stdout or stderr;
+ * bytes that are not UTF-8 become U+FFFD when read, exactly as in the result.
  */
 export class LiveOutputBatcher {
-  private readonly decoders = { O: new StringDecoder('utf8'), E: new StringDecoder('utf8') };
+  private readonly held = { O: Buffer.alloc(0), E: Buffer.alloc(0) };
   private readonly taken = { O: 0, E: 0 };
+  /** UTF-16 units of text sent so far, per stream: where the next piece starts in the result. */
+  private readonly chars = { stdout: 0, stderr: 0 };
   private readonly displays: DisplayCollector;
   private pending: Pending[] = [];
-  private pendingChars = 0;
+  private pendingBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly sending = new Set<Promise<void>>();
 
@@ -71,7 +89,7 @@ export class LiveOutputBatcher {
    * returns; the answer resolves once every batch has been taken.
    */
   finish(): Promise<void> {
-    for (const stream of ['O', 'E'] as const) this.addText(stream, this.decoders[stream].end());
+    for (const stream of ['O', 'E'] as const) this.addBytes(stream, this.held[stream]);
     this.flush();
     return Promise.all(this.sending).then(() => undefined);
   }
@@ -81,18 +99,22 @@ export class LiveOutputBatcher {
     if (room <= 0) return;
     const kept = chunk.subarray(0, room);
     this.taken[stream] += kept.length;
-    this.addText(stream, this.decoders[stream].write(kept));
-    if (this.pendingChars >= SEND_AT_CHARS) this.flush();
+    const bytes = this.held[stream].length ? Buffer.concat([this.held[stream], kept]) : kept;
+    const cut = utf8CutPoint(bytes);
+    this.held[stream] = Buffer.from(bytes.subarray(cut));
+    this.addBytes(stream, bytes.subarray(0, cut));
+    if (this.pendingBytes >= SEND_AT_BYTES) this.flush();
     else if (this.pending.length) this.timer ??= setTimeout(() => this.flush(), this.holdMs);
   }
 
-  private addText(stream: 'O' | 'E', text: string): void {
-    if (!text) return;
+  private addBytes(stream: 'O' | 'E', bytes: Buffer): void {
+    if (!bytes.length) return;
     const event = stream === 'O' ? 'stdout' : 'stderr';
     const last = this.pending.at(-1);
-    if (last?.event === event && 'text' in last) last.text += text;
-    else this.pending.push({ event, text });
-    this.pendingChars += text.length;
+    const piece = Buffer.from(bytes); // the frame's buffer is not ours to keep
+    if (last?.event === event && 'parts' in last) last.parts.push(piece);
+    else this.pending.push({ event, parts: [piece] });
+    this.pendingBytes += piece.length;
   }
 
   /** A frame the result's own collector would refuse as malformed is left to it to report; here it is only skipped. */
@@ -110,11 +132,15 @@ export class LiveOutputBatcher {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.pending.length) return;
-    const batch = this.pending.map((item): LiveEvent =>
-      'text' in item ? { event: item.event, data: JSON.stringify({ text: item.text }) } : item,
-    );
+    const batch = this.pending.map((item): LiveEvent => {
+      if (!('parts' in item)) return item;
+      const data = Buffer.concat(item.parts);
+      const from = this.chars[item.event];
+      this.chars[item.event] += data.toString('utf8').length;
+      return { event: item.event, data, range: [from, this.chars[item.event]] };
+    });
     this.pending = [];
-    this.pendingChars = 0;
+    this.pendingBytes = 0;
     // Sent at once: batches keep their order on the one connection they share with the result.
     const sent = this.send(batch).catch(this.onError);
     this.sending.add(sent);

@@ -10,7 +10,8 @@ import { LiveOutputBatcher } from './live-output.batcher';
  * Sends the output of every execution running on this worker to its event
  * stream in Redis as it arrives (see LiveOutputBatcher): first its `running`
  * status, then its output, and all of it before its result is stored, so a
- * follower that sees the result has seen everything before it. One batcher
+ * follower that sees the result has seen everything before it. Once the
+ * result is stored, the stream's copy of the output's bytes is dropped. One batcher
  * per execution running here, so as many as the worker runs at once.
  */
 @Injectable()
@@ -46,6 +47,14 @@ export class LiveOutputForwarder implements OutputListener, OnModuleInit {
 
   frame(executionId: string, frame: Frame): void {
     this.running.get(executionId)?.frame(frame);
+  }
+
+  stored(executionId: string): void {
+    this.events
+      .compact(executionId)
+      .catch((error: Error) =>
+        this.logger.warn(`execution ${executionId}: live output not compacted: ${error.message}`),
+      );
   }
 
   async finished(executionId: string): Promise<void> {

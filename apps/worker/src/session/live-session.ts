@@ -286,6 +286,7 @@ export class LiveSession {
     const { records, executions, tap } = this.context;
     void tap.finished(cell.op.executionId); // its last output is sent before the result, on the same connection
     const written = executions.write(this.execution(cell.op, { kind: 'ran', run })).catch((e: Error) => this.warn(e));
+    tap.stored(cell.op.executionId); // after the result on the same connection
     // Ended at once, before the runner's last frame is read, so the session's reason names this cell.
     if (death) return void (await Promise.all([written, this.end('dead', death)]));
     const done = records
