@@ -112,7 +112,7 @@ export class ExecutionsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const after = parseLastEventId(lastEventId, lastEventIdQuery);
-    await this.streams.stream(owner.keyId, after, reply, async () => this.executions.eventSource(id, owner));
+    await this.streams.stream(owner.keyId, after, reply, () => Promise.resolve(this.executions.eventSource(id, owner)));
   }
 
   @Get(':id')

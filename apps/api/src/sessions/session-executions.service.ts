@@ -96,7 +96,7 @@ export class SessionExecutionsService {
     return {
       id: executionId,
       read: () => this.read(sessionId, executionId, owner),
-      watch: async (onChange) => this.waiter.listen([executionId, sessionId], onChange),
+      watch: (onChange) => Promise.resolve(this.waiter.listen([executionId, sessionId], onChange)),
     };
   }
 

@@ -162,6 +162,8 @@ export class SessionsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const after = parseLastEventId(lastEventId, lastEventIdQuery);
-    await this.streams.stream(owner.keyId, after, reply, async () => this.cells.eventSource(id, executionId, owner));
+    await this.streams.stream(owner.keyId, after, reply, () =>
+      Promise.resolve(this.cells.eventSource(id, executionId, owner)),
+    );
   }
 }

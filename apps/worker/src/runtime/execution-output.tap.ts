@@ -43,7 +43,8 @@ export class ExecutionOutputTap {
 
   /** Called once an execution's output is complete, before its result is written; harmless when repeated. */
   finished(executionId: string): Promise<void> {
-    return Promise.all([...this.listeners].map((listener) => listener.finished?.(executionId))).then(() => undefined);
+    const pending = [...this.listeners].map((listener) => listener.finished?.(executionId) ?? Promise.resolve());
+    return Promise.all(pending).then(() => undefined);
   }
 
   stored(executionId: string): void {
