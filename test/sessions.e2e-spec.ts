@@ -247,7 +247,7 @@ describe('sessions', () => {
       );
       expect(stubborn).toMatchObject({ status: 'timeout', signal: 'SIGKILL' });
       dead = true;
-      const gone = (await sessions.get(id)).body;
+      const gone = await sessions.ended(id);
       expect(gone).toMatchObject({ statusCode: 410, status: 'dead' });
       expect(gone.reason).toBe(
         `the interpreter did not stop within a second of its time limit and was killed in execution ${stubborn.id}`,
@@ -261,7 +261,7 @@ describe('sessions', () => {
     const { id } = await sessions.create({ limits: { memoryMb: 64 } });
     const cell = await sessions.run(id, 'hog = bytearray(256 * 1024 * 1024)');
     expect(cell).toMatchObject({ status: 'oom', exitCode: null, signal: 'SIGKILL' });
-    const gone = (await sessions.get(id)).body;
+    const gone = await sessions.ended(id);
     expect(gone).toMatchObject({ statusCode: 410, status: 'dead' });
     expect(gone.reason).toBe(`the interpreter ran out of memory (oom) in execution ${cell.id}`);
     // Its result stays readable, with the session gone.

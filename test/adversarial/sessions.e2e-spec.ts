@@ -75,7 +75,7 @@ describe('adversarial: sessions', () => {
         timeoutMs: 1000,
       });
       expect(wrecked).toMatchObject({ status: 'timeout', signal: 'SIGKILL' });
-      expect((await sessions.get(id)).body).toMatchObject({ statusCode: 410, status: 'dead' });
+      expect(await sessions.ended(id)).toMatchObject({ statusCode: 410, status: 'dead' });
       expect((await sessions.run(bystander.id, '1 + 1')).result).toEqual({ 'text/plain': '2' });
     } finally {
       await sessions.remove(bystander.id);

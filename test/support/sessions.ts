@@ -26,6 +26,18 @@ export const sessionsOf = (request: Request) => {
       ),
     remove: async (id: string) => expect(await request('DELETE', `/v1/sessions/${id}`), 204, `deleting ${id}`),
     get: (id: string) => request('GET', `/v1/sessions/${id}`),
+    /**
+     * The session once it has ended (410). A death is recorded just after the
+     * result of the cell that caused it, so a reader may see it a moment later.
+     */
+    ended: async (id: string, timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const response = await request('GET', `/v1/sessions/${id}`);
+        if (response.status === 410 || Date.now() > deadline) return expect(response, 410, `${id} ending`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
   };
 };
 

@@ -9,6 +9,10 @@ const TIME_CEILING = 9_999_999_999_999;
 const ENTRY = /^\d{13}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A key's history outlives its newest result by this much: a job may wait in the queue before its result is stored. */
 const QUEUE_SLACK_SECONDS = 24 * 3600;
+/** An entry is written just before its job is queued: one this young whose job is nowhere may be on its way. */
+const PRUNE_GRACE_MS = 5000;
+/** Entries one prune looks at per key, oldest first, and history keys it walks per SCAN step. */
+const PRUNE_BATCH = 1000;
 
 export const isHistoryCursor = (cursor: string): boolean => ENTRY.test(cursor);
 
@@ -28,7 +32,8 @@ export const createdAtOfEntry = (entry: string): number => TIME_CEILING - Number
  * of the one before (ZRANGEBYLEX from an exclusive bound), so entries added
  * meanwhile, all newer, land before it and nothing is skipped or repeated.
  * Bounded to `maxHistoryEntries` per key (the oldest go first); entries whose
- * result has expired or was deleted are dropped as they are met (forget()).
+ * result has expired or was deleted are dropped as they are met (forget()),
+ * and by the retention sweep (pruneGone()), so no id outlives its result.
  */
 @Injectable()
 export class ExecutionHistory {
@@ -66,5 +71,24 @@ export class ExecutionHistory {
 
   async forget(owner: string, entries: string[]): Promise<void> {
     if (entries.length) await this.redis.client.zrem(this.key(owner), ...entries);
+  }
+
+  /**
+   * Drops, from every key's history, the oldest entries whose execution is
+   * nowhere any more (`exists` answers per id). Entries of long-lived queued
+   * jobs stay, since their job still exists.
+   */
+  async pruneGone(exists: (ids: string[]) => Promise<boolean[]>): Promise<void> {
+    const stream = this.redis.client.scanStream({ match: this.key('*'), count: PRUNE_BATCH });
+    for await (const keys of stream as AsyncIterable<string[]>) {
+      for (const key of keys) {
+        const entries = await this.redis.client.zrange(key, String(-PRUNE_BATCH), '-1');
+        const old = entries.filter((entry) => Date.now() - createdAtOfEntry(entry) > PRUNE_GRACE_MS);
+        if (!old.length) continue;
+        const alive = await exists(old.map(idOfEntry));
+        const gone = old.filter((_, i) => !alive[i]);
+        if (gone.length) await this.redis.client.zrem(key, ...gone);
+      }
+    }
   }
 }

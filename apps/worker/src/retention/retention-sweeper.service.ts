@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { ExecutionQueue, ExecutionStore } from '@sps/queue';
+import { ExecutionHistory, ExecutionQueue, ExecutionStore } from '@sps/queue';
 import { RedisConnection } from '@sps/redis';
 
 /** How many finished jobs one sweep removes from each set at most. */
@@ -11,7 +11,8 @@ const CLEAN_BATCH = 1000;
  * written with its expiry); what is swept here is what has no expiry of its
  * own: BullMQ job records of finished jobs (results stored before this
  * version, or a removal that failed), the entries of BullMQ's events stream,
- * and the storage ledgers' entries for expired results. One worker sweeps per
+ * the storage ledgers' entries for expired results, and history entries of
+ * executions that are gone. One worker sweeps per
  * interval, whichever takes the lease.
  */
 @Injectable()
@@ -25,6 +26,7 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnModuleDestroy
     private readonly redis: RedisConnection,
     private readonly store: ExecutionStore,
     private readonly executions: ExecutionQueue,
+    private readonly history: ExecutionHistory,
   ) {
     // A quarter of the lifetime: nothing outlives it by more than that.
     this.intervalMs = Math.min(60_000, Math.max(1000, (store.ttlSeconds * 1000) / 4));
@@ -48,6 +50,15 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnModuleDestroy
     // Stream ids start with their time in ms: everything older than the lifetime goes, whatever the stream's length.
     await this.redis.client.xtrim(queue.keys.events, 'MINID', `${Date.now() - ttlMs}-0`);
     await this.store.pruneLedgers();
+    await this.history.pruneGone((ids) => this.stillKnown(ids));
+  }
+
+  /** Whether each execution still has a stored result or a job in the queue. */
+  private async stillKnown(ids: string[]): Promise<boolean[]> {
+    const pipeline = this.redis.client.pipeline();
+    for (const id of ids) pipeline.exists(this.store.key(id, 'record'), this.executions.queue.toKey(id));
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([error, count]) => error !== null || Number(count) > 0);
   }
 
   async onModuleDestroy(): Promise<void> {
