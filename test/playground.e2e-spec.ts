@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { datascienceSpec } from '../libs/environments/src/builtin-environments';
-import { adminKey, asKey, baseUrl, readEvents, request } from './support/api-client';
+import { adminKey, asKey, baseUrl, createKey, readEvents, request } from './support/api-client';
 import { screenshot, TestBrowser, type PageRecord } from './support/browser';
 import {
   connectAsAdmin,
@@ -42,6 +42,12 @@ const run = async (page: Page, how: 'button' | 'shortcut' = 'button', timeout = 
   await page.locator('#status', { hasText: FINAL_STATUS }).waitFor({ timeout });
   return (await page.textContent('#status'))!;
 };
+
+/** The ids of the history entries the page lists, top to bottom. */
+const listedIds = (page: Page): Promise<string[]> =>
+  page
+    .locator('#history-list .history-entry')
+    .evaluateAll((entries: HTMLElement[]) => entries.map((entry) => entry.dataset.id ?? ''));
 
 /** Clicks the download link of a returned file, as a person would, and reads the file the browser saved. */
 const download = async (page: Page, name: string): Promise<Buffer> => {
@@ -298,6 +304,76 @@ describe('playground', () => {
     31 * 60_000,
   );
 
+  it("lists the key's runs newest first with their statuses, shows an older run's output when chosen, and loads more by cursor", async () => {
+    // A key of its own: its history holds only what this test runs.
+    const { key } = await createKey('playground-history');
+    const api = asKey(key);
+    const history = async (): Promise<{ id: string; status: string; environment: string }[]> =>
+      (await api.request('GET', '/v1/executions?limit=100')).body.items;
+    await withPage('history', async (page) => {
+      await useKey(page, key);
+      await page.locator('#connection.connection-ok').waitFor();
+      await page.locator('#history-message', { hasText: 'No runs yet' }).waitFor();
+
+      await setCode(page, 'print("the first run")');
+      expect(await run(page)).toBe('succeeded');
+      await setCode(page, 'print("the second run")\n1/0');
+      expect(await run(page)).toBe('failed');
+      const listed = await history();
+      expect(listed.map((item) => item.status)).toEqual(['failed', 'succeeded']);
+      // Read again after the run: the run just shown is at the top, marked as the one shown.
+      await page.locator(`#history-list .history-entry[aria-current="true"][data-id="${listed[0].id}"]`).waitFor();
+      expect(await listedIds(page)).toEqual(listed.map((item) => item.id));
+      expect(await page.locator('#history-list .history-entry .badge').allTextContents()).toEqual([
+        'failed',
+        'succeeded',
+      ]);
+      expect(await page.locator('#history-list .history-environment').allTextContents()).toEqual([
+        'default',
+        'default',
+      ]);
+      for (const duration of await page.locator('#history-list .history-duration').allTextContents())
+        expect(duration).toMatch(/^\d+(\.\d+)? m?s$/);
+
+      // The older run, read back in full and drawn where a run's output goes.
+      await page.locator('#history-list .history-entry').nth(1).click();
+      // Marked in the same moment the output is emptied: from here the badge is that of the chosen run.
+      await page.locator(`#history-list [data-id="${listed[1].id}"][aria-current="true"]`).waitFor();
+      expect(await page.getAttribute(`#history-list [data-id="${listed[0].id}"]`, 'aria-current')).toBe('false');
+      await page.locator('#status', { hasText: FINAL_STATUS }).waitFor();
+      expect(await page.textContent('#status')).toBe('succeeded');
+      expect(await text(page, '#output .stdout')).toBe('the first run\n');
+      expect(await text(page, '#output .stderr')).toBe('');
+      expect(await page.textContent('#usage')).toMatch(/^wall \d+ ms/);
+      await page.locator('#history-list .history-entry').nth(0).click();
+      await page.locator('#output .stderr', { hasText: 'ZeroDivisionError' }).waitFor();
+      expect(await page.textContent('#status')).toBe('failed');
+      expect(await text(page, '#output .stdout')).toBe('the second run\n');
+
+      // More runs than a page holds: the rest come with "load more", in the API's order, none twice.
+      const batch = await api.request('POST', '/v1/executions/batch', {
+        executions: Array.from({ length: 9 }, (_, i) => ({ code: `print(${i})` })),
+      });
+      expect(batch.status).toBe(202);
+      const all = (await history()).map((item) => item.id);
+      expect(all.length).toBe(11);
+      await page.click('#history-refresh');
+      await page.locator('#history-more').waitFor();
+      const firstPage = await listedIds(page);
+      expect(firstPage.length).toBeLessThan(all.length);
+      expect(firstPage).toEqual(all.slice(0, firstPage.length));
+      while (await page.isVisible('#history-more')) {
+        const shown = (await listedIds(page)).length;
+        await page.click('#history-more');
+        await page.waitForFunction(
+          (count) => document.querySelectorAll('#history-list .history-entry').length > count,
+          shown,
+        );
+      }
+      expect(await listedIds(page)).toEqual(all);
+    });
+  });
+
   it('works under AUTH=off with no key at all', async () => {
     const open = await privateStack('playground-open', { AUTH: 'off', ADMIN_API_KEY: '', POOL_SIZES: 'default=0' });
     try {
@@ -309,6 +385,15 @@ describe('playground', () => {
           await setCode(page, 'print(6 * 7)');
           expect(await run(page)).toBe('succeeded');
           expect(await text(page, '#output .stdout')).toBe('42\n');
+          // With no key, the history is that of every caller without one, as the API lists it.
+          const [newest] = (await asKey(null, open.stack.baseUrl).request('GET', '/v1/executions')).body.items;
+          expect(newest.status).toBe('succeeded');
+          await page.locator(`#history-list .history-entry[aria-current="true"][data-id="${newest.id}"]`).waitFor();
+          await setCode(page, 'print("another")');
+          expect(await run(page)).toBe('succeeded');
+          await page.locator('#history-list li:nth-child(2) .history-entry').click();
+          await page.locator('#output .stdout', { hasText: '42' }).waitFor();
+          expect(await page.textContent('#status')).toBe('succeeded');
         },
         `${open.stack.baseUrl}/`,
       );

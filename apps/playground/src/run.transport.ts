@@ -18,12 +18,31 @@ export interface RunEvents {
 export type RunTarget =
   { kind: 'job'; request: RunRequest } | { kind: 'cell'; sessionId: string; request: CellRequest };
 
+/** Where executions live: the key's jobs, or one session's cells. */
+export type ExecutionsPlace = { kind: 'job' } | { kind: 'cell'; sessionId: string };
+
 /**
- * Where a target's executions are created (POST) and read back (`/<id>`, and
- * `/<id>/events` for the stream): the one place the page spells those paths.
+ * Where a target's executions are created (POST), listed (the key's jobs) and
+ * read back (`/<id>`, and `/<id>/events` for the stream): the one place the
+ * page spells those paths.
  */
-export const executionsPath = (target: RunTarget): string =>
-  target.kind === 'job' ? '/v1/executions' : `/v1/sessions/${encodeURIComponent(target.sessionId)}/executions`;
+export const executionsPath = (place: ExecutionsPlace): string =>
+  place.kind === 'job' ? '/v1/executions' : `/v1/sessions/${encodeURIComponent(place.sessionId)}/executions`;
+
+export const executionPath = (place: ExecutionsPlace, id: string): string =>
+  `${executionsPath(place)}/${encodeURIComponent(id)}`;
+
+/**
+ * A result that arrived whole (a wait, or one read back from the history),
+ * told as the events a stream would have given: its output, its displays,
+ * then the result itself.
+ */
+export const replayResult = (result: RunResult, events: RunEvents): void => {
+  if (result.stdout) events.stdout(result.stdout);
+  if (result.stderr) events.stderr(result.stderr);
+  for (const display of result.displays ?? []) events.display(display);
+  events.result(result);
+};
 
 /**
  * How a run reaches the API and how its output comes back: the only part of

@@ -1,6 +1,13 @@
 import type { ApiClient } from './api.client';
 import { isFinal, type RunResult } from './api.types';
-import { executionsPath, type RunEvents, type RunTarget, type RunTransport } from './run.transport';
+import {
+  executionPath,
+  executionsPath,
+  replayResult,
+  type RunEvents,
+  type RunTarget,
+  type RunTransport,
+} from './run.transport';
 
 /**
  * Runs with `POST …/executions?wait=true`: the output arrives all at once,
@@ -12,15 +19,18 @@ export class WaitRunTransport implements RunTransport {
   constructor(private readonly api: ApiClient) {}
 
   async run(target: RunTarget, events: RunEvents, signal?: AbortSignal): Promise<void> {
-    const base = executionsPath(target);
-    let { body: result } = await this.api.request<RunResult>('POST', `${base}?wait=true`, target.request, { signal });
+    let { body: result } = await this.api.request<RunResult>(
+      'POST',
+      `${executionsPath(target)}?wait=true`,
+      target.request,
+      {
+        signal,
+      },
+    );
     while (!isFinal(result.status)) {
       events.status(result.status);
-      result = await this.api.get<RunResult>(`${base}/${encodeURIComponent(result.id)}?wait=true`, signal);
+      result = await this.api.get<RunResult>(`${executionPath(target, result.id)}?wait=true`, signal);
     }
-    if (result.stdout) events.stdout(result.stdout);
-    if (result.stderr) events.stderr(result.stderr);
-    for (const display of result.displays ?? []) events.display(display);
-    events.result(result);
+    replayResult(result, events);
   }
 }
