@@ -43,6 +43,28 @@ const run = async (page: Page, how: 'button' | 'shortcut' = 'button', timeout = 
   return (await page.textContent('#status'))!;
 };
 
+/**
+ * Makes the page meet a server without execution events: a run's POST asks
+ * for JSON rather than a stream, and every events route answers 404 as a
+ * missing route does. What reaches the page is then what `?wait=true` gives.
+ */
+const withoutEventStreams = async (page: Page): Promise<{ eventRequests: string[] }> => {
+  const eventRequests: string[] = [];
+  await page.route(/\/events(\?|$)/, (route) => {
+    eventRequests.push(route.request().url());
+    return route.fulfill({
+      status: 404,
+      json: { statusCode: 404, message: `Cannot GET ${new URL(route.request().url()).pathname}`, error: 'Not Found' },
+    });
+  });
+  await page.route(/\/executions$/, (route) =>
+    route.request().method() === 'POST'
+      ? route.continue({ headers: { ...route.request().headers(), accept: 'application/json' } })
+      : route.fallback(),
+  );
+  return { eventRequests };
+};
+
 /** The ids of the history entries the page lists, top to bottom. */
 const listedIds = (page: Page): Promise<string[]> =>
   page
@@ -224,12 +246,14 @@ describe('playground', () => {
     });
   });
 
-  it('draws displays when a result carries them: images inline, text/html in a frame that runs no script, other types as text', async () => {
-    // The server sends no displays yet: this test adds them to a real result on its way to the page,
-    // in the shape the page accepts ({mime, data}), to check how the page draws each kind.
+  it('falls back to ?wait=true without an events stream, and draws displays: images inline, text/html in a frame that runs no script, other types as text', async () => {
+    // This test adds displays of every kind to a real result on its way to the page, in the shape the page
+    // accepts ({mime, data}), to check how the page draws each. The result is one piece of JSON when it comes
+    // through ?wait=true, which the page uses when the server has no events stream.
     await withPage('displays', async (page, record) => {
       await connectAsAdmin(page);
-      await page.route('**/v1/executions?wait=true', async (route) => {
+      const { eventRequests } = await withoutEventStreams(page);
+      await page.route(/\/v1\/executions(\/[^/?]+)?\?wait=true$/, async (route) => {
         const response = await route.fetch();
         const result = await response.json();
         result.displays = [
@@ -255,6 +279,13 @@ describe('playground', () => {
       expect(await text(page, '#displays .display-text')).toBe('alert(6)');
       await page.waitForLoadState('networkidle');
       expect(record.dialogs).toEqual([]);
+      // The events route was tried once and found missing; the next run goes straight to ?wait=true.
+      expect(eventRequests).toHaveLength(1);
+      await setCode(page, 'print("again")');
+      expect(await run(page)).toBe('succeeded');
+      expect(await text(page, '#output .stdout')).toBe('again\n');
+      expect(await naturalWidths(page, '#displays img')).toEqual([30, 40]);
+      expect(eventRequests).toHaveLength(1);
     });
   });
 

@@ -10,6 +10,7 @@ import { RunInputsForm } from './run-inputs.form';
 import { buildRunRequest, type BuiltRequest } from './run-request.builder';
 import { executionPath, replayResult, type RunTransport } from './run.transport';
 import { SessionNotebook } from './session.notebook';
+import { StreamRunTransport } from './stream-run.transport';
 import { WaitRunTransport } from './wait-run.transport';
 
 type Mode = 'once' | 'session';
@@ -25,12 +26,12 @@ print(sys.version.split()[0], file=sys.stderr)
  * code with its inputs as a job, one run at a time, beside the key's history
  * of jobs, any of which can be shown again; "Session" is a notebook
  * whose cells share one interpreter (SessionNotebook). Output arrives through
- * a RunTransport (the only part that knows how), so a streaming transport can
- * replace WaitRunTransport for both without touching the rest.
+ * one RunTransport for both (the only part that knows how): the events
+ * stream, or `?wait=true` on a server without one.
  */
 class Playground {
   private readonly api = new ApiClient(() => keyStore.get());
-  private readonly transport: RunTransport = new WaitRunTransport(this.api);
+  private readonly transport: RunTransport = new StreamRunTransport(this.api, new WaitRunTransport(this.api));
   private readonly keyInput = byId('api-key', HTMLInputElement);
   private readonly connection = byId('connection', HTMLElement);
   private readonly runButton = byId('run', HTMLButtonElement);

@@ -4,6 +4,7 @@ import {
   executionPath,
   executionsPath,
   replayResult,
+  type ExecutionsPlace,
   type RunEvents,
   type RunTarget,
   type RunTransport,
@@ -19,18 +20,23 @@ export class WaitRunTransport implements RunTransport {
   constructor(private readonly api: ApiClient) {}
 
   async run(target: RunTarget, events: RunEvents, signal?: AbortSignal): Promise<void> {
-    let { body: result } = await this.api.request<RunResult>(
-      'POST',
-      `${executionsPath(target)}?wait=true`,
-      target.request,
-      {
-        signal,
-      },
-    );
+    const { body } = await this.api.request<RunResult>('POST', `${executionsPath(target)}?wait=true`, target.request, {
+      signal,
+    });
+    replayResult(await this.untilFinal(target, body, events, signal), events);
+  }
+
+  /** The result once it is final: read again with `?wait=true` while it is not, each status it passes through reported. */
+  async untilFinal(
+    place: ExecutionsPlace,
+    result: RunResult,
+    events: Pick<RunEvents, 'status'>,
+    signal?: AbortSignal,
+  ): Promise<RunResult> {
     while (!isFinal(result.status)) {
       events.status(result.status);
-      result = await this.api.get<RunResult>(`${executionPath(target, result.id)}?wait=true`, signal);
+      result = await this.api.get<RunResult>(`${executionPath(place, result.id)}?wait=true`, signal);
     }
-    replayResult(result, events);
+    return result;
   }
 }
