@@ -6,7 +6,9 @@ import { screenshot, TestBrowser, type PageRecord } from './support/browser';
 import {
   connectAsAdmin,
   FINAL_STATUS,
+  firstSight,
   naturalWidths,
+  noteFirstSight,
   png,
   setCode,
   text,
@@ -143,6 +145,50 @@ describe('playground', () => {
       expect(output!.y).toBeGreaterThanOrEqual(program!.y + program!.height);
       await screenshot(page, 'print-hi-narrow', { fullPage: true });
       await page.setViewportSize({ width: 1280, height: 800 });
+    });
+  });
+
+  it('streams output in as it is written: the first line shows while the run is still running', async () => {
+    await withPage('streaming', async (page) => {
+      await connectAsAdmin(page);
+      await setCode(
+        page,
+        'import time\nfor i in range(10):\n    print(f"line {i}", flush=True)\n    time.sleep(0.2)\nprint("done")',
+      );
+      await noteFirstSight(page, { output: '#output', status: '#status' }, 'line 0');
+      expect(await run(page)).toBe('succeeded');
+      const first = await firstSight(page);
+      expect(first?.status).toBe('running');
+      expect(first?.output).not.toContain('done');
+      const lines = Array.from({ length: 10 }, (_, i) => `line ${i}\n`).join('');
+      expect(await text(page, '#output .stdout')).toBe(`${lines}done\n`);
+    });
+  });
+
+  it('resumes a stream that breaks off before its result after the last event it saw, and shows each line once', async () => {
+    await withPage('stream-resumed', async (page) => {
+      await connectAsAdmin(page);
+      // The run's own stream reaches the page cut after its first stdout event, as a dropped connection would leave it.
+      let kept: string | undefined;
+      await page.route(/\/v1\/executions$/, async (route) => {
+        if (route.request().method() !== 'POST') return route.fallback();
+        const response = await route.fetch();
+        const frames = (await response.text()).split('\n\n');
+        const cut = frames.findIndex((frame) => /^event: stdout$/m.test(frame));
+        expect(cut).toBeGreaterThan(0);
+        kept = /^id: (\d+)$/m.exec(frames[cut])?.[1];
+        await route.fulfill({ response, body: `${frames.slice(0, cut + 1).join('\n\n')}\n\n` });
+      });
+      const resumes: (string | undefined)[] = [];
+      await page.route(/\/events$/, (route) => {
+        resumes.push(route.request().headers()['last-event-id']);
+        return route.fallback();
+      });
+      await setCode(page, 'import time\nfor i in range(6):\n    print(f"line {i}", flush=True)\n    time.sleep(0.2)');
+      expect(await run(page)).toBe('succeeded');
+      expect(kept).toMatch(/^\d+$/);
+      expect(resumes).toEqual([kept]);
+      expect(await text(page, '#output .stdout')).toBe(Array.from({ length: 6 }, (_, i) => `line ${i}\n`).join(''));
     });
   });
 
