@@ -32,15 +32,26 @@ export const executionsPath = (place: ExecutionsPlace): string =>
 export const executionPath = (place: ExecutionsPlace, id: string): string =>
   `${executionsPath(place)}/${encodeURIComponent(id)}`;
 
+/** How much of a run's output and displays its events have given so far. */
+export interface Given {
+  stdoutChars: number;
+  stderrChars: number;
+  displays: number;
+}
+
 /**
- * A result that arrived whole (a wait, or one read back from the history),
- * told as the events a stream would have given: its output, its displays,
- * then the result itself.
+ * A final result told as the events a stream gives: the output and displays
+ * not `given` yet (all of them for a result that arrived whole, from a wait
+ * or the history), then the result itself.
  */
-export const replayResult = (result: RunResult, events: RunEvents): void => {
-  if (result.stdout) events.stdout(result.stdout);
-  if (result.stderr) events.stderr(result.stderr);
-  for (const display of result.displays ?? []) events.display(display);
+export const replayResult = (
+  result: RunResult,
+  events: RunEvents,
+  given: Given = { stdoutChars: 0, stderrChars: 0, displays: 0 },
+): void => {
+  if (result.stdout.length > given.stdoutChars) events.stdout(result.stdout.slice(given.stdoutChars));
+  if (result.stderr.length > given.stderrChars) events.stderr(result.stderr.slice(given.stderrChars));
+  for (const display of (result.displays ?? []).slice(given.displays)) events.display(display);
   events.result(result);
 };
 

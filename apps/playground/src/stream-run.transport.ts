@@ -1,7 +1,15 @@
 import { ApiError, type ApiClient } from './api.client';
 import type { Display, ExecutionStatus, RunResult } from './api.types';
 import { EventStreamParser, type StreamEvent } from './event-stream.parser';
-import { executionPath, executionsPath, type RunEvents, type RunTarget, type RunTransport } from './run.transport';
+import {
+  executionPath,
+  executionsPath,
+  replayResult,
+  type Given,
+  type RunEvents,
+  type RunTarget,
+  type RunTransport,
+} from './run.transport';
 import type { WaitRunTransport } from './wait-run.transport';
 
 const EVENT_STREAM = 'text/event-stream';
@@ -77,7 +85,10 @@ export class StreamRunTransport implements RunTransport {
           signal,
           headers: { accept: EVENT_STREAM, ...(seen === undefined ? {} : { 'last-event-id': String(seen) }) },
         });
-        if (!isEventStream(response)) throw new ApiError(response.status, 'the events route answered no stream');
+        if (!isEventStream(response)) {
+          void response.body?.cancel();
+          throw new ApiError(response.status, 'the events route answered no stream');
+        }
       } catch (error) {
         if (error instanceof ApiError && (error.status === 404 || error.status === 405) && seen === undefined) {
           this.unstreamed.add(target.kind);
@@ -107,9 +118,7 @@ export class StreamRunTransport implements RunTransport {
  */
 class StreamedRun {
   lastId: number | undefined;
-  private stdoutChars = 0;
-  private stderrChars = 0;
-  private displays = 0;
+  private readonly given: Given = { stdoutChars: 0, stderrChars: 0, displays: 0 };
 
   constructor(private readonly events: RunEvents) {}
 
@@ -142,10 +151,7 @@ class StreamedRun {
 
   /** The final result: first any output the stream left out, then the result itself. */
   finish(result: RunResult): void {
-    if (result.stdout.length > this.stdoutChars) this.events.stdout(result.stdout.slice(this.stdoutChars));
-    if (result.stderr.length > this.stderrChars) this.events.stderr(result.stderr.slice(this.stderrChars));
-    for (const display of (result.displays ?? []).slice(this.displays)) this.events.display(display);
-    this.events.result(result);
+    replayResult(result, this.events, this.given);
   }
 
   /** Passes one event on; true when it was the result. */
@@ -170,18 +176,18 @@ class StreamedRun {
       }
       case 'stdout':
         if (typeof text === 'string') {
-          this.stdoutChars += text.length;
+          this.given.stdoutChars += text.length;
           this.events.stdout(text);
         }
         return false;
       case 'stderr':
         if (typeof text === 'string') {
-          this.stderrChars += text.length;
+          this.given.stderrChars += text.length;
           this.events.stderr(text);
         }
         return false;
       case 'display':
-        this.displays++;
+        this.given.displays++;
         this.events.display(body as Display);
         return false;
       case 'result':
