@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { datascienceSpec } from '../libs/environments/src/builtin-environments';
 import { adminKey, asKey, baseUrl, createKey, readEvents, request } from './support/api-client';
 import { screenshot, TestBrowser, type PageRecord } from './support/browser';
+import { eventually } from './support/eventually';
 import {
   connectAsAdmin,
   FINAL_STATUS,
@@ -434,8 +435,13 @@ describe('playground', () => {
         executions: Array.from({ length: 9 }, (_, i) => ({ code: `print(${i})` })),
       });
       expect(batch.status).toBe(202);
-      const all = (await history()).map((item) => item.id);
-      expect(all.length).toBe(11);
+      // Once all have ended, the list no longer changes under the test.
+      const all = await eventually('11 runs, all ended', async () => {
+        const items = await history();
+        return items.length === 11 && items.every((item) => FINAL_STATUS.test(item.status))
+          ? items.map((item) => item.id)
+          : undefined;
+      });
       await page.click('#history-refresh');
       await page.locator('#history-more').waitFor();
       const firstPage = await listedIds(page);
