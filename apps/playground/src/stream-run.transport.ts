@@ -32,18 +32,27 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
   });
 
+/** The server has no events route (a server from before them, or a proxy that does not pass them). */
+const isMissingRoute = (error: unknown): boolean =>
+  error instanceof ApiError && (error.status === 404 || error.status === 405);
+
+/** The server holds as many streams open as it will, for this key (429) or for all (503). */
+const isOutOfStreams = (error: unknown): boolean =>
+  error instanceof ApiError && (error.status === 429 || error.status === 503);
+
 /**
  * Runs through the execution events stream (`status`, `stdout`, `stderr`,
  * `display`, then `result`), so output shows as it is written:
  * `POST …/executions` with `Accept: text/event-stream` answers with the stream
- * itself; a server that answers it with JSON instead gets the stream read from
- * `GET …/executions/:id/events`. The stream is read with fetch, not
- * EventSource, which cannot send the Authorization header.
+ * itself; a server that answers it with JSON instead (a session's cells) gets
+ * the stream read from `GET …/executions/:id/events`. The stream is read with
+ * fetch, not EventSource, which cannot send the Authorization header.
  *
  * A stream that breaks off before its `result` is resumed after the last event
  * seen (Last-Event-ID). A server with no events route (404 or 405) gets
  * `?wait=true` instead, for that run and every later one of the same kind, so
- * the page works against a server without streams.
+ * the page works against a server without streams; so does a run the server
+ * has no stream to spare for (429 or 503), that once.
  */
 export class StreamRunTransport implements RunTransport {
   /** The kinds of target whose events route this server lacks. */
@@ -56,12 +65,19 @@ export class StreamRunTransport implements RunTransport {
 
   async run(target: RunTarget, events: RunEvents, signal?: AbortSignal): Promise<void> {
     if (this.unstreamed.has(target.kind)) return this.wait.run(target, events, signal);
+    let response: Response;
+    try {
+      response = await this.api.send('POST', executionsPath(target), {
+        body: target.request,
+        signal,
+        headers: { accept: EVENT_STREAM },
+      });
+    } catch (error) {
+      // A stream refused before the run was queued: nothing runs twice.
+      if (isOutOfStreams(error)) return this.wait.run(target, events, signal);
+      throw error;
+    }
     const run = new StreamedRun(events);
-    const response = await this.api.send('POST', executionsPath(target), {
-      body: target.request,
-      signal,
-      headers: { accept: EVENT_STREAM },
-    });
     if (!isEventStream(response)) {
       const queued = (await response.json().catch(() => undefined)) as RunResult | undefined;
       if (typeof queued?.id !== 'string')
@@ -85,21 +101,20 @@ export class StreamRunTransport implements RunTransport {
           signal,
           headers: { accept: EVENT_STREAM, ...(seen === undefined ? {} : { 'last-event-id': String(seen) }) },
         });
-        if (!isEventStream(response)) {
-          void response.body?.cancel();
-          throw new ApiError(response.status, 'the events route answered no stream');
-        }
       } catch (error) {
-        if (error instanceof ApiError && (error.status === 404 || error.status === 405) && seen === undefined) {
-          this.unstreamed.add(target.kind);
-          const first = await this.api.get<RunResult>(`${executionPath(target, id)}?wait=true`, signal);
-          return run.finish(await this.wait.untilFinal(target, first, run, signal));
-        }
+        if (isMissingRoute(error) && seen === undefined) this.unstreamed.add(target.kind);
+        if ((isMissingRoute(error) && seen === undefined) || isOutOfStreams(error))
+          return this.waitFor(target, id, run, signal);
         // Anything but a lost connection (a refused key, an execution gone) is the answer.
         if (!(error instanceof ApiError && error.status === 0) || signal?.aborted || ++fruitless > MAX_RESUMES)
           throw error;
         await sleep(RESUME_BACKOFF_MS * fruitless, signal);
         continue;
+      }
+      // 204: nothing after the last event seen, which the server counts as past the result; the result is read instead.
+      if (!isEventStream(response)) {
+        void response.body?.cancel();
+        return this.waitFor(target, id, run, signal);
       }
       if (await run.read(response)) return;
       signal?.throwIfAborted();
@@ -107,6 +122,12 @@ export class StreamRunTransport implements RunTransport {
       if (fruitless > MAX_RESUMES) throw new ApiError(0, 'the event stream kept breaking off before the result');
       await sleep(RESUME_BACKOFF_MS * fruitless, signal);
     }
+  }
+
+  /** The run's result through `?wait=true`, after whatever its stream gave. */
+  private async waitFor(target: RunTarget, id: string, run: StreamedRun, signal?: AbortSignal): Promise<void> {
+    const first = await this.api.get<RunResult>(`${executionPath(target, id)}?wait=true`, signal);
+    run.finish(await this.wait.untilFinal(target, first, run, signal));
   }
 }
 
