@@ -195,6 +195,27 @@ describe('playground', () => {
     });
   });
 
+  it('runs through ?wait=true when the server has no stream to spare for the run', async () => {
+    await withPage('stream-refused', async (page) => {
+      await connectAsAdmin(page);
+      // What the API answers a key that holds API_MAX_EVENT_STREAMS_PER_KEY streams already; nothing is queued.
+      const refused: string[] = [];
+      await page.route(/\/v1\/executions$/, (route) => {
+        if (route.request().headers()['accept'] !== 'text/event-stream') return route.fallback();
+        refused.push(route.request().method());
+        return route.fulfill({
+          status: 429,
+          headers: { 'retry-after': '1' },
+          json: { statusCode: 429, message: 'this key holds too many event streams open', error: 'Too Many Requests' },
+        });
+      });
+      await setCode(page, 'print("waited for")');
+      expect(await run(page)).toBe('succeeded');
+      expect(await text(page, '#output .stdout')).toBe('waited for\n');
+      expect(refused).toEqual(['POST']);
+    });
+  });
+
   it('shows the traceback of 1/0 as stderr, set apart from stdout, and the status failed', async () => {
     await withPage('traceback', async (page) => {
       await connectAsAdmin(page);
