@@ -6,7 +6,9 @@ import { eventually } from './support/eventually';
 import {
   connectAsAdmin,
   FINAL_STATUS,
+  firstSight,
   naturalWidths,
+  noteFirstSight,
   png,
   setCode,
   text,
@@ -106,6 +108,22 @@ describe('playground sessions', () => {
     await eventually(`session ${sessionId} closed with its tab`, async () =>
       (await request('GET', `/v1/sessions/${sessionId}`)).status === 410 ? true : undefined,
     );
+  });
+
+  it("streams a cell's output in as it is written: the first line shows while the cell is still running", async () => {
+    await withPage('session-streaming', async (page) => {
+      await openNotebook(page, [
+        'import time\nfor i in range(10):\n    print(f"line {i}", flush=True)\n    time.sleep(0.2)\nprint("done")',
+      ]);
+      const first = '#cells .cell:nth-child(1)';
+      await noteFirstSight(page, { output: `${first} .output`, status: `${first} .cell-bar .badge` }, 'line 0');
+      expect(await runCell(page, 0)).toBe('succeeded');
+      const seen = await firstSight(page);
+      expect(seen?.status).toBe('running');
+      expect(seen?.output).not.toContain('done');
+      const lines = Array.from({ length: 10 }, (_, i) => `line ${i}\n`).join('');
+      expect(await text(page, `${first} .stdout`)).toBe(`${lines}done\n`);
+    });
   });
 
   it("shows a cell's display as an image, and an HTML result only in a sandboxed frame that runs nothing", async () => {

@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { datascienceSpec } from '../libs/environments/src/builtin-environments';
-import { adminKey, asKey, baseUrl, readEvents, request } from './support/api-client';
+import { adminKey, asKey, baseUrl, createKey, readEvents, request } from './support/api-client';
 import { screenshot, TestBrowser, type PageRecord } from './support/browser';
+import { eventually } from './support/eventually';
 import {
   connectAsAdmin,
   FINAL_STATUS,
+  firstSight,
   naturalWidths,
+  noteFirstSight,
   png,
   setCode,
   text,
@@ -42,6 +45,34 @@ const run = async (page: Page, how: 'button' | 'shortcut' = 'button', timeout = 
   await page.locator('#status', { hasText: FINAL_STATUS }).waitFor({ timeout });
   return (await page.textContent('#status'))!;
 };
+
+/**
+ * Makes the page meet a server without execution events: a run's POST asks
+ * for JSON rather than a stream, and every events route answers 404 as a
+ * missing route does. What reaches the page is then what `?wait=true` gives.
+ */
+const withoutEventStreams = async (page: Page): Promise<{ eventRequests: string[] }> => {
+  const eventRequests: string[] = [];
+  await page.route(/\/events(\?|$)/, (route) => {
+    eventRequests.push(route.request().url());
+    return route.fulfill({
+      status: 404,
+      json: { statusCode: 404, message: `Cannot GET ${new URL(route.request().url()).pathname}`, error: 'Not Found' },
+    });
+  });
+  await page.route(/\/executions$/, (route) =>
+    route.request().method() === 'POST'
+      ? route.continue({ headers: { ...route.request().headers(), accept: 'application/json' } })
+      : route.fallback(),
+  );
+  return { eventRequests };
+};
+
+/** The ids of the history entries the page lists, top to bottom. */
+const listedIds = (page: Page): Promise<string[]> =>
+  page
+    .locator('#history-list .history-entry')
+    .evaluateAll((entries: HTMLElement[]) => entries.map((entry) => entry.dataset.id ?? ''));
 
 /** Clicks the download link of a returned file, as a person would, and reads the file the browser saved. */
 const download = async (page: Page, name: string): Promise<Buffer> => {
@@ -115,6 +146,73 @@ describe('playground', () => {
       expect(output!.y).toBeGreaterThanOrEqual(program!.y + program!.height);
       await screenshot(page, 'print-hi-narrow', { fullPage: true });
       await page.setViewportSize({ width: 1280, height: 800 });
+    });
+  });
+
+  it('streams output in as it is written: the first line shows while the run is still running', async () => {
+    await withPage('streaming', async (page) => {
+      await connectAsAdmin(page);
+      await setCode(
+        page,
+        'import time\nfor i in range(10):\n    print(f"line {i}", flush=True)\n    time.sleep(0.2)\nprint("done")',
+      );
+      await noteFirstSight(page, { output: '#output', status: '#status' }, 'line 0');
+      expect(await run(page)).toBe('succeeded');
+      const first = await firstSight(page);
+      expect(first?.status).toBe('running');
+      expect(first?.output).not.toContain('done');
+      const lines = Array.from({ length: 10 }, (_, i) => `line ${i}\n`).join('');
+      expect(await text(page, '#output .stdout')).toBe(`${lines}done\n`);
+    });
+  });
+
+  it('resumes a stream that breaks off before its result after the last event it saw, and shows each line once', async () => {
+    await withPage('stream-resumed', async (page) => {
+      await connectAsAdmin(page);
+      // The run's own stream reaches the page cut after its first stdout event, as a dropped connection would leave it.
+      let kept: string | undefined;
+      await page.route(/\/v1\/executions$/, async (route) => {
+        if (route.request().method() !== 'POST') return route.fallback();
+        const response = await route.fetch();
+        const body = await response.text();
+        const frames = body.split('\n\n');
+        const cut = frames.findIndex((frame) => /^event: stdout$/m.test(frame));
+        // No stdout event (no stream at all): passed on whole, and the test fails on `kept` below.
+        if (cut < 0) return route.fulfill({ response, body });
+        kept = /^id: (\d+)$/m.exec(frames[cut])?.[1];
+        await route.fulfill({ response, body: `${frames.slice(0, cut + 1).join('\n\n')}\n\n` });
+      });
+      const resumes: (string | undefined)[] = [];
+      await page.route(/\/events$/, (route) => {
+        resumes.push(route.request().headers()['last-event-id']);
+        return route.fallback();
+      });
+      await setCode(page, 'import time\nfor i in range(6):\n    print(f"line {i}", flush=True)\n    time.sleep(0.2)');
+      expect(await run(page)).toBe('succeeded');
+      expect(kept).toMatch(/^\d+$/);
+      expect(resumes).toEqual([kept]);
+      expect(await text(page, '#output .stdout')).toBe(Array.from({ length: 6 }, (_, i) => `line ${i}\n`).join(''));
+    });
+  });
+
+  it('runs through ?wait=true when the server has no stream to spare for the run', async () => {
+    await withPage('stream-refused', async (page) => {
+      await connectAsAdmin(page);
+      // What the API answers a key that holds API_MAX_EVENT_STREAMS_PER_KEY streams already; nothing is queued.
+      const refused: string[] = [];
+      await page.route(/\/v1\/executions$/, (route) => {
+        if (route.request().headers()['accept'] !== 'text/event-stream') return route.fallback();
+        refused.push(route.request().method());
+        return route.fulfill({
+          status: 429,
+          headers: { 'retry-after': '1' },
+          json: { statusCode: 429, message: 'this key holds too many event streams open', error: 'Too Many Requests' },
+        });
+      });
+      await setCode(page, 'print("waited for")');
+      expect(await run(page)).toBe('succeeded');
+      expect(await text(page, '#output .stdout')).toBe('waited for\n');
+      expect(refused).toEqual(['POST']);
     });
   });
 
@@ -218,12 +316,14 @@ describe('playground', () => {
     });
   });
 
-  it('draws displays when a result carries them: images inline, text/html in a frame that runs no script, other types as text', async () => {
-    // The server sends no displays yet: this test adds them to a real result on its way to the page,
-    // in the shape the page accepts ({mime, data}), to check how the page draws each kind.
+  it('falls back to ?wait=true without an events stream, and draws displays: images inline, text/html in a frame that runs no script, other types as text', async () => {
+    // This test adds displays of every kind to a real result on its way to the page, in the shape the page
+    // accepts ({mime, data}), to check how the page draws each. The result is one piece of JSON when it comes
+    // through ?wait=true, which the page uses when the server has no events stream.
     await withPage('displays', async (page, record) => {
       await connectAsAdmin(page);
-      await page.route('**/v1/executions?wait=true', async (route) => {
+      const { eventRequests } = await withoutEventStreams(page);
+      await page.route(/\/v1\/executions(\/[^/?]+)?\?wait=true$/, async (route) => {
         const response = await route.fetch();
         const result = await response.json();
         result.displays = [
@@ -249,6 +349,13 @@ describe('playground', () => {
       expect(await text(page, '#displays .display-text')).toBe('alert(6)');
       await page.waitForLoadState('networkidle');
       expect(record.dialogs).toEqual([]);
+      // The events route was tried once and found missing; the next run goes straight to ?wait=true.
+      expect(eventRequests).toHaveLength(1);
+      await setCode(page, 'print("again")');
+      expect(await run(page)).toBe('succeeded');
+      expect(await text(page, '#output .stdout')).toBe('again\n');
+      expect(await naturalWidths(page, '#displays img')).toEqual([30, 40]);
+      expect(eventRequests).toHaveLength(1);
     });
   });
 
@@ -298,6 +405,81 @@ describe('playground', () => {
     31 * 60_000,
   );
 
+  it("lists the key's runs newest first with their statuses, shows an older run's output when chosen, and loads more by cursor", async () => {
+    // A key of its own: its history holds only what this test runs.
+    const { key } = await createKey('playground-history');
+    const api = asKey(key);
+    const history = async (): Promise<{ id: string; status: string; environment: string }[]> =>
+      (await api.request('GET', '/v1/executions?limit=100')).body.items;
+    await withPage('history', async (page) => {
+      await useKey(page, key);
+      await page.locator('#connection.connection-ok').waitFor();
+      await page.locator('#history-message', { hasText: 'No runs yet' }).waitFor();
+
+      await setCode(page, 'print("the first run")');
+      expect(await run(page)).toBe('succeeded');
+      await setCode(page, 'print("the second run")\n1/0');
+      expect(await run(page)).toBe('failed');
+      const listed = await history();
+      expect(listed.map((item) => item.status)).toEqual(['failed', 'succeeded']);
+      // Read again after the run: the run just shown is at the top, marked as the one shown.
+      await page.locator(`#history-list .history-entry[aria-current="true"][data-id="${listed[0].id}"]`).waitFor();
+      expect(await listedIds(page)).toEqual(listed.map((item) => item.id));
+      expect(await page.locator('#history-list .history-entry .badge').allTextContents()).toEqual([
+        'failed',
+        'succeeded',
+      ]);
+      expect(await page.locator('#history-list .history-environment').allTextContents()).toEqual([
+        'default',
+        'default',
+      ]);
+      for (const duration of await page.locator('#history-list .history-duration').allTextContents())
+        expect(duration).toMatch(/^\d+(\.\d+)? m?s$/);
+
+      // The older run, read back in full and drawn where a run's output goes.
+      await page.locator('#history-list .history-entry').nth(1).click();
+      // Marked in the same moment the output is emptied: from here the badge is that of the chosen run.
+      await page.locator(`#history-list [data-id="${listed[1].id}"][aria-current="true"]`).waitFor();
+      expect(await page.getAttribute(`#history-list [data-id="${listed[0].id}"]`, 'aria-current')).toBe('false');
+      await page.locator('#status', { hasText: FINAL_STATUS }).waitFor();
+      expect(await page.textContent('#status')).toBe('succeeded');
+      expect(await text(page, '#output .stdout')).toBe('the first run\n');
+      expect(await text(page, '#output .stderr')).toBe('');
+      expect(await page.textContent('#usage')).toMatch(/^wall \d+ ms/);
+      await page.locator('#history-list .history-entry').nth(0).click();
+      await page.locator('#output .stderr', { hasText: 'ZeroDivisionError' }).waitFor();
+      expect(await page.textContent('#status')).toBe('failed');
+      expect(await text(page, '#output .stdout')).toBe('the second run\n');
+
+      // More runs than a page holds: the rest come with "load more", in the API's order, none twice.
+      const batch = await api.request('POST', '/v1/executions/batch', {
+        executions: Array.from({ length: 9 }, (_, i) => ({ code: `print(${i})` })),
+      });
+      expect(batch.status).toBe(202);
+      // Once all have ended, the list no longer changes under the test.
+      const all = await eventually('11 runs, all ended', async () => {
+        const items = await history();
+        return items.length === 11 && items.every((item) => FINAL_STATUS.test(item.status))
+          ? items.map((item) => item.id)
+          : undefined;
+      });
+      await page.click('#history-refresh');
+      await page.locator('#history-more').waitFor();
+      const firstPage = await listedIds(page);
+      expect(firstPage.length).toBeLessThan(all.length);
+      expect(firstPage).toEqual(all.slice(0, firstPage.length));
+      while (await page.isVisible('#history-more')) {
+        const shown = (await listedIds(page)).length;
+        await page.click('#history-more');
+        await page.waitForFunction(
+          (count) => document.querySelectorAll('#history-list .history-entry').length > count,
+          shown,
+        );
+      }
+      expect(await listedIds(page)).toEqual(all);
+    });
+  });
+
   it('works under AUTH=off with no key at all', async () => {
     const open = await privateStack('playground-open', { AUTH: 'off', ADMIN_API_KEY: '', POOL_SIZES: 'default=0' });
     try {
@@ -309,6 +491,15 @@ describe('playground', () => {
           await setCode(page, 'print(6 * 7)');
           expect(await run(page)).toBe('succeeded');
           expect(await text(page, '#output .stdout')).toBe('42\n');
+          // With no key, the history is that of every caller without one, as the API lists it.
+          const [newest] = (await asKey(null, open.stack.baseUrl).request('GET', '/v1/executions')).body.items;
+          expect(newest.status).toBe('succeeded');
+          await page.locator(`#history-list .history-entry[aria-current="true"][data-id="${newest.id}"]`).waitFor();
+          await setCode(page, 'print("another")');
+          expect(await run(page)).toBe('succeeded');
+          await page.locator('#history-list li:nth-child(2) .history-entry').click();
+          await page.locator('#output .stdout', { hasText: '42' }).waitFor();
+          expect(await page.textContent('#status')).toBe('succeeded');
         },
         `${open.stack.baseUrl}/`,
       );

@@ -46,6 +46,37 @@ export const setCode = async (page: Page, code: string, editor = '#editor'): Pro
 export const text = async (page: Page, selector: string): Promise<string> =>
   (await page.locator(selector).allTextContents()).join('');
 
+/** What the page showed in the moment a line first appeared. */
+export interface FirstSight {
+  status: string;
+  output: string;
+}
+
+/**
+ * Has the page itself note, in the same moment `needle` first shows in
+ * `output`, what the badge `status` said and the whole output then: that is
+ * how a test tells output arrived before the run ended, with no clock read.
+ * `firstSight` reads the note back.
+ */
+export const noteFirstSight = (page: Page, selectors: { output: string; status: string }, needle: string) =>
+  page.evaluate(
+    ({ selectors, needle }) => {
+      const output = document.querySelector(selectors.output)!;
+      const status = document.querySelector(selectors.status)!;
+      const noted = window as unknown as { firstSight?: FirstSight };
+      delete noted.firstSight;
+      new MutationObserver((_, observer) => {
+        if (!output.textContent?.includes(needle)) return;
+        noted.firstSight = { status: status.textContent ?? '', output: output.textContent };
+        observer.disconnect();
+      }).observe(output, { childList: true, subtree: true, characterData: true });
+    },
+    { selectors, needle },
+  );
+
+export const firstSight = (page: Page): Promise<FirstSight | undefined> =>
+  page.evaluate(() => (window as unknown as { firstSight?: FirstSight }).firstSight);
+
 /** Each image's width once decoded (0 for one that does not decode as an image). */
 export const naturalWidths = (page: Page, selector: string): Promise<number[]> =>
   page

@@ -39,25 +39,34 @@ const messageOf = (body: unknown, fallback: string): string => {
   return typeof message === 'string' ? message : fallback;
 };
 
-/** JSON over fetch to this same origin, with the API key (when there is one) as a Bearer token. */
+/** How a request is sent: the body as JSON, and what the page accepts back. */
+export interface RequestOptions {
+  body?: unknown;
+  signal?: AbortSignal;
+  keepalive?: boolean;
+  /** Extra headers, such as Accept for an event stream or Last-Event-ID to resume one. */
+  headers?: Record<string, string>;
+}
+
+/** Requests to this same origin, with the API key (when there is one) as a Bearer token. */
 export class ApiClient {
   constructor(private readonly key: () => string | null) {}
 
-  async request<T>(
+  /** The response, once the API has accepted the request; a refusal throws an ApiError with the server's message. */
+  async send(
     method: string,
     path: string,
-    body?: unknown,
-    { signal, keepalive = false }: { signal?: AbortSignal; keepalive?: boolean } = {},
-  ): Promise<{ status: number; body: T }> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    { body, signal, keepalive = false, headers = {} }: RequestOptions = {},
+  ): Promise<Response> {
+    const sent: Record<string, string> = { accept: 'application/json', ...headers };
     const key = this.key();
-    if (key) headers.authorization = `Bearer ${key}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (key) sent.authorization = `Bearer ${key}`;
+    if (body !== undefined) sent['content-type'] = 'application/json';
     let response: Response;
     try {
       response = await fetch(path, {
         method,
-        headers,
+        headers: sent,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
         keepalive,
@@ -66,19 +75,38 @@ export class ApiClient {
     } catch (error) {
       throw new ApiError(0, (error as Error).message);
     }
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (!response.ok)
+    if (!response.ok) {
+      const parsed = await readJson(response).catch(() => undefined);
       throw new ApiError(response.status, messageOf(parsed, response.statusText || 'no message'), parsed);
-    return { status: response.status, body: parsed as T };
+    }
+    return response;
+  }
+
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: Omit<RequestOptions, 'body'> = {},
+  ): Promise<{ status: number; body: T }> {
+    const response = await this.send(method, path, { ...options, body });
+    try {
+      return { status: response.status, body: (await readJson(response)) as T };
+    } catch (error) {
+      throw new ApiError(0, (error as Error).message);
+    }
   }
 
   get<T>(path: string, signal?: AbortSignal): Promise<T> {
     return this.request<T>('GET', path, undefined, { signal }).then((r) => r.body);
   }
 }
+
+/** The body as JSON; undefined when it is empty or not JSON (an error page from a proxy, say). */
+const readJson = async (response: Response): Promise<unknown> => {
+  const text = await response.text();
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};

@@ -1,6 +1,7 @@
 import type { SandboxLimits } from '@sps/config';
 import type {
   Display,
+  ExecutionHistoryEntry,
   ExecutionResult,
   ExecutionStatus,
   ExecutionValue,
@@ -10,10 +11,25 @@ import type {
 } from '@sps/queue';
 
 // Type-only imports: the bundle gets none of the server's code, only its shapes checked.
-export type { Display, ExecutionStatus, ExecutionValue, OutputFile, SandboxLimits, SessionStatus, SessionView };
+export type {
+  Display,
+  ExecutionHistoryEntry,
+  ExecutionStatus,
+  ExecutionValue,
+  OutputFile,
+  SandboxLimits,
+  SessionStatus,
+  SessionView,
+};
 
 /** A result as the page reads it; `displays` is optional, since results of older workers lack it. */
 export type RunResult = ExecutionResult;
+
+/** GET /v1/executions: a page of the key's history, newest first. */
+export interface HistoryPage {
+  items: ExecutionHistoryEntry[];
+  nextCursor: string | null;
+}
 
 /** GET /v1/limits: the calling key's defaults and maxima. */
 export interface ServerLimits {

@@ -1,14 +1,16 @@
 import { ApiClient, ApiError } from './api.client';
-import type { ServerLimits } from './api.types';
+import type { RunResult, ServerLimits } from './api.types';
 import { CodeEditor } from './code.editor';
 import { byId } from './dom';
 import { EnvironmentPicker } from './environment.picker';
+import { HistoryList } from './history.list';
 import { keyStore } from './key.store';
 import { OutputView } from './output.view';
 import { RunInputsForm } from './run-inputs.form';
 import { buildRunRequest, type BuiltRequest } from './run-request.builder';
-import type { RunTransport } from './run.transport';
+import { executionPath, replayResult, type RunTransport } from './run.transport';
 import { SessionNotebook } from './session.notebook';
+import { StreamRunTransport } from './stream-run.transport';
 import { WaitRunTransport } from './wait-run.transport';
 
 type Mode = 'once' | 'session';
@@ -21,14 +23,15 @@ print(sys.version.split()[0], file=sys.stderr)
 
 /**
  * The page: a key, an environment, and two modes. "Run once" runs the editor's
- * code with its inputs as a job, one run at a time; "Session" is a notebook
+ * code with its inputs as a job, one run at a time, beside the key's history
+ * of jobs, any of which can be shown again; "Session" is a notebook
  * whose cells share one interpreter (SessionNotebook). Output arrives through
- * a RunTransport (the only part that knows how), so a streaming transport can
- * replace WaitRunTransport for both without touching the rest.
+ * one RunTransport for both (the only part that knows how): the events
+ * stream, or `?wait=true` on a server without one.
  */
 class Playground {
   private readonly api = new ApiClient(() => keyStore.get());
-  private readonly transport: RunTransport = new WaitRunTransport(this.api);
+  private readonly transport: RunTransport = new StreamRunTransport(this.api, new WaitRunTransport(this.api));
   private readonly keyInput = byId('api-key', HTMLInputElement);
   private readonly connection = byId('connection', HTMLElement);
   private readonly runButton = byId('run', HTMLButtonElement);
@@ -42,6 +45,7 @@ class Playground {
     displays: byId('displays', HTMLElement),
     files: byId('files', HTMLElement),
   });
+  private readonly history = new HistoryList(this.api, (id) => void this.showExecution(id), describe);
   private readonly notebook = new SessionNotebook({
     api: this.api,
     transport: this.transport,
@@ -60,12 +64,15 @@ class Playground {
   };
   private limits: ServerLimits | undefined;
   private running = false;
+  /** Aborted when another entry is chosen or a run starts: only the last thing asked for is drawn. */
+  private viewing = new AbortController();
   private mode: Mode = 'once';
 
   start(): void {
     byId('key-form', HTMLFormElement).addEventListener('submit', (event) => {
       event.preventDefault();
       this.notebook.discard();
+      this.history.clear();
       const key = this.keyInput.value.trim();
       if (key) keyStore.set(key);
       else keyStore.clear();
@@ -74,6 +81,7 @@ class Playground {
     });
     byId('forget-key', HTMLButtonElement).addEventListener('click', () => {
       this.notebook.discard();
+      this.history.clear();
       keyStore.clear();
       void this.connect();
     });
@@ -94,6 +102,7 @@ class Playground {
       true,
     );
     this.output.reset('idle');
+    this.history.start();
     this.notebook.start();
     void this.connect();
   }
@@ -107,11 +116,13 @@ class Playground {
       this.limits = await this.api.get<ServerLimits>('/v1/limits');
       this.inputs.showLimits(this.limits);
       this.say(key ? 'Key accepted.' : 'Connected: this server needs no API key (authentication is off).', 'ok');
+      void this.history.refresh();
       await this.loadEnvironments();
     } catch (error) {
       this.limits = undefined;
       this.inputs.showLimits(undefined);
       this.environments.clear();
+      this.history.clear();
       if (error instanceof ApiError && error.status === 401 && !key)
         this.say(
           'This server needs an API key: paste one above (a first start writes its admin key to .data/admin-key).',
@@ -156,8 +167,11 @@ class Playground {
       this.output.failure(built.problems.join('; '));
       return;
     }
+    this.viewing.abort();
     this.running = true;
     this.runButton.disabled = true;
+    this.history.setEnabled(false);
+    this.history.select(undefined);
     this.output.reset('sending');
     try {
       await this.transport.run({ kind: 'job', request: built.request }, this.output);
@@ -167,6 +181,27 @@ class Playground {
     } finally {
       this.running = false;
       this.runButton.disabled = false;
+      this.history.setEnabled(true);
+    }
+    // A run that got an id is in the history now, at the top: the list is read again to show it, marked as shown.
+    if (this.output.executionId) await this.history.refresh(this.output.executionId);
+  }
+
+  /** A job from the history, drawn where a run's output goes, as a run that has just ended would be. */
+  private async showExecution(id: string): Promise<void> {
+    if (this.running) return;
+    this.viewing.abort();
+    const viewing = (this.viewing = new AbortController());
+    this.history.select(id);
+    this.output.reset('loading');
+    try {
+      const result = await this.api.get<RunResult>(executionPath({ kind: 'job' }, id), viewing.signal);
+      if (!viewing.signal.aborted) replayResult(result, this.output);
+    } catch (error) {
+      if (viewing.signal.aborted) return;
+      this.output.failure(describe(error), 'unavailable');
+      // Gone since the list was read (results expire): the list is read again, without it.
+      if (error instanceof ApiError && error.status === 404) await this.history.refresh(undefined);
     }
   }
 

@@ -15,11 +15,13 @@ export interface OutputElements {
 /** Draws one run (a job or a session cell) as its events arrive: the status badge, stdout and stderr as text, displays, then the result and its value. */
 export class OutputView implements RunEvents {
   private readonly renderer = new DisplayRenderer();
+  private shown: string | undefined;
 
   constructor(private readonly elements: OutputElements) {}
 
   /** Empties everything for a new run, showing `status` (a state of the page, such as "sending", not of a job). */
   reset(status: string): void {
+    this.shown = undefined;
     this.renderer.clear();
     const { output, displays, files, usage } = this.elements;
     for (const element of [output, displays, files, usage]) element.replaceChildren();
@@ -42,7 +44,13 @@ export class OutputView implements RunEvents {
     this.elements.displays.append(this.renderer.display(display));
   }
 
+  /** The id of the execution whose result is drawn, once it has been. */
+  get executionId(): string | undefined {
+    return this.shown;
+  }
+
   result(result: RunResult): void {
+    this.shown = result.id;
     this.badge(result.status);
     const { usage } = result;
     this.elements.usage.textContent = usage
@@ -65,9 +73,9 @@ export class OutputView implements RunEvents {
       );
   }
 
-  /** The run never got a result: the API refused it, or could not be reached. */
-  failure(message: string): void {
-    this.badge('not run');
+  /** The run never got a result (the API refused it, or could not be reached), or a result could not be read back. */
+  failure(message: string, status = 'not run'): void {
+    this.badge(status);
     this.note(message, 'problem');
   }
 

@@ -18,12 +18,42 @@ export interface RunEvents {
 export type RunTarget =
   { kind: 'job'; request: RunRequest } | { kind: 'cell'; sessionId: string; request: CellRequest };
 
+/** Where executions live: the key's jobs, or one session's cells. */
+export type ExecutionsPlace = { kind: 'job' } | { kind: 'cell'; sessionId: string };
+
 /**
- * Where a target's executions are created (POST) and read back (`/<id>`, and
- * `/<id>/events` for the stream): the one place the page spells those paths.
+ * Where a target's executions are created (POST), listed (the key's jobs) and
+ * read back (`/<id>`, and `/<id>/events` for the stream): the one place the
+ * page spells those paths.
  */
-export const executionsPath = (target: RunTarget): string =>
-  target.kind === 'job' ? '/v1/executions' : `/v1/sessions/${encodeURIComponent(target.sessionId)}/executions`;
+export const executionsPath = (place: ExecutionsPlace): string =>
+  place.kind === 'job' ? '/v1/executions' : `/v1/sessions/${encodeURIComponent(place.sessionId)}/executions`;
+
+export const executionPath = (place: ExecutionsPlace, id: string): string =>
+  `${executionsPath(place)}/${encodeURIComponent(id)}`;
+
+/** How much of a run's output and displays its events have given so far. */
+export interface Given {
+  stdoutChars: number;
+  stderrChars: number;
+  displays: number;
+}
+
+/**
+ * A final result told as the events a stream gives: the output and displays
+ * not `given` yet (all of them for a result that arrived whole, from a wait
+ * or the history), then the result itself.
+ */
+export const replayResult = (
+  result: RunResult,
+  events: RunEvents,
+  given: Given = { stdoutChars: 0, stderrChars: 0, displays: 0 },
+): void => {
+  if (result.stdout.length > given.stdoutChars) events.stdout(result.stdout.slice(given.stdoutChars));
+  if (result.stderr.length > given.stderrChars) events.stderr(result.stderr.slice(given.stderrChars));
+  for (const display of (result.displays ?? []).slice(given.displays)) events.display(display);
+  events.result(result);
+};
 
 /**
  * How a run reaches the API and how its output comes back: the only part of

@@ -32,7 +32,7 @@ interface Ending {
 /**
  * Session mode: one session (one interpreter) for the page, and cells that run
  * in it one after another, each with its output under it. A cell runs through
- * the same RunTransport as a job, so a streaming transport serves both.
+ * the same RunTransport as a job, so its output streams in the same way.
  *
  * The session is started by the first cell run (or Start), restarted by
  * closing it and starting another, and closed when the tab goes away, so a

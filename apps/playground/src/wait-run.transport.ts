@@ -1,6 +1,14 @@
 import type { ApiClient } from './api.client';
 import { isFinal, type RunResult } from './api.types';
-import { executionsPath, type RunEvents, type RunTarget, type RunTransport } from './run.transport';
+import {
+  executionPath,
+  executionsPath,
+  replayResult,
+  type ExecutionsPlace,
+  type RunEvents,
+  type RunTarget,
+  type RunTransport,
+} from './run.transport';
 
 /**
  * Runs with `POST …/executions?wait=true`: the output arrives all at once,
@@ -12,15 +20,23 @@ export class WaitRunTransport implements RunTransport {
   constructor(private readonly api: ApiClient) {}
 
   async run(target: RunTarget, events: RunEvents, signal?: AbortSignal): Promise<void> {
-    const base = executionsPath(target);
-    let { body: result } = await this.api.request<RunResult>('POST', `${base}?wait=true`, target.request, { signal });
+    const { body } = await this.api.request<RunResult>('POST', `${executionsPath(target)}?wait=true`, target.request, {
+      signal,
+    });
+    replayResult(await this.untilFinal(target, body, events, signal), events);
+  }
+
+  /** The result once it is final: read again with `?wait=true` while it is not, each status it passes through reported. */
+  async untilFinal(
+    place: ExecutionsPlace,
+    result: RunResult,
+    events: Pick<RunEvents, 'status'>,
+    signal?: AbortSignal,
+  ): Promise<RunResult> {
     while (!isFinal(result.status)) {
       events.status(result.status);
-      result = await this.api.get<RunResult>(`${base}/${encodeURIComponent(result.id)}?wait=true`, signal);
+      result = await this.api.get<RunResult>(`${executionPath(place, result.id)}?wait=true`, signal);
     }
-    if (result.stdout) events.stdout(result.stdout);
-    if (result.stderr) events.stderr(result.stderr);
-    for (const display of result.displays ?? []) events.display(display);
-    events.result(result);
+    return result;
   }
 }
