@@ -241,14 +241,21 @@ export class ExecutionsService {
   private async summaries(ids: string[], owner: Principal): Promise<Map<string, ExecutionHistoryEntry>> {
     const found = new Map<string, ExecutionHistoryEntry>();
     const stored = await this.store.readWithoutOutput(ids);
+    const finishedMeanwhile: string[] = [];
     for (const id of ids) {
       let known = stored.get(id) ?? null;
       if (!known) {
         const pending = await this.queue.findWithState(id);
         const result = pending && resultOfPendingJob(pending.job, pending.state);
         known = pending && result ? { owner: pending.job.data.ownerKeyId, result } : null;
+        if (!known) finishedMeanwhile.push(id);
       }
       if (known?.owner === owner.keyId) found.set(id, historyEntryOf(known.result));
+    }
+    // A job that finished between the two reads left the queue with its result already stored: read that.
+    if (finishedMeanwhile.length) {
+      for (const [id, known] of await this.store.readWithoutOutput(finishedMeanwhile))
+        if (known.owner === owner.keyId) found.set(id, historyEntryOf(known.result));
     }
     return found;
   }
