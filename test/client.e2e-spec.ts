@@ -1,6 +1,7 @@
 import {
   Conflict,
   Forbidden,
+  IdempotencyConflict,
   NotFound,
   QuotaExceeded,
   SandboxClient,
@@ -18,6 +19,7 @@ import { eventually } from './support/eventually';
 import { PrivateRedis } from './support/private-redis';
 import { privateStack } from './support/private-stack';
 import { freePort } from './support/service-stack';
+import { verifyStandardWebhook, WebhookReceiver } from './support/webhook-receiver';
 
 /*
  * The typed client (libs/client) against the real service: every method,
@@ -78,7 +80,7 @@ describe('the TypeScript client', () => {
     it('submits, reads and waits for an execution', async () => {
       const client = admin();
       const accepted = await client.submit('print(6 * 7)');
-      expect(accepted).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'queued' });
+      expect(accepted).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'queued', replayed: false });
       const now = await client.get(accepted.id);
       expect(now.id).toBe(accepted.id);
       expect(['queued', 'running', 'succeeded']).toContain(now.status);
@@ -123,6 +125,162 @@ describe('the TypeScript client', () => {
         ]),
       );
     });
+  });
+
+  describe('idempotency, batches, multi-get and history', () => {
+    it('replays a submit and a run under the same idempotency key, and refuses it with another body', async () => {
+      const { key } = await createKey('client-idem');
+      const client = as(key);
+      const idempotencyKey = `submit-${randomUUID()}`;
+      const first = await client.submit('print("once")', { idempotencyKey });
+      expect(first).toMatchObject({ status: 'queued', replayed: false });
+      const again = await client.submit('print("once")', { idempotencyKey });
+      expect(again).toMatchObject({ id: first.id, replayed: true });
+
+      const conflict = await failureOf(client.submit('print("twice")', { idempotencyKey }));
+      expect(conflict).toBeInstanceOf(IdempotencyConflict);
+      expect(conflict).toMatchObject({ status: 422 });
+      expect(conflict.message).toMatch(/Idempotency-Key was already used with a different request body/);
+
+      const runKey = `run-${randomUUID()}`;
+      const ran = await client.run('import uuid\nprint(uuid.uuid4())', { idempotencyKey: runKey });
+      const rerun = await client.run('import uuid\nprint(uuid.uuid4())', { idempotencyKey: runKey });
+      // The same execution, not a second run: a second run would print another uuid.
+      expect(rerun).toEqual(ran);
+      expect(ran.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
+
+      // The key ran exactly one execution per idempotency key.
+      const ids = [];
+      for await (const summary of client.history()) ids.push(summary.id);
+      expect(ids.sort()).toEqual([first.id, ran.id].sort());
+
+      expect(await failureOf(client.submit('print(1)', { idempotencyKey: 'has space' }))).toBeInstanceOf(
+        ValidationFailed,
+      );
+    });
+
+    it('submits a batch whose ids come in order, replays it, and reads them back with getMany', async () => {
+      const { key } = await createKey('client-batch');
+      const client = as(key);
+      const codes = ['print("a")', 'print("b")', 'import sys; sys.exit(3)'];
+      const idempotencyKey = `batch-${randomUUID()}`;
+      const batch = await client.submitBatch(
+        codes.map((code) => ({ code })),
+        { idempotencyKey },
+      );
+      expect(batch.ids).toHaveLength(3);
+      expect(batch.replayed).toBe(false);
+      expect(
+        await client.submitBatch(
+          codes.map((code) => ({ code })),
+          { idempotencyKey },
+        ),
+      ).toEqual({
+        ids: batch.ids,
+        replayed: true,
+      });
+      expect(await failureOf(client.submitBatch([{ code: 'print(1)' }], { idempotencyKey }))).toBeInstanceOf(
+        IdempotencyConflict,
+      );
+
+      const finals = await Promise.all(batch.ids.map((id) => client.wait(id)));
+      expect(finals.map((r) => [r.status, r.stdout, r.exitCode])).toEqual([
+        ['succeeded', 'a\n', 0],
+        ['succeeded', 'b\n', 0],
+        ['failed', '', 3],
+      ]);
+
+      const { id: theirs } = await admin().submit('print("not yours")');
+      const unknown = randomUUID();
+      const many = await client.getMany([batch.ids[2], unknown, batch.ids[0], theirs]);
+      expect(many).toEqual([finals[2], null, finals[0], null]);
+      expect(await client.getMany([])).toEqual([]);
+
+      const refused = await failureOf(
+        client.submitBatch([{ code: 'print(1)' }, { code: 'print(2)', limits: { memoryMb: 1 } }]),
+      );
+      expect(refused).toBeInstanceOf(ValidationFailed);
+      expect((refused as ValidationFailed).messages).toEqual([
+        expect.stringMatching(/^executions\.1\.limits\.memoryMb /),
+      ]);
+    });
+
+    it('pages the history newest first, one page or all of it, filtered by status and environment', async () => {
+      const { key } = await createKey('client-history');
+      const client = as(key);
+      const { ids } = await client.submitBatch([
+        { code: 'print(1)' },
+        { code: 'raise SystemExit(2)' },
+        { code: 'print(3)' },
+        { code: 'print(4)' },
+        { code: 'raise SystemExit(5)' },
+      ]);
+      await Promise.all(ids.map((id) => client.wait(id)));
+
+      const first = await client.historyPage({ limit: 2 });
+      expect(first.items).toHaveLength(2);
+      expect(first.nextCursor).toEqual(expect.any(String));
+      const all = [];
+      for await (const summary of client.history({ limit: 2 })) all.push(summary);
+      expect(all.slice(0, 2)).toEqual(first.items);
+      // Every execution once, newest first (by createdAt, then as the service orders ties).
+      expect(all.map((s) => s.id).sort()).toEqual([...ids].sort());
+      const created = all.map((s) => Date.parse(s.createdAt));
+      expect(created).toEqual([...created].sort((a, b) => b - a));
+      expect(all.every((s) => s.environment === 'default' && s.finishedAt !== undefined)).toBe(true);
+
+      const rest = await client.historyPage({ limit: 100, cursor: first.nextCursor! });
+      expect(rest).toEqual({ items: all.slice(2), nextCursor: null });
+
+      const failed = [];
+      for await (const summary of client.history({ status: 'failed' })) failed.push(summary);
+      expect(failed.map((s) => [s.id, s.exitCode]).sort()).toEqual(
+        [
+          [ids[1], 2],
+          [ids[4], 5],
+        ].sort(),
+      );
+      expect((await client.historyPage({ environment: 'default' })).items).toHaveLength(5);
+      expect(await client.historyPage({ environment: `${RUN}-none` })).toEqual({ items: [], nextCursor: null });
+
+      const bad = await failureOf(client.historyPage({ cursor: 'not-a-cursor' }));
+      expect(bad).toBeInstanceOf(ValidationFailed);
+      expect((bad as ValidationFailed).messages).toEqual([expect.stringMatching(/^cursor /)]);
+      expect(await failureOf(client.historyPage({ limit: 0 }))).toBeInstanceOf(ValidationFailed);
+    });
+
+    it('refuses a webhook to a loopback address, naming the field', async () => {
+      const error = await failureOf(admin().submit('print(1)', { webhook: { url: 'http://127.0.0.1:9/hook' } }));
+      expect(error).toBeInstanceOf(ValidationFailed);
+      expect((error as ValidationFailed).messages.join('\n')).toMatch(/webhook\.url .*127\.0\.0\.1/);
+    });
+
+    it('sends the final result to the webhook given to run, where private addresses are allowed', async () => {
+      const ctx = await privateStack('client-webhook', { WEBHOOK_ALLOW_PRIVATE: 'true' });
+      const receiver = new WebhookReceiver();
+      try {
+        const url = await receiver.start();
+        await ctx.stack.start(1);
+        const admin = new SandboxClient({ baseUrl: ctx.stack.baseUrl, apiKey: ctx.stack.adminKey });
+        // A key made by the API has a signing secret for its webhooks; the bootstrap admin key has none.
+        const created = await admin.keys.create({ name: `client-hooks-${RUN}`, role: 'user' });
+        const client = new SandboxClient({ baseUrl: ctx.stack.baseUrl, apiKey: created.key });
+        const result = await client.run('print("hooked")', { webhook: { url } });
+        expect(result.webhook).toMatchObject({ url });
+        const delivered = await eventually('the webhook to be delivered', async () => {
+          const now = await client.get(result.id);
+          return now.webhook?.status === 'delivered' ? now : undefined;
+        });
+        expect(receiver.received).toHaveLength(1);
+        expect(verifyStandardWebhook(created.webhookSecret, receiver.received[0])).toBe(true);
+        const sent = JSON.parse(receiver.received[0].body) as { id: string; stdout: string };
+        expect(sent).toMatchObject({ id: result.id, stdout: 'hooked\n' });
+        expect(delivered.webhook).toMatchObject({ url, status: 'delivered', attempts: 1 });
+      } finally {
+        await receiver.stop();
+        await ctx.cleanUp();
+      }
+    }, 120_000);
   });
 
   describe('errors of access', () => {

@@ -1,4 +1,13 @@
-export { SandboxClient, type SandboxClientOptions, type RunOptions, type CreateSessionOptions } from './sandbox.client';
+export {
+  SandboxClient,
+  type SandboxClientOptions,
+  type RunOptions,
+  type CreateSessionOptions,
+  type IdempotencyOptions,
+  type Submission,
+  type BatchSubmission,
+  type HistoryQuery,
+} from './sandbox.client';
 export { Session, type CellOptions } from './session.api';
 export { SessionFilesApi, type FileContent } from './session-files.api';
 export { EnvironmentsApi, type BuildLogEvent, type FollowOptions } from './environments.api';
@@ -12,6 +21,7 @@ export {
   Forbidden,
   NotFound,
   Conflict,
+  IdempotencyConflict,
   SessionGone,
   QuotaExceeded,
   ServiceUnavailable,
