@@ -8,6 +8,7 @@ import { BuildLogEvents } from './environments/build-log-events.service';
 import { BuiltinEnvironmentsSeeder } from './environments/builtin-environments.seeder';
 import { EnvironmentsController } from './environments/environments.controller';
 import { EnvironmentsService } from './environments/environments.service';
+import { ExecutionEventStreams } from './executions/execution-event-streams.service';
 import { ExecutionRequestPolicy } from './executions/execution-request.policy';
 import { ExecutionWaiter } from './executions/execution-waiter.service';
 import { ExecutionsController } from './executions/executions.controller';
@@ -17,6 +18,7 @@ import { IdempotentSubmissions } from './executions/idempotent-submissions.servi
 import { LegacyExecuteController } from './executions/legacy-execute.controller';
 import { LimitsController } from './executions/limits.controller';
 import { HealthModule } from './health/health.module';
+import { EventStreamSlots } from './http/event-stream.slots';
 import { McpController } from './mcp/mcp.controller';
 import { McpTools } from './mcp/mcp-tools.service';
 import { MetricsModule } from './metrics/metrics.module';
@@ -62,6 +64,8 @@ import { WebhookTargets } from './webhooks/webhook-targets.service';
     WebhookSender,
     WebhookDeliveryService,
     WebhookDeliveryProcessor,
+    EventStreamSlots,
+    ExecutionEventStreams,
     EnvironmentsService,
     BuildLogEvents,
     BuiltinEnvironmentsSeeder,

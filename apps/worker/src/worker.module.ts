@@ -29,6 +29,7 @@ import { DockerGate } from './runtime/docker-gate.service';
 import { SandboxUids } from './runtime/sandbox-uids.service';
 import { SessionReaper } from './reaper/session-reaper.service';
 import { ExecutionOutputTap } from './runtime/execution-output.tap';
+import { LiveOutputForwarder } from './runtime/live-output.forwarder';
 import { SessionHost } from './session/session-host.service';
 import { SessionOpsProcessor } from './session/session-ops.processor';
 import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
@@ -48,6 +49,7 @@ import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
     ContainerDisposer,
     DockerGate,
     ExecutionOutputTap,
+    LiveOutputForwarder,
     // environment-build/: environment images, built here or pulled from the registry, and resolved for jobs
     HostBuildLock,
     ImageRegistry,

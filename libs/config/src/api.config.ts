@@ -30,6 +30,8 @@ export interface ApiConfig {
   batchBodyLimitBytes: number;
   /** Executions each key's history keeps at most, newest first. */
   maxHistoryEntries: number;
+  /** Server-Sent Event streams this process holds open at once, over all keys; past it, 503. */
+  maxEventStreams: number;
   /** Serves the Bull Board dashboard at /admin/queues, for admin keys only (RequestAuthenticator guards /admin/). */
   queueDashboard: boolean;
 }
@@ -51,6 +53,7 @@ export const readApiConfig = (env = new EnvReader()): ApiConfig => ({
   maxBatch: env.int('MAX_BATCH', 100, { min: 1, max: MAX_BATCH_CEILING }),
   batchBodyLimitBytes: env.int('API_BATCH_BODY_LIMIT_BYTES', 16 * MiB, { min: 64 * 1024, max: 256 * MiB }),
   maxHistoryEntries: env.int('HISTORY_MAX_ENTRIES', 10_000, { min: 10, max: 1_000_000 }),
+  maxEventStreams: env.int('API_MAX_EVENT_STREAMS', 1000, { min: 1, max: 1_000_000 }),
   queueDashboard: env.bool('QUEUE_DASHBOARD', false),
 });
 

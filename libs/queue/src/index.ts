@@ -15,6 +15,7 @@ export * from './execution-history.store';
 export * from './webhook-deliveries.store';
 export * from './webhook.queue';
 export * from './execution-cancels.service';
+export * from './execution-events.store';
 export * from './job-counters.service';
 export * from './session.types';
 export * from './session-records.store';

@@ -7,6 +7,7 @@ import { producerConnection } from './bull-connection';
 import { EnvironmentBuildQueue } from './environment-build.queue';
 import { ExecutionCancels } from './execution-cancels.service';
 import { ExecutionHistory } from './execution-history.store';
+import { ExecutionEvents } from './execution-events.store';
 import { ExecutionStore } from './execution-store.service';
 import { ExecutionQueue } from './execution.queue';
 import { FairShare } from './fair-share.service';
@@ -31,6 +32,7 @@ const SERVICES = [
   ExecutionQueue,
   WebhookQueue,
   ExecutionCancels,
+  ExecutionEvents,
   JobCounters,
   EnvironmentBuildQueue,
   QueueStats,

@@ -1,10 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '@sps/config';
 import { EnvironmentBuildLog, EnvironmentCatalogue, EnvironmentRecord } from '@sps/environments';
 import type { FastifyReply } from 'fastify';
-import { KeySlots } from '../http/key-slots';
-import { TooManyRequestsException } from '../http/too-many-requests.exception';
+import { EventStreamSlots } from '../http/event-stream.slots';
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
@@ -13,21 +10,15 @@ const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
  * lines so far, then new ones as the worker writes them to Redis, and an
  * `end` event. While nothing comes, it sends a keep-alive comment and checks
  * the catalogue, so a build that was superseded or whose log is gone still
- * ends the stream. One key holds at most API_MAX_EVENT_STREAMS_PER_KEY
- * streams open on this process at once.
+ * ends the stream. It takes one of the process's event-stream slots.
  */
 @Injectable()
 export class BuildLogEvents {
-  private readonly maxPerKey: number;
-  private readonly open = new KeySlots();
-
   constructor(
     private readonly buildLog: EnvironmentBuildLog,
     private readonly catalogue: EnvironmentCatalogue,
-    config: ConfigService<AppConfig, true>,
-  ) {
-    this.maxPerKey = config.get('api.maxEventStreamsPerKey', { infer: true });
-  }
+    private readonly slots: EventStreamSlots,
+  ) {}
 
   async stream(
     record: EnvironmentRecord,
@@ -35,13 +26,7 @@ export class BuildLogEvents {
     reply: FastifyReply,
     keyId: string,
   ): Promise<void> {
-    const release = this.open.take(keyId, this.maxPerKey);
-    if (!release) {
-      throw new TooManyRequestsException(
-        `this API key already has ${this.maxPerKey} event streams open (its maximum): close one first`,
-        5,
-      );
-    }
+    const release = this.slots.take(keyId);
     try {
       await this.serve(record, lastEventId, reply);
     } finally {

@@ -16,3 +16,7 @@ export const answerSubmission = (
   reply.status(202).header('Location', location);
   return { id: result.id, status: 'queued' };
 };
+
+/** `Accept: text/event-stream`, alone or among other types: the caller wants the event stream. */
+export const wantsEventStream = (accept: string | undefined): boolean =>
+  accept?.split(',').some((type) => type.split(';')[0].trim().toLowerCase() === 'text/event-stream') ?? false;

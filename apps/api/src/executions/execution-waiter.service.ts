@@ -23,11 +23,16 @@ export class ExecutionWaiter {
     private readonly store: ExecutionStore,
   ) {}
 
+  /** Calls `onChange` at every change of `id` until the answer is called; resolves once subscribed. */
+  listen(id: string, onChange: () => void): Promise<() => void> {
+    return this.channels.listen(this.store.channel(id), () => onChange());
+  }
+
   /** Resolves once subscribed: a change from then on is never missed. */
   async watch(id: string): Promise<ExecutionWatch> {
     let signalled = false;
     let wake: (() => void) | null = null;
-    const stop = await this.channels.listen(this.store.channel(id), () => {
+    const stop = await this.listen(id, () => {
       signalled = true;
       wake?.();
     });

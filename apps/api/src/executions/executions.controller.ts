@@ -8,8 +8,12 @@ import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiProduces,
   ApiQuery,
+  ApiResponse,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
@@ -27,7 +31,9 @@ import {
   ExecutionResultDto,
 } from './dto/execution-result.dto';
 import { ListExecutionsQueryDto } from './dto/list-executions.query';
-import { answerSubmission } from './execution-replies';
+import { ExecutionEventStreams, parseLastEventId } from './execution-event-streams.service';
+import { EXECUTION_EVENTS_DESCRIPTION, EXECUTION_EVENTS_RESPONSE } from './execution-events.docs';
+import { answerSubmission, wantsEventStream } from './execution-replies';
 import { type HistoryPage, ExecutionsService } from './executions.service';
 import { IdempotentSubmissions } from './idempotent-submissions.service';
 import { parseWaitFlag } from './wait-query';
@@ -49,6 +55,12 @@ const IDEMPOTENCY_DOC = {
 };
 const REPLAYED_HEADER = 'Idempotent-Replayed';
 
+const LAST_EVENT_ID_DOC = {
+  name: 'lastEventId',
+  required: false,
+  description: 'The id of the last event received, as the Last-Event-ID header sends it; the header wins.',
+};
+
 @ApiTags('executions')
 @ApiBearerAuth()
 @Controller('v1/executions')
@@ -56,6 +68,7 @@ export class ExecutionsController {
   constructor(
     private readonly executions: ExecutionsService,
     private readonly idempotent: IdempotentSubmissions,
+    private readonly streams: ExecutionEventStreams,
   ) {}
 
   @Post()
@@ -64,22 +77,47 @@ export class ExecutionsController {
   @ApiQuery(WAIT_DOC)
   @ApiHeader(IDEMPOTENCY_DOC)
   @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was used before with another body.' })
+  @ApiOperation({
+    summary: 'Queue a job; with ?wait=true, wait for its result; with Accept: text/event-stream, follow its events',
+    description:
+      "With `Accept: text/event-stream` the answer is the execution's event stream itself, as `GET /v1/executions/{id}/events` serves it, " +
+      'with the id in the `X-Execution-Id` header and in the first event.\n\n' +
+      EXECUTION_EVENTS_DESCRIPTION,
+  })
   @ApiAcceptedResponse({ type: ExecutionAcceptedDto, description: 'Queued; poll the Location.' })
-  @ApiOkResponse({ type: ExecutionResultDto, description: 'With ?wait=true: the final result.' })
+  @ApiOkResponse({
+    type: ExecutionResultDto,
+    description:
+      'With ?wait=true: the final result. With `Accept: text/event-stream`: the event stream (`text/event-stream`), described above.',
+  })
   @ApiBadRequestResponse({ description: 'Validation failed; the messages name the fields.' })
   @ApiPayloadTooLargeResponse({ description: 'The body is larger than the server accepts.' })
   @ApiTooManyRequestsResponse({
-    description: "Over the key's request rate or its executions in flight; see Retry-After.",
+    description: "Over the key's request rate or its executions in flight, or its event streams; see Retry-After.",
   })
   async create(
     @Body() dto: CreateExecutionDto,
     @Query('wait') wait: string | undefined,
+    @Headers('accept') accept: string | undefined,
     @Headers('idempotency-key') idempotencyHeader: string | undefined,
     @CurrentPrincipal() owner: Principal,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<ExecutionResult | ExecutionAcceptedDto> {
-    const waiting = parseWaitFlag(wait);
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const key = IdempotentSubmissions.parseKey(idempotencyHeader);
+    if (wantsEventStream(accept)) {
+      // The stream's slot is taken before the job is queued: a refusal queues nothing.
+      await this.streams.stream(owner.keyId, 0, reply, async () => {
+        const submitted = await this.idempotent.once(owner, key, 'POST /v1/executions', dto, 1, ([id]) =>
+          this.executions.submit(dto, owner, false, id),
+        );
+        const [id] = submitted.ids;
+        const headers: Record<string, string> = { 'x-execution-id': id, location: `/v1/executions/${id}` };
+        if (submitted.replayed) headers[REPLAYED_HEADER.toLowerCase()] = 'true';
+        return this.executions.eventSource(id, owner, headers);
+      });
+      return;
+    }
+    const waiting = parseWaitFlag(wait);
     // With a key, the job is only queued under the claim; a wait, if asked, follows once the claim is settled.
     const submitted = await this.idempotent.once(owner, key, 'POST /v1/executions', dto, 1, ([id]) =>
       this.executions.submit(dto, owner, waiting && key === undefined, id),
@@ -92,7 +130,7 @@ export class ExecutionsController {
         : submitted.replayed
           ? await this.executions.get(id, owner)
           : submitted.value;
-    return answerSubmission(result, reply);
+    await reply.send(answerSubmission(result, reply));
   }
 
   @Post('batch')
@@ -142,6 +180,30 @@ export class ExecutionsController {
     if (query.ids === undefined) return this.executions.list(owner, query);
     const ids = query.ids.split(',').filter(Boolean);
     return { items: await this.executions.getMany(ids, owner) };
+  }
+
+  @Get(':id/events')
+  @ApiOperation({
+    summary: "The execution's events, live: status, output as it is written, the result",
+    description: EXECUTION_EVENTS_DESCRIPTION,
+  })
+  @ApiProduces('text/event-stream')
+  @ApiQuery(LAST_EVENT_ID_DOC)
+  @ApiResponse(EXECUTION_EVENTS_RESPONSE)
+  @ApiNoContentResponse({ description: 'Last-Event-ID is the result or past it: there is nothing more to send.' })
+  @ApiBadRequestResponse({ description: 'Last-Event-ID is not a non-negative integer.' })
+  @ApiNotFoundResponse({ description: 'Unknown or expired id, or an execution of another key.' })
+  @ApiTooManyRequestsResponse({ description: 'The key holds API_MAX_EVENT_STREAMS_PER_KEY streams open here already.' })
+  @ApiServiceUnavailableResponse({ description: 'This API process holds API_MAX_EVENT_STREAMS streams open already.' })
+  async events(
+    @Param('id') id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Query('lastEventId') lastEventIdQuery: string | undefined,
+    @CurrentPrincipal() owner: Principal,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const after = parseLastEventId(lastEventId, lastEventIdQuery);
+    await this.streams.stream(owner.keyId, after, reply, () => Promise.resolve(this.executions.eventSource(id, owner)));
   }
 
   @Get(':id')

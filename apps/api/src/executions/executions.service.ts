@@ -7,6 +7,7 @@ import {
   ExecutionHistory,
   type ExecutionHistoryEntry,
   type ExecutionJobData,
+  ExecutionEvents,
   executionResult,
   ExecutionQueue,
   ExecutionResult,
@@ -32,6 +33,7 @@ import { WebhookTargetError, WebhookTargets } from '../webhooks/webhook-targets.
 import type { CreateExecutionDto } from './dto/create-execution.dto';
 import { DEFAULT_PAGE_SIZE, type ListExecutionsQueryDto } from './dto/list-executions.query';
 import { ExecutionRequestPolicy } from './execution-request.policy';
+import type { FollowedExecution } from './execution-event-streams.service';
 import { ExecutionWaiter, type ExecutionWatch } from './execution-waiter.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -69,6 +71,7 @@ export class ExecutionsService {
     private readonly webhooks: WebhookQueue,
     private readonly webhookTargets: WebhookTargets,
     private readonly keys: ApiKeyStore,
+    private readonly events: ExecutionEvents,
     config: ConfigService<AppConfig, true>,
   ) {
     this.waitCapMs = config.get('api.waitCapMs', { infer: true });
@@ -189,6 +192,11 @@ export class ExecutionsService {
     throw this.notFound(id);
   }
 
+  /** What an event stream of `id` follows, for its owner (the first read is the 404 for anyone else). */
+  eventSource(id: string, owner: Principal, headers?: Record<string, string>): FollowedExecution {
+    return { id, read: () => this.get(id, owner), watch: (onChange) => this.waiter.listen(id, onChange), headers };
+  }
+
   /**
    * The result once final, or the latest one when the wait cap (or `timeoutMs`)
    * runs out first. Ownership is checked by the first read; `known` may skip
@@ -214,6 +222,7 @@ export class ExecutionsService {
     if (isFinalStatus(current.status)) {
       await withRedis(async () => {
         await this.store.remove(id, owner.keyId);
+        await this.events.remove(id);
         await (await this.queue.find(id))?.remove(); // a job that failed before its record was written
       });
       return null;

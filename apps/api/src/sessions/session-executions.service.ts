@@ -16,6 +16,7 @@ import {
 import { withRedis } from '@sps/redis';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal';
+import type { FollowedExecution } from '../executions/execution-event-streams.service';
 import type { CreateSessionExecutionDto } from './dto/create-session-execution.dto';
 import { SessionRequestPolicy } from './session-request.policy';
 import { SessionWaiter } from './session-waiter.service';
@@ -88,6 +89,15 @@ export class SessionExecutionsService {
     }
     const queued = sessionExecutionResult(execution);
     return wait ? this.waitForFinal(sessionId, execution.id, owner, queued) : queued;
+  }
+
+  /** What an event stream of a cell follows, for its owner: woken by the cell's changes and the session's, as a wait is. */
+  eventSource(sessionId: string, executionId: string, owner: Principal): FollowedExecution {
+    return {
+      id: executionId,
+      read: () => this.read(sessionId, executionId, owner),
+      watch: (onChange) => Promise.resolve(this.waiter.listen([executionId, sessionId], onChange)),
+    };
   }
 
   async get(sessionId: string, executionId: string, owner: Principal, wait: boolean): Promise<ExecutionResult> {

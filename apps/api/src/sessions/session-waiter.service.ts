@@ -48,6 +48,18 @@ export class SessionWaiter implements OnModuleInit, OnModuleDestroy {
     return { woken, cancel: done };
   }
 
+  /** Calls `onChange` at every change of one of `ids` until the answer is called. */
+  listen(ids: string[], onChange: () => void): () => void {
+    for (const id of ids) this.waiting.set(id, (this.waiting.get(id) ?? new Set()).add(onChange));
+    return () => {
+      for (const id of ids) {
+        const listeners = this.waiting.get(id);
+        listeners?.delete(onChange);
+        if (listeners?.size === 0) this.waiting.delete(id);
+      }
+    };
+  }
+
   /**
    * Reads with `read` until `settled` says the value is final or `timeoutMs`
    * runs out, waking on any change of `ids`; returns the last value read.

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -10,7 +10,9 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiProduces,
   ApiQuery,
+  ApiResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
@@ -20,6 +22,8 @@ import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ExecutionAcceptedDto, ExecutionResultDto } from '../executions/dto/execution-result.dto';
+import { ExecutionEventStreams, parseLastEventId } from '../executions/execution-event-streams.service';
+import { EXECUTION_EVENTS_DESCRIPTION, EXECUTION_EVENTS_RESPONSE } from '../executions/execution-events.docs';
 import { answerSubmission } from '../executions/execution-replies';
 import { parseWaitFlag } from '../executions/wait-query';
 import { BodyLimit } from '../http/body-limit.decorator';
@@ -45,6 +49,7 @@ export class SessionsController {
   constructor(
     private readonly sessions: SessionsService,
     private readonly cells: SessionExecutionsService,
+    private readonly streams: ExecutionEventStreams,
   ) {}
 
   @Post()
@@ -133,5 +138,32 @@ export class SessionsController {
     @CurrentPrincipal() owner: Principal,
   ): Promise<ExecutionResult> {
     return this.cells.get(id, executionId, owner, parseWaitFlag(wait));
+  }
+
+  @Get(':id/executions/:executionId/events')
+  @ApiOperation({
+    summary: "A cell's events, live: status, output as it is written, displays, the result",
+    description: EXECUTION_EVENTS_DESCRIPTION,
+  })
+  @ApiProduces('text/event-stream')
+  @ApiQuery({ name: 'lastEventId', required: false, description: 'As the Last-Event-ID header; the header wins.' })
+  @ApiResponse(EXECUTION_EVENTS_RESPONSE)
+  @ApiNoContentResponse({ description: 'Last-Event-ID is the result or past it: there is nothing more to send.' })
+  @ApiBadRequestResponse({ description: 'Last-Event-ID is not a non-negative integer.' })
+  @ApiNotFoundResponse({ description: 'Unknown or expired id, or a cell of another session or key.' })
+  @ApiTooManyRequestsResponse({ description: 'The key holds API_MAX_EVENT_STREAMS_PER_KEY streams open here already.' })
+  @ApiServiceUnavailableResponse({ description: 'This API process holds API_MAX_EVENT_STREAMS streams open already.' })
+  async executionEvents(
+    @Param('id') id: string,
+    @Param('executionId') executionId: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Query('lastEventId') lastEventIdQuery: string | undefined,
+    @CurrentPrincipal() owner: Principal,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const after = parseLastEventId(lastEventId, lastEventIdQuery);
+    await this.streams.stream(owner.keyId, after, reply, () =>
+      Promise.resolve(this.cells.eventSource(id, executionId, owner)),
+    );
   }
 }

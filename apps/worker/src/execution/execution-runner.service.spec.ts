@@ -3,6 +3,7 @@ import type { ExecutionJobData } from '@sps/queue';
 import { UnrecoverableError } from 'bullmq';
 import { ExecutionRunnerService } from './execution-runner.service';
 import { JobDataVerifier } from './job-data.verifier';
+import { ExecutionOutputTap } from '../runtime/execution-output.tap';
 
 // A maximum above this host's CPUs, so that the host's own count is what refuses the job below.
 const sandbox = readSandboxConfig(new EnvReader({ SANDBOX_MAX_CPUS: String(CPU_COUNT + 1) }));
@@ -42,7 +43,7 @@ const setup = ({ cancelRequested = false } = {}) => {
     {} as never,
     {} as never,
     new JobDataVerifier(config),
-    {} as never,
+    new ExecutionOutputTap(),
     config,
   );
   return { runner, reached };

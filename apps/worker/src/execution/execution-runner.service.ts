@@ -94,6 +94,7 @@ export class ExecutionRunnerService {
         return await record({ report, output: NO_OUTPUT });
       }
       const startedAt = new Date();
+      this.tap.started(jobId, data.limits.outputBytes);
       for (let tries = 0; ; tries++) {
         if (signal.reason instanceof JobInterruptedError) throw signal.reason;
         const warm =
@@ -105,7 +106,9 @@ export class ExecutionRunnerService {
           // Killed because this worker is going away, not because anyone cancelled it.
           if (signal.reason instanceof JobInterruptedError) throw signal.reason;
           clearTimeout(relabel);
+          void this.tap.finished(jobId); // its last output is sent before the result, on the same connection
           const recorded = await record(run);
+          this.tap.stored(jobId);
           if (warm) this.pool.jobEnded();
           return recorded;
         } catch (error) {
@@ -118,6 +121,7 @@ export class ExecutionRunnerService {
       }
     } finally {
       this.cancellations.untrack(jobId);
+      void this.tap.finished(jobId);
     }
   }
 

@@ -87,7 +87,7 @@ const setup = () => {
   const frames: [string, Frame['type']][] = [];
   const ended: LiveSession[] = [];
   const tap = new ExecutionOutputTap();
-  tap.subscribe((id, frame) => frames.push([id, frame.type]));
+  tap.subscribe({ frame: (id, frame) => frames.push([id, frame.type]) });
   const session = new LiveSession(record, {
     records: {
       move: async (_id: string, _from: unknown, to: string) => (log.push(`move ${to}`), true),

@@ -220,6 +220,7 @@ export class LiveSession {
       const { op, timer } = this.cell;
       clearTimeout(timer);
       this.cell = null;
+      void this.context.tap.finished(op.executionId);
       failures.push(
         this.failCell(op, `the session ${status === 'closed' ? 'was closed' : 'ended'} while the cell ran: ${reason}`),
       );
@@ -246,6 +247,7 @@ export class LiveSession {
     const startedAt = new Date();
     const timer = setTimeout(() => void this.finishCell('deadline'), op.timeoutMs + RUNNER_GRACE_MS);
     this.cell = { op, output, startedAt, timer };
+    this.context.tap.started(op.executionId, this.record.limits.outputBytes);
     this.container.write(
       encodePayload({
         op: 'cell',
@@ -281,8 +283,10 @@ export class LiveSession {
       workerId: this.context.workerId,
       reproducibility: this.reproducibility,
     });
-    const { records, executions } = this.context;
+    const { records, executions, tap } = this.context;
+    void tap.finished(cell.op.executionId); // its last output is sent before the result, on the same connection
     const written = executions.write(this.execution(cell.op, { kind: 'ran', run })).catch((e: Error) => this.warn(e));
+    tap.stored(cell.op.executionId); // after the result on the same connection
     // Ended at once, before the runner's last frame is read, so the session's reason names this cell.
     if (death) return void (await Promise.all([written, this.end('dead', death)]));
     const done = records

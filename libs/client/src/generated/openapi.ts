@@ -15,6 +15,17 @@ export interface paths {
         };
         get: operations["ExecutionsController_list"];
         put?: never;
+        /**
+         * Queue a job; with ?wait=true, wait for its result; with Accept: text/event-stream, follow its events
+         * @description With `Accept: text/event-stream` the answer is the execution's event stream itself, as `GET /v1/executions/{id}/events` serves it, with the id in the `X-Execution-Id` header and in the first event.
+         *
+         *     Server-Sent Events (`text/event-stream`). Each event has an `id` (1, 2, 3 ... per execution), an `event` type and one `data:` line of JSON:
+         *     - `status`: `{"status": "queued", "id"}` (always event 1), then `{"status": "running", "workerId"}` when a worker starts it;
+         *     - `stdout`, `stderr`: `{"text"}`, the program's output as it writes it (UTF-8; invalid bytes replaced by U+FFFD, as in the result), held at most about 50 ms; each stream up to the execution's `outputBytes`, as in the result;
+         *     - `display`: `{"mime", "data"}`, an item of the result's `displays`, as it is accepted;
+         *     - `result`: the whole result, exactly as `GET` answers it. The stream ends after it.
+         *     Send `Last-Event-ID` (or `?lastEventId=`) to resume after that event: nothing is lost or repeated; past the `result`, the answer is 204. A subscriber that comes late gets everything from the start, as long as the result is kept. Comments (`: keep-alive`) are sent while nothing happens. One key holds at most API_MAX_EVENT_STREAMS_PER_KEY streams open on an API process (429), and the process API_MAX_EVENT_STREAMS (503).
+         */
         post: operations["ExecutionsController_create"];
         delete?: never;
         options?: never;
@@ -32,6 +43,31 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["ExecutionsController_createBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/executions/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The execution's events, live: status, output as it is written, the result
+         * @description Server-Sent Events (`text/event-stream`). Each event has an `id` (1, 2, 3 ... per execution), an `event` type and one `data:` line of JSON:
+         *     - `status`: `{"status": "queued", "id"}` (always event 1), then `{"status": "running", "workerId"}` when a worker starts it;
+         *     - `stdout`, `stderr`: `{"text"}`, the program's output as it writes it (UTF-8; invalid bytes replaced by U+FFFD, as in the result), held at most about 50 ms; each stream up to the execution's `outputBytes`, as in the result;
+         *     - `display`: `{"mime", "data"}`, an item of the result's `displays`, as it is accepted;
+         *     - `result`: the whole result, exactly as `GET` answers it. The stream ends after it.
+         *     Send `Last-Event-ID` (or `?lastEventId=`) to resume after that event: nothing is lost or repeated; past the `result`, the answer is 204. A subscriber that comes late gets everything from the start, as long as the result is kept. Comments (`: keep-alive`) are sent while nothing happens. One key holds at most API_MAX_EVENT_STREAMS_PER_KEY streams open on an API process (429), and the process API_MAX_EVENT_STREAMS (503).
+         */
+        get: operations["ExecutionsController_events"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -211,6 +247,31 @@ export interface paths {
         };
         /** A cell of the session, as for a job */
         get: operations["SessionsController_getExecution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/executions/{executionId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A cell's events, live: status, output as it is written, displays, the result
+         * @description Server-Sent Events (`text/event-stream`). Each event has an `id` (1, 2, 3 ... per execution), an `event` type and one `data:` line of JSON:
+         *     - `status`: `{"status": "queued", "id"}` (always event 1), then `{"status": "running", "workerId"}` when a worker starts it;
+         *     - `stdout`, `stderr`: `{"text"}`, the program's output as it writes it (UTF-8; invalid bytes replaced by U+FFFD, as in the result), held at most about 50 ms; each stream up to the execution's `outputBytes`, as in the result;
+         *     - `display`: `{"mime", "data"}`, an item of the result's `displays`, as it is accepted;
+         *     - `result`: the whole result, exactly as `GET` answers it. The stream ends after it.
+         *     Send `Last-Event-ID` (or `?lastEventId=`) to resume after that event: nothing is lost or repeated; past the `result`, the answer is 204. A subscriber that comes late gets everything from the start, as long as the result is kept. Comments (`: keep-alive`) are sent while nothing happens. One key holds at most API_MAX_EVENT_STREAMS_PER_KEY streams open on an API process (429), and the process API_MAX_EVENT_STREAMS (503).
+         */
+        get: operations["SessionsController_executionEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1075,7 +1136,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description With ?wait=true: the final result. */
+            /** @description With ?wait=true: the final result. With `Accept: text/event-stream`: the event stream (`text/event-stream`), described above. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1114,7 +1175,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Over the key's request rate or its executions in flight; see Retry-After. */
+            /** @description Over the key's request rate or its executions in flight, or its event streams; see Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1164,6 +1225,83 @@ export interface operations {
             };
             /** @description The batch would take the key past its executions in flight, or its storage budget is spent: nothing was queued. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ExecutionsController_events: {
+        parameters: {
+            query?: {
+                /** @description The id of the last event received, as the Last-Event-ID header sends it; the header wins. */
+                lastEventId?: unknown;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream; see the description for its events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example id: 1
+                     *     event: status
+                     *     data: {"status":"queued","id":"4b0c…"}
+                     *
+                     *     id: 2
+                     *     event: status
+                     *     data: {"status":"running","workerId":"host-1234-ab12cd"}
+                     *
+                     *     id: 3
+                     *     event: stdout
+                     *     data: {"text":"epoch 1\n"}
+                     *
+                     *     id: 4
+                     *     event: result
+                     *     data: {"id":"4b0c…","status":"succeeded","exitCode":0,"stdout":"epoch 1\n",…}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Last-Event-ID is the result or past it: there is nothing more to send. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Last-Event-ID is not a non-negative integer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown or expired id, or an execution of another key. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key holds API_MAX_EVENT_STREAMS_PER_KEY streams open here already. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description This API process holds API_MAX_EVENT_STREAMS streams open already. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1689,6 +1827,84 @@ export interface operations {
             };
             /** @description Unknown or expired id, or a cell of another session or key. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SessionsController_executionEvents: {
+        parameters: {
+            query?: {
+                /** @description As the Last-Event-ID header; the header wins. */
+                lastEventId?: unknown;
+            };
+            header?: never;
+            path: {
+                id: string;
+                executionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream; see the description for its events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example id: 1
+                     *     event: status
+                     *     data: {"status":"queued","id":"4b0c…"}
+                     *
+                     *     id: 2
+                     *     event: status
+                     *     data: {"status":"running","workerId":"host-1234-ab12cd"}
+                     *
+                     *     id: 3
+                     *     event: stdout
+                     *     data: {"text":"epoch 1\n"}
+                     *
+                     *     id: 4
+                     *     event: result
+                     *     data: {"id":"4b0c…","status":"succeeded","exitCode":0,"stdout":"epoch 1\n",…}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Last-Event-ID is the result or past it: there is nothing more to send. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Last-Event-ID is not a non-negative integer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown or expired id, or a cell of another session or key. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key holds API_MAX_EVENT_STREAMS_PER_KEY streams open here already. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description This API process holds API_MAX_EVENT_STREAMS streams open already. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
