@@ -12,6 +12,7 @@ import {
   Unreachable,
   ValidationFailed,
   type BuildLogEvent,
+  type ExecutionEvent,
 } from '@sps/client';
 import { createHash, randomUUID } from 'node:crypto';
 import { adminKey, baseUrl, createKey } from './support/api-client';
@@ -124,6 +125,229 @@ describe('the TypeScript client', () => {
           expect.stringMatching(/^files\.0\.path /),
         ]),
       );
+    });
+  });
+
+  describe('execution events', () => {
+    /** Prints a numbered line every 200 ms for 2 s. */
+    const TICKER = 'import time\nfor i in range(10):\n    print(f"line {i}", flush=True)\n    time.sleep(0.2)';
+    const TICKER_OUTPUT = Array.from({ length: 10 }, (_, i) => `line ${i}\n`).join('');
+
+    const textOf = (events: ExecutionEvent[], type: 'stdout' | 'stderr') =>
+      events.map((e) => (e.type === type ? e.text : '')).join('');
+
+    /**
+     * A fetch whose first event-stream answer breaks after `bytes` bytes, as a
+     * dropped connection does; it notes each request's method, path and
+     * Last-Event-ID.
+     */
+    const droppingFetch = (bytes: number) => {
+      const requests: { method: string; path: string; lastEventId: string | null }[] = [];
+      let dropped = false;
+      const drop = async (request: Request): Promise<Response> => {
+        requests.push({
+          method: request.method,
+          path: new URL(request.url).pathname,
+          lastEventId: request.headers.get('last-event-id'),
+        });
+        const response = await fetch(request);
+        if (dropped || !response.headers.get('content-type')?.startsWith('text/event-stream')) return response;
+        dropped = true;
+        const reader = response.body!.getReader();
+        let sent = 0;
+        const body = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            // Erroring right after an enqueue would discard it: the cut part goes out first, the break on the next read.
+            if (sent >= bytes) {
+              await reader.cancel();
+              return controller.error(new TypeError('terminated'));
+            }
+            const { value, done } = await reader.read();
+            if (done) return controller.close();
+            controller.enqueue(value.subarray(0, bytes - sent));
+            sent += value.length;
+          },
+        });
+        return new Response(body, { status: response.status, headers: response.headers });
+      };
+      return { fetch: drop, requests };
+    };
+
+    it('streams status, each stdout chunk and then the result, which ends the stream', async () => {
+      const client = admin();
+      const { id } = await client.submit(TICKER);
+      const events: ExecutionEvent[] = [];
+      for await (const event of client.stream(id, { signal: AbortSignal.timeout(60_000) })) events.push(event);
+
+      const firstStdout = events.findIndex((e) => e.type === 'stdout');
+      expect(firstStdout).toBeGreaterThan(0);
+      expect(firstStdout).toBeLessThan(events.length - 1);
+      expect(events[0]).toMatchObject({ type: 'status', status: 'queued' });
+      expect(events).toContainEqual(expect.objectContaining({ type: 'status', status: 'running' }));
+      const last = events.at(-1)!;
+      expect(last.type).toBe('result');
+      const result = (last as Extract<ExecutionEvent, { type: 'result' }>).result;
+      expect(result).toEqual(await client.get(id));
+      expect(result).toMatchObject({ id, status: 'succeeded', stdout: TICKER_OUTPUT });
+      expect(textOf(events, 'stdout')).toBe(result.stdout);
+      // Numbered 1, 2, 3... in order.
+      expect(events.map((e) => Number(e.eventId))).toEqual(events.map((_, i) => i + 1));
+    });
+
+    it('hands the first line over while the program still runs: cancelling on it ends the program as cancelled', async () => {
+      const client = admin();
+      // Were the output only sent with the result, this would succeed after 30 s, not be cancelled.
+      const { id } = await client.submit('import time\nprint("first", flush=True)\ntime.sleep(30)\nprint("never")', {
+        limits: { timeoutMs: 40_000 },
+      });
+      const events: ExecutionEvent[] = [];
+      for await (const event of client.stream(id, { signal: AbortSignal.timeout(60_000) })) {
+        events.push(event);
+        if (event.type === 'stdout') expect(await client.cancel(id)).toMatchObject({ status: 'cancelled' });
+      }
+      expect(textOf(events, 'stdout')).toBe('first\n');
+      expect(events.at(-1)).toMatchObject({ type: 'result', result: { id, status: 'cancelled', stdout: 'first\n' } });
+    });
+
+    it('resumes after an abort from lastEventId with nothing lost or repeated', async () => {
+      const client = admin();
+      const { id } = await client.submit(
+        `import sys\n${TICKER.replace('print(f"line {i}", flush=True)', 'print(f"line {i}", flush=True)\n    print(f"err {i}", file=sys.stderr, flush=True)')}`,
+      );
+      const before: ExecutionEvent[] = [];
+      const stop = new AbortController();
+      await expect(
+        (async () => {
+          for await (const event of client.stream(id, { signal: stop.signal })) {
+            before.push(event);
+            if (before.filter((e) => e.type === 'stdout').length === 3) stop.abort();
+          }
+        })(),
+      ).rejects.toThrow();
+      const after: ExecutionEvent[] = [];
+      for await (const event of client.stream(id, { lastEventId: before.at(-1)!.eventId })) after.push(event);
+
+      const all = [...before, ...after];
+      expect(all.map((e) => Number(e.eventId))).toEqual(all.map((_, i) => i + 1));
+      const result = (all.at(-1) as Extract<ExecutionEvent, { type: 'result' }>).result;
+      expect(result.stdout).toBe(TICKER_OUTPUT);
+      expect(textOf(all, 'stdout')).toBe(result.stdout);
+      expect(textOf(all, 'stderr')).toBe(result.stderr);
+      expect(result.stderr).toBe(TICKER_OUTPUT.replace(/line/g, 'err'));
+    });
+
+    it('resumes by itself when the connection drops before the result, with nothing lost or repeated', async () => {
+      const { fetch: drop, requests } = droppingFetch(300);
+      const client = new SandboxClient({ baseUrl: baseUrl(), apiKey: adminKey(), fetch: drop });
+      const { id } = await client.submit(TICKER);
+      const events: ExecutionEvent[] = [];
+      for await (const event of client.stream(id, { signal: AbortSignal.timeout(60_000) })) events.push(event);
+
+      const opened = requests.filter((r) => r.path === `/v1/executions/${id}/events`);
+      expect(opened).toHaveLength(2);
+      expect(opened[0].lastEventId).toBeNull();
+      expect(Number(opened[1].lastEventId)).toBeGreaterThan(0);
+      expect(events.map((e) => Number(e.eventId))).toEqual(events.map((_, i) => i + 1));
+      const result = (events.at(-1) as Extract<ExecutionEvent, { type: 'result' }>).result;
+      expect(result).toMatchObject({ id, status: 'succeeded', stdout: TICKER_OUTPUT });
+      expect(textOf(events, 'stdout')).toBe(result.stdout);
+    });
+
+    it('passes the output to onStdout and onStderr as it comes during run', async () => {
+      const stdout: string[] = [];
+      const stderr: string[] = [];
+      const result = await admin().run(
+        'import sys\nprint("to out", flush=True)\nprint("to err", file=sys.stderr, flush=True)\nprint(input())',
+        { stdin: 'typed\n', onStdout: (text) => stdout.push(text), onStderr: (text) => stderr.push(text) },
+      );
+      expect(result).toMatchObject({ status: 'succeeded', stdout: 'to out\ntyped\n', stderr: 'to err\n' });
+      expect(stdout.join('')).toBe(result.stdout);
+      expect(stderr.join('')).toBe(result.stderr);
+    });
+
+    it('hands output to onStdout while the program runs: cancelling on the first piece ends it as cancelled', async () => {
+      // A key of its own: the running execution is the one in its history.
+      const { key } = await createKey('client-run-live');
+      const client = as(key);
+      let cancelling: Promise<unknown> | undefined;
+      const result = await client.run('import time\nprint("first", flush=True)\ntime.sleep(30)\nprint("never")', {
+        limits: { timeoutMs: 40_000 },
+        onStdout: () => {
+          cancelling ??= client.historyPage({ status: 'running' }).then(({ items }) => client.cancel(items[0].id));
+        },
+      });
+      await cancelling;
+      expect(result).toMatchObject({ status: 'cancelled', stdout: 'first\n' });
+    });
+
+    it('passes the output with the result when the answer is JSON, as from a service without events', async () => {
+      // A go-between that drops the Accept header: the service answers as to a plain submit.
+      const answered: (string | null)[] = [];
+      const plain = async (request: Request) => {
+        const headers = new Headers(request.headers);
+        headers.delete('accept');
+        const response = await fetch(new Request(request, { headers }));
+        answered.push(response.headers.get('content-type'));
+        return response;
+      };
+      const client = new SandboxClient({ baseUrl: baseUrl(), apiKey: adminKey(), fetch: plain });
+      const stdout: string[] = [];
+      const stderr: string[] = [];
+      const result = await client.run('import sys\nprint("out")\nprint("err", file=sys.stderr)', {
+        onStdout: (text) => stdout.push(text),
+        onStderr: (text) => stderr.push(text),
+      });
+      expect(result).toMatchObject({ status: 'succeeded', stdout: 'out\n', stderr: 'err\n' });
+      expect(stdout).toEqual([result.stdout]);
+      expect(stderr).toEqual([result.stderr]);
+      expect(answered[0]).toMatch(/^application\/json/);
+    });
+
+    it('resumes a run whose answer stream drops, from the events route', async () => {
+      const { fetch: drop, requests } = droppingFetch(300);
+      const client = new SandboxClient({ baseUrl: baseUrl(), apiKey: adminKey(), fetch: drop });
+      const chunks: string[] = [];
+      const result = await client.run(TICKER, { onStdout: (text) => chunks.push(text) });
+      expect(result).toMatchObject({ status: 'succeeded', stdout: TICKER_OUTPUT });
+      expect(chunks.join('')).toBe(result.stdout);
+      expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+        'POST /v1/executions',
+        `GET /v1/executions/${result.id}/events`,
+      ]);
+      expect(Number(requests[1].lastEventId)).toBeGreaterThan(0);
+    });
+
+    it("answers NotFound for the events of an unknown id or another key's execution", async () => {
+      const { key } = await createKey('client-stream-other');
+      const { id } = await admin().submit('print(1)');
+      const read = async (client: SandboxClient, executionId: string) => {
+        for await (const event of client.stream(executionId)) void event;
+      };
+      expect(await failureOf(read(admin(), randomUUID()))).toBeInstanceOf(NotFound);
+      expect(await failureOf(read(as(key), id))).toBeInstanceOf(NotFound);
+    });
+
+    it("streams a session cell's output and displays, ending with its result", async () => {
+      const session = await admin().createSession();
+      try {
+        await session.run('x = 6');
+        const { id } = await session.submit(
+          'import sys\nprint("out")\nprint("err", file=sys.stderr)\ndisplay("shown")\nx * 7',
+        );
+        const events: ExecutionEvent[] = [];
+        for await (const event of session.stream(id, { signal: AbortSignal.timeout(60_000) })) events.push(event);
+        const result = (events.at(-1) as Extract<ExecutionEvent, { type: 'result' }>).result;
+        expect(result).toMatchObject({ id, status: 'succeeded', result: { 'text/plain': '42' } });
+        expect(result).toEqual(await session.get(id));
+        expect(textOf(events, 'stdout')).toBe('out\n');
+        expect(textOf(events, 'stderr')).toBe('err\n');
+        expect(events.filter((e) => e.type === 'display').map((e) => (e as { display: unknown }).display)).toEqual(
+          result.displays,
+        );
+        expect(result.displays).toEqual([{ mime: 'text/plain', data: "'shown'" }]);
+      } finally {
+        await session.close();
+      }
     });
   });
 

@@ -56,6 +56,14 @@ describe('readResumableEventStream', () => {
     expect(server.asked).toEqual([undefined, '3', '6']);
   });
 
+  it('ends when there is nothing after lastEventId (a 204, opened as null)', async () => {
+    const seen = await readUntil(
+      readResumableEventStream(() => Promise.resolve(null), { what: 'x', lastEventId: '9' }),
+      'never',
+    );
+    expect(seen).toEqual([]);
+  });
+
   it('starts after lastEventId when given', async () => {
     const server = serverOf(5, 10, false);
     const seen = await readUntil(readResumableEventStream(server.open, { what: 'x', lastEventId: '2' }), '5');

@@ -20,13 +20,18 @@ export const eventStreamHeaders = (lastEventId?: string): Record<string, string>
   ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
 });
 
-/** The body of a streamed answer (an openapi-fetch call with `parseAs: 'stream'`), or the typed error of an error answer. */
+/**
+ * The body of a streamed answer (an openapi-fetch call with `parseAs:
+ * 'stream'`), or the typed error of an error answer; null for 204, the
+ * answer to a Last-Event-ID at or past the stream's last event.
+ */
 export const streamOf = async (
   baseUrl: string,
   pending: Promise<{ data?: ReadableStream<Uint8Array> | null; error?: unknown; response: Response }>,
   what: string,
-): Promise<ReadableStream<Uint8Array>> => {
-  const { data } = await call(baseUrl, pending);
+): Promise<ReadableStream<Uint8Array> | null> => {
+  const { data, response } = await call(baseUrl, pending);
+  if (response.status === 204) return null;
   if (!data) throw new Error(`${what} came without a body`);
   return data;
 };
@@ -37,21 +42,23 @@ export const streamOf = async (
  * again with the last event id seen (Last-Event-ID), so that no event is lost
  * or repeated. The caller stops the iteration once it has its last event;
  * until then this keeps reconnecting, and gives up after MAX_RECONNECTS tries
- * in a row that brought nothing new.
+ * in a row that brought nothing new. `open` answering null (nothing after
+ * that id) ends the iteration.
  */
 export async function* readResumableEventStream(
-  open: (lastEventId: string | undefined) => Promise<ReadableStream<Uint8Array>>,
+  open: (lastEventId: string | undefined) => Promise<ReadableStream<Uint8Array> | null>,
   { lastEventId, signal, what }: ResumeOptions,
 ): AsyncGenerator<ServerSentEvent> {
   let resumeFrom = lastEventId;
   for (let reconnects = 0, first = true; ; first = false) {
-    let body: ReadableStream<Uint8Array> | undefined;
+    let body: ReadableStream<Uint8Array> | null | undefined;
     try {
       body = await open(resumeFrom);
     } catch (error) {
       // The first answer is the caller's (NotFound, Unauthorized...); later, a service restarting is waited out.
       if (first || !(error instanceof Unreachable || error instanceof ServiceUnavailable)) throw error;
     }
+    if (body === null) return; // nothing after resumeFrom: the stream had ended
     let progressed = false;
     try {
       for await (const event of readEventStream(body ?? emptyBody(), signal)) {

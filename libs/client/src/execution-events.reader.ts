@@ -1,3 +1,4 @@
+import type { CallOptions } from './api-call';
 import type { Display, ExecutionResult } from './api-types';
 import { readResumableEventStream, type ResumeOptions } from './event-stream.resumer';
 
@@ -15,6 +16,11 @@ export type ExecutionEvent = { eventId: string } & (
   /** The final result, exactly as `get` answers it. */
   | { type: 'result'; result: ExecutionResult }
 );
+
+export interface StreamOptions extends CallOptions {
+  /** Read on after this event (an event's `eventId`) instead of from the first. */
+  lastEventId?: string;
+}
 
 /** Event types this client does not know yet (a newer service) are skipped, not fatal. */
 const toExecutionEvent = (event: string, data: string, eventId: string): ExecutionEvent | undefined => {
@@ -37,10 +43,11 @@ const toExecutionEvent = (event: string, data: string, eventId: string): Executi
 
 /**
  * An execution's events from `open` (a job's or a session cell's stream),
- * resumed after a dropped connection, ending with the `result` event.
+ * resumed after a dropped connection, ending with the `result` event (or at
+ * once, when `lastEventId` was the result's own).
  */
 export async function* readExecutionEvents(
-  open: (lastEventId: string | undefined) => Promise<ReadableStream<Uint8Array>>,
+  open: (lastEventId: string | undefined) => Promise<ReadableStream<Uint8Array> | null>,
   options: ResumeOptions,
 ): AsyncGenerator<ExecutionEvent> {
   for await (const { event, data, id } of readResumableEventStream(open, options)) {

@@ -2,6 +2,8 @@ export {
   SandboxClient,
   type SandboxClientOptions,
   type RunOptions,
+  type SubmitOptions,
+  type OutputCallbacks,
   type CreateSessionOptions,
   type IdempotencyOptions,
   type Submission,
@@ -31,4 +33,5 @@ export {
   type EndedSessionStatus,
 } from './client.errors';
 export { readEventStream, type ServerSentEvent } from './event-stream.reader';
+export type { ExecutionEvent, StreamOptions } from './execution-events.reader';
 export type { paths, components, operations } from './generated/openapi';

@@ -11,6 +11,8 @@ import {
   type SessionRequest,
 } from './api-types';
 import { EnvironmentsApi } from './environments.api';
+import { eventStreamHeaders, streamOf } from './event-stream.resumer';
+import { readExecutionEvents, type ExecutionEvent, type StreamOptions } from './execution-events.reader';
 import type { paths } from './generated/openapi';
 import { KeysApi } from './keys.api';
 import { Session } from './session.api';
@@ -38,7 +40,20 @@ export interface IdempotencyOptions {
 }
 
 /** Everything of a job but its code (`webhook: { url }` POSTs its final result there, signed), and an idempotency key. */
-export type RunOptions = Omit<ExecutionRequest, 'code'> & IdempotencyOptions & CallOptions;
+export type SubmitOptions = Omit<ExecutionRequest, 'code'> & IdempotencyOptions & CallOptions;
+
+export interface OutputCallbacks {
+  /**
+   * Called with each piece of stdout as the program prints it, in order;
+   * together they are the result's stdout. From a service without execution
+   * events, called once with all of it when the result is in.
+   */
+  onStdout?: (text: string) => void;
+  /** As onStdout, for stderr. */
+  onStderr?: (text: string) => void;
+}
+
+export type RunOptions = SubmitOptions & OutputCallbacks;
 
 /** What a submission answers: the id, the status now, and whether an earlier request with the same idempotency key made it. */
 export interface Submission {
@@ -100,7 +115,11 @@ export class SandboxClient {
    * Runs the code and resolves with its final result. The service holds the
    * request up to its wait cap; a job still going then is waited for here.
    */
-  async run(code: string, { signal, idempotencyKey, ...request }: RunOptions = {}): Promise<ExecutionResult> {
+  async run(
+    code: string,
+    { signal, idempotencyKey, onStdout, onStderr, ...request }: RunOptions = {},
+  ): Promise<ExecutionResult> {
+    if (onStdout || onStderr) return this.runLive(code, request, { signal, idempotencyKey, onStdout, onStderr });
     const { data, response } = await call(
       this.baseUrl,
       this.http.POST('/v1/executions', {
@@ -112,8 +131,8 @@ export class SandboxClient {
     return response.status === 202 || !isFinal(data) ? this.wait(data.id, { signal }) : data;
   }
 
-  /** Queues the code and resolves at once with its id; follow it with get, wait or cancel. */
-  async submit(code: string, { signal, idempotencyKey, ...request }: RunOptions = {}): Promise<Submission> {
+  /** Queues the code and resolves at once with its id; follow it with get, wait, stream or cancel. */
+  async submit(code: string, { signal, idempotencyKey, ...request }: SubmitOptions = {}): Promise<Submission> {
     const { data, response } = await call(
       this.baseUrl,
       this.http.POST('/v1/executions', {
@@ -203,6 +222,29 @@ export class SandboxClient {
   }
 
   /**
+   * The execution's events as they happen: `status` (queued, running),
+   * `stdout` and `stderr` chunks, and last the `result`, after which the
+   * iteration ends. The events so far come first, so nothing is missed by
+   * starting late. A connection that drops before the result is opened again
+   * after the last event seen, with nothing lost or repeated. NotFound for an
+   * unknown, expired or another key's id.
+   *
+   * ```ts
+   * for await (const event of sps.stream(id)) {
+   *   if (event.type === 'stdout') process.stdout.write(event.text);
+   *   if (event.type === 'result') console.log(event.result.status);
+   * }
+   * ```
+   */
+  stream(id: string, { lastEventId, signal }: StreamOptions = {}): AsyncGenerator<ExecutionEvent> {
+    return readExecutionEvents((resumeFrom) => this.openEvents(id, resumeFrom, signal), {
+      lastEventId,
+      signal,
+      what: `the events of execution ${id}`,
+    });
+  }
+
+  /**
    * Cancels a queued or running execution: it ends as `cancelled`, and that
    * result is returned. One already final is deleted instead, with its output
    * and files, and the answer is null. Conflict when it finished while being cancelled.
@@ -235,5 +277,60 @@ export class SandboxClient {
   /** The key's sessions, newest first: those open, and those ended within the service's retention time. */
   async listSessions({ signal }: CallOptions = {}): Promise<SessionInfo[]> {
     return (await call(this.baseUrl, this.http.GET('/v1/sessions', { signal }))).data;
+  }
+
+  private openEvents(id: string, lastEventId: string | undefined, signal: AbortSignal | undefined) {
+    return streamOf(
+      this.baseUrl,
+      this.http.GET('/v1/executions/{id}/events', {
+        params: { path: { id } },
+        headers: eventStreamHeaders(lastEventId),
+        parseAs: 'stream',
+        signal,
+      }),
+      `the events of execution ${id}`,
+    );
+  }
+
+  /** A run whose output is handed on as it comes: submitted asking for the event stream as the answer. */
+  private async runLive(
+    code: string,
+    request: Omit<ExecutionRequest, 'code'>,
+    { signal, idempotencyKey, onStdout, onStderr }: IdempotencyOptions & CallOptions & OutputCallbacks,
+  ): Promise<ExecutionResult> {
+    const { data: body, response } = await call(
+      this.baseUrl,
+      this.http.POST('/v1/executions', {
+        params: { header: idempotencyHeader(idempotencyKey) },
+        headers: { accept: 'text/event-stream' },
+        body: { ...request, code },
+        parseAs: 'stream',
+        signal,
+      }),
+    );
+    if (!body) throw new Error('the submission came without a body');
+    if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
+      // A service without execution events answers as to a submit: the output comes with the result.
+      const answer = (await new Response(body).json()) as ExecutionResult | Submission;
+      const result = isFinal(answer) ? answer : await this.wait(answer.id, { signal });
+      if (result.stdout) onStdout?.(result.stdout);
+      if (result.stderr) onStderr?.(result.stderr);
+      return result;
+    }
+    const id = response.headers.get('x-execution-id');
+    let answered: ReadableStream<Uint8Array> | undefined = body;
+    const open = (lastEventId: string | undefined) => {
+      const first = answered;
+      answered = undefined;
+      if (first) return Promise.resolve(first);
+      if (!id) throw new Error('the event stream broke, and the service sent no X-Execution-Id to resume it with');
+      return this.openEvents(id, lastEventId, signal);
+    };
+    for await (const event of readExecutionEvents(open, { signal, what: `the events of execution ${id}` })) {
+      if (event.type === 'stdout') onStdout?.(event.text);
+      else if (event.type === 'stderr') onStderr?.(event.text);
+      else if (event.type === 'result') return event.result;
+    }
+    throw new Error(`the events of execution ${id} ended without its result`);
   }
 }
