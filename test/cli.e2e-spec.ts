@@ -159,6 +159,44 @@ describe('the sps command line', () => {
       await eventually('the worker to be free again', async () => ((await busy()) ? undefined : true));
     });
 
+    /** Resolves once the child's stdout holds `text`, reading it as it comes. */
+    const stdoutShows = (child: ChildProcess, text: string): Promise<void> =>
+      new Promise((resolve, reject) => {
+        let seen = '';
+        const onData = (chunk: Buffer) => {
+          seen += chunk.toString('utf8');
+          if (!seen.includes(text)) return;
+          child.stdout!.off('data', onData);
+          child.off('close', onClose);
+          resolve();
+        };
+        const onClose = () => reject(new Error(`the command ended before printing ${JSON.stringify(text)}: ${seen}`));
+        child.stdout!.on('data', onData);
+        child.once('close', onClose);
+      });
+
+    it('prints the output live, each line once, and exits with the program', async () => {
+      write('ticker.py', 'import time\nfor i in range(10):\n    print(f"line {i}", flush=True)\n    time.sleep(0.2)\n');
+      const run = start(process.execPath, [SPS, 'run', 'ticker.py'], { cwd });
+      await stdoutShows(run.child, 'line 0\n');
+      const { code, stdout } = await run.outcome;
+      expect(code).toBe(0);
+      expect(stdout).toBe(Array.from({ length: 10 }, (_, i) => `line ${i}\n`).join(''));
+    });
+
+    it('shows the first line before the program ends: Ctrl-C on it cancels the program, which prints it only once', async () => {
+      // Were the output only printed with the result, "first" would come after 30 s, with exit 0.
+      write('slow-after-one.py', 'import time\nprint("first", flush=True)\ntime.sleep(30)\nprint("never")\n');
+      const run = start(process.execPath, [SPS, 'run', 'slow-after-one.py', '--timeout', '60s'], { cwd });
+      await stdoutShows(run.child, 'first\n');
+      expect(run.child.exitCode).toBeNull();
+      run.child.kill('SIGINT');
+      const { code, stdout, stderr } = await run.outcome;
+      expect(code).toBe(130);
+      expect(stdout).toBe('first\n');
+      expect(stderr).toMatch(/sps: interrupted; cancelling execution [0-9a-f-]{36}/);
+    });
+
     it('exits 77 with a clear message for a bad key, and for no key', async () => {
       write('one.py', 'print(1)');
       const bad = await sps(['run', 'one.py', '--key', 'not-a-real-key']);

@@ -61,7 +61,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
 
   program
     .command('run')
-    .description('run a Python script and print its output; returned files go to ./sps-out/<id>/')
+    .description('run a Python script, printing its output as it runs; returned files go to ./sps-out/<id>/')
     .argument('<script>', 'the Python file to run')
     .option('--env <name>', 'the environment to run in (default: default)')
     .option('--file <path>', 'an input file, under its relative path (or its name); repeatable', collect)
@@ -69,7 +69,7 @@ export const buildProgram = (exit: (code: number) => void): Command => {
     .option('--arg <value>', 'an argument for sys.argv[1:]; repeatable', collect)
     .option('--timeout <duration>', 'wall-time limit, e.g. 500ms, 5s, 2m', parseDuration)
     .option('--memory <size>', 'memory limit, e.g. 256m, 1g', parseMemory)
-    .option('--json', 'print the whole result as JSON instead of the output')
+    .option('--json', 'print the whole result as JSON at the end instead of the output')
     .action(act((sps, script: string, flags: RunFlags) => runScript(sps, script, flags)));
 
   program

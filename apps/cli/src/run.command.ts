@@ -1,4 +1,11 @@
-import { Conflict, type ExecutionResult, type InputFile, type RunOptions, type SandboxClient } from '@sps/client';
+import {
+  Conflict,
+  NotFound,
+  type ExecutionResult,
+  type InputFile,
+  type SandboxClient,
+  type SubmitOptions,
+} from '@sps/client';
 import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, posix, relative, sep } from 'node:path';
 import { CliError } from './cli-errors';
@@ -59,7 +66,7 @@ const describeEnding = (result: ExecutionResult): string | undefined => {
   }
 };
 
-/** `sps run`: sends the script, waits for its result, prints it, writes its files, and answers the exit code. */
+/** `sps run`: sends the script, prints its output as it runs, writes its files, and answers the exit code. */
 export const runScript = async (client: SandboxClient, script: string, flags: RunFlags): Promise<number> => {
   const code = (await readLocal(script, 'the script')).toString('utf8');
   const files: InputFile[] = [];
@@ -78,7 +85,7 @@ export const runScript = async (client: SandboxClient, script: string, flags: Ru
     ...(flags.timeout ? { timeoutMs: flags.timeout } : {}),
     ...(flags.memory ? { memoryMb: flags.memory } : {}),
   };
-  const request: RunOptions = {
+  const request: SubmitOptions = {
     ...(flags.env ? { environment: flags.env } : {}),
     ...(stdin !== undefined ? { stdin } : {}),
     ...(flags.arg?.length ? { args: flags.arg } : {}),
@@ -86,13 +93,11 @@ export const runScript = async (client: SandboxClient, script: string, flags: Ru
     ...(Object.keys(limits).length ? { limits } : {}),
   };
 
-  const result = await submitAndWait(client, code, request);
+  const output = flags.json ? undefined : new LiveOutput();
+  const result = await submitAndFollow(client, code, request, output);
 
-  if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else {
-    process.stdout.write(result.stdout);
-    process.stderr.write(result.stderr);
-  }
+  if (output) output.finish(result);
+  else process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   const note = (text: string) => process.stderr.write(`sps: ${text}\n`);
   if (result.stdoutTruncated) note('stdout was cut at the output cap');
   if (result.stderrTruncated) note('stderr was cut at the output cap');
@@ -114,8 +119,58 @@ export const runScript = async (client: SandboxClient, script: string, flags: Ru
   return exitCodeOf(result);
 };
 
-/** Submits and waits for the final result; Ctrl-C from then on cancels the execution rather than leave it running. */
-const submitAndWait = async (client: SandboxClient, code: string, request: RunOptions): Promise<ExecutionResult> => {
+/**
+ * The program's stdout and stderr, printed as they arrive; `finish` prints
+ * whatever of the result's output has not been (all of it when nothing was
+ * streamed, the rest after an interruption).
+ */
+class LiveOutput {
+  private readonly printed = { stdout: 0, stderr: 0 };
+
+  print(stream: 'stdout' | 'stderr', text: string): void {
+    this.printed[stream] += text.length;
+    process[stream].write(text);
+  }
+
+  finish(result: ExecutionResult): void {
+    for (const stream of ['stdout', 'stderr'] as const)
+      process[stream].write(result[stream].slice(this.printed[stream]));
+  }
+}
+
+/**
+ * Prints the execution's output as it comes, and resolves with the result.
+ * A service without execution events answers 404 for their route (though the
+ * id was just accepted): then the output comes with the result instead.
+ */
+const follow = async (
+  client: SandboxClient,
+  id: string,
+  output: LiveOutput | undefined,
+  signal: AbortSignal,
+): Promise<ExecutionResult> => {
+  if (output) {
+    let streamed = false;
+    try {
+      for await (const event of client.stream(id, { signal })) {
+        streamed = true;
+        if (event.type === 'stdout' || event.type === 'stderr') output.print(event.type, event.text);
+        else if (event.type === 'result') return event.result;
+      }
+    } catch (error) {
+      if (streamed || !(error instanceof NotFound)) throw error;
+    }
+  }
+  return client.wait(id, { signal });
+};
+
+/** Submits and follows the execution to its result; Ctrl-C from then on cancels the execution rather than leave it running. */
+const submitAndFollow = async (
+  client: SandboxClient,
+  code: string,
+  request: SubmitOptions,
+  output: LiveOutput | undefined,
+): Promise<ExecutionResult> => {
   const interrupted = new AbortController();
   const onSigint = () => interrupted.abort();
   process.once('SIGINT', onSigint);
@@ -129,10 +184,7 @@ const submitAndWait = async (client: SandboxClient, code: string, request: RunOp
       throw error;
     }
     try {
-      // The output arrives with the result for now. Once the service streams
-      // execution events (GET /v1/executions/:id/events), print them here as
-      // they come, from client.stream(id), and keep wait() for the final result.
-      return await client.wait(id, { signal: interrupted.signal });
+      return await follow(client, id, output, interrupted.signal);
     } catch (error) {
       if (!interrupted.signal.aborted) throw error;
       // A DELETE of a final execution deletes it: look first, so a result that just arrived is kept.

@@ -10,6 +10,16 @@ export type ExecutionResult = Schemas['ExecutionResultDto'];
 export type ExecutionStatus = ExecutionResult['status'];
 export type OutputFile = Schemas['OutputFileDto'];
 export type ExecutionAccepted = Schemas['ExecutionAcceptedDto'];
+export type WebhookRequest = Schemas['WebhookDto'];
+/** Where a job's result is POSTed, and how that stands (pending, delivered, failed). */
+export type WebhookDelivery = Schemas['WebhookDeliveryDto'];
+/** An execution in the history: id, status, environment and times, without its output. */
+export type ExecutionSummary = Schemas['ExecutionHistoryEntryDto'];
+/** One page of the history, newest first; `nextCursor` is null on the last. */
+export interface HistoryPage {
+  items: ExecutionSummary[];
+  nextCursor: string | null;
+}
 /** A session cell's trailing value: `text/plain` always, `text/html` when the object has `_repr_html_`. */
 export type ExecutionValue = Schemas['ExecutionValueDto'];
 /** A display: `image/png` (a matplotlib figure, base64), `text/html`, `text/plain`... */

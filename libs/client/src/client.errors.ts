@@ -52,9 +52,17 @@ export class NotFound extends SandboxError {
   override name = 'NotFound';
 }
 
-/** 409: the state does not allow it (cancelling a finished execution, deleting `default`, a session file path that is a link). */
+/** 409: the state does not allow it (cancelling a finished execution, deleting `default`, a session file path that is a link, a twin request with the same Idempotency-Key still being submitted). */
 export class Conflict extends SandboxError {
   override name = 'Conflict';
+}
+
+/**
+ * 422: the Idempotency-Key was used before (by this API key, within 24 h) with
+ * another request body. Nothing was submitted; use a new key for a new request.
+ */
+export class IdempotencyConflict extends SandboxError {
+  override name = 'IdempotencyConflict';
 }
 
 /** The statuses of a session that has ended: closed (deleted, expired, its worker shut down), dead (its interpreter died), lost (its worker vanished). */
@@ -156,6 +164,8 @@ export const errorFromResponse = (response: Response, body: unknown): SandboxErr
       return new Conflict(message, 409, body);
     case 410:
       return new SessionGone(message, body);
+    case 422:
+      return new IdempotencyConflict(message, 422, body);
     case 429:
       return new QuotaExceeded(message, body, retryAfter);
     case 503:

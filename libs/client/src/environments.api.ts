@@ -1,7 +1,7 @@
 import type { Client } from 'openapi-fetch';
-import { call, pause, type CallOptions } from './api-call';
+import { call, type CallOptions } from './api-call';
 import type { Environment, EnvironmentAccepted, EnvironmentDetail, EnvironmentSpec } from './api-types';
-import { readEventStream } from './event-stream.reader';
+import { eventStreamHeaders, readResumableEventStream, streamOf } from './event-stream.resumer';
 import type { paths } from './generated/openapi';
 
 /** What following a build log yields: the build it follows, each log line, and how it ended. */
@@ -15,10 +15,6 @@ export interface FollowOptions extends CallOptions {
   /** Resume after this log line id (a `log` event's id) instead of from the start. */
   lastEventId?: string;
 }
-
-/** A dropped stream is resumed from the last line seen, this many times at most in a row. */
-const MAX_RECONNECTS = 5;
-const RECONNECT_PAUSE_MS = 500;
 
 /** Named images that jobs run in. Creating and removing need an admin key. */
 export class EnvironmentsApi {
@@ -57,37 +53,23 @@ export class EnvironmentsApi {
    * before the end is resumed from the last line seen.
    */
   async *follow(name: string, { signal, lastEventId }: FollowOptions = {}): AsyncGenerator<BuildLogEvent> {
-    let resumeFrom = lastEventId;
-    for (let reconnects = 0; ;) {
-      const { data: body } = await call(
+    const what = `the build log of "${name}"`;
+    const open = (resumeFrom: string | undefined) =>
+      streamOf(
         this.baseUrl,
         this.http.GET('/v1/environments/{name}/build-log', {
           params: { path: { name } },
-          headers: { accept: 'text/event-stream', ...(resumeFrom ? { 'last-event-id': resumeFrom } : {}) },
+          headers: eventStreamHeaders(resumeFrom),
           parseAs: 'stream',
           signal,
         }),
+        what,
       );
-      if (!body) throw new Error(`the build log of "${name}" came without a body`);
-      let progressed = false;
-      try {
-        for await (const event of readEventStream(body, signal)) {
-          const parsed = toBuildLogEvent(event.event, event.data, event.id);
-          if (!parsed) continue;
-          if (parsed.type === 'log') {
-            progressed = true;
-            if (event.id) resumeFrom = event.id;
-          }
-          yield parsed;
-          if (parsed.type === 'end') return;
-        }
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        // The connection broke mid-stream: resume below, like a stream that ended early.
-      }
-      reconnects = progressed ? 0 : reconnects + 1;
-      if (reconnects > MAX_RECONNECTS) throw new Error(`the build log of "${name}" kept ending before the build did`);
-      await pause(RECONNECT_PAUSE_MS, signal);
+    for await (const event of readResumableEventStream(open, { lastEventId, signal, what })) {
+      const parsed = toBuildLogEvent(event.event, event.data, event.id);
+      if (!parsed) continue;
+      yield parsed;
+      if (parsed.type === 'end') return;
     }
   }
 }

@@ -1,4 +1,15 @@
-export { SandboxClient, type SandboxClientOptions, type RunOptions, type CreateSessionOptions } from './sandbox.client';
+export {
+  SandboxClient,
+  type SandboxClientOptions,
+  type RunOptions,
+  type SubmitOptions,
+  type OutputCallbacks,
+  type CreateSessionOptions,
+  type IdempotencyOptions,
+  type Submission,
+  type BatchSubmission,
+  type HistoryQuery,
+} from './sandbox.client';
 export { Session, type CellOptions } from './session.api';
 export { SessionFilesApi, type FileContent } from './session-files.api';
 export { EnvironmentsApi, type BuildLogEvent, type FollowOptions } from './environments.api';
@@ -12,6 +23,7 @@ export {
   Forbidden,
   NotFound,
   Conflict,
+  IdempotencyConflict,
   SessionGone,
   QuotaExceeded,
   ServiceUnavailable,
@@ -21,4 +33,5 @@ export {
   type EndedSessionStatus,
 } from './client.errors';
 export { readEventStream, type ServerSentEvent } from './event-stream.reader';
+export type { ExecutionEvent, StreamOptions } from './execution-events.reader';
 export type { paths, components, operations } from './generated/openapi';

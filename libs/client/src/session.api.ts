@@ -2,6 +2,8 @@ import type { Client } from 'openapi-fetch';
 import { call, untilFinal, type CallOptions } from './api-call';
 import { isFinal, type CellRequest, type ExecutionAccepted, type ExecutionResult, type SessionInfo } from './api-types';
 import type { paths } from './generated/openapi';
+import { eventStreamHeaders, streamOf } from './event-stream.resumer';
+import { readExecutionEvents, type ExecutionEvent, type StreamOptions } from './execution-events.reader';
 import { SessionFilesApi } from './session-files.api';
 
 /** A cell's stdin and time limit (the session's `limits.timeoutMs` when left out). */
@@ -77,6 +79,28 @@ export class Session {
   /** A cell of this session as it is now. */
   async get(executionId: string, options: CallOptions = {}): Promise<ExecutionResult> {
     return this.readCell(executionId, false, options);
+  }
+
+  /**
+   * The cell's events as they happen: `status`, `stdout` and `stderr`
+   * chunks, `display` for each figure or display() call, and last the
+   * `result`, after which the iteration ends. Resumed after a dropped
+   * connection as `SandboxClient.stream` is.
+   */
+  stream(executionId: string, { lastEventId, signal }: StreamOptions = {}): AsyncGenerator<ExecutionEvent> {
+    const what = `the events of cell ${executionId}`;
+    const open = (resumeFrom: string | undefined) =>
+      streamOf(
+        this.baseUrl,
+        this.http.GET('/v1/sessions/{id}/executions/{executionId}/events', {
+          params: { path: { id: this.id, executionId } },
+          headers: eventStreamHeaders(resumeFrom),
+          parseAs: 'stream',
+          signal,
+        }),
+        what,
+      );
+    return readExecutionEvents(open, { lastEventId, signal, what });
   }
 
   /** Resolves once the cell is final, long-polling the service. */
