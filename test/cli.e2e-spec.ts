@@ -176,7 +176,7 @@ describe('the sps command line', () => {
       });
 
     it('prints the output live, each line once, and exits with the program', async () => {
-      write('ticker.py', 'import time\nfor i in range(10):\n    print(f"line {i}", flush=True)\n    time.sleep(0.2)\n');
+      write('ticker.py', 'import time\nfor i in range(10):\n    print(f"line {i}")\n    time.sleep(0.2)\n');
       const run = start(process.execPath, [SPS, 'run', 'ticker.py'], { cwd });
       await stdoutShows(run.child, 'line 0\n');
       const { code, stdout } = await run.outcome;

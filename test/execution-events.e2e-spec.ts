@@ -9,7 +9,7 @@ import { sessionsOf } from './support/sessions';
  */
 
 /** Ten lines, one every 200 ms: about two seconds of a program that shows its progress. */
-const TICKER = 'import time\nfor i in range(10):\n    print(f"tick {i}", flush=True)\n    time.sleep(0.2)\n';
+const TICKER = 'import time\nfor i in range(10):\n    print(f"tick {i}")\n    time.sleep(0.2)\n';
 const TICKS = Array.from({ length: 10 }, (_, i) => `tick ${i}\n`).join('');
 
 /** Ids are 1, 2, 3 ... with no gap and no repeat. */

@@ -49,6 +49,7 @@ import signal
 import stat
 import struct
 import sys
+import threading
 import time
 import types
 
@@ -59,6 +60,8 @@ MAX_SCAN_ENTRIES = 20000
 MAX_DEPTH = 32
 EVENTS_FD = 3
 CELLS_FD = 4
+# How long a program's printed output may wait in its buffer before it is sent (see start_output_flusher).
+FLUSH_EVERY_S = 0.05
 # A cell past its time limit gets SIGINT (KeyboardInterrupt); an interpreter that has
 # not finished the cell this long after is killed, and the session with it.
 INTERRUPT_GRACE_S = 1.0
@@ -197,6 +200,26 @@ def become_user_process():
     sys.path.insert(0, WORKDIR)
 
 
+def start_output_flusher():
+    """Sends what the program printed at least every FLUSH_EVERY_S, as a notebook kernel does.
+
+    Its output goes to a pipe, so Python buffers it in 8 KiB blocks: without this a
+    program that prints a line now and then would show nothing until it ends. Flushing
+    on every line instead would cost an output-heavy program one write per line.
+    """
+
+    def flush_forever():
+        while True:
+            time.sleep(FLUSH_EVERY_S)
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except BaseException:
+                    pass
+
+    threading.Thread(target=flush_forever, name="output-flusher", daemon=True).start()
+
+
 def new_main_module(rich):
     main = types.ModuleType("__main__")
     main.__builtins__ = __builtins__
@@ -316,6 +339,7 @@ def run_user_code(payload, pipes):
     stdin_r, stdout_w, stderr_w, events_w = pipes
     install_descriptors({0: stdin_r, 1: stdout_w, 2: stderr_w, EVENTS_FD: events_w})
     become_user_process()
+    start_output_flusher()
     sys.argv = [MAIN_FILE] + list(payload.get("args", []))
     status = execute_main(payload["code"].encode("utf-8"), RichOutput(int(payload["outputBytes"])))
     os._exit(status)
@@ -702,6 +726,7 @@ def run_kernel():
     """The session's interpreter, in a child of the runner: reads cells from CELLS_FD and runs each in one namespace."""
     become_user_process()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    start_output_flusher()
     sys.argv = [""]
     rich = RichOutput(CHUNK)
     namespace = new_main_module(rich).__dict__

@@ -52,7 +52,7 @@ describe('readEventStream', () => {
     await expect(readAll(bodyOf('data: ', ...chunks))).rejects.toThrow(/longer than/);
   });
 
-  it('stops when the signal fires', async () => {
+  it('stops when the signal fires, with the abort reason rather than as if the stream had ended', async () => {
     const abort = new AbortController();
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -67,7 +67,7 @@ describe('readEventStream', () => {
         abort.abort();
       }
     })();
-    await reading;
+    await expect(reading).rejects.toThrow(/aborted/);
     expect(seen).toEqual(['first']);
   });
 });

@@ -47,6 +47,8 @@ export async function* readEventStream(
   try {
     for (;;) {
       const { value, done } = await reader.read();
+      // A cancel on abort ends the read as if the stream had ended: tell the two apart.
+      signal?.throwIfAborted();
       if (done) return;
       buffer += decoder.decode(value, { stream: true });
       let end: number;

@@ -51,6 +51,7 @@ export async function* readResumableEventStream(
 ): AsyncGenerator<ServerSentEvent> {
   let resumeFrom = lastEventId;
   for (let reconnects = 0, first = true; ; first = false) {
+    signal?.throwIfAborted();
     let body: ReadableStream<Uint8Array> | null | undefined;
     try {
       body = await open(resumeFrom);
