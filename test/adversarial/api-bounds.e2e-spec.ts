@@ -31,6 +31,7 @@ describe('adversarial: what one caller can make an API process hold', () => {
       REDIS_URL: redisServer.url,
       API_MAX_BODY_BYTES_IN_FLIGHT: String(512 * KiB),
       API_MAX_EVENT_STREAMS_PER_KEY: '2',
+      API_MAX_EVENT_STREAMS: '3',
       WAIT_CAP_MS: '20000',
     });
     await ctx.stack.start(0);
@@ -142,5 +143,49 @@ describe('adversarial: what one caller can make an API process hold', () => {
       }).catch(() => null);
       return again?.status === 200 ? true : undefined;
     });
+  });
+
+  it("caps an execution's event streams per key with 429 and per process with 503 and Retry-After", async () => {
+    const admin = new ApiClient(undefined, base);
+    const [a, b] = [(await createKey('streams-a', {}, admin)).key, (await createKey('streams-b', {}, admin)).key];
+    // No worker: the jobs stay queued, so their streams stay open.
+    const [idA, idB] = [
+      await new ApiClient(() => a, base).submit('print(1)'),
+      await new ApiClient(() => b, base).submit('print(2)'),
+    ];
+    const open: AbortController[] = [];
+    const follow = async (key: string, execution: string) => {
+      const abort = new AbortController();
+      const response = await fetch(`${base()}/v1/executions/${execution}/events`, {
+        headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' },
+        signal: abort.signal,
+      });
+      if (response.status === 200) {
+        open.push(abort);
+        return { status: 200, retryAfter: null, message: '' };
+      }
+      const { message } = (await response.json()) as { message: string };
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), message };
+    };
+    try {
+      // Until the streams of earlier tests have given their slots back, the process may be fuller than this test's own.
+      const perKey = await eventually('two streams of one key, then its third refused', async () => {
+        const firstTwo = [await follow(a, idA), await follow(a, idA)];
+        const third = await follow(a, idA);
+        if (firstTwo.every((r) => r.status === 200) && third.status === 429) return third;
+        open.splice(0).forEach((abort) => abort.abort());
+        return undefined;
+      });
+      expect(perKey.retryAfter).toMatch(/^\d+$/);
+      expect(perKey.message).toMatch(/2 event streams open/);
+      expect((await follow(b, idB)).status).toBe(200);
+      // Three open in this process, its maximum: a key well within its own share is refused too.
+      const full = await follow(b, idB);
+      expect(full.status).toBe(503);
+      expect(full.retryAfter).toMatch(/^\d+$/);
+      expect(full.message).toMatch(/3 event streams open/);
+    } finally {
+      open.forEach((abort) => abort.abort());
+    }
   });
 });

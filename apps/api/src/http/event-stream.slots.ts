@@ -1,7 +1,8 @@
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import { KeySlots } from './key-slots';
+import { ServerBusyException } from './server-busy.exception';
 import { TooManyRequestsException } from './too-many-requests.exception';
 
 const RETRY_AFTER_SECONDS = 5;
@@ -28,8 +29,9 @@ export class EventStreamSlots {
   /** Takes a slot for `keyId`, or throws the refusal; the answer releases it (once, whenever it is called). */
   take(keyId: string): () => void {
     if (this.open >= this.max) {
-      throw new ServiceUnavailableException(
+      throw new ServerBusyException(
         `this server already holds ${this.max} event streams open (its maximum): try again shortly`,
+        RETRY_AFTER_SECONDS,
       );
     }
     const release = this.perKey.take(keyId, this.maxPerKey);

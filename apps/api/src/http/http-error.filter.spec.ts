@@ -1,6 +1,7 @@
 import { BadRequestException, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import { FakeReply } from '../../../../test/support/fake-reply';
 import { HttpErrorFilter } from './http-error.filter';
+import { ServerBusyException } from './server-busy.exception';
 import { TooManyRequestsException } from './too-many-requests.exception';
 
 const answer = (exception: unknown, request: Record<string, unknown> = {}, sent = false) => {
@@ -75,6 +76,13 @@ describe('HttpErrorFilter', () => {
     const reply = answer(new TooManyRequestsException('slow down', 7));
     expect(reply.statusCode).toBe(429);
     expect(reply.headers['retry-after']).toBe('7');
+  });
+
+  it('sets Retry-After for a 503 of a server that is full for now, with the usual body', () => {
+    const reply = answer(new ServerBusyException('full', 5));
+    expect(reply.statusCode).toBe(503);
+    expect(reply.headers['retry-after']).toBe('5');
+    expect(reply.body).toEqual({ statusCode: 503, message: 'full', error: 'Service Unavailable' });
   });
 
   it("rewords Fastify's body-too-large and media-type errors to say what to change", () => {

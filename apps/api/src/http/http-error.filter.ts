@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { ServerBusyException } from './server-busy.exception';
 import { TooManyRequestsException } from './too-many-requests.exception';
 
 export interface ErrorBody {
@@ -26,7 +27,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const [statusCode, body] = this.answerFor(exception, request);
     if (reply.sent) return;
-    if (exception instanceof TooManyRequestsException) reply.header('retry-after', String(exception.retryAfterSeconds));
+    if (exception instanceof TooManyRequestsException || exception instanceof ServerBusyException)
+      reply.header('retry-after', String(exception.retryAfterSeconds));
     reply.code(statusCode).send(body);
   }
 
