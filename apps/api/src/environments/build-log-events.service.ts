@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EnvironmentBuildLog, EnvironmentCatalogue, EnvironmentRecord } from '@sps/environments';
 import type { FastifyReply } from 'fastify';
+import { startEventStream } from '../http/event-stream.start';
 import { EventStreamSlots } from '../http/event-stream.slots';
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
@@ -37,14 +38,7 @@ export class BuildLogEvents {
   private async serve(record: EnvironmentRecord, lastEventId: string | undefined, reply: FastifyReply): Promise<void> {
     const { name } = record;
     const { buildId, specHash } = record.latest;
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    const raw = startEventStream(reply);
     // The response closes when the client goes away: that stops the follower and frees its Redis connection.
     const closed = new AbortController();
     raw.once('close', () => closed.abort());

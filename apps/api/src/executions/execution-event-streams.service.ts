@@ -3,6 +3,7 @@ import { ExecutionEvents, ExecutionResult, isFinalStatus } from '@sps/queue';
 import { RedisChannels, withRedis } from '@sps/redis';
 import type { FastifyReply } from 'fastify';
 import { once } from 'node:events';
+import { startEventStream } from '../http/event-stream.start';
 import { EventStreamSlots } from '../http/event-stream.slots';
 
 /** What an event stream follows: a job or a session cell. */
@@ -96,16 +97,7 @@ export class ExecutionEventStreams {
         await reply.code(204).send(); // it has had the result already
         return;
       }
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-        'x-content-type-options': 'nosniff',
-        ...target.headers,
-      });
+      const raw = startEventStream(reply, { 'x-content-type-options': 'nosniff', ...target.headers });
       raw.once('close', () => {
         closed.abort();
         wake?.();

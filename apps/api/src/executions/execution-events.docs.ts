@@ -1,4 +1,16 @@
-import type { ApiResponseOptions } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  type ApiResponseOptions,
+  ApiServiceUnavailableResponse,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 
 /** How the event routes describe their stream in /docs. */
 export const EXECUTION_EVENTS_DESCRIPTION = [
@@ -25,3 +37,25 @@ export const EXECUTION_EVENTS_RESPONSE: ApiResponseOptions = {
   description: 'The event stream; see the description for its events.',
   content: { 'text/event-stream': { schema: { type: 'string' }, example: `${EXAMPLE}\n\n` } },
 };
+
+/** The /docs of an event route (a job's or a cell's): its stream, how to resume it, and its refusals. */
+export const ApiEventStream = (summary: string, notFound: string) =>
+  applyDecorators(
+    ApiOperation({ summary, description: EXECUTION_EVENTS_DESCRIPTION }),
+    ApiProduces('text/event-stream'),
+    ApiQuery({
+      name: 'lastEventId',
+      required: false,
+      description: 'The id of the last event received, as the Last-Event-ID header sends it; the header wins.',
+    }),
+    ApiResponse(EXECUTION_EVENTS_RESPONSE),
+    ApiNoContentResponse({ description: 'Last-Event-ID is the result or past it: there is nothing more to send.' }),
+    ApiBadRequestResponse({ description: 'Last-Event-ID is not a non-negative integer.' }),
+    ApiNotFoundResponse({ description: notFound }),
+    ApiTooManyRequestsResponse({
+      description: 'The key holds API_MAX_EVENT_STREAMS_PER_KEY streams open here already.',
+    }),
+    ApiServiceUnavailableResponse({
+      description: 'This API process holds API_MAX_EVENT_STREAMS streams open already.',
+    }),
+  );

@@ -10,10 +10,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
-  ApiProduces,
   ApiQuery,
-  ApiResponse,
-  ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
@@ -32,7 +29,7 @@ import {
 } from './dto/execution-result.dto';
 import { ListExecutionsQueryDto } from './dto/list-executions.query';
 import { ExecutionEventStreams, parseLastEventId } from './execution-event-streams.service';
-import { EXECUTION_EVENTS_DESCRIPTION, EXECUTION_EVENTS_RESPONSE } from './execution-events.docs';
+import { ApiEventStream, EXECUTION_EVENTS_DESCRIPTION } from './execution-events.docs';
 import { answerSubmission, wantsEventStream } from './execution-replies';
 import { type HistoryPage, ExecutionsService } from './executions.service';
 import { IdempotentSubmissions } from './idempotent-submissions.service';
@@ -54,12 +51,6 @@ const IDEMPOTENCY_DOC = {
   example: 'order-1234-attempt',
 };
 const REPLAYED_HEADER = 'Idempotent-Replayed';
-
-const LAST_EVENT_ID_DOC = {
-  name: 'lastEventId',
-  required: false,
-  description: 'The id of the last event received, as the Last-Event-ID header sends it; the header wins.',
-};
 
 @ApiTags('executions')
 @ApiBearerAuth()
@@ -183,18 +174,10 @@ export class ExecutionsController {
   }
 
   @Get(':id/events')
-  @ApiOperation({
-    summary: "The execution's events, live: status, output as it is written, the result",
-    description: EXECUTION_EVENTS_DESCRIPTION,
-  })
-  @ApiProduces('text/event-stream')
-  @ApiQuery(LAST_EVENT_ID_DOC)
-  @ApiResponse(EXECUTION_EVENTS_RESPONSE)
-  @ApiNoContentResponse({ description: 'Last-Event-ID is the result or past it: there is nothing more to send.' })
-  @ApiBadRequestResponse({ description: 'Last-Event-ID is not a non-negative integer.' })
-  @ApiNotFoundResponse({ description: 'Unknown or expired id, or an execution of another key.' })
-  @ApiTooManyRequestsResponse({ description: 'The key holds API_MAX_EVENT_STREAMS_PER_KEY streams open here already.' })
-  @ApiServiceUnavailableResponse({ description: 'This API process holds API_MAX_EVENT_STREAMS streams open already.' })
+  @ApiEventStream(
+    "The execution's events, live: status, output as it is written, the result",
+    'Unknown or expired id, or an execution of another key.',
+  )
   async events(
     @Param('id') id: string,
     @Headers('last-event-id') lastEventId: string | undefined,

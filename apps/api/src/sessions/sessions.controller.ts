@@ -10,9 +10,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiQuery,
-  ApiResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
@@ -23,7 +21,7 @@ import { CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ExecutionAcceptedDto, ExecutionResultDto } from '../executions/dto/execution-result.dto';
 import { ExecutionEventStreams, parseLastEventId } from '../executions/execution-event-streams.service';
-import { EXECUTION_EVENTS_DESCRIPTION, EXECUTION_EVENTS_RESPONSE } from '../executions/execution-events.docs';
+import { ApiEventStream } from '../executions/execution-events.docs';
 import { answerSubmission } from '../executions/execution-replies';
 import { parseWaitFlag } from '../executions/wait-query';
 import { BodyLimit } from '../http/body-limit.decorator';
@@ -141,18 +139,10 @@ export class SessionsController {
   }
 
   @Get(':id/executions/:executionId/events')
-  @ApiOperation({
-    summary: "A cell's events, live: status, output as it is written, displays, the result",
-    description: EXECUTION_EVENTS_DESCRIPTION,
-  })
-  @ApiProduces('text/event-stream')
-  @ApiQuery({ name: 'lastEventId', required: false, description: 'As the Last-Event-ID header; the header wins.' })
-  @ApiResponse(EXECUTION_EVENTS_RESPONSE)
-  @ApiNoContentResponse({ description: 'Last-Event-ID is the result or past it: there is nothing more to send.' })
-  @ApiBadRequestResponse({ description: 'Last-Event-ID is not a non-negative integer.' })
-  @ApiNotFoundResponse({ description: 'Unknown or expired id, or a cell of another session or key.' })
-  @ApiTooManyRequestsResponse({ description: 'The key holds API_MAX_EVENT_STREAMS_PER_KEY streams open here already.' })
-  @ApiServiceUnavailableResponse({ description: 'This API process holds API_MAX_EVENT_STREAMS streams open already.' })
+  @ApiEventStream(
+    "A cell's events, live: status, output as it is written, displays, the result",
+    'Unknown or expired id, or a cell of another session or key.',
+  )
   async executionEvents(
     @Param('id') id: string,
     @Param('executionId') executionId: string,

@@ -1837,7 +1837,7 @@ export interface operations {
     SessionsController_executionEvents: {
         parameters: {
             query?: {
-                /** @description As the Last-Event-ID header; the header wins. */
+                /** @description The id of the last event received, as the Last-Event-ID header sends it; the header wins. */
                 lastEventId?: unknown;
             };
             header?: never;
