@@ -10,7 +10,7 @@ const ENTRY = /^\d{13}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 /** A key's history outlives its newest result by this much: a job may wait in the queue before its result is stored. */
 const QUEUE_SLACK_SECONDS = 24 * 3600;
 /** An entry is written just before its job is queued: one this young whose job is nowhere may be on its way. */
-const PRUNE_GRACE_MS = 5000;
+const ENTRY_GRACE_MS = 5000;
 /** Entries one prune looks at per key, oldest first, and history keys it walks per SCAN step. */
 const PRUNE_BATCH = 1000;
 
@@ -23,7 +23,10 @@ export const historyEntry = (id: string, createdAt: string): string =>
 export const idOfEntry = (entry: string): string => entry.slice(entry.indexOf(':') + 1);
 
 /** When the execution of an entry was created, epoch ms. */
-export const createdAtOfEntry = (entry: string): number => TIME_CEILING - Number(entry.slice(0, entry.indexOf(':')));
+const createdAtOfEntry = (entry: string): number => TIME_CEILING - Number(entry.slice(0, entry.indexOf(':')));
+
+/** Whether an entry whose execution is nowhere is gone for good, rather than one whose job is still being queued. */
+export const isPastEntryGrace = (entry: string): boolean => Date.now() - createdAtOfEntry(entry) > ENTRY_GRACE_MS;
 
 /**
  * Each key's executions, newest first: one sorted set per key,
@@ -83,7 +86,7 @@ export class ExecutionHistory {
     for await (const keys of stream as AsyncIterable<string[]>) {
       for (const key of keys) {
         const entries = await this.redis.client.zrange(key, String(-PRUNE_BATCH), '-1');
-        const old = entries.filter((entry) => Date.now() - createdAtOfEntry(entry) > PRUNE_GRACE_MS);
+        const old = entries.filter(isPastEntryGrace);
         if (!old.length) continue;
         const alive = await exists(old.map(idOfEntry));
         const gone = old.filter((_, i) => !alive[i]);

@@ -2,7 +2,7 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException }
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
 import {
-  createdAtOfEntry,
+  isPastEntryGrace,
   ExecutionCancels,
   ExecutionHistory,
   type ExecutionHistoryEntry,
@@ -42,10 +42,14 @@ const IN_FLIGHT_RETRY_AFTER_SECONDS = 5;
 const STORAGE_RETRY_AFTER_SECONDS = 60;
 /** History entries one listing reads at most while looking for matches: a filter that matches little costs a bounded amount. */
 const MAX_HISTORY_SCAN = 1000;
-/** An entry this young whose job is nowhere may be one still being added (see ExecutionQueue.enqueueMany). */
-const HISTORY_GRACE_MS = 60_000;
 
 /** A page of a key's history. */
+/** An execution as lookup() finds it: whose it is, and its result. */
+interface KnownExecution {
+  owner: string;
+  result: ExecutionResult;
+}
+
 export interface HistoryPage {
   items: ExecutionHistoryEntry[];
   nextCursor: string | null;
@@ -171,7 +175,7 @@ export class ExecutionsService {
           scanned++;
           const summary = summaries.get(idOfEntry(entry));
           if (!summary) {
-            if (Date.now() - createdAtOfEntry(entry) > HISTORY_GRACE_MS) gone.push(entry);
+            if (isPastEntryGrace(entry)) gone.push(entry);
             continue;
           }
           if (query.status && summary.status !== query.status) continue;
@@ -237,25 +241,11 @@ export class ExecutionsService {
     return result;
   }
 
-  /** The summaries of `ids` that are the owner's and still known: final ones from their records, the rest from the queue. */
+  /** The summaries of `ids` that are the owner's and still known, found as lookup() finds one. */
   private async summaries(ids: string[], owner: Principal): Promise<Map<string, ExecutionHistoryEntry>> {
     const found = new Map<string, ExecutionHistoryEntry>();
-    const stored = await this.store.readWithoutOutput(ids);
-    const finishedMeanwhile: string[] = [];
-    for (const id of ids) {
-      let known = stored.get(id) ?? null;
-      if (!known) {
-        const pending = await this.queue.findWithState(id);
-        const result = pending && resultOfPendingJob(pending.job, pending.state);
-        known = pending && result ? { owner: pending.job.data.ownerKeyId, result } : null;
-        if (!known) finishedMeanwhile.push(id);
-      }
-      if (known?.owner === owner.keyId) found.set(id, historyEntryOf(known.result));
-    }
-    // A job that finished between the two reads left the queue with its result already stored: read that.
-    if (finishedMeanwhile.length) {
-      for (const [id, known] of await this.store.readWithoutOutput(finishedMeanwhile))
-        if (known.owner === owner.keyId) found.set(id, historyEntryOf(known.result));
+    for (const [id, known] of await this.findAll(ids, (some) => this.store.readWithoutOutput(some))) {
+      if (known.owner === owner.keyId) found.set(id, historyEntryOf(known.result));
     }
     return found;
   }
@@ -301,18 +291,33 @@ export class ExecutionsService {
     return problems.filter((problem): problem is string => problem !== null);
   }
 
+  private async lookup(id: string): Promise<KnownExecution | null> {
+    const read = async ([one]: string[]) => {
+      const stored = await this.store.read(one);
+      return new Map(stored ? [[one, stored]] : []);
+    };
+    return (await this.findAll([id], read)).get(id) ?? null;
+  }
+
   /**
-   * Where an execution is: its final record first, then the job BullMQ holds,
-   * then the record again. A job's record is written before its job goes, so
-   * one that finished between the first two reads is found by the third.
+   * Where executions are: their final records first, then the jobs BullMQ
+   * holds, then the records again. A job's record is written before its job
+   * goes, so one that finished between the first two reads is found by the third.
    */
-  private async lookup(id: string): Promise<{ owner: string; result: ExecutionResult } | null> {
-    const stored = await this.store.read(id);
-    if (stored) return stored;
-    const pending = await this.queue.findWithState(id);
-    const result = pending && resultOfPendingJob(pending.job, pending.state);
-    if (pending && result) return { owner: pending.job.data.ownerKeyId, result };
-    return this.store.read(id);
+  private async findAll(
+    ids: string[],
+    readStored: (ids: string[]) => Promise<Map<string, KnownExecution>>,
+  ): Promise<Map<string, KnownExecution>> {
+    const found = await readStored(ids);
+    const neither: string[] = [];
+    for (const id of ids.filter((one) => !found.has(one))) {
+      const pending = await this.queue.findWithState(id);
+      const result = pending && resultOfPendingJob(pending.job, pending.state);
+      if (pending && result) found.set(id, { owner: pending.job.data.ownerKeyId, result });
+      else neither.push(id);
+    }
+    if (neither.length) for (const [id, known] of await readStored(neither)) found.set(id, known);
+    return found;
   }
 
   private async follow(
