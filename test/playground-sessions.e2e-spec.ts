@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
-import { datascienceSpec } from '../libs/environments/src/builtin-environments';
-import { readEvents, request } from './support/api-client';
+import { request } from './support/api-client';
 import { screenshot, TestBrowser, type PageRecord } from './support/browser';
+import { DATASCIENCE_BUILD_MS, datascienceReady } from './support/datascience';
 import { eventually } from './support/eventually';
 import {
   connectAsAdmin,
@@ -236,11 +236,7 @@ describe('playground sessions', () => {
   it(
     'shows a matplotlib figure left open in a datascience cell as an image, and a DataFrame as HTML in a sandboxed frame',
     async () => {
-      // The built-in recipe, as test/environments builds it; ready at once when this host has its image.
-      const created = await request('POST', '/v1/environments', { name: 'datascience', ...datascienceSpec('apt') });
-      expect([200, 202]).toContain(created.status);
-      const { events } = await readEvents('/v1/environments/datascience/build-log', { timeoutMs: 30 * 60_000 });
-      expect(JSON.parse(events.find((e) => e.event === 'end')!.data)).toEqual({ status: 'ready', error: null });
+      await datascienceReady();
 
       await withPage('session-datascience', async (page, record) => {
         await openNotebook(page, [
@@ -270,6 +266,6 @@ describe('playground sessions', () => {
           expect(blocked).toMatch(/inline style violates .*'style-src 'self''/);
       });
     },
-    31 * 60_000,
+    DATASCIENCE_BUILD_MS + 60_000,
   );
 });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { datascienceSpec } from '../libs/environments/src/builtin-environments';
-import { adminKey, asKey, baseUrl, createKey, readEvents, request } from './support/api-client';
+import { adminKey, asKey, baseUrl, createKey, request } from './support/api-client';
 import { screenshot, TestBrowser, type PageRecord } from './support/browser';
+import { DATASCIENCE_BUILD_MS, datascienceReady } from './support/datascience';
 import { eventually } from './support/eventually';
 import {
   connectAsAdmin,
@@ -362,11 +362,7 @@ describe('playground', () => {
   it(
     'shows a matplotlib plot from the datascience environment as an image',
     async () => {
-      // The built-in recipe, as test/environments builds it; ready at once when this host has its image.
-      const created = await request('POST', '/v1/environments', { name: 'datascience', ...datascienceSpec('apt') });
-      expect([200, 202]).toContain(created.status);
-      const { events } = await readEvents('/v1/environments/datascience/build-log', { timeoutMs: 30 * 60_000 });
-      expect(JSON.parse(events.find((e) => e.event === 'end')!.data)).toEqual({ status: 'ready', error: null });
+      await datascienceReady();
 
       await withPage('datascience-plot', async (page) => {
         await connectAsAdmin(page);
@@ -402,7 +398,7 @@ describe('playground', () => {
         expect(await widthOf('image/png')).toBe(naturalWidth);
       });
     },
-    31 * 60_000,
+    DATASCIENCE_BUILD_MS + 60_000,
   );
 
   it("lists the key's runs newest first with their statuses, shows an older run's output when chosen, and loads more by cursor", async () => {

@@ -1,5 +1,5 @@
-import { datascienceSpec } from '../libs/environments/src/builtin-environments';
-import { readEvents, request, run } from './support/api-client';
+import { request, run } from './support/api-client';
+import { DATASCIENCE_BUILD_MS, datascienceReady } from './support/datascience';
 import { pngSize, sessionsOf } from './support/sessions';
 
 /*
@@ -9,15 +9,9 @@ import { pngSize, sessionsOf } from './support/sessions';
  */
 
 const sessions = sessionsOf(request);
-const BUILD_MS = 30 * 60_000;
 
 describe('rich results in the datascience environment', () => {
-  beforeAll(async () => {
-    const created = await request('POST', '/v1/environments', { name: 'datascience', ...datascienceSpec('apt') });
-    expect([200, 202]).toContain(created.status);
-    const { events } = await readEvents('/v1/environments/datascience/build-log', { timeoutMs: BUILD_MS });
-    expect(JSON.parse(events.find((e) => e.event === 'end')!.data)).toEqual({ status: 'ready', error: null });
-  }, BUILD_MS + 60_000);
+  beforeAll(datascienceReady, DATASCIENCE_BUILD_MS + 60_000);
 
   it('gives a DataFrame as text/html, and each figure left open at the end of a cell as a PNG, then closed', async () => {
     const { id } = await sessions.create({ environment: 'datascience', limits: { memoryMb: 512, timeoutMs: 60_000 } });

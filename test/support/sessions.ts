@@ -1,4 +1,5 @@
 import type { HttpResponse } from './api-client';
+import { eventually } from './eventually';
 
 type Request = (
   method: string,
@@ -30,14 +31,11 @@ export const sessionsOf = (request: Request) => {
      * The session once it has ended (410). A death is recorded just after the
      * result of the cell that caused it, so a reader may see it a moment later.
      */
-    ended: async (id: string, timeoutMs = 10_000) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
+    ended: (id: string) =>
+      eventually(`session ${id} ending (410)`, async () => {
         const response = await request('GET', `/v1/sessions/${id}`);
-        if (response.status === 410 || Date.now() > deadline) return expect(response, 410, `${id} ending`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
+        return response.status === 410 ? (response.body as Record<string, unknown>) : undefined;
+      }),
   };
 };
 
