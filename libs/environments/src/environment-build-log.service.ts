@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@sps/config';
-import { RedisChannels, RedisConnection } from '@sps/redis';
+import { RedisChannels, RedisConnection, WakeUp } from '@sps/redis';
 import type { EnvironmentStatus } from './environment-spec';
 
 export type BuildLogEntry = { id: string; line: string } | { id: string; end: EnvironmentStatus; error: string | null };
@@ -80,18 +80,13 @@ export class EnvironmentBuildLog {
    */
   async *follow(buildId: string, afterId: string, signal: AbortSignal): AsyncGenerator<BuildLogEntry | null> {
     const key = this.keyOf(buildId);
-    let pending = false;
-    let wake: (() => void) | null = null;
-    const poke = () => {
-      pending = true;
-      wake?.();
-    };
-    const stop = await this.channels.listen(this.channelOf(buildId), poke);
-    signal.addEventListener('abort', poke);
+    const wakeUp = new WakeUp();
+    const stop = await this.channels.listen(this.channelOf(buildId), wakeUp.ring);
+    signal.addEventListener('abort', wakeUp.ring);
     try {
       let last = afterId;
       while (!signal.aborted) {
-        pending = false; // before the read: anything published from here on is read next time round
+        wakeUp.clear(); // before the read: anything published from here on is read next time round
         const reply = await this.redis.client.xread('COUNT', 500, 'STREAMS', key, last);
         if (reply) {
           for (const [, entries] of reply) {
@@ -104,22 +99,10 @@ export class EnvironmentBuildLog {
           }
           continue;
         }
-        const woken = await new Promise<boolean>((resolve) => {
-          if (pending || signal.aborted) return resolve(true);
-          const timer = setTimeout(() => {
-            wake = null;
-            resolve(false);
-          }, FOLLOW_BLOCK_MS);
-          wake = () => {
-            clearTimeout(timer);
-            wake = null;
-            resolve(true);
-          };
-        });
-        if (!woken) yield null;
+        if (!(await wakeUp.wait(FOLLOW_BLOCK_MS))) yield null;
       }
     } finally {
-      signal.removeEventListener('abort', poke);
+      signal.removeEventListener('abort', wakeUp.ring);
       stop();
     }
   }

@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { ExecutionEvents, ExecutionResult, isFinalStatus } from '@sps/queue';
-import { RedisChannels, withRedis } from '@sps/redis';
+import { RedisChannels, WakeUp, withRedis } from '@sps/redis';
 import type { FastifyReply } from 'fastify';
 import { once } from 'node:events';
 import { startEventStream } from '../http/event-stream.start';
@@ -76,12 +76,10 @@ export class ExecutionEventStreams {
 
   private async serve(target: FollowedExecution, lastEventId: number, reply: FastifyReply): Promise<void> {
     let resultChanged = false;
-    let poked = false;
-    let wake: (() => void) | null = null;
+    const wakeUp = new WakeUp();
     const poke = (result: boolean) => {
       resultChanged ||= result;
-      poked = true;
-      wake?.();
+      wakeUp.ring();
     };
     const stops: (() => void)[] = [];
     const closed = new AbortController();
@@ -100,7 +98,7 @@ export class ExecutionEventStreams {
       const raw = startEventStream(reply, { 'x-content-type-options': 'nosniff', ...target.headers });
       raw.once('close', () => {
         closed.abort();
-        wake?.();
+        wakeUp.ring();
       });
       const write = async (text: string) => {
         // A slow reader holds its own socket's buffer, never more: the next event waits for it to drain.
@@ -110,7 +108,7 @@ export class ExecutionEventStreams {
       const send = (id: number, event: string, data: string) => write(`id: ${id}\nevent: ${event}\ndata: ${data}\n\n`);
       if (lastEventId < 1) await send(1, 'status', JSON.stringify({ status: 'queued', id: target.id }));
       while (!closed.signal.aborted) {
-        poked = false;
+        wakeUp.clear();
         let final = isFinalStatus(result.status);
         if (resultChanged && !final) {
           result = await target.read();
@@ -140,19 +138,7 @@ export class ExecutionEventStreams {
           await send(after + 2, 'result', JSON.stringify(result));
           break;
         }
-        const woken = await new Promise<boolean>((resolve) => {
-          if (poked || closed.signal.aborted) return resolve(true);
-          const timer = setTimeout(() => {
-            wake = null;
-            resolve(false);
-          }, KEEP_ALIVE_MS);
-          wake = () => {
-            clearTimeout(timer);
-            wake = null;
-            resolve(true);
-          };
-        });
-        if (!woken) {
+        if (!(await wakeUp.wait(KEEP_ALIVE_MS))) {
           await write(': keep-alive\n\n');
           resultChanged = true; // a look now and then, in case a message was lost
         }
