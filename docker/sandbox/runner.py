@@ -60,6 +60,8 @@ MAX_SCAN_ENTRIES = 20000
 MAX_DEPTH = 32
 EVENTS_FD = 3
 CELLS_FD = 4
+# A job's process is handed its program here, and closes it before the program runs.
+GO_FD = 4
 # How long a program's printed output may wait in its buffer before it is sent (see start_output_flusher).
 FLUSH_EVERY_S = 0.05
 # A cell past its time limit gets SIGINT (KeyboardInterrupt); an interpreter that has
@@ -334,15 +336,76 @@ def rich_repr(obj, method):
         return None
 
 
-def run_user_code(payload, pipes):
-    """Runs in the forked child: becomes the user's `python main.py`."""
-    stdin_r, stdout_w, stderr_w, events_w = pipes
-    install_descriptors({0: stdin_r, 1: stdout_w, 2: stderr_w, EVENTS_FD: events_w})
-    become_user_process()
-    start_output_flusher()
-    sys.argv = [MAIN_FILE] + list(payload.get("args", []))
-    status = execute_main(payload["code"].encode("utf-8"), RichOutput(int(payload["outputBytes"])))
+class JobProcess:
+    """The process that becomes the user's `python main.py`: forked and set up
+    as far as it can be before the job is known (descriptors, working
+    directory, output flusher), then waiting on GO_FD for its code. A
+    pre-started container forks it while it waits for its payload, so a job
+    does not pay for the fork on its way to the user's first line."""
+
+    def __init__(self):
+        stdin_r, stdin_w = os.pipe()
+        stdout_r, stdout_w = os.pipe()
+        stderr_r, stderr_w = os.pipe()
+        events_r, events_w = os.pipe()
+        go_r, go_w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                install_descriptors({0: stdin_r, 1: stdout_w, 2: stderr_w, EVENTS_FD: events_w, GO_FD: go_r})
+                become_user_process()
+                start_output_flusher()
+                run_user_code(read_message(GO_FD))
+            finally:
+                os._exit(70)
+        for fd in (stdin_r, stdout_w, stderr_w, events_w, go_r):
+            os.close(fd)
+        self.pipes = (stdin_w, stdout_r, stderr_r, events_r)
+        self.go = go_w
+
+    def start(self, payload):
+        """Hands the process its program; it runs from here on."""
+        job = {"code": payload["code"], "args": list(payload.get("args", [])), "outputBytes": payload["outputBytes"]}
+        try:
+            write_all(self.go, encode_message(job))
+        except BrokenPipeError:
+            pass  # it died waiting (killed from outside): its exit status says so
+        os.close(self.go)
+
+    def discard(self):
+        """Not needed after all (the payload is a session's, or broken): it is killed; reap() collects it."""
+        for fd in self.pipes + (self.go,):
+            os.close(fd)
+        os.kill(self.pid, signal.SIGKILL)
+
+    def reap(self):
+        os.waitpid(self.pid, 0)
+
+
+def run_user_code(job):
+    """Runs in the job's process, once its program has come: becomes the user's `python main.py`."""
+    os.close(GO_FD)
+    sys.argv = [MAIN_FILE] + job["args"]
+    status = execute_main(job["code"].encode("utf-8"), RichOutput(int(job["outputBytes"])))
+    report_end(status)
     os._exit(status)
+
+
+def report_end(status):
+    """Tells the runner the program is over before the process is gone: its status and CPU time go on the
+    display channel, then its output descriptors close. The runner need not wait while the kernel takes
+    the process down (the output flusher's thread with it), which is most of a short job's end. A program
+    that sends this itself only cuts its own run short."""
+    cpu = sum(u.ru_utime + u.ru_stime for u in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
+    try:
+        write_all(EVENTS_FD, encode_message({"t": "end", "exitCode": status, "cpuMs": int(cpu * 1000)}))
+    except OSError:
+        return
+    for fd in (0, 1, 2, EVENTS_FD):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 
 
 def execute_main(source, rich):
@@ -434,6 +497,8 @@ class Relay:
         self.truncated = {b"O": False, b"E": False}
         self.output_limit = False
         self.timed_out = False
+        self.exited = False
+        self.reported_end = None
         self.displays = DisplayBudget(self.limit, int(payload["maxDisplays"]))
         self.events = MessageReader(self.limit + EVENT_OVERHEAD_BYTES)
         self.selector = selectors.DefaultSelector()
@@ -453,7 +518,8 @@ class Relay:
 
     def run(self):
         child_done = False
-        while self.open_streams or not child_done:
+        # Over once every stream has ended and the child has exited, or said it is exiting.
+        while self.open_streams or not (child_done or self.reported_end):
             timeout = self.deadline - time.monotonic()
             if timeout <= 0:
                 self.timed_out = True
@@ -461,7 +527,7 @@ class Relay:
                 break
             for key, _ in self.selector.select(timeout):
                 if key.data == "exit":
-                    child_done = True
+                    child_done = self.exited = True
                     self.selector.unregister(key.fd)
                     # Background processes do not outlive the main program.
                     kill_everything()
@@ -497,7 +563,10 @@ class Relay:
         if not chunk:
             return self.close_stream(fd)
         for message in self.events.feed(chunk):
-            self.displays.relay(message)
+            if isinstance(message, dict) and message.get("t") == "end":
+                self.reported_end = message
+            else:
+                self.displays.relay(message)
 
     def forward(self, fd, kind):
         chunk = os.read(fd, CHUNK)
@@ -645,7 +714,7 @@ def preload_while_idle():
     compile("import sys\nprint(sys.argv)\n", MAIN_FILE, "exec", dont_inherit=True)
 
 
-def run_job(payload):
+def run_job(payload, process):
     try:
         # Tells the worker this container was alive and took the job, so a
         # container that died before this is the service's fault, not the user's.
@@ -653,25 +722,17 @@ def run_job(payload):
         code = payload["code"].encode("utf-8")
         inputs = write_input_files([{"path": "main.py", "data": code}] + payload.get("files", []))
     except Exception as exc:  # a broken payload is the worker's bug, not the user's
+        if process:
+            process.discard()
+            process.reap()
         return send_payload_error(exc)
-    stdin_r, stdin_w = os.pipe()
-    stdout_r, stdout_w = os.pipe()
-    stderr_r, stderr_w = os.pipe()
-    events_r, events_w = os.pipe()
+    process = process or JobProcess()
     started = time.monotonic()
-    child = os.fork()
-    if child == 0:
-        try:
-            run_user_code(payload, (stdin_r, stdout_w, stderr_w, events_w))
-        finally:
-            os._exit(70)
-    for fd in (stdin_r, stdout_w, stderr_w, events_w):
-        os.close(fd)
-    relay = Relay(payload, child, (stdin_w, stdout_r, stderr_r, events_r))
+    process.start(payload)
+    relay = Relay(payload, process.pid, process.pipes)
     relay.run()
-    exit_code, signal_name = wait_child(child)
     wall_ms = int((time.monotonic() - started) * 1000)
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    exit_code, signal_name, cpu_ms = end_of(process.pid, relay)
     kill_everything()
     truncated = collect_files(
         inputs, (int(payload["maxFiles"]), int(payload["maxFileBytes"]), int(payload["maxTotalFileBytes"]))
@@ -690,10 +751,36 @@ def run_job(payload):
             filesTruncated=truncated,
             displaysTruncated=relay.displays.truncated,
             wallMs=wall_ms,
-            cpuMs=int((usage.ru_utime + usage.ru_stime) * 1000),
-            peakMemoryBytes=peak if peak is not None else usage.ru_maxrss * 1024,
+            cpuMs=cpu_ms,
+            peakMemoryBytes=peak if peak is not None else resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
         ),
     )
+    wait_for_release()
+
+
+def wait_for_release():
+    """Stays up, doing nothing, until the worker closes stdin or removes the container: the container's end
+    then comes when the worker chooses, not while the result it just sent is on its way to the caller."""
+    try:
+        while os.read(0, CHUNK):
+            pass
+    except OSError:
+        pass
+
+
+def end_of(pid, relay):
+    """(exit code, signal, CPU ms) of the job's process: what it reported just before it exited, when the
+    relay ended on that report; else from its exit, once it is surely over."""
+    reported = relay.reported_end
+    if not (relay.exited or relay.timed_out or relay.output_limit) and isinstance(reported, dict):
+        exit_code, cpu_ms = reported.get("exitCode"), reported.get("cpuMs")
+        if isinstance(exit_code, int) and isinstance(cpu_ms, int):
+            return exit_code & 0xFF, None, max(0, cpu_ms)
+    if not relay.exited:
+        kill_everything()  # a report it could not read: the process may still run
+    exit_code, signal_name = wait_child(pid)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return exit_code, signal_name, int((usage.ru_utime + usage.ru_stime) * 1000)
 
 
 def exit_record(exit_code, signal_name, **fields):
@@ -1188,18 +1275,22 @@ def list_files(max_entries):
     return files, truncated or scan.truncated
 
 
-def run_session(payload):
+def run_session(payload, unused_job_process):
     # Loaded before the kernel is forked, so its first cell does not pay for them.
     import ast  # noqa: F401
     import io  # noqa: F401
     import linecache  # noqa: F401
 
+    if unused_job_process:
+        unused_job_process.discard()
     try:
         write_input_files(payload.get("files", []))
         session = Session()
     except Exception as exc:
         return send_payload_error(exc)
     send(b"A")
+    if unused_job_process:
+        unused_job_process.reap()  # once the session is announced: the kernel takes it down meanwhile
     session.serve()
 
 
@@ -1211,16 +1302,18 @@ def main():
 
     site.main()
     send(b"R")
+    process = None
     if not select.select([0], [], [], 0)[0]:
         preload_while_idle()
+        process = JobProcess()
     try:
         payload = read_message(0)
     except Exception as exc:  # a broken payload is the worker's bug, not the user's
         return send_payload_error(exc)
     if payload.get("session") is True:
-        run_session(payload)
+        run_session(payload, process)
     else:
-        run_job(payload)
+        run_job(payload, process)
 
 
 if __name__ == "__main__":

@@ -172,6 +172,33 @@ class ExitRecordTest(unittest.TestCase):
         self.assertTrue(record["timedOut"])
         self.assertEqual(record["signal"], "SIGKILL")
 
+    def test_cpu_time_counts_the_program_and_the_processes_it_waited_for(self):
+        code = "import subprocess, sys, time\nsubprocess.run([sys.executable, '-c', 'import time\\nt = time.process_time()\\nwhile time.process_time() - t < 0.3: pass'])\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass"
+        self.assertGreaterEqual(run_job(code).exit["cpuMs"], 600)
+
+    def test_a_program_that_reports_its_own_end_only_ends_itself_with_that_status(self):
+        # What the job's process sends the runner as it exits, forged: the runner stops it, with that status.
+        code = (
+            "import json, os, struct, time\n"
+            "body = json.dumps({'t': 'end', 'exitCode': 7, 'cpuMs': 1}).encode()\n"
+            "os.write(3, struct.pack('>I', len(body)) + body)\n"
+            "for fd in (0, 1, 2, 3):\n    os.close(fd)\n"
+            "time.sleep(1000)"
+        )
+        record = run_job(code, timeout_ms=50000).exit
+        self.assertEqual((record["exitCode"], record["signal"], record["timedOut"]), (7, None, False))
+
+    def test_a_malformed_end_report_is_not_believed_and_the_program_is_stopped(self):
+        code = (
+            "import json, os, struct, time\n"
+            "body = json.dumps({'t': 'end', 'exitCode': 'zero'}).encode()\n"
+            "os.write(3, struct.pack('>I', len(body)) + body)\n"
+            "for fd in (0, 1, 2, 3):\n    os.close(fd)\n"
+            "time.sleep(1000)"
+        )
+        record = run_job(code, timeout_ms=50000).exit
+        self.assertEqual((record["exitCode"], record["signal"], record["timedOut"]), (None, "SIGKILL", False))
+
     def test_processes_left_behind_by_the_program_do_not_keep_the_job_alive(self):
         # The child holds stdout open forever: only killing it lets the job end before the time limit.
         code = "import os, time\nif os.fork() == 0:\n    time.sleep(1000)\nprint('main done', flush=True)"

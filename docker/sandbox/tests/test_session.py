@@ -39,11 +39,13 @@ class Cell:
 class Session:
     """A runner in session mode, as a worker holds one: a conversation over its stdin and stdout."""
 
-    def __init__(self, files=()):
+    def __init__(self, files=(), before_payload=None):
         self.workdir = tempfile.mkdtemp(prefix="sps-session-test-")
         self.process = subprocess.Popen(
             [sys.executable, LOCAL_RUNNER, self.workdir], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
+        if before_payload:
+            before_payload(self.process)
         self.buffer = b""
         self.count = 0
         self.send({"session": True, "files": [{"path": path, "data": base64.b64encode(data).decode()} for path, data in files]})

@@ -1,6 +1,6 @@
 import type { ExecutionJobData } from './execution.types';
 import { ExecutionQueue, InFlightLimitError, StorageBudgetError } from './execution.queue';
-import type { ExecutionHistory } from './execution-history.store';
+import { idOfEntry, type ExecutionHistory } from './execution-history.store';
 import type { ExecutionStore } from './execution-store.service';
 import { QueueFullError } from './queue-errors';
 import type { FairShare } from './fair-share.service';
@@ -63,7 +63,12 @@ const setup = (states: Record<string, string> = {}, failAdd = false) => {
   const held = { bytes: 0 };
   const store = { heldBytes: async () => held.bytes };
   const listed: string[] = [];
-  const history = { add: async (_owner: string, jobs: { id: string }[]) => void listed.push(...jobs.map((j) => j.id)) };
+  const history = {
+    add: async (_owner: string, jobs: { id: string }[]) => void listed.push(...jobs.map((j) => j.id)),
+    forget: async (_owner: string, entries: string[]) => {
+      for (const entry of entries) listed.splice(listed.indexOf(idOfEntry(entry)), 1);
+    },
+  };
   const producer = new ExecutionQueue(
     queue as any,
     fair as unknown as FairShare,
@@ -122,26 +127,29 @@ describe('ExecutionQueue.enqueue', () => {
     );
   });
 
-  it('refuses any key when the whole queue is full, before counting the job against the key', async () => {
-    const { producer, fair, waiting } = setup();
+  it('refuses any key when the whole queue is full, and leaves it neither counted nor listed', async () => {
+    const { producer, fair, waiting, listed } = setup();
     waiting.count = 50;
     await expect(producer.enqueue(data('k1'), quotas(5))).rejects.toThrow(QueueFullError);
-    expect(fair.admits).toBe(0);
+    expect(fair.inFlightOf.get('k1')!.size).toBe(0);
+    expect(listed).toEqual([]);
   });
 
-  it('refuses a key whose results hold more than its storage budget, before counting the job', async () => {
-    const { producer, fair, held } = setup();
+  it('refuses a key whose results hold more than its storage budget, and leaves it neither counted nor listed', async () => {
+    const { producer, fair, held, listed } = setup();
     held.bytes = 1000;
-    await expect(producer.enqueue(data('k1'), quotas(5))).resolves.toEqual(expect.any(String));
+    const id = await producer.enqueue(data('k1'), quotas(5));
     held.bytes = 1001;
     await expect(producer.enqueue(data('k1'), quotas(5))).rejects.toThrow(StorageBudgetError);
-    expect(fair.admits).toBe(1);
+    expect([...fair.inFlightOf.get('k1')!.keys()]).toEqual([id]);
+    expect(listed).toEqual([id]);
   });
 
-  it('gives the place back when the job could not be queued', async () => {
-    const { producer, fair } = setup({}, true);
+  it('gives the place back, and the history entry, when the job could not be queued', async () => {
+    const { producer, fair, listed } = setup({}, true);
     await expect(producer.enqueue(data('k1'), quotas(1))).rejects.toThrow('redis down');
     expect(fair.inFlightOf.get('k1')!.size).toBe(0);
+    expect(listed).toEqual([]);
   });
 
   it('queues a batch whole, in order, and lists every job in its owner history', async () => {

@@ -5,7 +5,7 @@ import type { AppConfig } from '@sps/config';
 import { withRedis } from '@sps/redis';
 import { JobState, JobsOptions } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { ExecutionHistory } from './execution-history.store';
+import { ExecutionHistory, historyEntry } from './execution-history.store';
 import { ExecutionStore } from './execution-store.service';
 import type { ExecutionJobData } from './execution.types';
 import { FairShare } from './fair-share.service';
@@ -39,6 +39,9 @@ export class StorageBudgetError extends Error {
     );
   }
 }
+
+/** The value of a settled promise already known to be fulfilled. */
+const fulfilled = <T>(result: PromiseSettledResult<T>): T => (result as PromiseFulfilledResult<T>).value;
 
 /** The per-key quotas checked when a job is admitted. */
 export interface AdmissionQuotas {
@@ -112,25 +115,26 @@ export class ExecutionQueue {
     const owner = jobs[0].data.ownerKeyId;
     if (jobs.some((job) => job.data.ownerKeyId !== owner)) throw new Error('a batch belongs to one owner');
     const ids = jobs.map((job) => job.id);
+    const entries = jobs.map(({ id, data }) => ({ id, createdAt: data.createdAt }));
     await withRedis(async () => {
-      const [counts, held] = await Promise.all([
+      // Sent together, each on its own: the queue and storage checks, the key's claim on its slots, and
+      // the history entries (a listing never misses a job that runs). A refusal gives back what was taken.
+      const settled = await Promise.allSettled([
         this.queue.getJobCounts('waiting', 'prioritized', 'delayed'),
         this.store.heldBytes(owner),
+        this.admit(owner, ids, maxInFlight),
+        this.history.add(owner, entries),
       ]);
-      const queued = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
-      if (queued + jobs.length > this.maxQueued)
-        throw new QueueFullError(queued, this.maxQueued, this.retryAfterSeconds);
-      if (held > maxStoredBytes) throw new StorageBudgetError(held, maxStoredBytes);
-      let priorities = await this.fairShare.admit(owner, ids, maxInFlight);
-      if (priorities === null && (await this.forgetFinished(owner)) > 0) {
-        priorities = await this.fairShare.admit(owner, ids, maxInFlight);
-      }
-      if (priorities === null) throw new InFlightLimitError(maxInFlight, jobs.length);
+      const [counts, held, admitted] = settled;
       try {
-        await this.history.add(
-          owner,
-          jobs.map(({ id, data }) => ({ id, createdAt: data.createdAt })),
-        );
+        for (const result of settled) if (result.status === 'rejected') throw result.reason;
+        const queue = fulfilled(counts);
+        const queued = (queue.waiting ?? 0) + (queue.prioritized ?? 0) + (queue.delayed ?? 0);
+        if (queued + jobs.length > this.maxQueued)
+          throw new QueueFullError(queued, this.maxQueued, this.retryAfterSeconds);
+        if (fulfilled(held) > maxStoredBytes) throw new StorageBudgetError(fulfilled(held), maxStoredBytes);
+        const priorities = fulfilled(admitted);
+        if (priorities === null) throw new InFlightLimitError(maxInFlight, jobs.length);
         await beforeAdd;
         await this.queue.addBulk(
           jobs.map(({ id, data }, i) => ({
@@ -140,10 +144,26 @@ export class ExecutionQueue {
           })),
         );
       } catch (error) {
-        await this.fairShare.release(owner, ...ids).catch(() => undefined);
+        const claimed = admitted.status === 'fulfilled' && admitted.value !== null;
+        await Promise.all([
+          claimed ? this.fairShare.release(owner, ...ids) : undefined,
+          this.history.forget(
+            owner,
+            entries.map(({ id, createdAt }) => historyEntry(id, createdAt)),
+          ),
+        ]).catch(() => undefined);
         throw error;
       }
     });
+  }
+
+  /** The jobs' fair-share rounds, or null when they would take the key past its maximum in flight. */
+  private async admit(owner: string, ids: string[], maxInFlight: number): Promise<number[] | null> {
+    const priorities = await this.fairShare.admit(owner, ids, maxInFlight);
+    if (priorities === null && (await this.forgetFinished(owner)) > 0) {
+      return this.fairShare.admit(owner, ids, maxInFlight);
+    }
+    return priorities;
   }
 
   /**

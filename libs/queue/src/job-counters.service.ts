@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RedisConnection } from '@sps/redis';
+import { RedisConnection, redisScript } from '@sps/redis';
 import type { ExecutionStatus } from './execution.types';
 import type { QueueName } from './queue.contracts';
 
@@ -18,6 +18,23 @@ export interface CounterSnapshot {
   /** `<phase>|<environment>|<le or "sum" or "count">` -> value. */
   durations: Map<string, number>;
 }
+
+/**
+ * One finished execution counted in one command: its status field, then the
+ * duration fields it adds 1 to (ARGV[2] says how many), then (sum field,
+ * seconds) pairs. One command, not one per bucket, on every job's way out.
+ */
+const COUNT_EXECUTION = redisScript(
+  'countExecution',
+  2,
+  `
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+local counted = tonumber(ARGV[2])
+for i = 3, 2 + counted do redis.call('HINCRBY', KEYS[2], ARGV[i], 1) end
+for i = 3 + counted, #ARGV, 2 do redis.call('HINCRBYFLOAT', KEYS[2], ARGV[i], ARGV[i + 1]) end
+return 1
+`,
+);
 
 const toNumbers = (hash: Record<string, string>): Map<string, number> =>
   new Map(Object.entries(hash).map(([field, value]) => [field, Number(value)]));
@@ -46,19 +63,20 @@ export class JobCounters {
     environment: string,
     durations: Partial<Record<DurationPhase, number>>,
   ): Promise<void> {
-    const pipeline = this.redis.client.pipeline();
-    pipeline.hincrby(this.key('executions'), `${status}|${environment}`, 1);
+    const counted: string[] = [];
+    const sums: (string | number)[] = [];
     for (const [phase, seconds] of Object.entries(durations)) {
       if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) continue;
       const series = `${phase}|${environment}`;
-      for (const le of DURATION_BUCKETS)
-        if (seconds <= le) pipeline.hincrby(this.key('durations'), `${series}|${le}`, 1);
-      pipeline.hincrby(this.key('durations'), `${series}|+Inf`, 1);
-      pipeline.hincrby(this.key('durations'), `${series}|count`, 1);
-      pipeline.hincrbyfloat(this.key('durations'), `${series}|sum`, seconds);
+      for (const le of DURATION_BUCKETS) if (seconds <= le) counted.push(`${series}|${le}`);
+      counted.push(`${series}|+Inf`, `${series}|count`);
+      sums.push(`${series}|sum`, seconds);
     }
-    const replies = await pipeline.exec();
-    for (const [error] of replies ?? []) if (error) throw error;
+    await this.redis.run(
+      COUNT_EXECUTION,
+      [this.key('executions'), this.key('durations')],
+      [`${status}|${environment}`, counted.length, ...counted, ...sums],
+    );
   }
 
   async read(): Promise<CounterSnapshot> {

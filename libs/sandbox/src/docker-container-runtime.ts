@@ -109,6 +109,15 @@ const keepAliveAgent = (): Agent => {
   return agent;
 };
 
+/**
+ * The engine's create call, with only the name in its query string. Given
+ * the options alone, the client library also copies every one of them (the
+ * whole seccomp profile among them) into the URL, URL-encoded: about 200 KB
+ * for each container, built by the worker and parsed again by the engine.
+ */
+const createRequest = (options: Docker.ContainerCreateOptions): Docker.ContainerCreateOptions =>
+  ({ _query: options.name ? { name: options.name } : {}, _body: options }) as Docker.ContainerCreateOptions;
+
 /** The one place that speaks to the Docker Engine API. */
 @Injectable()
 export class DockerContainerRuntime extends ContainerRuntime implements OnModuleDestroy {
@@ -153,7 +162,7 @@ export class DockerContainerRuntime extends ContainerRuntime implements OnModule
   }
 
   async startAttached(options: Docker.ContainerCreateOptions): Promise<AttachedContainer> {
-    const container = await this.docker.createContainer(options).catch(async (error: unknown) => {
+    const container = await this.docker.createContainer(createRequest(options)).catch(async (error: unknown) => {
       // The engine may have made it before the answer was lost: a named container can be found and removed.
       if (options.name) {
         await this.removeContainer(options.name).catch(() => {

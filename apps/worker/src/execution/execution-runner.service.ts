@@ -38,6 +38,13 @@ const FRAME_OVERHEAD_BYTES = 2 + 65_535;
 /** Warm containers found dead when a job came (killed from outside while idle) are passed over this many times, then the job runs cold. */
 const WARM_TRIES = 3;
 const RELABEL_AFTER_MS = 100;
+/**
+ * How long a job's container is left alone after its result is stored, before
+ * it is removed and the pool refilled: the engine's work for both then does not
+ * share the CPU with the result's way to its caller. The runner stays idle until
+ * then (it ends only when the container is removed).
+ */
+const RESULT_HANDOFF_MS = 25;
 
 /** How a job ended in its sandbox: the report to store, and the output's bytes beside it. */
 export interface FinishedRun {
@@ -72,8 +79,8 @@ export class ExecutionRunnerService {
 
   /**
    * Runs the job and hands how it ended to `record`, whose answer it returns.
-   * The container is removed only after `record` is done: removal costs the
-   * engine CPU that the result's way to its caller should not share.
+   * The container is removed only after `record` is done, and RESULT_HANDOFF_MS
+   * later: removal costs the engine CPU that the result's way to its caller should not share.
    */
   async run<T>(jobId: string, data: ExecutionJobData, record: (run: FinishedRun) => Promise<T>): Promise<T> {
     // Before anything else: what the job says was read from Redis. A job over a limit is refused, never shrunk.
@@ -109,14 +116,14 @@ export class ExecutionRunnerService {
           void this.tap.finished(jobId); // its last output is sent before the result, on the same connection
           const recorded = await record(run);
           this.tap.stored(jobId);
-          if (warm) this.pool.jobEnded();
+          if (warm) this.pool.jobEnded(RESULT_HANDOFF_MS);
           return recorded;
         } catch (error) {
           if (!(error instanceof DeadBeforeJob)) throw error;
           this.logger.warn(`job ${jobId}: a warm container was dead before it took the job; trying another`);
         } finally {
           clearTimeout(relabel);
-          this.disposer.dispose(container, `job ${jobId}`);
+          this.disposer.dispose(container, `job ${jobId}`, RESULT_HANDOFF_MS);
         }
       }
     } finally {

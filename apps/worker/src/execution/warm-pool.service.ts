@@ -156,12 +156,12 @@ export class WarmPool implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * A job that took a container has ended (its result is stored): refill now,
-   * while the engine has nothing to do for it, rather than wait out
+   * A job that took a container has ended (its result is stored): refill
+   * after `afterMs`, once the result is on its way, rather than wait out
    * POOL_REFILL_INTERVAL_MS, which only bounds how long a long job delays its refill.
    */
-  jobEnded(): void {
-    this.refillSoon(0);
+  jobEnded(afterMs: number): void {
+    this.refillSoon(afterMs);
   }
 
   private refillSoon(delayMs = this.config.refillIntervalMs): void {

@@ -25,13 +25,16 @@ export class ContainerDisposer implements BeforeApplicationShutdown {
     private readonly runtime: ContainerRuntime,
   ) {}
 
-  dispose(container: AttachedContainer, owner: string): void {
-    void this.removeNow(container, owner);
+  /** Removes it in the background, after `afterMs` (the engine's work then waits until a result is on its way). */
+  dispose(container: AttachedContainer, owner: string, afterMs = 0): void {
+    void this.removeNow(container, owner, afterMs);
   }
 
   /** The same removal, for a caller that must know when the container is gone (a session being deleted). */
-  removeNow(container: AttachedContainer, owner: string): Promise<void> {
-    const removal = this.removeWithRetries(container, owner).finally(() => this.pending.delete(removal));
+  removeNow(container: AttachedContainer, owner: string, afterMs = 0): Promise<void> {
+    const removal = (afterMs > 0 ? new Promise((resolve) => setTimeout(resolve, afterMs)) : Promise.resolve())
+      .then(() => this.removeWithRetries(container, owner))
+      .finally(() => this.pending.delete(removal));
     this.pending.add(removal);
     return removal;
   }
