@@ -10,6 +10,7 @@ const shared = {
     '^@sps/logging$': '<rootDir>/libs/logging/src',
     '^@sps/client$': '<rootDir>/libs/client/src',
     '^@sps/redis$': '<rootDir>/libs/redis/src',
+    '^@sps/runtime$': '<rootDir>/libs/runtime/src',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],

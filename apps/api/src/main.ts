@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { IdleCollector } from '@sps/runtime';
 import { createHttpApp, drainOnSignals, listen } from './http-app.factory';
 
 async function bootstrap(): Promise<void> {
@@ -8,6 +9,7 @@ async function bootstrap(): Promise<void> {
   drainOnSignals(app, (message) => logger.log(message));
   await listen(app);
   logger.log(`listening on ${await app.getUrl()}`);
+  IdleCollector.start(); // garbage is collected between requests, not in the middle of one
 }
 
 bootstrap().catch((error: Error) => {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppLogger } from '@sps/logging';
+import { IdleCollector } from '@sps/runtime';
 import { WorkerShutdownService } from './shutdown/worker-shutdown.service';
 import { WorkerModule } from './worker.module';
 
@@ -27,6 +28,7 @@ async function bootstrap(): Promise<void> {
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (s) => void stop(s));
   logger.log('worker started');
+  IdleCollector.start(); // garbage is collected between jobs, not in the middle of one
 }
 
 bootstrap().catch((error: Error) => {
