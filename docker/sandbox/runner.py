@@ -6,9 +6,10 @@ things:
 
 - a job: it writes the code as main.py in the working directory beside the
   input files (so tracebacks, inspect and __file__ work as with `python3
-  main.py`), runs it in a forked child, relays the child's output as frames on
-  stdout, and finally sends back the files the program created or changed plus
-  an exit record;
+  main.py`), runs it in a forked child (forked while the runner waited, when it
+  did: see JobProcess), relays the child's output as frames on stdout, and
+  finally sends back the files the program created or changed plus an exit
+  record; then it idles until its stdin closes or the container is removed;
 - a session (the payload has "session": true): it writes the input files,
   forks a long-lived interpreter (the kernel) that keeps one namespace, and
   serves requests until its stdin closes or the kernel dies: cells, run one at
