@@ -395,11 +395,13 @@ def run_user_code(job):
 def report_end(status):
     """Tells the runner the program is over before the process is gone: its status and CPU time go on the
     display channel, then its output descriptors close. The runner need not wait while the kernel takes
-    the process down (the output flusher's thread with it), which is most of a short job's end. A program
-    that sends this itself only cuts its own run short."""
+    the process down (the output flusher's thread with it), which is most of a short job's end. Only the
+    job's own process is heard (a fork of it that returns here is not); a program that sends this itself
+    only cuts its own run short."""
     cpu = sum(u.ru_utime + u.ru_stime for u in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
     try:
-        write_all(EVENTS_FD, encode_message({"t": "end", "exitCode": status, "cpuMs": int(cpu * 1000)}))
+        end = {"t": "end", "pid": os.getpid(), "exitCode": status, "cpuMs": int(cpu * 1000)}
+        write_all(EVENTS_FD, encode_message(end))
     except OSError:
         return
     for fd in (0, 1, 2, EVENTS_FD):
@@ -565,7 +567,8 @@ class Relay:
             return self.close_stream(fd)
         for message in self.events.feed(chunk):
             if isinstance(message, dict) and message.get("t") == "end":
-                self.reported_end = message
+                if message.get("pid") == self.child:
+                    self.reported_end = message
             else:
                 self.displays.relay(message)
 

@@ -180,7 +180,7 @@ class ExitRecordTest(unittest.TestCase):
         # What the job's process sends the runner as it exits, forged: the runner stops it, with that status.
         code = (
             "import json, os, struct, time\n"
-            "body = json.dumps({'t': 'end', 'exitCode': 7, 'cpuMs': 1}).encode()\n"
+            "body = json.dumps({'t': 'end', 'pid': os.getpid(), 'exitCode': 7, 'cpuMs': 1}).encode()\n"
             "os.write(3, struct.pack('>I', len(body)) + body)\n"
             "for fd in (0, 1, 2, 3):\n    os.close(fd)\n"
             "time.sleep(1000)"
@@ -191,13 +191,25 @@ class ExitRecordTest(unittest.TestCase):
     def test_a_malformed_end_report_is_not_believed_and_the_program_is_stopped(self):
         code = (
             "import json, os, struct, time\n"
-            "body = json.dumps({'t': 'end', 'exitCode': 'zero'}).encode()\n"
+            "body = json.dumps({'t': 'end', 'pid': os.getpid(), 'exitCode': 'zero'}).encode()\n"
             "os.write(3, struct.pack('>I', len(body)) + body)\n"
             "for fd in (0, 1, 2, 3):\n    os.close(fd)\n"
             "time.sleep(1000)"
         )
         record = run_job(code, timeout_ms=50000).exit
         self.assertEqual((record["exitCode"], record["signal"], record["timedOut"]), (None, "SIGKILL", False))
+
+    def test_an_end_report_from_another_process_is_not_heard(self):
+        # Said to come from another process (a fork of the program's, say): the program is still running.
+        code = (
+            "import json, os, struct, time\n"
+            "body = json.dumps({'t': 'end', 'pid': os.getpid() + 1, 'exitCode': 7, 'cpuMs': 1}).encode()\n"
+            "os.write(3, struct.pack('>I', len(body)) + body)\n"
+            "for fd in (0, 1, 2, 3):\n    os.close(fd)\n"
+            "time.sleep(1000)"
+        )
+        record = run_job(code, timeout_ms=1000).exit
+        self.assertEqual((record["exitCode"], record["timedOut"]), (None, True))
 
     def test_processes_left_behind_by_the_program_do_not_keep_the_job_alive(self):
         # The child holds stdout open forever: only killing it lets the job end before the time limit.
