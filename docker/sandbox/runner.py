@@ -520,9 +520,8 @@ class Relay:
             os.close(stdin_w)
 
     def run(self):
-        child_done = False
         # Over once every stream has ended and the child has exited, or said it is exiting.
-        while self.open_streams or not (child_done or self.reported_end):
+        while self.open_streams or not (self.exited or self.reported_end):
             timeout = self.deadline - time.monotonic()
             if timeout <= 0:
                 self.timed_out = True
@@ -530,7 +529,7 @@ class Relay:
                 break
             for key, _ in self.selector.select(timeout):
                 if key.data == "exit":
-                    child_done = self.exited = True
+                    self.exited = True
                     self.selector.unregister(key.fd)
                     # Background processes do not outlive the main program.
                     kill_everything()

@@ -43,13 +43,13 @@ const STORAGE_RETRY_AFTER_SECONDS = 60;
 /** History entries one listing reads at most while looking for matches: a filter that matches little costs a bounded amount. */
 const MAX_HISTORY_SCAN = 1000;
 
-/** A page of a key's history. */
 /** An execution as lookup() finds it: whose it is, and its result. */
 interface KnownExecution {
   owner: string;
   result: ExecutionResult;
 }
 
+/** A page of a key's history. */
 export interface HistoryPage {
   items: ExecutionHistoryEntry[];
   nextCursor: string | null;
