@@ -40,9 +40,6 @@ export class StorageBudgetError extends Error {
   }
 }
 
-/** The value of a settled promise already known to be fulfilled. */
-const fulfilled = <T>(result: PromiseSettledResult<T>): T => (result as PromiseFulfilledResult<T>).value;
-
 /** The per-key quotas checked when a job is admitted. */
 export interface AdmissionQuotas {
   maxInFlight: number;
@@ -119,21 +116,19 @@ export class ExecutionQueue {
     await withRedis(async () => {
       // Sent together, each on its own: the queue and storage checks, the key's claim on its slots, and
       // the history entries (a listing never misses a job that runs). A refusal gives back what was taken.
-      const settled = await Promise.allSettled([
-        this.queue.getJobCounts('waiting', 'prioritized', 'delayed'),
-        this.store.heldBytes(owner),
-        this.admit(owner, ids, maxInFlight),
-        this.history.add(owner, entries),
-      ]);
-      const [counts, held, admitted] = settled;
+      const admitting = this.admit(owner, ids, maxInFlight);
+      const listing = this.history.add(owner, entries);
       try {
-        for (const result of settled) if (result.status === 'rejected') throw result.reason;
-        const queue = fulfilled(counts);
-        const queued = (queue.waiting ?? 0) + (queue.prioritized ?? 0) + (queue.delayed ?? 0);
+        const [counts, held, priorities] = await Promise.all([
+          this.queue.getJobCounts('waiting', 'prioritized', 'delayed'),
+          this.store.heldBytes(owner),
+          admitting,
+          listing,
+        ]);
+        const queued = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
         if (queued + jobs.length > this.maxQueued)
           throw new QueueFullError(queued, this.maxQueued, this.retryAfterSeconds);
-        if (fulfilled(held) > maxStoredBytes) throw new StorageBudgetError(fulfilled(held), maxStoredBytes);
-        const priorities = fulfilled(admitted);
+        if (held > maxStoredBytes) throw new StorageBudgetError(held, maxStoredBytes);
         if (priorities === null) throw new InFlightLimitError(maxInFlight, jobs.length);
         await beforeAdd;
         await this.queue.addBulk(
@@ -144,7 +139,8 @@ export class ExecutionQueue {
           })),
         );
       } catch (error) {
-        const claimed = admitted.status === 'fulfilled' && admitted.value !== null;
+        // Whatever was taken is given back, once it is known to have been: the claim may still be on its way.
+        const claimed = (await admitting.catch(() => null)) !== null;
         await Promise.all([
           claimed ? this.fairShare.release(owner, ...ids) : undefined,
           this.history.forget(

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { ContainerMayExistError, ContainerRuntime, SANDBOX_LABELS, type AttachedContainer } from '@sps/sandbox';
 import type { ContainerCreateOptions } from 'dockerode';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SandboxUids } from './sandbox-uids.service';
 
 // Enough to ride out a short engine outage; a longer one is the reaper's to clean up.
@@ -32,7 +33,7 @@ export class ContainerDisposer implements BeforeApplicationShutdown {
 
   /** The same removal, for a caller that must know when the container is gone (a session being deleted). */
   removeNow(container: AttachedContainer, owner: string, afterMs = 0): Promise<void> {
-    const removal = (afterMs > 0 ? new Promise((resolve) => setTimeout(resolve, afterMs)) : Promise.resolve())
+    const removal = sleep(afterMs)
       .then(() => this.removeWithRetries(container, owner))
       .finally(() => this.pending.delete(removal));
     this.pending.add(removal);
