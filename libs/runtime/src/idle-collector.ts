@@ -32,6 +32,34 @@ export const collectionDue = (moment: HeapMoment, usedAfterLastMajor: number): C
 type Collect = (options: { type: Collection }) => void;
 
 /**
+ * V8's own collector, which Node keeps hidden unless asked. Called with no
+ * argument it makes a full collection; `{ type: 'major' }` makes only a young
+ * one in this V8, so only the minor kind is asked for by name.
+ */
+export const v8Collector = (): Collect => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as (options?: { type: 'minor' }) => void;
+  return ({ type }) => (type === 'major' ? gc() : gc({ type: 'minor' }));
+};
+
+/** This process, looked at: each call tells how busy its event loop was since the call before, and its heap now. */
+export const processMoments = (): (() => HeapMoment) => {
+  let lastLook: EventLoopUtilization = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const { utilization } = performance.eventLoopUtilization(now, lastLook);
+    lastLook = now;
+    const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+    return {
+      utilization,
+      usedBytes: getHeapStatistics().used_heap_size,
+      youngUsedBytes: young?.space_used_size ?? 0,
+      youngSizeBytes: young?.space_size ?? Infinity,
+    };
+  };
+};
+
+/**
  * Collects garbage while the process is idle. V8 collects when an allocation
  * finds the heap full, which is in the middle of a request: a full collection
  * takes 10-40 ms on two busy cores, a young one 1-5 ms, and the request waits
@@ -39,47 +67,28 @@ type Collect = (options: { type: Collection }) => void;
  * the requests alone. A process that is never idle keeps V8's own schedule.
  */
 export class IdleCollector {
-  private timer: NodeJS.Timeout | undefined;
-  private lastLook: EventLoopUtilization = performance.eventLoopUtilization();
-  private usedAfterLastMajor = getHeapStatistics().used_heap_size;
-  private collections = { major: 0, minor: 0 };
+  private usedAfterLastMajor: number;
 
-  constructor(private readonly collect: Collect) {}
+  constructor(
+    private readonly collect: Collect,
+    private readonly moments: () => HeapMoment = processMoments(),
+  ) {
+    this.usedAfterLastMajor = moments().usedBytes;
+  }
 
-  /** Starts looking every CHECK_EVERY_MS with V8's own collector, which Node keeps hidden unless asked. */
+  /** Looks every CHECK_EVERY_MS, with V8's own collector. */
   static start(): IdleCollector {
-    setFlagsFromString('--expose-gc');
-    const collector = new IdleCollector(runInNewContext('gc') as Collect);
-    collector.timer = setInterval(() => collector.look(), CHECK_EVERY_MS).unref();
+    const collector = new IdleCollector(v8Collector());
+    setInterval(() => collector.look(), CHECK_EVERY_MS).unref();
     return collector;
   }
 
-  /** Collections made so far, by kind. */
-  get made(): { major: number; minor: number } {
-    return { ...this.collections };
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
-
   look(): void {
-    const now = performance.eventLoopUtilization();
-    const { utilization } = performance.eventLoopUtilization(now, this.lastLook);
-    this.lastLook = now;
-    const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
-    const moment: HeapMoment = {
-      utilization,
-      usedBytes: getHeapStatistics().used_heap_size,
-      youngUsedBytes: young?.space_used_size ?? 0,
-      youngSizeBytes: young?.space_size ?? Infinity,
-    };
-    const due = collectionDue(moment, this.usedAfterLastMajor);
+    const due = collectionDue(this.moments(), this.usedAfterLastMajor);
     if (!due) return;
     this.collect({ type: due });
-    this.collections[due]++;
-    if (due === 'major') this.usedAfterLastMajor = getHeapStatistics().used_heap_size;
-    // The collection itself ran on the event loop: it is not a request to count against the next look.
-    this.lastLook = performance.eventLoopUtilization();
+    // Looked at again: the heap as the collection left it, and its time on the event loop not counted as busy.
+    const after = this.moments();
+    if (due === 'major') this.usedAfterLastMajor = after.usedBytes;
   }
 }
